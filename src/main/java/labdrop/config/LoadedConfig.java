@@ -1,0 +1,13 @@
+package labdrop.config;
+
+import java.util.Map;
+
+/** Values checked against their declarations, plus the {@code camel.*} keys for Camel Main. */
+public record LoadedConfig(Map<String, Object> values, Map<String, String> camelProperties) {
+
+    public <T> T get(Setting<T> setting) {
+        @SuppressWarnings("unchecked")
+        T value = (T) values.get(setting.key());
+        return value;
+    }
+}

@@ -1,0 +1,106 @@
+package labdrop.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server's configuration, read once from {@code server.conf} (see conf/server.conf, which
+ * lists exactly these keys). Every key is declared here, once, with its default and its doc.
+ */
+public record ServerConfig(
+        Path stateDir,
+        Path dropDir,
+        Path hostTypesDir,
+        Path routesDir,
+        Database database,
+        Ingest ingest,
+        Watchdog watchdog,
+        Duration placerInterval,
+        Map<String, String> placeholders,
+        Map<String, String> camelProperties) {
+
+    public record Database(String url, String user, String password, int poolSize) {
+    }
+
+    public record Ingest(long maxStateBytes, long maxResultBytes, long maxConfigBytes,
+                         Duration stableAfter, Duration rescanInterval) {
+    }
+
+    public record Watchdog(String cron, Duration heartbeat, Duration grace, boolean resetLostHosts,
+                           Duration hardResetTimeout) {
+    }
+
+    static final Setting<String> STATE_DIR = Setting.text("state.dir", "labdrop-data",
+            "Folder for the store, the drop and host types unless set below; relative to the working folder.");
+    static final Setting<String> DROP_DIR = Setting.text("drop.dir", "",
+            "The drop directory; empty means <state.dir>/drop.");
+    static final Setting<String> HOST_TYPES_DIR = Setting.text("host-types.dir", "",
+            "Folder of host types (files of default directions); empty means <state.dir>/host-types.");
+    static final Setting<String> ROUTES_DIR = Setting.text("routes.dir", "routes",
+            "Folder of the Camel YAML routes loaded at start-up.");
+    static final Setting<String> DB_URL = Setting.text("db.url", "",
+            "JDBC URL of the store; empty means an embedded H2 file under <state.dir>/db."
+                    + " PostgreSQL: jdbc:postgresql://host:5432/labdrop");
+    static final Setting<String> DB_USER = Setting.text("db.user", "", "Database user (empty for H2).");
+    static final Setting<String> DB_PASSWORD = Setting.text("db.password", "", "Database password.");
+    static final Setting<Integer> DB_POOL_SIZE = Setting.integer("db.pool-size", 1, 100, 8,
+            "Maximum number of pooled database connections.");
+    static final Setting<java.time.Duration> PLACER_INTERVAL = Setting.duration("placer.interval", "1s",
+            "How often the placer drains pending placements written by other processes (the CLI).");
+    static final Setting<Long> MAX_STATE_BYTES = Setting.bytes("ingest.max-state-bytes", 65_536,
+            "Largest state_file accepted; a larger one is quarantined.");
+    static final Setting<Long> MAX_RESULT_BYTES = Setting.bytes("ingest.max-result-bytes", 4_194_304,
+            "Largest results/<id>/result.xml accepted.");
+    static final Setting<Long> MAX_CONFIG_BYTES = Setting.bytes("ingest.max-config-bytes", 65_536,
+            "Largest file accepted in a host's config/ folder.");
+    static final Setting<java.time.Duration> STABLE_AFTER = Setting.duration("ingest.stable-after", "2s",
+            "A file that does not parse is retried until it has not changed for this long, then quarantined.");
+    static final Setting<java.time.Duration> RESCAN_INTERVAL = Setting.duration("ingest.rescan-interval", "10m",
+            "Safety-net full scan of the drop (for NFS and lost change events).");
+    static final Setting<String> WATCHDOG_CRON = Setting.text("watchdog.cron", "0/30 * * * * ?",
+            "Quartz cron of the server watchdog that finds Lost hosts and Aborted requests.");
+    static final Setting<java.time.Duration> HEARTBEAT = Setting.duration("watchdog.heartbeat", "15m",
+            "A host with a request that sends no state for this long becomes Lost.");
+    static final Setting<java.time.Duration> GRACE = Setting.duration("watchdog.grace", "30m",
+            "After heartbeat plus this, the Lost host's request becomes Aborted.");
+    static final Setting<Boolean> RESET_LOST = Setting.bool("watchdog.reset-lost-hosts", false,
+            "Run a host's hard_reset_command once when it goes Lost.");
+    static final Setting<java.time.Duration> HARD_RESET_TIMEOUT = Setting.duration("hard-reset.timeout", "2m",
+            "How long a hard_reset_command may run before it is killed.");
+
+    public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
+            DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
+            MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
+            HARD_RESET_TIMEOUT);
+
+    public static ServerConfig load(Path file, Map<String, String> env) {
+        LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
+        Path state = Path.of(c.get(STATE_DIR)).toAbsolutePath().normalize();
+        Path drop = orUnder(c.get(DROP_DIR), state, "drop");
+        Path types = orUnder(c.get(HOST_TYPES_DIR), state, "host-types");
+        String url = c.get(DB_URL).isEmpty()
+                ? "jdbc:h2:file:" + state.resolve("db").resolve("labdrop") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0"
+                : c.get(DB_URL);
+        Map<String, String> placeholders = new LinkedHashMap<>();
+        for (Setting<?> s : SETTINGS) {
+            Object value = c.values().get(s.key());
+            // Durations reach Camel routes as milliseconds, the unit every Camel option accepts.
+            placeholders.put(s.key(), value instanceof Duration d ? Long.toString(d.toMillis()) : String.valueOf(value));
+        }
+        placeholders.put("drop.dir", drop.toString());
+        return new ServerConfig(state, drop, types, Path.of(c.get(ROUTES_DIR)).toAbsolutePath().normalize(),
+                new Database(url, c.get(DB_USER), c.get(DB_PASSWORD), c.get(DB_POOL_SIZE)),
+                new Ingest(c.get(MAX_STATE_BYTES), c.get(MAX_RESULT_BYTES), c.get(MAX_CONFIG_BYTES),
+                        c.get(STABLE_AFTER), c.get(RESCAN_INTERVAL)),
+                new Watchdog(c.get(WATCHDOG_CRON), c.get(HEARTBEAT), c.get(GRACE), c.get(RESET_LOST),
+                        c.get(HARD_RESET_TIMEOUT)),
+                c.get(PLACER_INTERVAL), Map.copyOf(placeholders), Map.copyOf(c.camelProperties()));
+    }
+
+    private static Path orUnder(String value, Path state, String name) {
+        return value.isEmpty() ? state.resolve(name) : Path.of(value).toAbsolutePath().normalize();
+    }
+}

@@ -1,0 +1,82 @@
+package labdrop.drop;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.UUID;
+
+/**
+ * Every file labdrop writes appears atomically: written under a hidden temporary name in the
+ * same folder, fsynced, renamed over the target, and the folder fsynced. Readers (Camel, rsync,
+ * the agent) never see a partial file; a crash leaves at most a temporary file, which
+ * {@link #removeTemporaryFiles} clears.
+ */
+public final class AtomicFiles {
+    /** Prefix of every temporary file; dot-prefixed so listings and watchers skip it. */
+    public static final String TEMP_PREFIX = ".labdrop-tmp-";
+
+    private AtomicFiles() {
+    }
+
+    public static void write(Path target, byte[] content) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path temp = dir.resolve(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        syncDirectory(dir);
+    }
+
+    /** True when {@code target} already holds exactly {@code content} (a repeat placement). */
+    public static boolean hasContent(Path target, byte[] content) throws IOException {
+        return Files.isRegularFile(target) && Files.size(target) == content.length
+                && Arrays.equals(Files.readAllBytes(target), content);
+    }
+
+    /** Removes {@code target} (unlink is atomic) and makes the removal durable. */
+    public static boolean delete(Path target) throws IOException {
+        boolean deleted = Files.deleteIfExists(target);
+        if (deleted) {
+            syncDirectory(target.toAbsolutePath().getParent());
+        }
+        return deleted;
+    }
+
+    /** Deletes temporaries that a crash left in {@code dir}; returns how many. */
+    public static int removeTemporaryFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
+            for (Path entry : entries) {
+                Files.deleteIfExists(entry);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package labdrop.host;
+
+import java.time.Instant;
+
+/** A host (SUT) as the store holds it. */
+public record Host(String name, String type, String labels, String owner, boolean ownerOnly,
+                   HostState state, String reportedStatus, long lastSeq, Instant lastSeen, String bootId,
+                   String step, String agentVersion, String currentRequest, String message,
+                   String hardResetCommand, String ingestError, Instant stateSince) {
+}

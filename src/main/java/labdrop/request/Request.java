@@ -1,0 +1,27 @@
+package labdrop.request;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A request as the store holds it. The id is {@code r-<number>}, issued by the store. */
+public record Request(long number, String host, String requester, Instant filedAt, Priority priority,
+                      RequestState state, String reason, boolean selfReboot, String kernelInstall,
+                      String buildSet, Integer timeoutSeconds, Instant placedAt, Instant finishedAt,
+                      List<TestSpec> tests) {
+
+    public String id() {
+        return idOf(number);
+    }
+
+    public static String idOf(long number) {
+        return "r-" + number;
+    }
+
+    /** The number in {@code r-42}, or -1 when the text is not a request id this server issued. */
+    public static long numberOf(String id) {
+        if (id == null || !id.matches("r-[1-9][0-9]{0,17}")) {
+            return -1;
+        }
+        return Long.parseLong(id.substring(2));
+    }
+}

@@ -1,0 +1,39 @@
+package labdrop.request;
+
+import labdrop.drop.xml.DropXml;
+import labdrop.drop.xml.RequestDoc;
+import labdrop.drop.xml.XmlFormat;
+
+/** The request file the server places: a pure function of the stored request, so a repeat gives the same bytes. */
+public final class RequestXml {
+    private RequestXml() {
+    }
+
+    public static byte[] render(Request request) {
+        RequestDoc doc = new RequestDoc();
+        doc.id = request.id();
+        doc.host = request.host();
+        doc.requester = request.requester();
+        doc.filed = request.filedAt();
+        doc.priority = request.priority().label();
+        doc.options.selfReboot = request.selfReboot();
+        doc.options.timeoutSeconds = request.timeoutSeconds();
+        doc.options.kernelInstall = request.kernelInstall();
+        doc.options.buildSet = request.buildSet();
+        for (TestSpec spec : request.tests()) {
+            if (doc.packages.stream().noneMatch(p -> p.name.equals(spec.packageName()))) {
+                RequestDoc.Package pkg = new RequestDoc.Package();
+                pkg.type = "test";
+                pkg.name = spec.packageName();
+                doc.packages.add(pkg);
+            }
+            RequestDoc.Test test = new RequestDoc.Test();
+            test.packageName = spec.packageName();
+            test.control = spec.control();
+            test.timeoutSeconds = spec.timeoutSeconds();
+            test.args.addAll(spec.args());
+            doc.tests.add(test);
+        }
+        return DropXml.write(XmlFormat.REQUEST, doc);
+    }
+}
