@@ -1,0 +1,206 @@
+package labdrop.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import labdrop.host.Host;
+import labdrop.server.HardReset;
+import labdrop.server.HostDraft;
+import labdrop.server.Services;
+import labdrop.store.ConfigRows;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "host", mixinStandardHelpOptions = true,
+        description = "Add and administer hosts (SUTs). Opens the store named by server.conf.",
+        subcommands = {HostCommand.Add.class, HostCommand.ListHosts.class, HostCommand.Show.class,
+                HostCommand.Set.class, HostCommand.Maint.class, HostCommand.Activate.class,
+                HostCommand.Retire.class, HostCommand.Reset.class, HostConfigCommand.class})
+final class HostCommand {
+
+    abstract static class HostAction implements Callable<Integer> {
+        @Mixin
+        ConfOption conf;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Services services = conf.open()) {
+                return run(services);
+            }
+        }
+
+        abstract int run(Services services) throws Exception;
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Add a host. It starts in Maint unless --active (as LAVA's add-device does);",
+                    "its config/directions are copied from its type's file in host-types/."})
+    static final class Add extends HostAction {
+        @Parameters(paramLabel = "NAME", description = "Host name: [a-z0-9][a-z0-9._-]{0,62}.")
+        String name;
+        @Option(names = "--type", defaultValue = "default", description = "Host type (a file in host-types/). Default: ${DEFAULT-VALUE}.")
+        String type;
+        @Option(names = "--owner", paramLabel = "USER", description = "The host's owner.")
+        String owner;
+        @Option(names = "--owner-only", description = "Only the owner may file requests for it.")
+        boolean ownerOnly;
+        @Option(names = "--active", description = "Start Available instead of Maint.")
+        boolean active;
+        @Option(names = "--labels", defaultValue = "", description = "Free-form comma-separated labels.")
+        String labels;
+        @Option(names = "--hard-reset-command", paramLabel = "CMD", description = "Command that power-cycles the host (run by 'host reset').")
+        String hardReset;
+        @Option(names = "--as", paramLabel = "USER", defaultValue = "${sys:user.name}", description = "Who is acting (recorded in the config history).")
+        String author;
+
+        @Override
+        int run(Services services) {
+            Host host = services.hosts().add(new HostDraft(name, type, labels, owner, ownerOnly, active, hardReset), author);
+            System.out.println("added host " + host.name() + " (" + host.state().label() + ", type " + host.type() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List hosts with their state.")
+    static final class ListHosts extends HostAction {
+        @Override
+        int run(Services services) {
+            List<Host> hosts = services.hosts().list();
+            System.out.printf("%-24s %-10s %-12s %-10s %-5s %s%n", "HOST", "STATE", "TYPE", "OWNER", "SEQ", "LAST SEEN");
+            for (Host h : hosts) {
+                System.out.printf("%-24s %-10s %-12s %-10s %-5s %s%n", h.name(), h.state().label(), h.type(),
+                        h.owner() == null ? "-" : h.owner() + (h.ownerOnly() ? "*" : ""),
+                        h.lastSeq() < 0 ? "-" : h.lastSeq(), h.lastSeen() == null ? "never" : h.lastSeen());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one host: state, last report, config files, errors.")
+    static final class Show extends HostAction {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        int run(Services services) {
+            Host h = services.hosts().show(name);
+            Output.field("host", h.name());
+            Output.field("state", h.state().label() + " since " + h.stateSince());
+            Output.field("type", h.type());
+            Output.field("owner", h.owner() == null ? "-" : h.owner() + (h.ownerOnly() ? " (owner-only)" : ""));
+            Output.field("labels", h.labels());
+            Output.field("hard_reset_command", h.hardResetCommand());
+            Output.field("reported", h.reportedStatus() == null ? "nothing yet" : labdrop.host.HostState.valueOf(h.reportedStatus()).label()
+                    + " (seq " + h.lastSeq() + ", received " + h.lastSeen() + ")");
+            Output.field("request", h.currentRequest());
+            Output.field("step", h.step());
+            Output.field("agent", h.agentVersion());
+            Output.field("boot id", h.bootId());
+            Output.field("message", h.message());
+            Output.field("ingest error", h.ingestError());
+            for (ConfigRows.Version v : services.hosts().configFiles(name)) {
+                Output.field("config/" + v.file(), (v.content() == null ? "deleted" : v.valid() ? "valid" : "INVALID: "
+                        + v.problems()) + " (" + v.at() + " by " + v.author() + ")");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "set", mixinStandardHelpOptions = true, description = "Change a host's owner, owner-only flag, labels, type or hard reset command.")
+    static final class Set extends HostAction {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Changes changes;
+
+        static final class Changes {
+            @Option(names = "--owner", paramLabel = "USER") String owner;
+            @Option(names = "--owner-only", arity = "1", paramLabel = "true|false") Boolean ownerOnly;
+            @Option(names = "--labels") String labels;
+            @Option(names = "--type") String type;
+            @Option(names = "--hard-reset-command", paramLabel = "CMD") String hardReset;
+        }
+
+        @Override
+        int run(Services services) {
+            if (changes.owner != null) {
+                services.hosts().set(name, "owner", changes.owner);
+            }
+            if (changes.type != null) {
+                services.hosts().set(name, "type", changes.type);
+            }
+            if (changes.labels != null) {
+                services.hosts().set(name, "labels", changes.labels);
+            }
+            if (changes.hardReset != null) {
+                services.hosts().set(name, "hard-reset-command", changes.hardReset.isEmpty() ? null : changes.hardReset);
+            }
+            if (changes.ownerOnly != null) {
+                services.hosts().set(name, "owner-only", changes.ownerOnly);
+            }
+            System.out.println("updated host " + name);
+            return 0;
+        }
+    }
+
+    @Command(name = "maint", mixinStandardHelpOptions = true, description = "Put a host in maintenance: new requests are held until it is activated.")
+    static final class Maint extends HostAction {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        int run(Services services) {
+            System.out.println("host " + name + " is " + services.hosts().maint(name).state().label());
+            return 0;
+        }
+    }
+
+    @Command(name = "activate", mixinStandardHelpOptions = true, description = "Take a host out of maintenance; held requests are placed.")
+    static final class Activate extends HostAction {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        int run(Services services) {
+            System.out.println("host " + name + " is " + services.hosts().activate(name).state().label());
+            return 0;
+        }
+    }
+
+    @Command(name = "retire", mixinStandardHelpOptions = true, description = "Retire a host: its unfinished requests are cancelled.")
+    static final class Retire extends HostAction {
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @Option(names = "--as", paramLabel = "USER", defaultValue = "${sys:user.name}")
+        String by;
+
+        @Override
+        int run(Services services) {
+            System.out.println("host " + name + " is " + services.hosts().retire(name, by).state().label());
+            return 0;
+        }
+    }
+
+    @Command(name = "reset", mixinStandardHelpOptions = true, description = "Run the host's hard_reset_command (power-cycle it).")
+    static final class Reset extends HostAction {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        int run(Services services) {
+            HardReset.Outcome outcome = services.hardReset().reset(name);
+            System.out.println("host " + name + ": hard reset " + outcome.summary());
+            return outcome.exitCode() == 0 ? 0 : ExitCodes.INFRASTRUCTURE;
+        }
+    }
+
+    static String readFile(Path file) throws java.io.IOException {
+        return Files.readString(file, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,233 @@
+package labdrop.server;
+
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import labdrop.drop.DropLayout;
+import labdrop.drop.Names;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The drop's change feed: one inotify watch (JDK WatchService) per host folder, config folder,
+ * results folder and result folder, so noticing a change costs the same with 10 or 10,000 hosts.
+ * Every state_file rename or rewrite, result.xml and config file change is passed to the
+ * {@link Listener} (the Camel routes). A full {@link #rescan} at start-up, on an event overflow and
+ * on the rescan timer covers what inotify cannot see (NFS, lost events).
+ */
+public final class DropWatcher implements Closeable {
+    /** Where changes go; the server sends each to a Camel direct: route. */
+    public interface Listener {
+        void stateChanged(String host);
+
+        void resultChanged(String host, String requestId);
+
+        void configChanged(String host, String file);
+    }
+
+    private enum Kind { ROOT, HOST, CONFIG, RESULTS, RESULT }
+
+    private record Watched(Kind kind, String host, String requestId, Path dir) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(DropWatcher.class);
+    private final DropLayout drop;
+    private final Listener listener;
+    private final Predicate<Path> changedSinceApplied;
+    private final Map<WatchKey, Watched> keys = new ConcurrentHashMap<>();
+    private final java.util.Set<Path> registered = ConcurrentHashMap.newKeySet();
+    private WatchService service;
+    private Thread thread;
+
+    public DropWatcher(DropLayout drop, Listener listener, Predicate<Path> changedSinceApplied) {
+        this.drop = drop;
+        this.listener = listener;
+        this.changedSinceApplied = changedSinceApplied;
+    }
+
+    public void start() throws IOException {
+        Files.createDirectories(drop.root());
+        service = drop.root().getFileSystem().newWatchService();
+        register(new Watched(Kind.ROOT, null, null, drop.root()));
+        thread = new Thread(this::loop, "labdrop-drop-watcher");
+        thread.setDaemon(true);
+        thread.start();
+        rescan();
+    }
+
+    /** Registers every host folder not yet watched and reports every file changed since last applied. */
+    public void rescan() {
+        try (DirectoryStream<Path> hosts = Files.newDirectoryStream(drop.root())) {
+            for (Path hostDir : hosts) {
+                String host = hostDir.getFileName().toString();
+                if (Names.isValid(host) && Files.isDirectory(hostDir, LinkOption.NOFOLLOW_LINKS)) {
+                    scanHost(host, true);
+                }
+            }
+        } catch (IOException e) {
+            LOG.error("rescan of the drop {} failed: {}", drop.root(), e.getMessage());
+        }
+    }
+
+    public int watchCount() {
+        return keys.size();
+    }
+
+    private void scanHost(String host, boolean onlyChanged) throws IOException {
+        register(new Watched(Kind.HOST, host, null, drop.hostDir(host)));
+        Path config = drop.configDir(host);
+        if (Files.isDirectory(config, LinkOption.NOFOLLOW_LINKS)) {
+            register(new Watched(Kind.CONFIG, host, null, config));
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(config)) {
+                for (Path file : files) {
+                    notifyConfig(host, file.getFileName().toString());
+                }
+            }
+        }
+        Path results = drop.hostDir(host).resolve(DropLayout.RESULTS);
+        if (Files.isDirectory(results, LinkOption.NOFOLLOW_LINKS)) {
+            register(new Watched(Kind.RESULTS, host, null, results));
+            try (DirectoryStream<Path> ids = Files.newDirectoryStream(results)) {
+                for (Path dir : ids) {
+                    scanResult(host, dir.getFileName().toString(), onlyChanged);
+                }
+            }
+        }
+        Path state = drop.stateFile(host);
+        if (Files.exists(state, LinkOption.NOFOLLOW_LINKS) && (!onlyChanged || changedSinceApplied.test(state))) {
+            safely(() -> listener.stateChanged(host));
+        }
+    }
+
+    private void scanResult(String host, String id, boolean onlyChanged) throws IOException {
+        if (!Names.isValid(id)) {
+            return;
+        }
+        Path dir = drop.resultsDir(host, id);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        register(new Watched(Kind.RESULT, host, id, dir));
+        Path result = dir.resolve(DropLayout.RESULT_FILE);
+        if (Files.exists(result, LinkOption.NOFOLLOW_LINKS) && (!onlyChanged || changedSinceApplied.test(result))) {
+            safely(() -> listener.resultChanged(host, id));
+        }
+    }
+
+    private void register(Watched watched) throws IOException {
+        if (registered.add(watched.dir())) {
+            keys.put(watched.dir().register(service, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE), watched);
+        }
+    }
+
+    private void loop() {
+        try {
+            while (true) {
+                WatchKey key = service.take();
+                Watched watched = keys.get(key);
+                for (WatchEvent<?> event : key.pollEvents()) {
+                    if (event.kind() == OVERFLOW) {
+                        LOG.warn("change events overflowed; rescanning the drop");
+                        rescan();
+                    } else if (watched != null) {
+                        handle(watched, event.kind(), ((Path) event.context()).toString());
+                    }
+                }
+                if (!key.reset()) {
+                    Watched gone = keys.remove(key);
+                    if (gone != null) {
+                        registered.remove(gone.dir());
+                    }
+                }
+            }
+        } catch (ClosedWatchServiceException | InterruptedException stopped) {
+            LOG.debug("drop watcher stopped");
+        }
+    }
+
+    private void handle(Watched w, WatchEvent.Kind<?> kind, String name) {
+        if (name.startsWith(".")) {
+            return;
+        }
+        boolean created = kind == ENTRY_CREATE;
+        safely(() -> {
+            switch (w.kind()) {
+                case ROOT -> {
+                    if (created && Names.isValid(name) && Files.isDirectory(w.dir().resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                        scanHost(name, false);
+                    }
+                }
+                case HOST -> {
+                    if (name.equals(DropLayout.STATE_FILE) && kind != ENTRY_DELETE) {
+                        listener.stateChanged(w.host());
+                    } else if (created && (name.equals(DropLayout.CONFIG) || name.equals(DropLayout.RESULTS))) {
+                        scanHost(w.host(), false);
+                    }
+                }
+                case CONFIG -> notifyConfig(w.host(), name);
+                case RESULTS -> {
+                    if (created) {
+                        scanResult(w.host(), name, false);
+                    }
+                }
+                case RESULT -> {
+                    if (name.equals(DropLayout.RESULT_FILE) && kind != ENTRY_DELETE) {
+                        listener.resultChanged(w.host(), w.requestId());
+                    }
+                }
+                default -> throw new IllegalStateException("unknown watch kind " + w.kind());
+            }
+            return null;
+        });
+    }
+
+    private void notifyConfig(String host, String file) {
+        if (Names.isValid(file)) {
+            safely(() -> listener.configChanged(host, file));
+        }
+    }
+
+    private interface Step {
+        Object run() throws IOException;
+    }
+
+    private void safely(Step step) {
+        try {
+            step.run();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("drop change could not be handled: {}", e.getMessage(), e);
+        }
+    }
+
+    private void safely(Runnable step) {
+        safely(() -> {
+            step.run();
+            return null;
+        });
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (service != null) {
+            service.close();
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package labdrop.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import labdrop.error.ConflictException;
+import labdrop.host.Host;
+
+/**
+ * Runs a host's {@code hard_reset_command} (LAVA's name; a PDU client, an IPMI call): an admin's
+ * command line, run by {@code /bin/sh -c} with {@code LABDROP_HOST} set, killed after a timeout.
+ */
+public final class HardReset {
+    private final HostAdmin hosts;
+    private final Duration timeout;
+
+    public HardReset(HostAdmin hosts, Duration timeout) {
+        this.hosts = hosts;
+        this.timeout = timeout;
+    }
+
+    /** How a reset went: the exit code (-1 when killed on timeout) and the command's output. */
+    public record Outcome(int exitCode, String output) {
+        public String summary() {
+            return (exitCode == -1 ? "timed out" : "exit " + exitCode) + (output.isBlank() ? "" : ": " + output.strip());
+        }
+    }
+
+    public Outcome reset(String name) {
+        Host host = hosts.show(name);
+        if (host.hardResetCommand() == null || host.hardResetCommand().isBlank()) {
+            throw new ConflictException("host '" + name + "' has no hard_reset_command; set one with"
+                    + " labdrop host set " + name + " --hard-reset-command 'pdu-client off-on 7'");
+        }
+        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", host.hardResetCommand()).redirectErrorStream(true);
+        builder.environment().put("LABDROP_HOST", name);
+        try {
+            Process process = builder.start();
+            process.getOutputStream().close();
+            boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!ended) {
+                process.destroyForcibly();
+            }
+            String output = new String(process.getInputStream().readNBytes(8192), StandardCharsets.UTF_8);
+            return new Outcome(ended ? process.exitValue() : -1, output);
+        } catch (IOException e) {
+            return new Outcome(127, "cannot start the hard_reset_command: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(-1, "interrupted");
+        }
+    }
+}

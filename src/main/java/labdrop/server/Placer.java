@@ -1,0 +1,83 @@
+package labdrop.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import labdrop.drop.AtomicFiles;
+import labdrop.request.Request;
+import labdrop.request.RequestXml;
+import labdrop.store.HostRows;
+import labdrop.store.PlacementRows;
+import labdrop.store.RequestRows;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the placements outbox: writes each placed request's XML into the drop (temp name,
+ * fsync, rename) or removes it, then marks the placement done, host by host with the host's row
+ * locked. A crash between the write and the mark only repeats a write of the same bytes.
+ */
+public final class Placer {
+    static final String PLACE = "place";
+    static final String REMOVE = "remove";
+    private static final Logger LOG = LoggerFactory.getLogger(Placer.class);
+    private final Lab lab;
+
+    public Placer(Lab lab) {
+        this.lab = lab;
+    }
+
+    /** Places everything pending; returns how many placements were done. Camel's placer route calls this. */
+    public int drain() {
+        int done = 0;
+        List<String> hosts;
+        while (!(hosts = lab.store().read(h -> PlacementRows.hostsWithPending(h, 100))).isEmpty()) {
+            for (String host : hosts) {
+                done += lab.store().tx(h -> drainHost(h, host));
+            }
+        }
+        return done;
+    }
+
+    private int drainHost(org.jdbi.v3.core.Handle h, String host) {
+        HostRows.lock(h, host);
+        List<PlacementRows.Pending> pending = PlacementRows.pendingFor(h, host);
+        for (PlacementRows.Pending p : pending) {
+            Request request = RequestRows.find(h, p.requestNumber()).orElseThrow();
+            Path file = lab.drop().requestFile(host, request.id());
+            try {
+                if (PLACE.equals(p.action()) && request.state().isActive()) {
+                    byte[] xml = RequestXml.render(request);
+                    if (!AtomicFiles.hasContent(file, xml)) {
+                        AtomicFiles.write(file, xml);
+                    }
+                    LOG.info("placed {} for host '{}' as {}", request.id(), host, file);
+                } else if (REMOVE.equals(p.action()) || !request.state().isActive()) {
+                    if (AtomicFiles.delete(file)) {
+                        LOG.info("removed {} from host '{}' ({})", request.id(), host, request.state().label());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("host '" + host + "': cannot place " + request.id() + " at " + file
+                        + ": " + e.getMessage() + "; it stays pending and is retried", e);
+            }
+            PlacementRows.markDone(h, p.id(), lab.now());
+        }
+        return pending.size();
+    }
+
+    /** Clears temporaries a crash left in the folders the server writes (current/ and config/). */
+    public int removeTemporaryFiles() throws IOException {
+        int removed = 0;
+        if (!Files.isDirectory(lab.drop().root())) {
+            return 0;
+        }
+        for (var host : lab.store().read(HostRows::all)) {
+            removed += AtomicFiles.removeTemporaryFiles(lab.drop().currentDir(host.name()));
+            removed += AtomicFiles.removeTemporaryFiles(lab.drop().configDir(host.name()));
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,108 @@
+package labdrop.server;
+
+import java.util.List;
+import java.util.Optional;
+import labdrop.drop.Names;
+import labdrop.error.ConflictException;
+import labdrop.error.NotFoundException;
+import labdrop.host.Host;
+import labdrop.host.HostState;
+import labdrop.request.QueueRules;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
+import labdrop.store.HostRows;
+import labdrop.store.PlacementRows;
+import labdrop.store.RequestRows;
+import labdrop.store.ResultRows;
+import labdrop.store.UserRows;
+
+/** Filing, cancelling and looking up requests: the tester's side of the queue. */
+public final class RequestDesk {
+    private final Lab lab;
+    private final Placer placer;
+
+    public RequestDesk(Lab lab, Placer placer) {
+        this.lab = lab;
+        this.placer = placer;
+    }
+
+    /**
+     * Files a request. The request and, when the host is free, its placement commit in one
+     * transaction; the placement is then written at once (and by the server's placer if this
+     * process dies first). An owner-only host's refusal is stored as a Rejected request.
+     */
+    public Request file(RequestSpec spec) {
+        long num = lab.store().tx(h -> {
+            Host host = HostRows.lock(h, spec.host()).orElseThrow(() -> noHost(spec.host()));
+            if (host.state() == HostState.RETIRED) {
+                throw new ConflictException("host '" + host.name() + "' is retired and takes no requests;"
+                        + " file for another host (labdrop host list)");
+            }
+            UserRows.ensure(h, spec.requester(), lab.now());
+            Optional<String> rejection = QueueRules.rejection(host.name(), host.owner(), host.ownerOnly(),
+                    spec.requester());
+            if (rejection.isPresent()) {
+                return RequestRows.insert(h, spec, RequestState.REJECTED, rejection.get(), lab.now());
+            }
+            long filed = RequestRows.insert(h, spec, RequestState.QUEUED, null, lab.now());
+            Queue.release(h, host, lab.now());
+            return filed;
+        });
+        placer.drain();
+        return find(Request.idOf(num));
+    }
+
+    /** Cancels a request that has not finished; a placed one's XML is removed from the drop. */
+    public Request cancel(String id, String by) {
+        Names.require("user name", by);
+        Request found = find(id);
+        lab.store().tx(h -> {
+            HostRows.lock(h, found.host());
+            Request request = RequestRows.find(h, found.number()).orElseThrow();
+            if (request.state().isFinal()) {
+                throw new ConflictException("request " + id + " already ended as " + request.state().label()
+                        + "; only Queued, Placed, PickedUp or Running requests can be cancelled");
+            }
+            RequestRows.setState(h, request.number(), RequestState.CANCELLED, "cancelled by " + by, lab.now());
+            if (request.state().isActive()) {
+                PlacementRows.add(h, request.number(), request.host(), Placer.REMOVE, lab.now());
+                Host host = HostRows.find(h, request.host()).orElseThrow();
+                if (host.state() == HostState.PENDING) {
+                    HostRows.setState(h, host.name(), HostState.AVAILABLE, lab.now());
+                }
+                Queue.release(h, request.host(), lab.now());
+            }
+            return null;
+        });
+        placer.drain();
+        return find(id);
+    }
+
+    public Request find(String id) {
+        long num = Request.numberOf(id);
+        return lab.store().read(h -> num < 0 ? Optional.<Request>empty() : RequestRows.find(h, num))
+                .orElseThrow(() -> new NotFoundException("no request " + Names.quote(id)
+                        + "; request ids look like r-42 (labdrop request list shows them)"));
+    }
+
+    public List<Request> list(String host, RequestState state, int limit) {
+        if (host != null) {
+            Names.require("host name", host);
+        }
+        return lab.store().read(h -> RequestRows.list(h, host, state, limit));
+    }
+
+    public List<RequestRows.Event> events(Request request) {
+        return lab.store().read(h -> RequestRows.events(h, request.number()));
+    }
+
+    public List<ResultRows.TestResult> results(Request request) {
+        return lab.store().read(h -> ResultRows.of(h, request.number()));
+    }
+
+    static NotFoundException noHost(String name) {
+        return new NotFoundException("no host " + Names.quote(name) + "; labdrop host list shows the hosts,"
+                + " labdrop host add creates one");
+    }
+}

@@ -1,0 +1,38 @@
+package labdrop.server;
+
+import java.time.Clock;
+import labdrop.config.ServerConfig;
+import labdrop.drop.DropLayout;
+import labdrop.host.HostTypes;
+import labdrop.store.Store;
+
+/**
+ * The server's logic, wired once: used by the server process and, opening the same store, by the
+ * CLI's host and request commands (see docs/cli.md for why the CLI opens the store).
+ */
+public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts, ConfigWatch configWatch,
+                       Ingest ingest, Watchdog watchdog, HardReset hardReset) implements AutoCloseable {
+
+    public static Services open(ServerConfig config, Clock clock) {
+        HostTypes hostTypes = new HostTypes(config.hostTypesDir());
+        try {
+            hostTypes.ensureDefault();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the default host type in " + config.hostTypesDir(), e);
+        }
+        Store store = Store.open(config.database());
+        Lab lab = new Lab(store, new DropLayout(config.dropDir()), hostTypes, clock);
+        Placer placer = new Placer(lab);
+        ConfigWatch configWatch = new ConfigWatch(lab, config.ingest().maxConfigBytes());
+        HostAdmin hosts = new HostAdmin(lab, placer, configWatch);
+        HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
+        return new Services(lab, placer, new RequestDesk(lab, placer), hosts, configWatch,
+                new Ingest(lab, placer, config.ingest()), new Watchdog(lab, placer, config.watchdog(), hardReset),
+                hardReset);
+    }
+
+    @Override
+    public void close() {
+        lab.store().close();
+    }
+}

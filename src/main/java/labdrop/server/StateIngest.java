@@ -1,0 +1,68 @@
+package labdrop.server;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import labdrop.drop.xml.StateDoc;
+import labdrop.error.BadInputException;
+import labdrop.host.Host;
+import labdrop.host.HostState;
+import labdrop.request.Request;
+import labdrop.request.RequestState;
+import labdrop.store.HostRows;
+import labdrop.store.RequestRows;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Applies one parsed state_file to the store: ignores a seq not newer than the last one, records
+ * the report with the server's receive time, moves the host's request along, sets the host's
+ * state (unless an admin holds it in Maint or Retired) and releases the next queued request.
+ */
+final class StateIngest {
+    /** What became of one state report. */
+    enum Outcome { APPLIED, STALE, UNKNOWN_HOST }
+
+    private StateIngest() {
+    }
+
+    static Outcome apply(Handle h, String hostName, StateDoc doc, Instant receivedAt) {
+        if (!hostName.equals(doc.host)) {
+            throw new BadInputException(hostName + "/state_file names host '" + doc.host
+                    + "'; a SUT may only report for its own host folder");
+        }
+        Optional<Host> found = HostRows.lock(h, hostName);
+        if (found.isEmpty()) {
+            return Outcome.UNKNOWN_HOST;
+        }
+        Host host = found.get();
+        if (doc.seq <= host.lastSeq()) {
+            return Outcome.STALE;
+        }
+        HostState reported = HostState.reported(doc.status);
+        HostRows.recordReport(h, hostName, new HostRows.Report(reported.name(), doc.seq, receivedAt, doc.bootId,
+                doc.step, doc.agentVersion, doc.request, doc.message));
+        Optional<Request> active = RequestRows.active(h, hostName);
+        active.filter(r -> r.id().equals(doc.request)).ifPresent(r -> advance(h, r, reported, receivedAt));
+        if (!host.state().isAdminHeld()) {
+            Optional<Request> stillActive = RequestRows.active(h, hostName);
+            HostState next = reported == HostState.AVAILABLE
+                    && stillActive.filter(r -> r.state() == RequestState.PLACED).isPresent()
+                    ? HostState.PENDING : reported;
+            HostRows.setState(h, hostName, next, receivedAt);
+            Queue.release(h, HostRows.find(h, hostName).orElseThrow(), receivedAt);
+        }
+        return Outcome.APPLIED;
+    }
+
+    private static void advance(Handle h, Request request, HostState reported, Instant now) {
+        RequestState next = switch (reported) {
+            case PENDING, INSTALL -> RequestState.PICKED_UP;
+            case RUNNING, REBOOTING -> RequestState.RUNNING;
+            default -> request.state();
+        };
+        List<RequestState> order = List.of(RequestState.PLACED, RequestState.PICKED_UP, RequestState.RUNNING);
+        if (order.indexOf(next) > order.indexOf(request.state())) {
+            RequestRows.setState(h, request.number(), next, null, now);
+        }
+    }
+}

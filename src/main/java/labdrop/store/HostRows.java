@@ -1,0 +1,91 @@
+package labdrop.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import labdrop.host.Host;
+import labdrop.host.HostState;
+import org.jdbi.v3.core.Handle;
+
+/** Rows of the hosts table. */
+public final class HostRows {
+    private HostRows() {
+    }
+
+    public static Optional<Host> find(Handle h, String name) {
+        return h.createQuery("select * from hosts where name = :name").bind("name", name)
+                .map((rs, ctx) -> map(rs)).findOne();
+    }
+
+    /** Finds and row-locks the host until the transaction ends. */
+    public static Optional<Host> lock(Handle h, String name) {
+        return h.createQuery("select * from hosts where name = :name for update").bind("name", name)
+                .map((rs, ctx) -> map(rs)).findOne();
+    }
+
+    public static List<Host> all(Handle h) {
+        return h.createQuery("select * from hosts order by name").map((rs, ctx) -> map(rs)).list();
+    }
+
+    public static void insert(Handle h, Host host, Instant now) {
+        h.createUpdate("""
+                insert into hosts (name, type, labels, owner, owner_only, state, state_since,
+                                   hard_reset_command, created_at)
+                values (:name, :type, :labels, :owner, :ownerOnly, :state, :now, :reset, :now)""")
+                .bind("name", host.name()).bind("type", host.type()).bind("labels", host.labels())
+                .bind("owner", host.owner()).bind("ownerOnly", host.ownerOnly())
+                .bind("state", host.state().name()).bind("reset", host.hardResetCommand())
+                .bind("now", Times.bind(now)).execute();
+    }
+
+    /** Moves the host to {@code state}; {@code state_since} changes only when the state does. */
+    public static void setState(Handle h, String name, HostState state, Instant now) {
+        h.createUpdate("""
+                update hosts set state_since = case when state = :state then state_since else :now end,
+                                 state = :state,
+                                 lost_reset_done = case when :state = 'LOST' then lost_reset_done else false end
+                where name = :name""")
+                .bind("state", state.name()).bind("now", Times.bind(now)).bind("name", name).execute();
+    }
+
+    public static void update(Handle h, String name, String column, Object value) {
+        if (!List.of("type", "labels", "owner", "owner_only", "hard_reset_command", "ingest_error",
+                "lost_reset_done", "last_seq").contains(column)) {
+            throw new IllegalArgumentException("not an updatable host column: " + column);
+        }
+        h.createUpdate("update hosts set " + column + " = :value where name = :name")
+                .bind("value", value).bind("name", name).execute();
+    }
+
+    /** Records a SUT report (already checked to be newer than the last one). */
+    public static void recordReport(Handle h, String name, Report report) {
+        h.createUpdate("""
+                update hosts set reported_status = :status, last_seq = :seq, last_seen = :seen, boot_id = :boot,
+                                 step = :step, agent_version = :agent, current_request = :request,
+                                 message = :message, ingest_error = null
+                where name = :name""")
+                .bind("status", report.status()).bind("seq", report.seq()).bind("seen", Times.bind(report.receivedAt()))
+                .bind("boot", report.bootId()).bind("step", report.step()).bind("agent", report.agentVersion())
+                .bind("request", report.request()).bind("message", report.message()).bind("name", name).execute();
+    }
+
+    /** What a SUT said in one state_file, with the server's own receive time. */
+    public record Report(String status, long seq, Instant receivedAt, String bootId, String step,
+                         String agentVersion, String request, String message) {
+    }
+
+    static Host map(ResultSet rs) throws SQLException {
+        return new Host(rs.getString("name"), rs.getString("type"), rs.getString("labels"), rs.getString("owner"),
+                rs.getBoolean("owner_only"), HostState.valueOf(rs.getString("state")), rs.getString("reported_status"),
+                rs.getLong("last_seq"), Times.read(rs, "last_seen"), rs.getString("boot_id"), rs.getString("step"),
+                rs.getString("agent_version"), rs.getString("current_request"), rs.getString("message"),
+                rs.getString("hard_reset_command"), rs.getString("ingest_error"), Times.read(rs, "state_since"));
+    }
+
+    public static boolean lostResetDone(Handle h, String name) {
+        return h.createQuery("select lost_reset_done from hosts where name = :name").bind("name", name)
+                .mapTo(Boolean.class).one();
+    }
+}

@@ -1,0 +1,141 @@
+package labdrop.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
+import org.jdbi.v3.core.Handle;
+
+/** Rows of the requests, request_tests and request_events tables. */
+public final class RequestRows {
+    private static final String ACTIVE = "('PLACED','PICKED_UP','RUNNING')";
+
+    private RequestRows() {
+    }
+
+    /** Inserts a new request in {@code state}; returns its number. */
+    public static long insert(Handle h, RequestSpec spec, RequestState state, String reason, Instant now) {
+        long num = h.createUpdate("""
+                insert into requests (host, requester, filed_at, priority, state, reason, self_reboot,
+                                      kernel_install, build_set, timeout_seconds, updated_at)
+                values (:host, :requester, :now, :priority, :state, :reason, :reboot, :kernel, :buildSet,
+                        :timeout, :now)""")
+                .bind("host", spec.host()).bind("requester", spec.requester()).bind("now", Times.bind(now))
+                .bind("priority", spec.priority().rank()).bind("state", state.name()).bind("reason", reason)
+                .bind("reboot", spec.selfReboot()).bind("kernel", spec.kernelInstall())
+                .bind("buildSet", spec.buildSet()).bind("timeout", spec.timeoutSeconds())
+                .executeAndReturnGeneratedKeys("num").mapTo(Long.class).one();
+        int index = 1;
+        for (TestSpec test : spec.tests()) {
+            h.createUpdate("""
+                    insert into request_tests (request_num, idx, package, control, args, timeout_seconds)
+                    values (:num, :idx, :pkg, :control, :args, :timeout)""")
+                    .bind("num", num).bind("idx", index++).bind("pkg", test.packageName())
+                    .bind("control", test.control()).bind("args", String.join("\u001f", test.args()))
+                    .bind("timeout", test.timeoutSeconds()).execute();
+        }
+        event(h, num, state, reason, now);
+        return num;
+    }
+
+    public static Optional<Request> find(Handle h, long num) {
+        return query(h, "where num = :num", Map.of("num", num)).stream().findFirst();
+    }
+
+    /** The host's placed-and-unfinished request, if any (at most one). */
+    public static Optional<Request> active(Handle h, String host) {
+        return query(h, "where host = :host and state in " + ACTIVE, Map.of("host", host)).stream().findFirst();
+    }
+
+    public static List<Request> queued(Handle h, String host) {
+        return query(h, "where host = :host and state = 'QUEUED' order by priority desc, filed_at, num",
+                Map.of("host", host));
+    }
+
+    public static List<Request> allActive(Handle h) {
+        return query(h, "where state in " + ACTIVE + " order by num", Map.of());
+    }
+
+    public static List<Request> list(Handle h, String host, RequestState state, int limit) {
+        Map<String, Object> binds = new LinkedHashMap<>();
+        List<String> where = new ArrayList<>();
+        if (host != null) {
+            where.add("host = :host");
+            binds.put("host", host);
+        }
+        if (state != null) {
+            where.add("state = :state");
+            binds.put("state", state.name());
+        }
+        String clause = (where.isEmpty() ? "" : "where " + String.join(" and ", where))
+                + " order by num desc fetch first " + limit + " rows only";
+        return query(h, clause, binds);
+    }
+
+    public static void setState(Handle h, long num, RequestState state, String reason, Instant now) {
+        h.createUpdate("""
+                update requests set state = :state, reason = coalesce(:reason, reason), updated_at = :now,
+                    placed_at = case when :state = 'PLACED' then :now else placed_at end,
+                    finished_at = case when :final then :now else finished_at end
+                where num = :num""")
+                .bind("state", state.name()).bind("reason", reason).bind("now", Times.bind(now))
+                .bind("final", state.isFinal()).bind("num", num).execute();
+        event(h, num, state, reason, now);
+    }
+
+    public static List<Event> events(Handle h, long num) {
+        return h.createQuery("select at, state, note from request_events where request_num = :num order by id")
+                .bind("num", num)
+                .map((rs, ctx) -> new Event(Times.read(rs, "at"), RequestState.valueOf(rs.getString("state")),
+                        rs.getString("note")))
+                .list();
+    }
+
+    /** One entry of a request's state timeline. */
+    public record Event(Instant at, RequestState state, String note) {
+    }
+
+    private static void event(Handle h, long num, RequestState state, String note, Instant now) {
+        h.createUpdate("insert into request_events (request_num, at, state, note) values (:num, :now, :state, :note)")
+                .bind("num", num).bind("now", Times.bind(now)).bind("state", state.name()).bind("note", note).execute();
+    }
+
+    private static List<Request> query(Handle h, String clause, Map<String, Object> binds) {
+        var q = h.createQuery("select * from requests " + clause);
+        binds.forEach(q::bind);
+        List<Request> rows = q.map((rs, ctx) -> map(rs, List.of())).list();
+        List<Request> withTests = new ArrayList<>(rows.size());
+        for (Request r : rows) {
+            withTests.add(new Request(r.number(), r.host(), r.requester(), r.filedAt(), r.priority(), r.state(),
+                    r.reason(), r.selfReboot(), r.kernelInstall(), r.buildSet(), r.timeoutSeconds(), r.placedAt(),
+                    r.finishedAt(), tests(h, r.number())));
+        }
+        return withTests;
+    }
+
+    private static List<TestSpec> tests(Handle h, long num) {
+        return h.createQuery("select * from request_tests where request_num = :num order by idx").bind("num", num)
+                .map((rs, ctx) -> new TestSpec(rs.getString("package"), rs.getString("control"),
+                        rs.getString("args").isEmpty() ? List.of() : Arrays.asList(rs.getString("args").split("\u001f")),
+                        (Integer) rs.getObject("timeout_seconds")))
+                .list();
+    }
+
+    private static Request map(ResultSet rs, List<TestSpec> tests) throws SQLException {
+        return new Request(rs.getLong("num"), rs.getString("host"), rs.getString("requester"),
+                Times.read(rs, "filed_at"), Priority.ofRank(rs.getInt("priority")),
+                RequestState.valueOf(rs.getString("state")), rs.getString("reason"), rs.getBoolean("self_reboot"),
+                rs.getString("kernel_install"), rs.getString("build_set"), (Integer) rs.getObject("timeout_seconds"),
+                Times.read(rs, "placed_at"), Times.read(rs, "finished_at"), tests);
+    }
+}

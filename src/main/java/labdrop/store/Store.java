@@ -1,0 +1,71 @@
+package labdrop.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import labdrop.config.ServerConfig;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * The JDBC store: an embedded H2 file by default (shared safely between the server and CLI
+ * processes through H2's AUTO_SERVER mode), PostgreSQL by URL. The schema is migrated by Flyway
+ * on open. Every operation that changes a host's queue locks the host's row first, so two
+ * processes never decide for the same host at once.
+ */
+public final class Store implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+
+    private Store(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+        this.jdbi = Jdbi.create(dataSource);
+    }
+
+    public static Store open(ServerConfig.Database database) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(database.url());
+        hikari.setUsername(database.user());
+        hikari.setPassword(database.password());
+        hikari.setMaximumPoolSize(database.poolSize());
+        hikari.setMinimumIdle(1);
+        hikari.setPoolName("labdrop-store");
+        hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        hikari.setInitializationFailTimeout(30_000);
+        HikariDataSource dataSource = new HikariDataSource(hikari);
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        return new Store(dataSource);
+    }
+
+    /** Runs {@code work} in one transaction; it commits when {@code work} returns. */
+    public <R> R tx(HandleCallback<R, RuntimeException> work) {
+        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work);
+    }
+
+    /** Runs read-only {@code work} outside an explicit transaction. */
+    public <R> R read(HandleCallback<R, RuntimeException> work) {
+        return jdbi.withHandle(work);
+    }
+
+    public boolean isPostgres() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+}
