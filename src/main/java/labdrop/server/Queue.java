@@ -21,7 +21,14 @@ final class Queue {
     }
 
     static Optional<Request> release(Handle h, Host host, Instant now) {
-        if (host.state() != HostState.AVAILABLE || RequestRows.active(h, host.name()).isPresent()) {
+        if (RequestRows.active(h, host.name()).isPresent()) {
+            return Optional.empty();
+        }
+        HostState state = settled(host);
+        if (state != host.state()) {
+            HostRows.setState(h, host.name(), state, now);
+        }
+        if (state != HostState.AVAILABLE) {
             return Optional.empty();
         }
         Optional<Request> next = RequestRows.queued(h, host.name()).stream().findFirst();
@@ -31,6 +38,18 @@ final class Queue {
             HostRows.setState(h, host.name(), HostState.PENDING, now);
         });
         return next;
+    }
+
+    /**
+     * Pending means "a request waits to be picked up". With nothing placed any more (it finished,
+     * was cancelled or aborted, possibly before the SUT's pick-up report was seen) the host is
+     * whatever the SUT last reported, Available if it never reported.
+     */
+    private static HostState settled(Host host) {
+        if (host.state() != HostState.PENDING) {
+            return host.state();
+        }
+        return host.reportedStatus() == null ? HostState.AVAILABLE : HostState.valueOf(host.reportedStatus());
     }
 
     /** Locks the host and releases; for callers outside a host-locked transaction. */

@@ -67,11 +67,7 @@ public final class RequestDesk {
             RequestRows.setState(h, request.number(), RequestState.CANCELLED, "cancelled by " + by, lab.now());
             if (request.state().isActive()) {
                 PlacementRows.add(h, request.number(), request.host(), Placer.REMOVE, lab.now());
-                Host host = HostRows.find(h, request.host()).orElseThrow();
-                if (host.state() == HostState.PENDING) {
-                    HostRows.setState(h, host.name(), HostState.AVAILABLE, lab.now());
-                }
-                Queue.release(h, request.host(), lab.now());
+                Queue.release(h, HostRows.find(h, request.host()).orElseThrow(), lab.now());
             }
             return null;
         });

@@ -1,0 +1,61 @@
+package labdrop.server;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import labdrop.config.ServerConfig;
+import labdrop.host.Host;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.TestSpec;
+
+/** A real server (Camel routes from routes/, Quartz, the drop watcher, the store) on a temp folder. */
+final class TestLab implements AutoCloseable {
+    final MutableClock clock = new MutableClock();
+    final ServerConfig config;
+    final ServerApp app;
+    final Services s;
+
+    TestLab(Path stateDir, String dbUrl) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("LABDROP_STATE_DIR", stateDir.toString());
+        env.put("LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
+        env.put("LABDROP_PLACER_INTERVAL", "200ms");
+        env.put("LABDROP_INGEST_STABLE_AFTER", "3s");
+        env.put("LABDROP_WATCHDOG_CRON", "0/1 * * * * ?");
+        if (dbUrl != null) {
+            env.put("LABDROP_DB_URL", dbUrl);
+        }
+        config = ServerConfig.load(null, env);
+        app = ServerApp.build(config, clock);
+        app.start();
+        s = app.services();
+    }
+
+    Sut sut(String host) {
+        return new Sut(config.dropDir(), host);
+    }
+
+    Host host(String name) {
+        return s.hosts().show(name);
+    }
+
+    Request request(String id) {
+        return s.desk().find(id);
+    }
+
+    Host addActive(String name) {
+        return s.hosts().add(new HostDraft(name, "default", "", null, false, true, null), "admin");
+    }
+
+    Request file(String host, String requester, Priority priority) {
+        return s.desk().file(new RequestSpec(host, requester, java.util.List.of(TestSpec.parse("dbench")), priority,
+                false, null, null, null));
+    }
+
+    @Override
+    public void close() {
+        app.close();
+    }
+}
