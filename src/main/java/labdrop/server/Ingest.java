@@ -143,16 +143,21 @@ public final class Ingest {
         Path relative = lab.drop().hostDir(host).relativize(file);
         Path target = lab.drop().quarantineDir(host)
                 .resolve(relative.toString().replace('/', '_') + "." + lab.clock().millis());
+        String action = "quarantined as " + target.getFileName();
         try {
-            Files.createDirectories(target.getParent());
-            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+            if (insideDropThroughRealFolders(file)) {
+                Files.createDirectories(target.getParent());
+                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                action = "left in place (reached through a symbolic link; never moved or read)";
+            }
         } catch (NoSuchFileException gone) {
             return;
         } catch (IOException e) {
             LOG.error("host '{}': cannot quarantine {}: {}", host, file, e.getMessage());
         }
         unstable.remove(file);
-        String note = lab.now() + " " + relative + " quarantined as " + target.getFileName() + ": " + reason;
+        String note = lab.now() + " " + relative + " " + action + ": " + reason;
         LOG.warn("host '{}': {}", host, note);
         lab.store().tx(h -> {
             if (HostRows.lock(h, host).isPresent()) {
@@ -160,6 +165,13 @@ public final class Ingest {
             }
             return null;
         });
+    }
+
+    private boolean insideDropThroughRealFolders(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().normalize().getParent();
+        Path root = lab.drop().root();
+        return parent.startsWith(root)
+                && parent.toRealPath().equals(root.toRealPath().resolve(root.relativize(parent)));
     }
 
     private static Object key(BasicFileAttributes a) {
