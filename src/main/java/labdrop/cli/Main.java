@@ -1,12 +1,13 @@
 package labdrop.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code labdrop} launcher: one jar, one command, subcommands for every role. */
 @Command(name = "labdrop", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "File-sync polling appliance for test labs.",
-        subcommands = {ServerCommand.class, HostCommand.class, RequestCommand.class,
+        subcommands = {ServerCommand.class, DemoCommand.class, HostCommand.class, RequestCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Configuration: conf/server.conf documents every key; LABDROP_<KEY> variables override.",
                 "Docs: README.md and docs/ in the source tree."})
@@ -15,7 +16,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        if (args.length == 0 || !args[0].equals("server")) {
+        if (args.length == 0 || !List.of("server", "demo").contains(args[0])) {
             System.setProperty("labdrop.log.level", "WARN");
         }
         System.exit(run(args));

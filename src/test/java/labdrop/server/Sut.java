@@ -58,9 +58,10 @@ final class Sut {
         state("Available", null, null);
     }
 
+    /** The request files a SUT sees in current/: dot-files are temporaries and never requests. */
     List<String> current() throws IOException {
         try (Stream<Path> files = Files.list(hostDir.resolve("current"))) {
-            return files.map(p -> p.getFileName().toString()).sorted().toList();
+            return files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
         }
     }
 
