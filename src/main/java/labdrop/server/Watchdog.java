@@ -76,8 +76,9 @@ public final class Watchdog {
 
     private void resetOnce(String name) {
         boolean first = lab.store().tx(h -> {
-            HostRows.lock(h, name);
-            if (HostRows.lostResetDone(h, name)) {
+            Host host = HostRows.lock(h, name).orElseThrow();
+            if (host.hardResetCommand() == null || host.hardResetCommand().isBlank()
+                    || HostRows.lostResetDone(h, name)) {
                 return false;
             }
             HostRows.update(h, name, "lost_reset_done", true);

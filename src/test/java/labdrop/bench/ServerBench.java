@@ -62,7 +62,7 @@ public final class ServerBench {
                 micros.add((System.nanoTime() - t0) / 1_000);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("| filing (commit + placement XML in the drop), %d requests | %.0f requests/s | p50 %s | p99 %s |%n",
+            System.out.printf("| filing (commit + placement XML in the drop), %d requests | %.0f requests/s | %s | %s |%n",
                     n, n / seconds, ms(percentile(micros, 50)), ms(percentile(micros, 99)));
         }
     }
@@ -109,7 +109,7 @@ public final class ServerBench {
                     micros.add((System.nanoTime() - start) / 1_000);
                 }
             }
-            System.out.printf("| state ingest (rename → host row updated), %d hosts, %d samples | %d watches, full rescan %.0f ms | p50 %s | p99 %s |%n",
+            System.out.printf("| state ingest (rename → host row updated), %d hosts, %d samples | %d watches, full rescan %.0f ms | %s | %s |%n",
                     hosts, samples, app.watchCount(), rescanMs, ms(percentile(micros, 50)), ms(percentile(micros, 99)));
         }
     }

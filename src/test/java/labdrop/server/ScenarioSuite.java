@@ -144,7 +144,11 @@ abstract class ScenarioSuite {
 
     @Test
     void silentHostGoesLostAndItsRequestIsAbortedNotFailed() throws Exception {
-        lab.addActive("sut-07");
+        Path resets = dir.resolve("resets.log");
+        lab.s.hosts().add(new HostDraft("sut-07", "default", "", null, false, true,
+                "echo \"power-cycled $LABDROP_HOST\" >> " + resets), "admin");
+        lab.addActive("sut-07b");
+        lab.sut("sut-07b").state("Available", null, null);
         Sut sut = lab.sut("sut-07");
         Request r = lab.file("sut-07", "bob", Priority.NORMAL);
         sut.state("Running", r.id(), "1/1 dbench");
@@ -153,10 +157,13 @@ abstract class ScenarioSuite {
         lab.clock.advance(Duration.ofMinutes(16));
         await().atMost(WAIT).until(() -> lab.host("sut-07").state() == HostState.LOST);
         assertThat(lab.request(r.id()).state()).isEqualTo(RequestState.RUNNING);
+        await().atMost(WAIT).until(() -> Files.exists(resets));
+        assertThat(lab.host("sut-07b").state()).as("a host with no request is never Lost").isEqualTo(HostState.AVAILABLE);
 
         lab.clock.advance(Duration.ofMinutes(30));
         await().atMost(WAIT).until(() -> lab.request(r.id()).state() == RequestState.ABORTED);
         assertThat(lab.request(r.id()).reason()).contains("sent no state for").contains("heartbeat 15m + grace 30m");
+        assertThat(Files.readAllLines(resets)).as("hard reset once per Lost episode").containsExactly("power-cycled sut-07");
         await().atMost(WAIT).until(() -> sut.current().isEmpty());
 
         sut.state("Available", null, null);

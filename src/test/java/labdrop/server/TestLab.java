@@ -24,6 +24,7 @@ final class TestLab implements AutoCloseable {
         env.put("LABDROP_PLACER_INTERVAL", "200ms");
         env.put("LABDROP_INGEST_STABLE_AFTER", "3s");
         env.put("LABDROP_WATCHDOG_CRON", "0/1 * * * * ?");
+        env.put("LABDROP_WATCHDOG_RESET_LOST_HOSTS", "true");
         if (dbUrl != null) {
             env.put("LABDROP_DB_URL", dbUrl);
         }

@@ -1,0 +1,122 @@
+package labdrop.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as an admin or tester uses it: real store and drop, exit codes and messages. */
+class CliIT {
+    @TempDir
+    Path dir;
+    Path conf;
+
+    record Run(int code, String out, String err) {
+    }
+
+    @BeforeEach
+    void conf() throws Exception {
+        conf = Files.writeString(dir.resolve("server.conf"), "state.dir = " + dir.resolve("state") + "\n");
+    }
+
+    Run labdrop(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        int at = all.size();
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).startsWith("--")) {
+                at = i;
+                break;
+            }
+        }
+        if (!List.of(args).contains("--help")) {
+            all.add(at, "--conf=" + conf);
+        }
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(all.toArray(String[]::new));
+            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void adminAddsHostsAndTesterFilesListsShowsAndCancels() throws Exception {
+        assertThat(labdrop("host", "add", "sut-01").out()).contains("added host sut-01 (Maint, type default)");
+        assertThat(labdrop("host", "add", "sut-02", "--active", "--owner", "alice").code()).isZero();
+        Run filed = labdrop("request", "file", "--host", "sut-02", "--test", "dbench:-t 60", "--test", "kernbench",
+                "--priority", "high", "--as", "bob");
+        assertThat(filed.out()).startsWith("r-1 Placed");
+        assertThat(dir.resolve("state/drop/sut-02/current/r-1.xml")).content().contains("<arg>-t</arg>");
+        assertThat(labdrop("request", "file", "--host", "sut-01", "--test", "dbench", "--as", "bob").out())
+                .startsWith("r-2 Queued");
+        assertThat(labdrop("request", "list", "--host", "sut-02").out()).contains("r-1").doesNotContain("r-2 ");
+        assertThat(labdrop("request", "show", "r-1").out()).contains("Placed").contains("dbench -t 60");
+        assertThat(labdrop("host", "show", "sut-02").out()).contains("Pending").contains("config/directions:   valid");
+        assertThat(labdrop("request", "cancel", "r-1", "--as", "bob").out()).contains("r-1 Cancelled");
+        assertThat(dir.resolve("state/drop/sut-02/current/r-1.xml")).doesNotExist();
+        assertThat(labdrop("host", "activate", "sut-01").out()).contains("is Pending");
+        assertThat(dir.resolve("state/drop/sut-01/current/r-2.xml")).exists();
+    }
+
+    @Test
+    void ownerOnlyRejectionExitsFourWithTheReason() {
+        labdrop("host", "add", "sut-03", "--active", "--owner", "alice", "--owner-only");
+        Run refused = labdrop("request", "file", "--host", "sut-03", "--test", "dbench", "--as", "mallory");
+        assertThat(refused.code()).isEqualTo(ExitCodes.CONFLICT);
+        assertThat(refused.out()).contains("Rejected").contains("owner-only").contains("'alice'");
+    }
+
+    @Test
+    void hostileNamesAreRefusedWithTheInputAndTheRuleAndTouchNothing() throws Exception {
+        for (String name : List.of("../etc", "a/b", "%2e%2e", "UPPER", "x".repeat(64))) {
+            Run run = labdrop("host", "add", name);
+            assertThat(run.code()).as(name).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(run.err()).as(name).contains("labdrop host add: host name '").contains("[a-z0-9][a-z0-9._-]{0,62}");
+        }
+        Run show = labdrop("request", "show", "r-%2e%2e");
+        assertThat(show.code()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(show.err()).contains("no request 'r-%2e%2e'");
+        assertThat(labdrop("request", "file", "--host", "../../tmp", "--test", "x", "--as", "bob").err())
+                .contains("host name '../../tmp' is not valid");
+        assertThat(dir.resolve("state/drop")).as("no host folder was created").doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("server.conf", "state");
+        }
+        assertThat(labdrop("host", "add", "sut-04", "--type", "gpu").err())
+                .contains("host type 'gpu' does not exist").contains("Known types: default");
+    }
+
+    @Test
+    void badConfigurationStopsTheCommandNamingFileLineAndKey() throws Exception {
+        Files.writeString(conf, "state.dir = " + dir + "\nwatchdog.hartbeat = 5m\n");
+        Run run = labdrop("host", "list");
+        assertThat(run.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.err()).contains(conf + ":2").contains("unknown key 'watchdog.hartbeat'");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] cmd : List.of(new String[] {"--help"}, new String[] {"server", "--help"},
+                new String[] {"host", "add", "--help"}, new String[] {"request", "file", "--help"},
+                new String[] {"host", "config", "set", "--help"}, new String[] {"demo", "--help"})) {
+            Run run = labdrop(cmd);
+            assertThat(run.code()).isZero();
+            assertThat(run.out()).contains("Usage: labdrop");
+        }
+    }
+}
