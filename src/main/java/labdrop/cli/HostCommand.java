@@ -104,8 +104,8 @@ final class HostCommand {
             Output.field("message", h.message());
             Output.field("ingest error", h.ingestError());
             for (ConfigRows.Version v : services.hosts().configFiles(name)) {
-                Output.field("config/" + v.file(), (v.content() == null ? "deleted" : v.valid() ? "valid" : "INVALID: "
-                        + v.problems()) + " (" + v.at() + " by " + v.author() + ")");
+                String status = !v.valid() ? "INVALID: " + v.problems() : v.content() == null ? "deleted" : "valid";
+                Output.field("config/" + v.file(), status + " (" + v.at() + " by " + v.author() + ")");
             }
             return 0;
         }

@@ -2,7 +2,6 @@ package labdrop.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.sql.Connection;
 import labdrop.config.ServerConfig;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
@@ -53,14 +52,6 @@ public final class Store implements AutoCloseable {
     /** Runs read-only {@code work} outside an explicit transaction. */
     public <R> R read(HandleCallback<R, RuntimeException> work) {
         return jdbi.withHandle(work);
-    }
-
-    public boolean isPostgres() {
-        try (Connection c = dataSource.getConnection()) {
-            return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
-        } catch (java.sql.SQLException e) {
-            return false;
-        }
     }
 
     @Override
