@@ -7,6 +7,7 @@ import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
@@ -16,6 +17,7 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * processes never decide for the same host at once.
  */
 public final class Store implements AutoCloseable {
+    private static final int BEGIN_ATTEMPTS = 5;
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
 
@@ -34,6 +36,7 @@ public final class Store implements AutoCloseable {
         hikari.setPoolName("labdrop-store");
         hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hikari.setInitializationFailTimeout(30_000);
+        hikari.setExceptionOverride(new DeadConnections());
         HikariDataSource dataSource = new HikariDataSource(hikari);
         try {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
@@ -44,9 +47,34 @@ public final class Store implements AutoCloseable {
         return new Store(dataSource);
     }
 
-    /** Runs {@code work} in one transaction; it commits when {@code work} returns. */
+    /**
+     * Runs {@code work} in one transaction; it commits when {@code work} returns. A connection that
+     * fails before {@code work} starts (a pooled connection to an H2 owner process that has died)
+     * is retried on a fresh one: nothing of the transaction has run, so a retry cannot repeat it.
+     */
     public <R> R tx(HandleCallback<R, RuntimeException> work) {
-        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work);
+        for (int attempt = 1; ; attempt++) {
+            boolean[] started = {false};
+            try {
+                return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+                    started[0] = true;
+                    return work.withHandle(h);
+                });
+            } catch (JdbiException e) {
+                if (started[0] || attempt == BEGIN_ATTEMPTS) {
+                    throw e;
+                }
+                pauseBeforeRetry(attempt);
+            }
+        }
+    }
+
+    private static void pauseBeforeRetry(int attempt) {
+        try {
+            Thread.sleep(100L * attempt);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs read-only {@code work} outside an explicit transaction. */

@@ -106,7 +106,8 @@ class CrashSafetyIT {
         last.waitFor();
 
         System.out.println("CrashSafetyIT: " + acknowledged.size() + " acknowledged, " + refused + " refused while the store changed hands: " + refusals);
-        assertThat(acknowledged.size()).isGreaterThan(ROUNDS * FILINGS_PER_ROUND / 2);
+        assertThat(acknowledged.size()).as("filings acknowledged (the rest failed while the store changed hands)")
+                .isGreaterThanOrEqualTo(ROUNDS * FILINGS_PER_ROUND * 3 / 4);
         try (Services s = Services.open(config, Clock.systemUTC())) {
             for (String id : acknowledged) {
                 assertThat(s.desk().find(id)).as(id).isNotNull();
