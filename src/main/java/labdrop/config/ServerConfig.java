@@ -19,8 +19,13 @@ public record ServerConfig(
         Ingest ingest,
         Watchdog watchdog,
         Duration placerInterval,
+        Http http,
         Map<String, String> placeholders,
         Map<String, String> camelProperties) {
+
+    /** Jetty's address and the package repositories it serves at /packages/<name>/. */
+    public record Http(String host, int port, java.util.Map<String, Path> repositories, Path staging) {
+    }
 
     public record Database(String url, String user, String password, int poolSize) {
     }
@@ -71,10 +76,23 @@ public record ServerConfig(
     static final Setting<java.time.Duration> HARD_RESET_TIMEOUT = Setting.duration("hard-reset.timeout", "2m",
             "How long a hard_reset_command may run before it is killed.");
 
+    static final Setting<String> HTTP_HOST = Setting.text("http.host", "0.0.0.0",
+            "Address Jetty listens on (packages, health); SUTs fetch packages from it.");
+    static final Setting<Integer> HTTP_PORT = Setting.integer("http.port", 0, 65535, 8080,
+            "Port Jetty listens on; 0 picks a free one.");
+    static final Setting<String> UPLOAD_LOCATION = Setting.text("upload_location", "",
+            "Folder of the 'builtin' package repository (Autotest's [PACKAGES] key); empty means <state.dir>/packages/builtin.");
+    static final Setting<String> CUSTOM_UPLOAD_LOCATION = Setting.text("custom_upload_location", "",
+            "Folder of the 'custom' package repository; empty means <state.dir>/packages/custom.");
+    static final Setting<String> CUSTOM_DOWNLOAD_LOCATION = Setting.text("custom_download_location", "",
+            "Staging folder for packages uploaded through the server, verified before they are published;"
+                    + " empty means <state.dir>/packages/staging.");
+
     public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
             MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
-            HARD_RESET_TIMEOUT);
+            HARD_RESET_TIMEOUT, HTTP_HOST, HTTP_PORT, UPLOAD_LOCATION, CUSTOM_UPLOAD_LOCATION,
+            CUSTOM_DOWNLOAD_LOCATION);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
         LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
@@ -97,7 +115,12 @@ public record ServerConfig(
                         c.get(STABLE_AFTER), c.get(RESCAN_INTERVAL)),
                 new Watchdog(c.get(WATCHDOG_CRON), c.get(HEARTBEAT), c.get(GRACE), c.get(RESET_LOST),
                         c.get(HARD_RESET_TIMEOUT)),
-                c.get(PLACER_INTERVAL), Map.copyOf(placeholders), Map.copyOf(c.camelProperties()));
+                c.get(PLACER_INTERVAL),
+                new Http(c.get(HTTP_HOST), c.get(HTTP_PORT), new java.util.TreeMap<>(Map.of(
+                        "builtin", orUnder(c.get(UPLOAD_LOCATION), state, "packages/builtin"),
+                        "custom", orUnder(c.get(CUSTOM_UPLOAD_LOCATION), state, "packages/custom"))),
+                        orUnder(c.get(CUSTOM_DOWNLOAD_LOCATION), state, "packages/staging")),
+                Map.copyOf(placeholders), Map.copyOf(c.camelProperties()));
     }
 
     private static Path orUnder(String value, Path state, String name) {

@@ -122,7 +122,8 @@ public final class PackageBuilder {
         entry.setGroupName("root");
         entry.setModTime(mtimeSeconds * 1000);
         tar.putArchiveEntry(entry);
-        if (entry.isFile()) {
+        // Not entry.isFile(): Commons Compress calls every non-folder entry a file, symlinks too.
+        if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             Files.copy(path, tar);
         }
         tar.closeArchiveEntry();

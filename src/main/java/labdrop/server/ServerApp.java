@@ -19,15 +19,18 @@ public final class ServerApp implements AutoCloseable {
     private final ServerConfig config;
     private final Services services;
     private final Main camel = new Main();
+    private final org.eclipse.jetty.server.Server http;
     private DropWatcher watcher;
     private ProducerTemplate producer;
 
-    private ServerApp(ServerConfig config, Services services) {
+    private ServerApp(ServerConfig config, Services services) throws IOException {
         this.config = config;
         this.services = services;
+        this.http = labdrop.web.HttpServerFactory.build(config.http().host(), config.http().port(),
+                config.http().repositories());
     }
 
-    public static ServerApp build(ServerConfig config, Clock clock) {
+    public static ServerApp build(ServerConfig config, Clock clock) throws IOException {
         ServerApp app = new ServerApp(config, Services.open(config, clock));
         app.configureCamel();
         return app;
@@ -56,13 +59,14 @@ public final class ServerApp implements AutoCloseable {
             LOG.info("removed {} temporary files left by an earlier crash", temporaries);
         }
         camel.start();
+        http.start();
         producer = camel.getCamelContext().createProducerTemplate();
         watcher = new DropWatcher(services.lab().drop(), new RouteListener(producer),
                 services.ingest()::changedSinceApplied);
         services.placer().drain();
         watcher.start();
-        LOG.info("labdrop server started: drop {}, store {}, routes {}", config.dropDir(),
-                config.database().url().replaceAll("password=[^;&]*", "password=***"), config.routesDir());
+        LOG.info("labdrop server started: drop {}, store {}, routes {}, http port {}", config.dropDir(),
+                config.database().url().replaceAll("password=[^;&]*", "password=***"), config.routesDir(), httpPort());
     }
 
     /** The safety-net full scan; the rescan route calls it. */
@@ -70,6 +74,11 @@ public final class ServerApp implements AutoCloseable {
         if (watcher != null) {
             watcher.rescan();
         }
+    }
+
+    /** The port Jetty listens on (the real one when http.port is 0). */
+    public int httpPort() {
+        return labdrop.web.HttpServerFactory.port(http);
     }
 
     public Services services() {
@@ -88,6 +97,11 @@ public final class ServerApp implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.warn("closing the drop watcher: {}", e.getMessage());
+        }
+        try {
+            http.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping Jetty: {}", e.getMessage());
         }
         camel.stop();
         services.close();

@@ -54,6 +54,8 @@ class CrashSafetyIT {
         env.put("LABDROP_STATE_DIR", dir.resolve("state").toString());
         env.put("LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
         env.put("LABDROP_PLACER_INTERVAL", "50ms");
+        env.put("LABDROP_HTTP_HOST", "127.0.0.1");
+        env.put("LABDROP_HTTP_PORT", "0");
         ServerConfig config = ServerConfig.load(null, env);
         List<String> hosts = new ArrayList<>();
         try (Services s = Services.open(config, Clock.systemUTC())) {

@@ -1,0 +1,221 @@
+package labdrop.pkg;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Fetches one package from ordered locations ({@code http://}, {@code https://}, {@code file://}):
+ * the first location that has it and yields a verified copy wins. Downloads go to
+ * {@code <name>.part} (resumed with HTTP Range), are hashed while they arrive, and are renamed
+ * into place only when the size and SHA-256 (from the request XML, which travels over ssh) and
+ * the MD5 (from the location's packages.checksum) all match; on a mismatch the file is deleted.
+ */
+public final class Fetcher {
+    private final FetchPolicy policy;
+    private final HttpClient http;
+    private final Random jitter;
+
+    public Fetcher(FetchPolicy policy, Random jitter) {
+        this.policy = policy;
+        this.jitter = jitter;
+        this.http = HttpClient.newBuilder().connectTimeout(policy.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    /** The package a request needs: its file name, and the SHA-256 and size the request carries (size -1: unknown). */
+    public record Wanted(String fileName, String sha256, long size) {
+        public Wanted {
+            PackageFile.parse(fileName);
+        }
+    }
+
+    public Path fetch(Wanted wanted, List<URI> locations, Path destDir) throws InterruptedException {
+        List<String> reasons = new ArrayList<>();
+        for (URI location : locations) {
+            String base = location.toString().endsWith("/") ? location.toString() : location + "/";
+            try {
+                return fromLocation(wanted, URI.create(base), destDir);
+            } catch (LocationFailed e) {
+                reasons.add(base + ": " + e.getMessage());
+            }
+        }
+        throw new FetchFailedException(wanted.fileName(), reasons);
+    }
+
+    /** This location cannot give a verified copy (the message says why); the next one is tried. */
+    private static final class LocationFailed extends Exception {
+        LocationFailed(String message) {
+            super(message);
+        }
+    }
+
+    private Path fromLocation(Wanted wanted, URI base, Path destDir) throws LocationFailed, InterruptedException {
+        String scheme = base.getScheme() == null ? "" : base.getScheme();
+        if (!List.of("http", "https", "file").contains(scheme)) {
+            throw new LocationFailed("unsupported scheme; use http://, https:// or file://");
+        }
+        String md5 = expectedMd5(wanted, base);
+        Path part = destDir.resolve(wanted.fileName() + ".part");
+        String lastError = null;
+        for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
+            try {
+                Files.createDirectories(destDir);
+                if (scheme.equals("file")) {
+                    copyFile(base.resolve(wanted.fileName()), part);
+                } else {
+                    download(base.resolve(wanted.fileName()), part);
+                }
+                return verifyAndPlace(wanted, md5, part, destDir);
+            } catch (NotThere e) {
+                throw new LocationFailed(e.getMessage());
+            } catch (Mismatch e) {
+                deleteQuietly(part);
+                throw new LocationFailed(e.getMessage());
+            } catch (IOException e) {
+                lastError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                if (attempt < policy.attempts()) {
+                    long millis = policy.backoff().toMillis() << (attempt - 1);
+                    policy.sleeper().sleep(Duration.ofMillis(millis + jitter.nextInt((int) Math.max(1, millis / 2))));
+                }
+            }
+        }
+        throw new LocationFailed(lastError + " (after " + policy.attempts() + " attempts)");
+    }
+
+    private String expectedMd5(Wanted wanted, URI base) throws LocationFailed, InterruptedException {
+        String text;
+        try {
+            text = readSmall(base.resolve(Manifest.CHECKSUM_FILE));
+        } catch (NotThere e) {
+            throw new LocationFailed("no " + Manifest.CHECKSUM_FILE + " (not a package repository)");
+        } catch (IOException e) {
+            throw new LocationFailed("cannot read " + Manifest.CHECKSUM_FILE + ": " + e.getMessage());
+        }
+        Map<String, String> md5s = Manifest.parseChecksums(text, base + Manifest.CHECKSUM_FILE);
+        String md5 = md5s.get(wanted.fileName());
+        if (md5 == null) {
+            throw new LocationFailed(wanted.fileName() + " is not listed in its " + Manifest.CHECKSUM_FILE);
+        }
+        return md5;
+    }
+
+    private String readSmall(URI uri) throws IOException, InterruptedException, NotThere {
+        if ("file".equals(uri.getScheme())) {
+            Path path = Path.of(uri);
+            if (!Files.isRegularFile(path)) {
+                throw new NotThere(path + " does not exist");
+            }
+            return Files.readString(path, StandardCharsets.UTF_8);
+        }
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(policy.readTimeout()).GET().build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (response.statusCode() == 404) {
+            throw new NotThere("HTTP 404");
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException("HTTP " + response.statusCode() + " for " + uri);
+        }
+        return response.body();
+    }
+
+    private void download(URI uri, Path part) throws IOException, InterruptedException, NotThere {
+        long have = Files.exists(part) ? Files.size(part) : 0;
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(policy.readTimeout()).GET();
+        if (have > 0) {
+            request.header("Range", "bytes=" + have + "-");
+        }
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            int status = response.statusCode();
+            if (status == 404) {
+                throw new NotThere("HTTP 404 for the package");
+            }
+            boolean resumed = status == 206 && response.headers().firstValue("Content-Range")
+                    .filter(r -> r.startsWith("bytes " + have + "-")).isPresent();
+            if (status == 416 && have > 0) {
+                return;
+            }
+            if (status != 200 && !resumed) {
+                throw new IOException("HTTP " + status + " for " + uri);
+            }
+            try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+                body.transferTo(out);
+            }
+        }
+    }
+
+    private static void copyFile(URI uri, Path part) throws IOException, NotThere {
+        Path source = Path.of(uri);
+        if (!Files.isRegularFile(source)) {
+            throw new NotThere(source + " does not exist");
+        }
+        Files.copy(source, part, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static Path verifyAndPlace(Wanted wanted, String md5, Path part, Path destDir) throws IOException, Mismatch {
+        MessageDigest sha = PackageDigest.newSha256();
+        MessageDigest md = PackageDigest.newMd5();
+        long size = 0;
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(part)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+                md.update(buffer, 0, n);
+                size += n;
+            }
+        }
+        if (wanted.size() >= 0 && size < wanted.size()) {
+            throw new IOException("download stopped at " + size + " of " + wanted.size() + " bytes");
+        }
+        String gotSha = HexFormat.of().formatHex(sha.digest());
+        String gotMd5 = HexFormat.of().formatHex(md.digest());
+        if (!gotSha.equals(wanted.sha256()) || wanted.size() >= 0 && size != wanted.size()) {
+            throw new Mismatch("SHA-256 " + gotSha + " (" + size + " bytes) is not the request's " + wanted.sha256()
+                    + (wanted.size() >= 0 ? " (" + wanted.size() + " bytes)" : "") + "; deleted, never extracted");
+        }
+        if (!gotMd5.equals(md5)) {
+            throw new Mismatch("MD5 " + gotMd5 + " is not the " + md5 + " of its packages.checksum; deleted, never extracted");
+        }
+        Path target = destDir.resolve(wanted.fileName());
+        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the next fetch truncates it anyway
+        }
+    }
+
+    private static final class NotThere extends Exception {
+        NotThere(String message) {
+            super(message);
+        }
+    }
+
+    private static final class Mismatch extends Exception {
+        Mismatch(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package labdrop.pkg;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Stream;
+import labdrop.drop.AtomicFiles;
+import labdrop.error.BadInputException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+
+/**
+ * Installs a verified package tarball into its folder under an install root ({@code tests/<name>},
+ * {@code profilers/<name>}, {@code deps/<name>}, {@code client}). Skips the work when the folder's
+ * {@code .checksum} already names the tarball's SHA-256; otherwise unpacks into a temporary folder
+ * beside the target and swaps it in, so a refused or failed install leaves the previous one
+ * untouched. Refused: absolute names, {@code ..}, hard links, devices, FIFOs, setuid/setgid bits,
+ * symlinks that resolve outside the target, anything written through a symlink, duplicate names;
+ * caps on bytes, entries and ratio stop a decompression bomb early.
+ */
+public final class Installer {
+    public static final String CHECKSUM = ".checksum";
+    private final InstallLimits limits;
+    private final ExecutorService pool;
+    private final int threads;
+
+    public Installer(InstallLimits limits, ExecutorService pool, int threads) {
+        this.limits = limits;
+        this.pool = pool;
+        this.threads = threads;
+    }
+
+    /** What an install did. */
+    public record Outcome(Path dir, boolean skipped, int entries, boolean parallel) {
+    }
+
+    /**
+     * Installs {@code tarball} (already verified to have {@code sha256}) under {@code root};
+     * {@code streamOffsets} come from the repository manifest (empty: decode sequentially).
+     */
+    public Outcome install(Path tarball, String sha256, List<Long> streamOffsets, Path root) throws IOException {
+        PackageFile pkg = PackageFile.parse(tarball.getFileName().toString());
+        Path target = root.resolve(pkg.type().installPath(pkg.name()));
+        Path recorded = target.resolve(CHECKSUM);
+        if (Files.isRegularFile(recorded, LinkOption.NOFOLLOW_LINKS)
+                && Files.readString(recorded, StandardCharsets.UTF_8).strip().equals(sha256)) {
+            return new Outcome(target, true, 0, false);
+        }
+        Files.createDirectories(target.getParent());
+        checkFreeSpace(tarball, target.getParent());
+        boolean parallel = pkg.format() == PackageFormat.BZ2 && !streamOffsets.isEmpty() && threads > 1;
+        Path temp = target.resolveSibling(".labdrop-install-" + target.getFileName() + "-" + UUID.randomUUID());
+        int entries;
+        try {
+            try {
+                entries = unpack(tarball, pkg, parallel ? streamOffsets : List.of(), temp);
+            } catch (ParallelBzip2Input.NotIndependent e) {
+                deleteTree(temp);
+                parallel = false;
+                entries = unpack(tarball, pkg, List.of(), temp);
+            }
+            AtomicFiles.write(temp.resolve(CHECKSUM), (sha256 + "\n").getBytes(StandardCharsets.UTF_8));
+            swap(temp, target);
+        } finally {
+            deleteTree(temp);
+        }
+        return new Outcome(target, false, entries, parallel);
+    }
+
+    private int unpack(Path tarball, PackageFile pkg, List<Long> offsets, Path temp) throws IOException {
+        Files.createDirectory(temp);
+        String source = "package " + pkg.fileName();
+        long compressed = Files.size(tarball);
+        try (InputStream decoded = new CappedInput(decoder(tarball, pkg.format(), offsets), source, compressed, limits);
+             TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(decoded, 1 << 16))) {
+            EntryRules rules = new EntryRules(source, temp);
+            int count = 0;
+            for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                if (++count > limits.maxEntries()) {
+                    throw new BadInputException(source + " has more than " + limits.maxEntries() + " entries");
+                }
+                rules.extract(entry, tar);
+            }
+            return count;
+        }
+    }
+
+    private InputStream decoder(Path tarball, PackageFormat format, List<Long> offsets) throws IOException {
+        if (!offsets.isEmpty()) {
+            return new ParallelBzip2Input(tarball, offsets, pool, threads);
+        }
+        InputStream raw = new BufferedInputStream(Files.newInputStream(tarball), 1 << 16);
+        return switch (format) {
+            // Always concatenated: pbzip2 and labdrop write many streams; reading only the first truncates silently.
+            case BZ2 -> new BZip2CompressorInputStream(raw, true);
+            case GZ -> new GzipCompressorInputStream(raw, true);
+            case XZ -> new XZCompressorInputStream(raw, true);
+            case ZST -> new ZstdCompressorInputStream(raw);
+        };
+    }
+
+    private static void checkFreeSpace(Path tarball, Path folder) throws IOException {
+        long need = Files.size(tarball) * 2;
+        long free = Files.getFileStore(folder).getUsableSpace();
+        if (free < need) {
+            throw new BadInputException("not enough free space in " + folder + " to install "
+                    + tarball.getFileName() + ": " + free + " bytes free, at least " + need + " needed");
+        }
+    }
+
+    private static void swap(Path temp, Path target) throws IOException {
+        Path old = target.resolveSibling(".labdrop-old-" + target.getFileName() + "-" + UUID.randomUUID());
+        boolean hadOld = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        if (hadOld) {
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        if (hadOld) {
+            deleteTree(old);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** The per-entry rules, with what was already created (to refuse writing through a symlink). */
+    private static final class EntryRules {
+        private final String source;
+        private final Path root;
+        private final Set<Path> symlinks = new HashSet<>();
+        private final Set<Path> seen = new HashSet<>();
+
+        EntryRules(String source, Path root) {
+            this.source = source;
+            this.root = root;
+        }
+
+        void extract(TarArchiveEntry entry, InputStream data) throws IOException {
+            String name = entry.getName();
+            String shown = "entry '" + name.replace("\0", "\\0") + "' of " + source;
+            String stripped = name.startsWith("./") ? name.substring(2) : name;
+            if (stripped.isEmpty() || stripped.equals(".") || stripped.equals("./")) {
+                return;
+            }
+            if (stripped.startsWith("/") || name.indexOf('\0') >= 0) {
+                throw refuse(shown, "has an absolute name");
+            }
+            for (String segment : stripped.split("/")) {
+                if (segment.equals("..")) {
+                    throw refuse(shown, "climbs out with '..'");
+                }
+            }
+            Path relative = Path.of(stripped).normalize();
+            if (entry.isLink()) {
+                throw refuse(shown, "is a hard link (to '" + entry.getLinkName() + "')");
+            }
+            if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+                throw refuse(shown, "is a device or FIFO");
+            }
+            if ((entry.getMode() & 06000) != 0) {
+                throw refuse(shown, "has the setuid or setgid bit");
+            }
+            for (Path parent = relative.getParent(); parent != null; parent = parent.getParent()) {
+                if (symlinks.contains(parent)) {
+                    throw refuse(shown, "would be written through the symlink '" + parent + "'");
+                }
+            }
+            if (!seen.add(relative)) {
+                throw refuse(shown, "appears twice (a folder or file replaced by a later entry of the same name)");
+            }
+            Path dest = root.resolve(relative);
+            Files.createDirectories(dest.getParent());
+            if (entry.isSymbolicLink()) {
+                Path link = Path.of(entry.getLinkName());
+                Path resolved = (relative.getParent() == null ? Path.of("") : relative.getParent()).resolve(link).normalize();
+                if (link.isAbsolute() || resolved.startsWith("..") || resolved.toString().equals("..")) {
+                    throw refuse(shown, "is a symlink to '" + entry.getLinkName() + "', outside the package");
+                }
+                Files.createSymbolicLink(dest, link);
+                symlinks.add(relative);
+            } else if (entry.isDirectory()) {
+                Files.createDirectories(dest);
+            } else if (entry.isFile()) {
+                Files.copy(data, dest);
+                Files.setPosixFilePermissions(dest, PosixFilePermissions.fromString(
+                        (entry.getMode() & 0100) != 0 ? "rwxr-xr-x" : "rw-r--r--"));
+            } else {
+                throw refuse(shown, "is of a kind packages never hold (type '" + (char) entry.getLinkFlag() + "')");
+            }
+        }
+
+        private static BadInputException refuse(String shown, String why) {
+            return new BadInputException(shown + " " + why + "; the package is refused and nothing was installed");
+        }
+    }
+}

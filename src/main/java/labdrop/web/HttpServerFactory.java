@@ -1,0 +1,62 @@
+package labdrop.web;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+
+/**
+ * Builds the server's Jetty, unstarted: every package repository at {@code /packages/<name>/}
+ * (GET, HEAD, Range, ETag and Last-Modified with 304s, a 200 listing at the base URL as
+ * Autotest's fetcher requires, no gzip of compressed files, paths outside the folder refused by
+ * Jetty's alias checks) and {@code /healthz}.
+ */
+public final class HttpServerFactory {
+    private HttpServerFactory() {
+    }
+
+    public static Server build(String host, int port, Map<String, Path> repositories) throws java.io.IOException {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(host);
+        connector.setPort(port);
+        server.addConnector(connector);
+        ContextHandlerCollection contexts = new ContextHandlerCollection();
+        for (Map.Entry<String, Path> repo : repositories.entrySet()) {
+            Files.createDirectories(repo.getValue());
+            ResourceHandler files = new ResourceHandler();
+            files.setBaseResource(ResourceFactory.of(server).newResource(repo.getValue().toAbsolutePath()));
+            files.setDirAllowed(true);
+            files.setAcceptRanges(true);
+            files.setEtags(true);
+            files.setCacheControl("no-cache");
+            contexts.addHandler(new ContextHandler(files, "/packages/" + repo.getKey()));
+        }
+        ContextHandler health = new ContextHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");
+                response.write(true, java.nio.ByteBuffer.wrap("ok\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+                return true;
+            }
+        }, "/healthz");
+        health.setAllowNullPathInContext(true);
+        contexts.addHandler(health);
+        server.setHandler(contexts);
+        return server;
+    }
+
+    /** The port the server listens on (the real one when built with port 0). */
+    public static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+}
