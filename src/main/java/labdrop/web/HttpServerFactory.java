@@ -32,14 +32,7 @@ public final class HttpServerFactory {
         server.addConnector(connector);
         ContextHandlerCollection contexts = new ContextHandlerCollection();
         for (Map.Entry<String, Path> repo : repositories.entrySet()) {
-            Files.createDirectories(repo.getValue());
-            ResourceHandler files = new ResourceHandler();
-            files.setBaseResource(ResourceFactory.of(server).newResource(repo.getValue().toAbsolutePath()));
-            files.setDirAllowed(true);
-            files.setAcceptRanges(true);
-            files.setEtags(true);
-            files.setCacheControl("no-cache");
-            contexts.addHandler(new ContextHandler(files, "/packages/" + repo.getKey()));
+            contexts.addHandler(new ContextHandler(repository(server, repo.getValue()), "/packages/" + repo.getKey()));
         }
         ContextHandler health = new ContextHandler(new Handler.Abstract() {
             @Override
@@ -53,6 +46,18 @@ public final class HttpServerFactory {
         contexts.addHandler(health);
         server.setHandler(contexts);
         return server;
+    }
+
+    /** Serves one repository folder: listing, Range, ETag, Last-Modified; never compresses. */
+    public static ResourceHandler repository(Server server, Path dir) throws java.io.IOException {
+        Files.createDirectories(dir);
+        ResourceHandler files = new ResourceHandler();
+        files.setBaseResource(ResourceFactory.of(server).newResource(dir.toAbsolutePath()));
+        files.setDirAllowed(true);
+        files.setAcceptRanges(true);
+        files.setEtags(true);
+        files.setCacheControl("no-cache");
+        return files;
     }
 
     /** The port the server listens on (the real one when built with port 0). */
