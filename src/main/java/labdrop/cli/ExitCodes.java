@@ -8,13 +8,14 @@ import picocli.CommandLine;
 
 /**
  * The one place where failures become exit codes: 2 bad input, 3 not found, 4 conflict,
- * 5 infrastructure (store, drop), 1 anything unexpected. The message goes to stderr.
+ * 5 infrastructure (store, drop, upload location), 6 verification mismatch, 1 anything unexpected. The message goes to stderr.
  */
 final class ExitCodes {
     static final int BAD_INPUT = 2;
     static final int NOT_FOUND = 3;
     static final int CONFLICT = 4;
     static final int INFRASTRUCTURE = 5;
+    static final int MISMATCH = 6;
 
     private ExitCodes() {
     }
@@ -28,6 +29,8 @@ final class ExitCodes {
             code = NOT_FOUND;
         } else if (e instanceof ConflictException) {
             code = CONFLICT;
+        } else if (e instanceof labdrop.pkg.UploadFailedException || e instanceof labdrop.pkg.FetchFailedException) {
+            code = INFRASTRUCTURE;
         } else if (e instanceof UncheckedIOException || e instanceof org.jdbi.v3.core.JdbiException
                 || e instanceof java.sql.SQLException || e.getClass().getName().startsWith("com.zaxxer")
                 || e.getClass().getName().startsWith("org.flywaydb")) {

@@ -1,0 +1,132 @@
+package labdrop.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import labdrop.pkg.Manifest;
+import labdrop.pkg.PackageBuilder;
+import labdrop.pkg.PackageFile;
+import labdrop.pkg.PackageFormat;
+import labdrop.pkg.PackageType;
+import labdrop.pkg.Repository;
+import labdrop.pkg.Uploader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "pkg", mixinStandardHelpOptions = true,
+        description = "Build, index, upload, list, verify and remove Autotest-compatible test packages.",
+        subcommands = {PkgCommand.Build.class, PkgCommand.Index.class, PkgCommand.Upload.class, PkgCommand.ListPkgs.class,
+                PkgCommand.Verify.class, PkgCommand.Remove.class})
+final class PkgCommand {
+
+    @Command(name = "build", mixinStandardHelpOptions = true,
+            description = {"Build <type>-<name>.tar.bz2 from a source tree, reproducibly (same tree, same bytes).",
+                    "bzip2 is written as independent 900 kB streams (as pbzip2 does) so installs decode in parallel;",
+                    "--format zst or gz for labs that need no Autotest compatibility. The fixed entry time is",
+                    "$SOURCE_DATE_EPOCH when set, else 2000-01-01."})
+    static final class Build implements Callable<Integer> {
+        @Parameters(paramLabel = "SRC", description = "The package's source folder.") Path src;
+        @Option(names = "--type", required = true, description = "test, profiler, dep or client.") String type;
+        @Option(names = "--name", required = true) String name;
+        @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+        @Option(names = "--format", defaultValue = "bz2", description = "bz2 (default), zst or gz.") String format;
+
+        @Override
+        public Integer call() throws Exception {
+            String epoch = System.getenv("SOURCE_DATE_EPOCH");
+            PackageFormat f = switch (format) {
+                case "bz2" -> PackageFormat.BZ2;
+                case "zst" -> PackageFormat.ZST;
+                case "gz" -> PackageFormat.GZ;
+                default -> throw new labdrop.error.BadInputException("--format '" + format + "' is not bz2, zst or gz");
+            };
+            PackageBuilder.Built built = new PackageBuilder(epoch == null ? PackageBuilder.DEFAULT_MTIME : Long.parseLong(epoch),
+                    Runtime.getRuntime().availableProcessors())
+                    .build(src, new PackageFile(PackageType.parse(type), name, f), java.nio.file.Files.createDirectories(out));
+            System.out.println(built.file() + "  " + built.digest().size() + " bytes  sha256 " + built.digest().sha256()
+                    + (built.streamOffsets().isEmpty() ? "" : "  " + built.streamOffsets().size() + " bzip2 streams"));
+            return 0;
+        }
+    }
+
+    @Command(name = "index", mixinStandardHelpOptions = true,
+            description = "Write packages.checksum (Autotest: md5 and name) and packages.manifest (size, SHA-256, streams) for DIR.")
+    static final class Index implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR") Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            Manifest manifest = new Repository(dir).index();
+            System.out.println("indexed " + manifest.entries().size() + " packages in " + dir);
+            return 0;
+        }
+    }
+
+    @Command(name = "upload", mixinStandardHelpOptions = true,
+            description = {"Upload packages to every location (local folders), then rewrite each location's index.",
+                    "Checks writability and free space everywhere first; any failure exits non-zero naming the location."})
+    static final class Upload implements Callable<Integer> {
+        @Parameters(paramLabel = "PKG", arity = "1..*") List<Path> packages;
+        @Option(names = "--to", required = true, paramLabel = "LOCATION", arity = "1..*") List<String> locations;
+
+        @Override
+        public Integer call() throws Exception {
+            List<Uploader.Location> targets = locations.stream().map(PkgCommand::location).toList();
+            new Uploader().upload(packages, targets);
+            System.out.println("uploaded " + packages.size() + " packages to " + targets.size() + " locations");
+            return 0;
+        }
+    }
+
+    static Uploader.Location location(String text) {
+        if (text.startsWith("sftp://")) {
+            throw new labdrop.error.BadInputException("upload location '" + text + "': sftp:// upload is not built yet;"
+                    + " upload to a local or NFS-mounted folder");
+        }
+        return Uploader.folder(Path.of(text.startsWith("file://") ? java.net.URI.create(text).getPath() : text));
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List a repository's packages from its index.")
+    static final class ListPkgs implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR") Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            for (Manifest.Entry e : new Repository(dir).manifest().entries().values()) {
+                System.out.printf("%-40s %12s  %s%n", e.name(), e.size() < 0 ? "?" : e.size(),
+                        e.sha256() == null ? "md5 " + e.md5() : e.sha256());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true, description = "Re-hash every package and compare with the index; exit 6 on any mismatch.")
+    static final class Verify implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR") Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            List<Repository.Problem> problems = new Repository(dir).verify();
+            problems.forEach(p -> System.out.println(p.name() + ": " + p.problem()));
+            if (problems.isEmpty()) {
+                System.out.println("all packages in " + dir + " match the index");
+                return 0;
+            }
+            return ExitCodes.MISMATCH;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a package from a repository and re-index it.")
+    static final class Remove implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR") Path dir;
+        @Parameters(index = "1", paramLabel = "PACKAGE", description = "e.g. test-dbench.tar.bz2") String name;
+
+        @Override
+        public Integer call() throws Exception {
+            new Repository(dir).remove(name);
+            System.out.println("removed " + name + " from " + dir);
+            return 0;
+        }
+    }
+}
