@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** The domain knows no framework: request, host and drop import no Camel, Jetty, SSHD, Quartz or Jdbi. */
 class ArchitectureTest {
-    private static final List<String> DOMAIN = List.of("request", "host", "drop", "error", "config");
+    private static final List<String> DOMAIN = List.of("request", "host", "drop", "error", "config", "pkg");
     private static final List<String> FRAMEWORKS = List.of("org.apache.camel", "org.eclipse.jetty",
             "org.apache.sshd", "org.quartz", "org.jdbi", "com.zaxxer", "org.flywaydb", "picocli");
 

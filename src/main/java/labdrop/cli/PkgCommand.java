@@ -64,27 +64,46 @@ final class PkgCommand {
     }
 
     @Command(name = "upload", mixinStandardHelpOptions = true,
-            description = {"Upload packages to every location (local folders), then rewrite each location's index.",
-                    "Checks writability and free space everywhere first; any failure exits non-zero naming the location."})
+            description = {"Upload packages to every location (local folders or sftp://user@host:port/path),",
+                    "then rewrite each location's index. Checks writability and free space everywhere first;",
+                    "any failure exits non-zero naming the location."})
     static final class Upload implements Callable<Integer> {
         @Parameters(paramLabel = "PKG", arity = "1..*") List<Path> packages;
         @Option(names = "--to", required = true, paramLabel = "LOCATION", arity = "1..*") List<String> locations;
+        @Option(names = "--identity", paramLabel = "KEY", description = "Private key for sftp:// (default ~/.ssh/id_ed25519, else id_rsa).")
+        Path identity;
+        @Option(names = "--known-hosts", paramLabel = "FILE", defaultValue = "${sys:user.home}/.ssh/known_hosts",
+                description = "Known hosts for sftp:// (default ${DEFAULT-VALUE}).")
+        Path knownHosts;
+        @Option(names = "--accept-new-host-key", description = "Pin an unknown sftp:// server's key on first use.")
+        boolean acceptNew;
 
         @Override
         public Integer call() throws Exception {
-            List<Uploader.Location> targets = locations.stream().map(PkgCommand::location).toList();
-            new Uploader().upload(packages, targets);
+            List<Uploader.Location> targets = locations.stream().map(this::location).toList();
+            try {
+                new Uploader().upload(packages, targets);
+            } finally {
+                for (Uploader.Location target : targets) {
+                    if (target instanceof AutoCloseable closeable) {
+                        closeable.close();
+                    }
+                }
+            }
             System.out.println("uploaded " + packages.size() + " packages to " + targets.size() + " locations");
             return 0;
         }
-    }
 
-    static Uploader.Location location(String text) {
-        if (text.startsWith("sftp://")) {
-            throw new labdrop.error.BadInputException("upload location '" + text + "': sftp:// upload is not built yet;"
-                    + " upload to a local or NFS-mounted folder");
+        private Uploader.Location location(String text) {
+            if (text.startsWith("sftp://")) {
+                Path home = Path.of(System.getProperty("user.home"), ".ssh");
+                Path key = identity != null ? identity
+                        : java.nio.file.Files.exists(home.resolve("id_ed25519")) ? home.resolve("id_ed25519") : home.resolve("id_rsa");
+                return new labdrop.transport.SftpUploadLocation(java.net.URI.create(text), key, knownHosts, acceptNew,
+                        java.time.Duration.ofSeconds(30));
+            }
+            return Uploader.folder(Path.of(text.startsWith("file://") ? java.net.URI.create(text).getPath() : text));
         }
-        return Uploader.folder(Path.of(text.startsWith("file://") ? java.net.URI.create(text).getPath() : text));
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List a repository's packages from its index.")

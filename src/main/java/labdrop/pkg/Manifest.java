@@ -25,13 +25,15 @@ public record Manifest(Map<String, Entry> entries) {
     public record Entry(String name, long size, String sha256, String md5, List<Long> streamOffsets) {
     }
 
-    String checksumText() {
+    /** Autotest's packages.checksum text. */
+    public String checksumText() {
         StringBuilder out = new StringBuilder();
         entries.values().forEach(e -> out.append(e.md5()).append("  ").append(e.name()).append('\n'));
         return out.toString();
     }
 
-    String manifestText() {
+    /** labdrop's packages.manifest text. */
+    public String manifestText() {
         StringBuilder out = new StringBuilder(HEADER).append('\n');
         for (Entry e : entries.values()) {
             out.append(e.name()).append('\t').append(e.size()).append('\t').append(e.sha256()).append('\t')
@@ -61,25 +63,37 @@ public record Manifest(Map<String, Entry> entries) {
 
     /** Reads a repository folder's index; packages.manifest is optional (an Autotest repository has none). */
     static Manifest read(Path dir) throws IOException {
-        Map<String, String> md5s = Files.exists(dir.resolve(CHECKSUM_FILE))
-                ? parseChecksums(Files.readString(dir.resolve(CHECKSUM_FILE), StandardCharsets.UTF_8),
-                        dir.resolve(CHECKSUM_FILE).toString())
-                : Map.of();
-        Map<String, Entry> entries = new TreeMap<>();
+        Path checksum = dir.resolve(CHECKSUM_FILE);
         Path manifest = dir.resolve(MANIFEST_FILE);
-        if (Files.exists(manifest)) {
-            for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {
-                if (line.startsWith("#") || line.isBlank()) {
-                    continue;
-                }
-                String[] f = line.split("\t", -1);
-                List<Long> offsets = f[3].isEmpty() ? List.of()
-                        : Arrays.stream(f[3].split(",")).map(Long::parseLong).toList();
-                entries.put(f[0], new Entry(f[0], Long.parseLong(f[1]), f[2], md5s.get(f[0]), offsets));
+        return parse(Files.exists(checksum) ? Files.readString(checksum, StandardCharsets.UTF_8) : "",
+                Files.exists(manifest) ? Files.readString(manifest, StandardCharsets.UTF_8) : "", dir.toString());
+    }
+
+    /** Parses the two index files' texts (either may be empty); {@code source} names them in errors. */
+    public static Manifest parse(String checksumText, String manifestText, String source) {
+        Map<String, String> md5s = parseChecksums(checksumText, source + "/" + CHECKSUM_FILE);
+        Map<String, Entry> entries = new TreeMap<>();
+        for (String line : manifestText.split("\n")) {
+            if (line.startsWith("#") || line.isBlank()) {
+                continue;
             }
+            String[] f = line.split("\t", -1);
+            if (f.length != 4) {
+                throw new BadInputException(source + "/" + MANIFEST_FILE + ": line '" + line + "' is not name, size, sha256, offsets");
+            }
+            List<Long> offsets = f[3].isEmpty() ? List.of()
+                    : Arrays.stream(f[3].split(",")).map(Long::parseLong).toList();
+            entries.put(f[0], new Entry(f[0], Long.parseLong(f[1]), f[2], md5s.get(f[0]), offsets));
         }
         md5s.forEach((name, md5) -> entries.putIfAbsent(name, new Entry(name, -1, null, md5, List.of())));
         return new Manifest(entries);
+    }
+
+    /** This index with {@code added} entries replacing any of the same name. */
+    public Manifest merge(List<Entry> added) {
+        Map<String, Entry> map = new TreeMap<>(entries);
+        added.forEach(e -> map.put(e.name(), e));
+        return new Manifest(map);
     }
 
     static Manifest of(List<Entry> list) {
