@@ -45,7 +45,9 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("LABDROP_STATE_DIR", state.toString());
         env.put("LABDROP_WATCHDOG_HEARTBEAT", env.getOrDefault("LABDROP_WATCHDOG_HEARTBEAT", "5m"));
-        ServerApp app = ServerApp.build(ServerConfig.load(null, env), Clock.systemUTC());
+        ServerConfig config = ServerConfig.load(null, env);
+        publishSamples(config.http().repositories().get("builtin"));
+        ServerApp app = ServerApp.build(config, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -70,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         Path drop = app.services().lab().drop().root();
         System.out.println();
         System.out.println("labdrop demo running. Drop: " + drop);
+        System.out.println("Packages: http://127.0.0.1:" + app.httpPort() + "/packages/builtin/");
         System.out.println("In another terminal:");
         System.out.println("  export LABDROP_STATE_DIR=" + state);
         System.out.println("  appliance/labdrop host list");
@@ -83,6 +86,23 @@ final class DemoCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** Builds two small real test packages into the builtin repository (once). */
+    private static void publishSamples(Path builtin) throws java.io.IOException {
+        if (Files.exists(builtin.resolve(labdrop.pkg.Manifest.CHECKSUM_FILE))) {
+            return;
+        }
+        Files.createDirectories(builtin);
+        for (String test : List.of("dbench", "kernbench")) {
+            Path src = Files.createTempDirectory("labdrop-demo-" + test);
+            Files.writeString(src.resolve("control"), "job.run_test('" + test + "')\n");
+            Path run = Files.writeString(src.resolve(test + ".sh"), "#!/bin/sh\necho \"" + test + " $*: ok\"\n");
+            run.toFile().setExecutable(true);
+            new labdrop.pkg.PackageBuilder(labdrop.pkg.PackageBuilder.DEFAULT_MTIME, 2).build(src,
+                    new labdrop.pkg.PackageFile(labdrop.pkg.PackageType.TEST, test, labdrop.pkg.PackageFormat.BZ2), builtin);
+        }
+        new labdrop.pkg.Repository(builtin).index();
     }
 
     private static Request file(Services s, String host, String who, Priority priority, String test) {

@@ -20,13 +20,15 @@ public final class RequestXml {
         doc.options.timeoutSeconds = request.timeoutSeconds();
         doc.options.kernelInstall = request.kernelInstall();
         doc.options.buildSet = request.buildSet();
+        for (PackagePin pin : request.packages()) {
+            RequestDoc.Package pkg = new RequestDoc.Package();
+            pkg.type = pin.type();
+            pkg.name = pin.name();
+            pkg.sha256 = pin.sha256();
+            pkg.size = pin.size();
+            doc.packages.add(pkg);
+        }
         for (TestSpec spec : request.tests()) {
-            if (doc.packages.stream().noneMatch(p -> p.name.equals(spec.packageName()))) {
-                RequestDoc.Package pkg = new RequestDoc.Package();
-                pkg.type = "test";
-                pkg.name = spec.packageName();
-                doc.packages.add(pkg);
-            }
             RequestDoc.Test test = new RequestDoc.Test();
             test.packageName = spec.packageName();
             test.control = spec.control();

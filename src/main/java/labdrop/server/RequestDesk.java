@@ -7,10 +7,13 @@ import labdrop.error.ConflictException;
 import labdrop.error.NotFoundException;
 import labdrop.host.Host;
 import labdrop.host.HostState;
+import labdrop.pkg.PackageType;
+import labdrop.request.PackagePin;
 import labdrop.request.QueueRules;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
 import labdrop.store.HostRows;
 import labdrop.store.PlacementRows;
 import labdrop.store.RequestRows;
@@ -43,14 +46,22 @@ public final class RequestDesk {
             Optional<String> rejection = QueueRules.rejection(host.name(), host.owner(), host.ownerOnly(),
                     spec.requester());
             if (rejection.isPresent()) {
-                return RequestRows.insert(h, spec, RequestState.REJECTED, rejection.get(), lab.now());
+                return RequestRows.insert(h, spec, List.of(), RequestState.REJECTED, rejection.get(), lab.now());
             }
-            long filed = RequestRows.insert(h, spec, RequestState.QUEUED, null, lab.now());
+            long filed = RequestRows.insert(h, spec, pins(spec), RequestState.QUEUED, null, lab.now());
             Queue.release(h, host, lab.now());
             return filed;
         });
         placer.drain();
         return find(Request.idOf(num));
+    }
+
+    /** Pins every test package of the request from the repositories (refusing one that no repository holds). */
+    private List<PackagePin> pins(RequestSpec spec) {
+        return spec.tests().stream().map(TestSpec::packageName).distinct()
+                .map(name -> lab.catalog().pin(PackageType.TEST, name))
+                .map(p -> new PackagePin(p.type().label(), p.name(), p.file(), p.sha256(), p.size()))
+                .toList();
     }
 
     /** Cancels a request that has not finished; a placed one's XML is removed from the drop. */

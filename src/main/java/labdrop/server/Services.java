@@ -21,7 +21,8 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts
             throw new java.io.UncheckedIOException("cannot create the default host type in " + config.hostTypesDir(), e);
         }
         Store store = Store.open(config.database());
-        Lab lab = new Lab(store, new DropLayout(config.dropDir()), hostTypes, clock);
+        Lab lab = new Lab(store, new DropLayout(config.dropDir()), hostTypes,
+                new labdrop.pkg.PackageCatalog(config.http().repositories()), clock);
         Placer placer = new Placer(lab);
         ConfigWatch configWatch = new ConfigWatch(lab, config.ingest().maxConfigBytes());
         HostAdmin hosts = new HostAdmin(lab, placer, configWatch);

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import labdrop.request.PackagePin;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -24,7 +25,8 @@ public final class RequestRows {
     }
 
     /** Inserts a new request in {@code state}; returns its number. */
-    public static long insert(Handle h, RequestSpec spec, RequestState state, String reason, Instant now) {
+    public static long insert(Handle h, RequestSpec spec, List<PackagePin> pins, RequestState state, String reason,
+                              Instant now) {
         long num = h.createUpdate("""
                 insert into requests (host, requester, filed_at, priority, state, reason, self_reboot,
                                       kernel_install, build_set, timeout_seconds, updated_at)
@@ -43,6 +45,14 @@ public final class RequestRows {
                     .bind("num", num).bind("idx", index++).bind("pkg", test.packageName())
                     .bind("control", test.control()).bind("args", String.join("\u001f", test.args()))
                     .bind("timeout", test.timeoutSeconds()).execute();
+        }
+        int pinIndex = 1;
+        for (PackagePin pin : pins) {
+            h.createUpdate("""
+                    insert into request_packages (request_num, idx, type, name, file, sha256, size)
+                    values (:num, :idx, :type, :name, :file, :sha256, :size)""")
+                    .bind("num", num).bind("idx", pinIndex++).bind("type", pin.type()).bind("name", pin.name())
+                    .bind("file", pin.file()).bind("sha256", pin.sha256()).bind("size", pin.size()).execute();
         }
         event(h, num, state, reason, now);
         return num;
@@ -118,7 +128,7 @@ public final class RequestRows {
         for (Request r : rows) {
             withTests.add(new Request(r.number(), r.host(), r.requester(), r.filedAt(), r.priority(), r.state(),
                     r.reason(), r.selfReboot(), r.kernelInstall(), r.buildSet(), r.timeoutSeconds(), r.placedAt(),
-                    r.finishedAt(), tests(h, r.number())));
+                    r.finishedAt(), tests(h, r.number()), pins(h, r.number())));
         }
         return withTests;
     }
@@ -131,11 +141,18 @@ public final class RequestRows {
                 .list();
     }
 
+    private static List<PackagePin> pins(Handle h, long num) {
+        return h.createQuery("select * from request_packages where request_num = :num order by idx").bind("num", num)
+                .map((rs, ctx) -> new PackagePin(rs.getString("type"), rs.getString("name"), rs.getString("file"),
+                        rs.getString("sha256"), rs.getLong("size")))
+                .list();
+    }
+
     private static Request map(ResultSet rs, List<TestSpec> tests) throws SQLException {
         return new Request(rs.getLong("num"), rs.getString("host"), rs.getString("requester"),
                 Times.read(rs, "filed_at"), Priority.ofRank(rs.getInt("priority")),
                 RequestState.valueOf(rs.getString("state")), rs.getString("reason"), rs.getBoolean("self_reboot"),
                 rs.getString("kernel_install"), rs.getString("build_set"), (Integer) rs.getObject("timeout_seconds"),
-                Times.read(rs, "placed_at"), Times.read(rs, "finished_at"), tests);
+                Times.read(rs, "placed_at"), Times.read(rs, "finished_at"), tests, List.of());
     }
 }

@@ -25,6 +25,7 @@ class CliIT {
     @BeforeEach
     void conf() throws Exception {
         conf = Files.writeString(dir.resolve("server.conf"), "state.dir = " + dir.resolve("state") + "\n");
+        labdrop.server.SamplePackages.publish(dir.resolve("state/packages/builtin"), "dbench", "kernbench");
     }
 
     Run labdrop(String... args) {
@@ -61,7 +62,8 @@ class CliIT {
         Run filed = labdrop("request", "file", "--host", "sut-02", "--test", "dbench:-t 60", "--test", "kernbench",
                 "--priority", "high", "--as", "bob");
         assertThat(filed.out()).startsWith("r-1 Placed");
-        assertThat(dir.resolve("state/drop/sut-02/current/r-1.xml")).content().contains("<arg>-t</arg>");
+        assertThat(dir.resolve("state/drop/sut-02/current/r-1.xml")).content().contains("<arg>-t</arg>")
+                .containsPattern("<package type=\"test\" name=\"dbench\" sha256=\"[0-9a-f]{64}\" size=\"[0-9]+\"/>");
         assertThat(labdrop("request", "file", "--host", "sut-01", "--test", "dbench", "--as", "bob").out())
                 .startsWith("r-2 Queued");
         assertThat(labdrop("request", "list", "--host", "sut-02").out()).contains("r-1").doesNotContain("r-2 ");
@@ -94,8 +96,16 @@ class CliIT {
         assertThat(labdrop("request", "file", "--host", "../../tmp", "--test", "x", "--as", "bob").err())
                 .contains("host name '../../tmp' is not valid");
         assertThat(dir.resolve("state/drop")).as("no host folder was created").doesNotExist();
+        labdrop("host", "add", "sut-05", "--active");
+        Run unknown = labdrop("request", "file", "--host", "sut-05", "--test", "nosuchtest", "--as", "bob");
+        assertThat(unknown.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(unknown.err()).contains("no repository holds the test package 'nosuchtest'")
+                .contains("labdrop pkg build SRC --type test --name nosuchtest");
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("server.conf", "state");
+        }
+        try (var files = Files.list(dir.resolve("state/drop"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("sut-05");
         }
         assertThat(labdrop("host", "add", "sut-04", "--type", "gpu").err())
                 .contains("host type 'gpu' does not exist").contains("Known types: default");

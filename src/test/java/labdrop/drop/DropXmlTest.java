@@ -14,6 +14,7 @@ import labdrop.drop.xml.ResultDoc;
 import labdrop.drop.xml.StateDoc;
 import labdrop.drop.xml.XmlFormat;
 import labdrop.drop.xml.XmlRefusedException;
+import labdrop.request.PackagePin;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
@@ -27,7 +28,9 @@ public class DropXmlTest {
     public static Request sampleRequest() {
         return new Request(42, "sut-01", "alice", Instant.parse("2026-11-22T10:00:00.125Z"), Priority.HIGH,
                 RequestState.PLACED, null, true, "install-kernel 6.1", null, 3600, null, null,
-                List.of(new TestSpec("dbench", null, List.of("-t", "60"), 600), TestSpec.parse("kernbench")));
+                List.of(new TestSpec("dbench", null, List.of("-t", "60"), 600), TestSpec.parse("kernbench")),
+                List.of(new PackagePin("test", "dbench", "test-dbench.tar.bz2", "0d5a".repeat(16), 1_234_567),
+                        new PackagePin("test", "kernbench", "test-kernbench.tar.bz2", "9f1e".repeat(16), 89_012)));
     }
 
     @Test
@@ -41,6 +44,8 @@ public class DropXmlTest {
         assertThat(doc.options.selfReboot).isTrue();
         assertThat(doc.tests).extracting(t -> t.packageName).containsExactly("dbench", "kernbench");
         assertThat(doc.tests.get(0).args).containsExactly("-t", "60");
+        assertThat(doc.packages.get(0).sha256).isEqualTo("0d5a".repeat(16));
+        assertThat(doc.packages.get(0).size).isEqualTo(1_234_567L);
     }
 
     @Test

@@ -57,6 +57,7 @@ class CrashSafetyIT {
         env.put("LABDROP_HTTP_HOST", "127.0.0.1");
         env.put("LABDROP_HTTP_PORT", "0");
         ServerConfig config = ServerConfig.load(null, env);
+        SamplePackages.publish(config.http().repositories().get("builtin"), "dbench");
         List<String> hosts = new ArrayList<>();
         try (Services s = Services.open(config, Clock.systemUTC())) {
             for (int i = 0; i < HOSTS; i++) {

@@ -31,6 +31,7 @@ final class TestLab implements AutoCloseable {
             env.put("LABDROP_DB_URL", dbUrl);
         }
         config = ServerConfig.load(null, env);
+        SamplePackages.publish(config.http().repositories().get("builtin"), "dbench");
         app = ServerApp.build(config, clock);
         app.start();
         s = app.services();
