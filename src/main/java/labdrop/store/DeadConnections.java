@@ -15,11 +15,17 @@ final class DeadConnections implements SQLExceptionOverride {
 
     @java.lang.Override
     public SQLExceptionOverride.Override adjudicate(SQLException e) {
+        return isDead(e) ? SQLExceptionOverride.Override.MUST_EVICT : SQLExceptionOverride.Override.CONTINUE_EVICT;
+    }
+
+    /** True when {@code e} or a cause says the connection itself is dead (H2's codes or SQLState 08xxx). */
+    static boolean isDead(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && H2_DEAD.contains(sql.getErrorCode())) {
-                return SQLExceptionOverride.Override.MUST_EVICT;
+            if (t instanceof SQLException sql && (H2_DEAD.contains(sql.getErrorCode())
+                    || sql.getSQLState() != null && sql.getSQLState().startsWith("08"))) {
+                return true;
             }
         }
-        return SQLExceptionOverride.Override.CONTINUE_EVICT;
+        return false;
     }
 }

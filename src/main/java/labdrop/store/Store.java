@@ -38,13 +38,19 @@ public final class Store implements AutoCloseable {
         hikari.setInitializationFailTimeout(30_000);
         hikari.setExceptionOverride(new DeadConnections());
         HikariDataSource dataSource = new HikariDataSource(hikari);
-        try {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        } catch (RuntimeException e) {
-            dataSource.close();
-            throw e;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                // Idempotent: a retry after the H2 owner process died mid-migration is safe.
+                Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+                return new Store(dataSource);
+            } catch (RuntimeException e) {
+                if (attempt == BEGIN_ATTEMPTS || !DeadConnections.isDead(e)) {
+                    dataSource.close();
+                    throw e;
+                }
+                pauseBeforeRetry(attempt);
+            }
         }
-        return new Store(dataSource);
     }
 
     /**

@@ -81,9 +81,9 @@ class CrashSafetyIT {
                     return;
                 }
                 server.destroyForcibly();
-            });
-            killer.start();
+            }, "sigkill-round-" + round);
             try (Services s = Services.open(config, Clock.systemUTC())) {
+                killer.start();
                 for (int i = 0; i < FILINGS_PER_ROUND; i++) {
                     String host = hosts.get(random.nextInt(HOSTS));
                     completeOnePlacedRequest(suts.get(hosts.get(random.nextInt(HOSTS))));
@@ -96,9 +96,13 @@ class CrashSafetyIT {
                         refusals.merge(String.valueOf(e.getMessage()).replaceAll("[0-9]+", "N").lines().findFirst().orElse(""), 1, Integer::sum);
                     }
                 }
+            } finally {
+                if (killer.isAlive()) {
+                    killer.join();
+                }
+                server.destroyForcibly();
+                server.waitFor();
             }
-            killer.join();
-            server.waitFor();
         }
 
         Process last = startServer(env, ROUNDS);
