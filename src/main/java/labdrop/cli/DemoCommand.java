@@ -106,6 +106,6 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static Request file(Services s, String host, String who, Priority priority, String test) {
-        return s.desk().file(new RequestSpec(host, who, List.of(TestSpec.parse(test)), priority, false, null, null, null));
+        return s.desk().file(new RequestSpec(host, who, List.of(TestSpec.parse(test)), priority, false, null, null, null, null));
     }
 }

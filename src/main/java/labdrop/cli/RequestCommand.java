@@ -34,12 +34,15 @@ final class RequestCommand {
         @Option(names = "--kernel-install", paramLabel = "CMD", description = "Kernel-install step before the tests.") String kernel;
         @Option(names = "--build-set", paramLabel = "CMD", description = "Build-set step before the tests.") String buildSet;
         @Option(names = "--timeout", paramLabel = "SECONDS", description = "Timeout of the whole request.") Integer timeout;
+        @Option(names = "--repo-url", paramLabel = "URL",
+                description = "The request's own package repository (e.g. packages staged for one build); SUTs try it first.")
+        String repository;
         @Option(names = "--as", required = true, paramLabel = "USER", description = "Who files the request.") String requester;
 
         @Override
         int run(Services services) {
             Request r = services.desk().file(new RequestSpec(host, requester, tests.stream().map(TestSpec::parse).toList(),
-                    Priority.parse(priority), reboot, kernel, buildSet, timeout));
+                    Priority.parse(priority), reboot, kernel, buildSet, timeout, repository));
             System.out.println(r.id() + " " + r.state().label() + (r.reason() == null ? "" : ": " + r.reason()));
             return r.state() == RequestState.REJECTED ? ExitCodes.CONFLICT : 0;
         }
@@ -83,6 +86,8 @@ final class RequestCommand {
             Output.field("kernel install", r.kernelInstall());
             Output.field("build set", r.buildSet());
             Output.field("timeout", r.timeoutSeconds() == null ? null : r.timeoutSeconds() + "s");
+            Output.field("repository", r.repositoryUrl());
+            r.packages().forEach(p -> Output.field("package", p.file() + " " + p.size() + " bytes sha256 " + p.sha256()));
             int i = 1;
             for (TestSpec t : r.tests()) {
                 Output.field("test " + i++, t.packageName() + (t.args().isEmpty() ? "" : " " + String.join(" ", t.args())));

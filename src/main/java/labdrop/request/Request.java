@@ -7,7 +7,7 @@ import java.util.List;
 public record Request(long number, String host, String requester, Instant filedAt, Priority priority,
                       RequestState state, String reason, boolean selfReboot, String kernelInstall,
                       String buildSet, Integer timeoutSeconds, Instant placedAt, Instant finishedAt,
-                      List<TestSpec> tests, List<PackagePin> packages) {
+                      List<TestSpec> tests, List<PackagePin> packages, String repositoryUrl) {
 
     public String id() {
         return idOf(number);

@@ -20,13 +20,14 @@ public final class RequestXml {
         doc.options.timeoutSeconds = request.timeoutSeconds();
         doc.options.kernelInstall = request.kernelInstall();
         doc.options.buildSet = request.buildSet();
+        doc.packages.repository = request.repositoryUrl();
         for (PackagePin pin : request.packages()) {
             RequestDoc.Package pkg = new RequestDoc.Package();
             pkg.type = pin.type();
             pkg.name = pin.name();
             pkg.sha256 = pin.sha256();
             pkg.size = pin.size();
-            doc.packages.add(pkg);
+            doc.packages.list.add(pkg);
         }
         for (TestSpec spec : request.tests()) {
             RequestDoc.Test test = new RequestDoc.Test();

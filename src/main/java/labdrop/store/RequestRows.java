@@ -29,13 +29,14 @@ public final class RequestRows {
                               Instant now) {
         long num = h.createUpdate("""
                 insert into requests (host, requester, filed_at, priority, state, reason, self_reboot,
-                                      kernel_install, build_set, timeout_seconds, updated_at)
+                                      kernel_install, build_set, timeout_seconds, repository_url, updated_at)
                 values (:host, :requester, :now, :priority, :state, :reason, :reboot, :kernel, :buildSet,
-                        :timeout, :now)""")
+                        :timeout, :repo, :now)""")
                 .bind("host", spec.host()).bind("requester", spec.requester()).bind("now", Times.bind(now))
                 .bind("priority", spec.priority().rank()).bind("state", state.name()).bind("reason", reason)
                 .bind("reboot", spec.selfReboot()).bind("kernel", spec.kernelInstall())
                 .bind("buildSet", spec.buildSet()).bind("timeout", spec.timeoutSeconds())
+                .bind("repo", spec.repositoryUrl())
                 .executeAndReturnGeneratedKeys("num").mapTo(Long.class).one();
         int index = 1;
         for (TestSpec test : spec.tests()) {
@@ -128,7 +129,7 @@ public final class RequestRows {
         for (Request r : rows) {
             withTests.add(new Request(r.number(), r.host(), r.requester(), r.filedAt(), r.priority(), r.state(),
                     r.reason(), r.selfReboot(), r.kernelInstall(), r.buildSet(), r.timeoutSeconds(), r.placedAt(),
-                    r.finishedAt(), tests(h, r.number()), pins(h, r.number())));
+                    r.finishedAt(), tests(h, r.number()), pins(h, r.number()), r.repositoryUrl()));
         }
         return withTests;
     }
@@ -153,6 +154,7 @@ public final class RequestRows {
                 Times.read(rs, "filed_at"), Priority.ofRank(rs.getInt("priority")),
                 RequestState.valueOf(rs.getString("state")), rs.getString("reason"), rs.getBoolean("self_reboot"),
                 rs.getString("kernel_install"), rs.getString("build_set"), (Integer) rs.getObject("timeout_seconds"),
-                Times.read(rs, "placed_at"), Times.read(rs, "finished_at"), tests, List.of());
+                Times.read(rs, "placed_at"), Times.read(rs, "finished_at"), tests, List.of(),
+                rs.getString("repository_url"));
     }
 }

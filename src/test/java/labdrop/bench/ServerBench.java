@@ -56,7 +56,7 @@ public final class ServerBench {
                 String host = String.format("f-%05d", i);
                 long t0 = System.nanoTime();
                 var r = s.desk().file(new RequestSpec(host, "bench", List.of(TestSpec.parse("dbench")), Priority.NORMAL,
-                        false, null, null, null));
+                        false, null, null, null, null));
                 if (!Files.exists(app.services().lab().drop().requestFile(host, r.id()))) {
                     throw new IllegalStateException(r.id() + " not in the drop after filing");
                 }

@@ -60,10 +60,13 @@ class CliIT {
         assertThat(labdrop("host", "add", "sut-01").out()).contains("added host sut-01 (Maint, type default)");
         assertThat(labdrop("host", "add", "sut-02", "--active", "--owner", "alice").code()).isZero();
         Run filed = labdrop("request", "file", "--host", "sut-02", "--test", "dbench:-t 60", "--test", "kernbench",
-                "--priority", "high", "--as", "bob");
+                "--priority", "high", "--repo-url", "http://builds.example.org/r7/", "--as", "bob");
         assertThat(filed.out()).startsWith("r-1 Placed");
         assertThat(dir.resolve("state/drop/sut-02/current/r-1.xml")).content().contains("<arg>-t</arg>")
-                .containsPattern("<package type=\"test\" name=\"dbench\" sha256=\"[0-9a-f]{64}\" size=\"[0-9]+\"/>");
+                .containsPattern("<package type=\"test\" name=\"dbench\" sha256=\"[0-9a-f]{64}\" size=\"[0-9]+\"/>")
+                .contains("<packages repository=\"http://builds.example.org/r7/\">");
+        assertThat(labdrop("request", "file", "--host", "sut-02", "--test", "dbench", "--repo-url", "ftp://x/", "--as", "bob").err())
+                .contains("repository URL 'ftp://x/' is not an http://, https:// or file:// URL");
         assertThat(labdrop("request", "file", "--host", "sut-01", "--test", "dbench", "--as", "bob").out())
                 .startsWith("r-2 Queued");
         assertThat(labdrop("request", "list", "--host", "sut-02").out()).contains("r-1").doesNotContain("r-2 ");

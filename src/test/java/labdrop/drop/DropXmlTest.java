@@ -30,7 +30,8 @@ public class DropXmlTest {
                 RequestState.PLACED, null, true, "install-kernel 6.1", null, 3600, null, null,
                 List.of(new TestSpec("dbench", null, List.of("-t", "60"), 600), TestSpec.parse("kernbench")),
                 List.of(new PackagePin("test", "dbench", "test-dbench.tar.bz2", "0d5a".repeat(16), 1_234_567),
-                        new PackagePin("test", "kernbench", "test-kernbench.tar.bz2", "9f1e".repeat(16), 89_012)));
+                        new PackagePin("test", "kernbench", "test-kernbench.tar.bz2", "9f1e".repeat(16), 89_012)),
+                "http://builds.example.org/r1234/packages/");
     }
 
     @Test
@@ -44,8 +45,9 @@ public class DropXmlTest {
         assertThat(doc.options.selfReboot).isTrue();
         assertThat(doc.tests).extracting(t -> t.packageName).containsExactly("dbench", "kernbench");
         assertThat(doc.tests.get(0).args).containsExactly("-t", "60");
-        assertThat(doc.packages.get(0).sha256).isEqualTo("0d5a".repeat(16));
-        assertThat(doc.packages.get(0).size).isEqualTo(1_234_567L);
+        assertThat(doc.packages.list.get(0).sha256).isEqualTo("0d5a".repeat(16));
+        assertThat(doc.packages.list.get(0).size).isEqualTo(1_234_567L);
+        assertThat(doc.packages.repository).isEqualTo("http://builds.example.org/r1234/packages/");
     }
 
     @Test

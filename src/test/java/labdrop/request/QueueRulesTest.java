@@ -11,7 +11,7 @@ class QueueRulesTest {
 
     private static Request filed(long number, Priority priority, String at) {
         return new Request(number, "sut-01", "bob", Instant.parse(at), priority, RequestState.QUEUED, null, false,
-                null, null, null, null, null, List.of(TestSpec.parse("dbench")), List.of());
+                null, null, null, null, null, List.of(TestSpec.parse("dbench")), List.of(), null);
     }
 
     @Test

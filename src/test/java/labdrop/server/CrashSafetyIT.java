@@ -89,7 +89,7 @@ class CrashSafetyIT {
                     completeOnePlacedRequest(suts.get(hosts.get(random.nextInt(HOSTS))));
                     try {
                         Request r = s.desk().file(new RequestSpec(host, "bob", List.of(TestSpec.parse("dbench")),
-                                Priority.values()[random.nextInt(4)], false, null, null, null));
+                                Priority.values()[random.nextInt(4)], false, null, null, null, null));
                         acknowledged.add(r.id());
                     } catch (RuntimeException e) {
                         refused++;

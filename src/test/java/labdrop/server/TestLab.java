@@ -55,7 +55,7 @@ final class TestLab implements AutoCloseable {
 
     Request file(String host, String requester, Priority priority) {
         return s.desk().file(new RequestSpec(host, requester, java.util.List.of(TestSpec.parse("dbench")), priority,
-                false, null, null, null));
+                false, null, null, null, null));
     }
 
     @Override

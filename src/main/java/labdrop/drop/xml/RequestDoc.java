@@ -25,8 +25,7 @@ public class RequestDoc {
     @XmlElement(namespace = NS, required = true) @XmlJavaTypeAdapter(InstantAdapter.class) public Instant filed;
     @XmlElement(namespace = NS, required = true) public String priority;
     @XmlElement(namespace = NS, required = true) public Options options = new Options();
-    @XmlElementWrapper(name = "packages", namespace = NS, required = true)
-    @XmlElement(name = "package", namespace = NS) public List<Package> packages = new ArrayList<>();
+    @XmlElement(name = "packages", namespace = NS, required = true) public Packages packages = new Packages();
     @XmlElementWrapper(name = "tests", namespace = NS, required = true)
     @XmlElement(name = "test", namespace = NS) public List<Test> tests = new ArrayList<>();
 
@@ -37,6 +36,14 @@ public class RequestDoc {
         @XmlAttribute public Integer timeoutSeconds;
         @XmlElement(namespace = NS) public String kernelInstall;
         @XmlElement(namespace = NS) public String buildSet;
+    }
+
+    /** The packages the request needs, and optionally its own repository (tried first). */
+    @XmlAccessorType(XmlAccessType.FIELD)
+    @XmlType(name = "requestPackages", namespace = NS)
+    public static class Packages {
+        @XmlAttribute public String repository;
+        @XmlElement(name = "package", namespace = NS) public List<Package> list = new ArrayList<>();
     }
 
     @XmlAccessorType(XmlAccessType.FIELD)
