@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "pkg", mixinStandardHelpOptions = true,
         description = "Build, index, upload, list, verify and remove Autotest-compatible test packages.",
         subcommands = {PkgCommand.Build.class, PkgCommand.Index.class, PkgCommand.Upload.class, PkgCommand.ListPkgs.class,
-                PkgCommand.Verify.class, PkgCommand.Remove.class})
+                PkgCommand.Verify.class, PkgCommand.Remove.class, PkgCommand.Publish.class})
 final class PkgCommand {
 
     @Command(name = "build", mixinStandardHelpOptions = true,
@@ -103,6 +103,37 @@ final class PkgCommand {
                         java.time.Duration.ofSeconds(30));
             }
             return Uploader.folder(Path.of(text.startsWith("file://") ? java.net.URI.create(text).getPath() : text));
+        }
+    }
+
+    @Command(name = "publish", mixinStandardHelpOptions = true,
+            description = {"Publish an uploaded package to one of the server's repositories (default custom):",
+                    "staged in custom_download_location under a size cap, its SHA-256 checked against --sha256,",
+                    "unpacked once under the installer's rules, then moved in and the repository re-indexed."})
+    static final class Publish implements Callable<Integer> {
+        @picocli.CommandLine.Mixin ConfOption conf;
+        @Parameters(paramLabel = "PKG") Path pkg;
+        @Option(names = "--sha256", required = true, description = "The SHA-256 the uploader declares.") String sha256;
+        @Option(names = "--repo", defaultValue = "custom", description = "builtin or custom (default ${DEFAULT-VALUE}).") String repo;
+        @Option(names = "--max-bytes", defaultValue = "2147483648", description = "Size cap (default ${DEFAULT-VALUE}).") long maxBytes;
+
+        @Override
+        public Integer call() throws Exception {
+            labdrop.config.ServerConfig config = conf.load();
+            Path dir = config.http().repositories().get(repo);
+            if (dir == null) {
+                throw new labdrop.error.BadInputException("repository '" + repo + "' is not one of "
+                        + config.http().repositories().keySet());
+            }
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try (var in = java.nio.file.Files.newInputStream(pkg)) {
+                Manifest.Entry e = new labdrop.pkg.Staging(config.http().staging(), maxBytes, pool)
+                        .publish(in, pkg.getFileName().toString(), sha256, new Repository(dir));
+                System.out.println("published " + e.name() + " to " + repo + " (" + e.size() + " bytes, sha256 " + e.sha256() + ")");
+            } finally {
+                pool.shutdownNow();
+            }
+            return 0;
         }
     }
 
