@@ -23,7 +23,7 @@ import java.util.Random;
 /**
  * Fetches one package from ordered locations ({@code http://}, {@code https://}, {@code file://}):
  * the first location that has it and yields a verified copy wins. Downloads go to
- * {@code <name>.part} (resumed with HTTP Range), are hashed while they arrive, and are renamed
+ * {@code <name>.part} (resumed with HTTP Range), are hashed as the bytes arrive, and are renamed
  * into place only when the size and SHA-256 (from the request XML, which travels over ssh) and
  * the MD5 (from the location's packages.checksum) all match; on a mismatch the file is deleted.
  */
@@ -77,12 +77,9 @@ public final class Fetcher {
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
                 Files.createDirectories(destDir);
-                if (scheme.equals("file")) {
-                    copyFile(base.resolve(wanted.fileName()), part);
-                } else {
-                    download(base.resolve(wanted.fileName()), part);
-                }
-                return verifyAndPlace(wanted, md5, part, destDir);
+                Hashes hashes = scheme.equals("file") ? copyFile(base.resolve(wanted.fileName()), part)
+                        : download(base.resolve(wanted.fileName()), part);
+                return verifyAndPlace(wanted, md5, hashes, part, destDir);
             } catch (NotThere e) {
                 throw new LocationFailed(e.getMessage());
             } catch (Mismatch e) {
@@ -135,13 +132,40 @@ public final class Fetcher {
         return response.body();
     }
 
-    private void download(URI uri, Path part) throws IOException, InterruptedException, NotThere {
+    /** SHA-256, MD5 and size of what is in the .part file, computed as the bytes arrive. */
+    private static final class Hashes {
+        final MessageDigest sha = PackageDigest.newSha256();
+        final MessageDigest md5 = PackageDigest.newMd5();
+        long size;
+
+        OutputStream tee(OutputStream out) {
+            return new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    sha.update(b, off, len);
+                    md5.update(b, off, len);
+                    size += len;
+                    out.write(b, off, len);
+                }
+            };
+        }
+
+        /** Hashes the part already on disk (before a resume). */
+        void readExisting(Path part) throws IOException {
+            try (InputStream in = Files.newInputStream(part)) {
+                in.transferTo(tee(OutputStream.nullOutputStream()));
+            }
+        }
+    }
+
+    private Hashes download(URI uri, Path part) throws IOException, InterruptedException, NotThere {
         long have = Files.exists(part) ? Files.size(part) : 0;
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(policy.readTimeout()).GET();
         if (have > 0) {
             request.header("Range", "bytes=" + have + "-");
         }
         HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        Hashes hashes = new Hashes();
         try (InputStream body = response.body()) {
             int status = response.statusCode();
             if (status == 404) {
@@ -150,43 +174,43 @@ public final class Fetcher {
             boolean resumed = status == 206 && response.headers().firstValue("Content-Range")
                     .filter(r -> r.startsWith("bytes " + have + "-")).isPresent();
             if (status == 416 && have > 0) {
-                return;
+                hashes.readExisting(part);
+                return hashes;
             }
             if (status != 200 && !resumed) {
                 throw new IOException("HTTP " + status + " for " + uri);
             }
-            try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+            if (resumed) {
+                hashes.readExisting(part);
+            }
+            try (OutputStream out = hashes.tee(Files.newOutputStream(part, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING))) {
                 body.transferTo(out);
             }
         }
+        return hashes;
     }
 
-    private static void copyFile(URI uri, Path part) throws IOException, NotThere {
+    private static Hashes copyFile(URI uri, Path part) throws IOException, NotThere {
         Path source = Path.of(uri);
         if (!Files.isRegularFile(source)) {
             throw new NotThere(source + " does not exist");
         }
-        Files.copy(source, part, StandardCopyOption.REPLACE_EXISTING);
+        Hashes hashes = new Hashes();
+        try (OutputStream out = hashes.tee(Files.newOutputStream(part))) {
+            Files.copy(source, out);
+        }
+        return hashes;
     }
 
-    private static Path verifyAndPlace(Wanted wanted, String md5, Path part, Path destDir) throws IOException, Mismatch {
-        MessageDigest sha = PackageDigest.newSha256();
-        MessageDigest md = PackageDigest.newMd5();
-        long size = 0;
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(part)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                sha.update(buffer, 0, n);
-                md.update(buffer, 0, n);
-                size += n;
-            }
-        }
+    private static Path verifyAndPlace(Wanted wanted, String md5, Hashes hashes, Path part, Path destDir)
+            throws IOException, Mismatch {
+        long size = hashes.size;
         if (wanted.size() >= 0 && size < wanted.size()) {
             throw new IOException("download stopped at " + size + " of " + wanted.size() + " bytes");
         }
-        String gotSha = HexFormat.of().formatHex(sha.digest());
-        String gotMd5 = HexFormat.of().formatHex(md.digest());
+        String gotSha = HexFormat.of().formatHex(hashes.sha.digest());
+        String gotMd5 = HexFormat.of().formatHex(hashes.md5.digest());
         if (!gotSha.equals(wanted.sha256()) || wanted.size() >= 0 && size != wanted.size()) {
             throw new Mismatch("SHA-256 " + gotSha + " (" + size + " bytes) is not the request's " + wanted.sha256()
                     + (wanted.size() >= 0 ? " (" + wanted.size() + " bytes)" : "") + "; deleted, never extracted");

@@ -137,8 +137,12 @@ class RepositoryHttpIT {
         Path got = fetcher().fetch(wanted(), List.of(URI.create(base + "flaky")), dir.resolve("cache"));
         assertThat(cutNextDownload).isFalse();
         assertThat(sleeps).as("one retry after the cut, with backoff").hasSize(1);
-        assertThat(rangesAsked).as("the retry asked only for the missing half")
-                .containsExactly("bytes=" + dbench.digest().size() / 2 + "-");
+        // The retry resumes from what arrived before the cut (at most half: bytes in flight may be lost).
+        assertThat(rangesAsked).as("one resumed request").singleElement().satisfies(range -> {
+            assertThat(range).matches("bytes=[0-9]+-");
+            long from = Long.parseLong(range.substring(6, range.length() - 1));
+            assertThat(from).isPositive().isLessThanOrEqualTo(dbench.digest().size() / 2);
+        });
         assertThat(PackageDigest.of(got).sha256()).isEqualTo(dbench.digest().sha256());
     }
 
