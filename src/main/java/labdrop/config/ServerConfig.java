@@ -24,7 +24,8 @@ public record ServerConfig(
         Map<String, String> camelProperties) {
 
     /** Jetty's address and the package repositories it serves at /packages/<name>/. */
-    public record Http(String host, int port, java.util.Map<String, Path> repositories, Path staging) {
+    public record Http(String host, int port, java.util.Map<String, Path> repositories, Path staging,
+                       long maxUploadBytes) {
     }
 
     public record Database(String url, String user, String password, int poolSize) {
@@ -88,11 +89,14 @@ public record ServerConfig(
             "Staging folder for packages uploaded through the server, verified before they are published;"
                     + " empty means <state.dir>/packages/staging.");
 
+    static final Setting<Long> MAX_UPLOAD_BYTES = Setting.bytes("api.max-upload-bytes", 2_147_483_648L,
+            "Largest package accepted by the upload API (PUT /api/v1/packages/<repo>/<file>).");
+
     public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
             MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
             HARD_RESET_TIMEOUT, HTTP_HOST, HTTP_PORT, UPLOAD_LOCATION, CUSTOM_UPLOAD_LOCATION,
-            CUSTOM_DOWNLOAD_LOCATION);
+            CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
         LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
@@ -119,7 +123,7 @@ public record ServerConfig(
                 new Http(c.get(HTTP_HOST), c.get(HTTP_PORT), new java.util.TreeMap<>(Map.of(
                         "builtin", orUnder(c.get(UPLOAD_LOCATION), state, "packages/builtin"),
                         "custom", orUnder(c.get(CUSTOM_UPLOAD_LOCATION), state, "packages/custom"))),
-                        orUnder(c.get(CUSTOM_DOWNLOAD_LOCATION), state, "packages/staging")),
+                        orUnder(c.get(CUSTOM_DOWNLOAD_LOCATION), state, "packages/staging"), c.get(MAX_UPLOAD_BYTES)),
                 Map.copyOf(placeholders), Map.copyOf(c.camelProperties()));
     }
 

@@ -48,7 +48,7 @@ public final class Staging {
                 for (int n; (n = upload.read(buffer)) > 0; ) {
                     size += n;
                     if (size > maxBytes) {
-                        throw new BadInputException("upload of " + fileName + " is over the cap of " + maxBytes
+                        throw new PayloadTooLargeException("upload of " + fileName + " is over the cap of " + maxBytes
                                 + " bytes; nothing was published");
                     }
                     sha.update(buffer, 0, n);

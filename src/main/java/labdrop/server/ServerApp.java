@@ -27,7 +27,8 @@ public final class ServerApp implements AutoCloseable {
         this.config = config;
         this.services = services;
         this.http = labdrop.web.HttpServerFactory.build(config.http().host(), config.http().port(),
-                config.http().repositories());
+                config.http().repositories(), new labdrop.web.PackageUploadHandler(services.accounts(),
+                        config.http().repositories(), config.http().staging(), config.http().maxUploadBytes()));
     }
 
     public static ServerApp build(ServerConfig config, Clock clock) throws IOException {
@@ -54,6 +55,9 @@ public final class ServerApp implements AutoCloseable {
 
     public void start() throws Exception {
         Files.createDirectories(config.dropDir());
+        services.accounts().ensureFirstAdmin(config.stateDir()).ifPresent(file -> LOG.warn(
+                "first start: created user '{}' (admin); its password is in {} (mode 0600). Log in, then change it"
+                        + " with labdrop user passwd {}", Accounts.FIRST_ADMIN, file, Accounts.FIRST_ADMIN));
         int temporaries = services.placer().removeTemporaryFiles();
         if (temporaries > 0) {
             LOG.info("removed {} temporary files left by an earlier crash", temporaries);

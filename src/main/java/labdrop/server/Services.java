@@ -11,7 +11,7 @@ import labdrop.store.Store;
  * CLI's host and request commands (see docs/cli.md for why the CLI opens the store).
  */
 public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts, ConfigWatch configWatch,
-                       Ingest ingest, Watchdog watchdog, HardReset hardReset) implements AutoCloseable {
+                       Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts) implements AutoCloseable {
 
     public static Services open(ServerConfig config, Clock clock) {
         HostTypes hostTypes = new HostTypes(config.hostTypesDir());
@@ -29,7 +29,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts
         HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
         return new Services(lab, placer, new RequestDesk(lab, placer), hosts, configWatch,
                 new Ingest(lab, placer, config.ingest()), new Watchdog(lab, placer, config.watchdog(), hardReset),
-                hardReset);
+                hardReset, new Accounts(lab));
     }
 
     @Override

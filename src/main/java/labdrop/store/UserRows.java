@@ -3,7 +3,7 @@ package labdrop.store;
 import java.time.Instant;
 import org.jdbi.v3.core.Handle;
 
-/** Users are names only until accounts land (issue 6); a name is registered on first use. */
+/** Users: every name is registered on first use (as a tester without a password); accounts add a role and a password. */
 public final class UserRows {
     private UserRows() {
     }
@@ -12,7 +12,7 @@ public final class UserRows {
         boolean postgres = isPostgres(h);
         String sql = postgres
                 ? "insert into users (name, created_at) values (:name, :now) on conflict (name) do nothing"
-                : "merge into users key (name) values (:name, :now)";
+                : "merge into users (name, created_at) key (name) values (:name, :now)";
         if (!postgres) {
             // H2's MERGE would overwrite created_at; keep the first one.
             Integer known = h.createQuery("select count(*) from users where name = :name").bind("name", name)
@@ -31,5 +31,49 @@ public final class UserRows {
         } catch (java.sql.SQLException e) {
             return false;
         }
+    }
+
+    public static void setAccount(Handle h, String name, String role, String passwordHash) {
+        h.createUpdate("update users set role = :role, password_hash = :hash where name = :name")
+                .bind("role", role).bind("hash", passwordHash).bind("name", name).execute();
+    }
+
+    public static java.util.Optional<labdrop.user.User> find(Handle h, String name) {
+        return h.createQuery("select name, role, password_hash from users where name = :name").bind("name", name)
+                .map((rs, ctx) -> new labdrop.user.User(rs.getString("name"), labdrop.user.Role.valueOf(rs.getString("role")),
+                        rs.getString("password_hash") != null))
+                .findOne();
+    }
+
+    public static java.util.List<labdrop.user.User> all(Handle h) {
+        return h.createQuery("select name, role, password_hash from users order by name")
+                .map((rs, ctx) -> new labdrop.user.User(rs.getString("name"), labdrop.user.Role.valueOf(rs.getString("role")),
+                        rs.getString("password_hash") != null))
+                .list();
+    }
+
+    public static java.util.Optional<String> passwordHash(Handle h, String name) {
+        return h.createQuery("select password_hash from users where name = :name and password_hash is not null")
+                .bind("name", name).mapTo(String.class).findOne();
+    }
+
+    public static boolean anyCanLogIn(Handle h) {
+        return h.createQuery("select count(*) from users where password_hash is not null").mapTo(Integer.class).one() > 0;
+    }
+
+    public static void addToken(Handle h, String tokenHash, String name, String label, Instant now) {
+        h.createUpdate("insert into api_tokens (token_hash, user_name, created_at, label) values (:hash, :name, :now, :label)")
+                .bind("hash", tokenHash).bind("name", name).bind("now", Times.bind(now)).bind("label", label).execute();
+    }
+
+    public static java.util.Optional<String> userOfToken(Handle h, String tokenHash) {
+        return h.createQuery("""
+                select t.user_name from api_tokens t join users u on u.name = t.user_name
+                where t.token_hash = :hash and u.password_hash is not null""")
+                .bind("hash", tokenHash).mapTo(String.class).findOne();
+    }
+
+    public static void deleteTokens(Handle h, String name) {
+        h.createUpdate("delete from api_tokens where user_name = :name").bind("name", name).execute();
     }
 }

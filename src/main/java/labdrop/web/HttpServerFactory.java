@@ -18,13 +18,14 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
  * Builds the server's Jetty, unstarted: every package repository at {@code /packages/<name>/}
  * (GET, HEAD, Range, ETag and Last-Modified with 304s, a 200 listing at the base URL as
  * Autotest's fetcher requires, no gzip of compressed files, paths outside the folder refused by
- * Jetty's alias checks) and {@code /healthz}.
+ * Jetty's alias checks), {@code /healthz} and the {@code /api/v1} handler.
  */
 public final class HttpServerFactory {
     private HttpServerFactory() {
     }
 
-    public static Server build(String host, int port, Map<String, Path> repositories) throws java.io.IOException {
+    public static Server build(String host, int port, Map<String, Path> repositories, Handler api)
+            throws java.io.IOException {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(host);
@@ -44,6 +45,9 @@ public final class HttpServerFactory {
         }, "/healthz");
         health.setAllowNullPathInContext(true);
         contexts.addHandler(health);
+        if (api != null) {
+            contexts.addHandler(new ContextHandler(api, "/api/v1"));
+        }
         server.setHandler(contexts);
         return server;
     }

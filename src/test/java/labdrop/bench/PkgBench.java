@@ -97,7 +97,7 @@ public final class PkgBench {
     }
 
     static void serve(Path repo, int nginxPort) throws Exception {
-        Server jetty = HttpServerFactory.build("127.0.0.1", 0, Map.of("bench", repo));
+        Server jetty = HttpServerFactory.build("127.0.0.1", 0, Map.of("bench", repo), null);
         jetty.start();
         try {
             Map<String, String> bases = new java.util.LinkedHashMap<>();

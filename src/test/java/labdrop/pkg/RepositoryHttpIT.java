@@ -53,7 +53,7 @@ class RepositoryHttpIT {
                 .build(Trees.testTree(dir.resolve("src"), 3_000_000), new PackageFile(PackageType.TEST, "dbench", PackageFormat.BZ2), repoDir);
         repository = new Repository(repoDir);
         repository.index();
-        server = HttpServerFactory.build("127.0.0.1", 0, Map.of("builtin", repoDir));
+        server = HttpServerFactory.build("127.0.0.1", 0, Map.of("builtin", repoDir), null);
         // A second repository whose first download is cut half-way, as a dropped connection would.
         ContextHandlerCollection contexts = (ContextHandlerCollection) server.getHandler();
         Handler files = HttpServerFactory.repository(server, repoDir);

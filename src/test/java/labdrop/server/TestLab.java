@@ -11,13 +11,17 @@ import labdrop.request.RequestSpec;
 import labdrop.request.TestSpec;
 
 /** A real server (Camel routes from routes/, Quartz, the drop watcher, the store) on a temp folder. */
-final class TestLab implements AutoCloseable {
+public final class TestLab implements AutoCloseable {
     final MutableClock clock = new MutableClock();
-    final ServerConfig config;
-    final ServerApp app;
-    final Services s;
+    public final ServerConfig config;
+    public final ServerApp app;
+    public final Services s;
 
     TestLab(Path stateDir, String dbUrl) throws Exception {
+        this(stateDir, dbUrl, Map.of());
+    }
+
+    public TestLab(Path stateDir, String dbUrl, Map<String, String> extraEnv) throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("LABDROP_STATE_DIR", stateDir.toString());
         env.put("LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
@@ -30,6 +34,7 @@ final class TestLab implements AutoCloseable {
         if (dbUrl != null) {
             env.put("LABDROP_DB_URL", dbUrl);
         }
+        env.putAll(extraEnv);
         config = ServerConfig.load(null, env);
         SamplePackages.publish(config.http().repositories().get("builtin"), "dbench");
         app = ServerApp.build(config, clock);

@@ -1,0 +1,57 @@
+package labdrop.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import labdrop.error.BadInputException;
+import labdrop.error.ConflictException;
+import labdrop.error.NotFoundException;
+import labdrop.pkg.PayloadTooLargeException;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place API failures become HTTP statuses; every error body is {@code {"error": "..."}}. */
+final class ApiErrors {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+
+    private ApiErrors() {
+    }
+
+    static int status(Throwable e) {
+        if (e instanceof PayloadTooLargeException) {
+            return 413;
+        }
+        if (e instanceof BadInputException) {
+            return 400;
+        }
+        if (e instanceof NotFoundException) {
+            return 404;
+        }
+        if (e instanceof ConflictException) {
+            return 409;
+        }
+        return 500;
+    }
+
+    static void fail(Response response, Callback callback, Throwable e) {
+        int status = status(e);
+        if (status == 500) {
+            LOG.error("API request failed", e);
+        }
+        send(response, callback, status, Map.of("error", status == 500 ? "internal error; see the server log" : e.getMessage()));
+    }
+
+    static void send(Response response, Callback callback, int status, Object body) {
+        try {
+            response.setStatus(status);
+            response.getHeaders().put("Content-Type", "application/json");
+            response.getHeaders().put("Cache-Control", "no-store");
+            response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            callback.failed(e);
+        }
+    }
+}

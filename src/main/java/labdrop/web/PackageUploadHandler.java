@@ -1,0 +1,112 @@
+package labdrop.web;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import labdrop.error.NotFoundException;
+import labdrop.pkg.Manifest;
+import labdrop.pkg.PackageFile;
+import labdrop.pkg.PayloadTooLargeException;
+import labdrop.pkg.Repository;
+import labdrop.pkg.Staging;
+import labdrop.server.Accounts;
+import labdrop.user.Role;
+import labdrop.user.User;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * {@code PUT /api/v1/packages/<repo>/<file>} with {@code Authorization: Bearer <token>} of an
+ * admin and {@code X-Labdrop-Sha256: <hex>}: the body is staged under the size cap, verified
+ * against the declared SHA-256 and the installer's rules, then published and indexed
+ * ({@link Staging}). 201 with the index entry; errors as JSON (401, 403, 400, 404, 413).
+ */
+public final class PackageUploadHandler extends Handler.Abstract {
+    private static final String PREFIX = "/packages/";
+    private final Accounts accounts;
+    private final Map<String, Path> repositories;
+    private final Path staging;
+    private final long maxBytes;
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
+    public PackageUploadHandler(Accounts accounts, Map<String, Path> repositories, Path staging, long maxBytes) {
+        this.accounts = accounts;
+        this.repositories = repositories;
+        this.staging = staging;
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        if (!path.startsWith(PREFIX)) {
+            return false;
+        }
+        // Refusals may leave the upload unread: tell the client not to reuse this connection.
+        response.getHeaders().put("Connection", "close");
+        Optional<User> user = bearer(request).flatMap(accounts::byToken);
+        if (user.isEmpty()) {
+            response.getHeaders().put("WWW-Authenticate", "Bearer realm=\"labdrop\"");
+            ApiErrors.send(response, callback, 401, Map.of("error",
+                    "log in: send Authorization: Bearer <token> (labdrop user token NAME creates one)"));
+            return true;
+        }
+        if (user.get().role() != Role.ADMIN) {
+            ApiErrors.send(response, callback, 403, Map.of("error", "user '" + user.get().name()
+                    + "' is a tester; only admins upload packages"));
+            return true;
+        }
+        if (!"PUT".equals(request.getMethod())) {
+            response.getHeaders().put("Allow", "PUT");
+            ApiErrors.send(response, callback, 405, Map.of("error", "use PUT to upload a package"));
+            return true;
+        }
+        try {
+            String[] parts = path.substring(PREFIX.length()).split("/", -1);
+            if (parts.length != 2 || !repositories.containsKey(parts[0])) {
+                throw new NotFoundException("no repository at " + path + "; repositories: " + repositories.keySet());
+            }
+            PackageFile.parse(parts[1]);
+            long declared = request.getLength();
+            if (declared > maxBytes) {
+                throw new PayloadTooLargeException("upload of " + parts[1] + " is " + declared
+                        + " bytes, over the cap of " + maxBytes + " bytes (api.max-upload-bytes)");
+            }
+            Manifest.Entry entry;
+            try (InputStream body = Content.Source.asInputStream(request)) {
+                entry = new Staging(staging, maxBytes, pool).publish(body, parts[1],
+                        request.getHeaders().get("X-Labdrop-Sha256"), new Repository(repositories.get(parts[0])));
+            }
+            Map<String, Object> created = new LinkedHashMap<>();
+            created.put("repository", parts[0]);
+            created.put("name", entry.name());
+            created.put("size", entry.size());
+            created.put("sha256", entry.sha256());
+            created.put("md5", entry.md5());
+            created.put("url", "/packages/" + parts[0] + "/" + entry.name());
+            response.getHeaders().remove("Connection");
+            ApiErrors.send(response, callback, 201, created);
+        } catch (Exception e) {
+            ApiErrors.fail(response, callback, e);
+        }
+        return true;
+    }
+
+    private static Optional<String> bearer(Request request) {
+        String header = request.getHeaders().get("Authorization");
+        return header != null && header.startsWith("Bearer ") ? Optional.of(header.substring(7).strip()) : Optional.empty();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        pool.shutdownNow();
+        super.doStop();
+    }
+}
