@@ -73,6 +73,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("labdrop demo running. Drop: " + drop);
         System.out.println("Packages: http://127.0.0.1:" + app.httpPort() + "/packages/builtin/");
+        System.out.println("Login: user 'admin', password in " + state.resolve("admin-password") + " (mode 0600)");
         System.out.println("In another terminal:");
         System.out.println("  export LABDROP_STATE_DIR=" + state);
         System.out.println("  appliance/labdrop host list");

@@ -63,4 +63,14 @@ class InstallerTest {
             assertThat(dir.resolve("sut-" + format + "/profilers/perf/control")).hasSameTextualContentAs(src.resolve("control"));
         }
     }
+
+    @Test
+    void installsAnXzPackageMadeByTar() throws Exception {
+        Path src = Trees.testTree(dir.resolve("src"), 10_000);
+        Path xz = dir.resolve("dep-libxz.tar.xz");
+        Process tar = new ProcessBuilder("tar", "-cJf", xz.toString(), "-C", src.toString(), ".").inheritIO().start();
+        assertThat(tar.waitFor()).isZero();
+        installer.install(xz, PackageDigest.of(xz).sha256(), List.of(), dir.resolve("sut"));
+        assertThat(dir.resolve("sut/deps/libxz/control")).hasSameTextualContentAs(src.resolve("control"));
+    }
 }

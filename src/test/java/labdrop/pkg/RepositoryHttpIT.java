@@ -158,6 +158,20 @@ class RepositoryHttpIT {
     }
 
     @Test
+    void aTruncatedPackageIsRetriedThenRefusedAndNeverPlaced() throws Exception {
+        Path cut = Files.createDirectories(dir.resolve("cut"));
+        byte[] bytes = Files.readAllBytes(dbench.file());
+        Files.write(cut.resolve("test-dbench.tar.bz2"), java.util.Arrays.copyOf(bytes, bytes.length - 1000));
+        Files.copy(repoDir.resolve("packages.checksum"), cut.resolve("packages.checksum"));
+        assertThatThrownBy(() -> fetcher().fetch(wanted(), List.of(cut.toUri()), dir.resolve("cache")))
+                .isInstanceOf(FetchFailedException.class)
+                .hasMessageContaining("download stopped at " + (bytes.length - 1000) + " of " + bytes.length + " bytes")
+                .hasMessageContaining("after 3 attempts");
+        assertThat(sleeps).hasSize(2);
+        assertThat(dir.resolve("cache/test-dbench.tar.bz2")).doesNotExist();
+    }
+
+    @Test
     void aChecksumFileTamperedTogetherWithThePackageIsRefusedByTheRequestsSha256() throws Exception {
         Path evil = Files.createDirectories(dir.resolve("evil"));
         byte[] bytes = Files.readAllBytes(dbench.file());
