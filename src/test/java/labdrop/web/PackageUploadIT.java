@@ -51,7 +51,8 @@ class PackageUploadIT {
     }
 
     HttpResponse<String> put(String path, String token, String sha, byte[] body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -115,7 +116,14 @@ class PackageUploadIT {
         assertThat(wrongDigest.statusCode()).isEqualTo(400);
         assertThat(error(wrongDigest)).contains("not the declared").contains("nothing was published");
         assertThat(error(put(url, admin, null, bytes))).contains("declares no SHA-256");
-        assertThat(put(url, admin, sha, new byte[1_000_001]).statusCode()).isEqualTo(413);
+        // Over the cap: sent with curl, which (unlike JDK 17's HttpClient) handles Expect: 100-continue
+        // answered with a final status; the refused body is never sent.
+        Path big = Files.write(dir.resolve("big.bin"), new byte[2_000_000]);
+        Process curl = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT",
+                "-H", "Authorization: Bearer " + admin, "-H", "X-Labdrop-Sha256: " + sha,
+                "--data-binary", "@" + big, base + url).start();
+        assertThat(new String(curl.getInputStream().readAllBytes()).strip()).isEqualTo("413");
+        assertThat(curl.waitFor()).isZero();
         assertThat(put("/api/v1/packages/custom/evil.sh", admin, sha, bytes).statusCode()).isEqualTo(400);
         assertThat(put("/api/v1/packages/nope/test-newtest.tar.bz2", admin, sha, bytes).statusCode()).isEqualTo(404);
 
