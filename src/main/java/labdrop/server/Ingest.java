@@ -39,7 +39,10 @@ public final class Ingest {
     private final Map<Path, Runnable> unstable = new ConcurrentHashMap<>();
     private final Map<Path, Object> lastApplied = new ConcurrentHashMap<>();
 
-    public Ingest(Lab lab, Placer placer, ServerConfig.Ingest limits) {
+    private final LabMetrics metrics;
+
+    public Ingest(Lab lab, Placer placer, ServerConfig.Ingest limits, LabMetrics metrics) {
+        this.metrics = metrics;
         this.lab = lab;
         this.placer = placer;
         this.limits = limits;
@@ -52,6 +55,7 @@ public final class Ingest {
         }
         Path file = lab.drop().stateFile(host);
         Runnable again = () -> stateChanged(host);
+        long start = System.nanoTime();
         read(file, host, limits.maxStateBytes(), again, bytes -> {
             StateDoc doc = DropXml.read(XmlFormat.STATE, bytes, host + "/state_file");
             Instant received = lab.now();
@@ -61,6 +65,7 @@ public final class Ingest {
             } else if (outcome == StateIngest.Outcome.UNKNOWN_HOST) {
                 LOG.warn("state_file for unknown host '{}' ignored; labdrop host add {} registers it", host, host);
             }
+            metrics.stateIngested(java.time.Duration.ofNanos(System.nanoTime() - start));
         });
     }
 

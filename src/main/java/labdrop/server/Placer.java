@@ -24,9 +24,11 @@ public final class Placer {
     static final String REMOVE = "remove";
     private static final Logger LOG = LoggerFactory.getLogger(Placer.class);
     private final Lab lab;
+    private final LabMetrics metrics;
 
-    public Placer(Lab lab) {
+    public Placer(Lab lab, LabMetrics metrics) {
         this.lab = lab;
+        this.metrics = metrics;
     }
 
     /** Places everything pending; returns how many placements were done. Camel's placer route calls this. */
@@ -64,6 +66,9 @@ public final class Placer {
                         + ": " + e.getMessage() + "; it stays pending and is retried", e);
             }
             PlacementRows.markDone(h, p.id(), lab.now());
+            if (PLACE.equals(p.action())) {
+                metrics.placed(java.time.Duration.between(p.createdAt(), lab.now()));
+            }
         }
         return pending.size();
     }

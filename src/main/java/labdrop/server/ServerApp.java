@@ -28,7 +28,8 @@ public final class ServerApp implements AutoCloseable {
         this.services = services;
         this.http = labdrop.web.HttpServerFactory.build(config.http().host(), config.http().port(),
                 config.http().repositories(), new labdrop.web.PackageUploadHandler(services.accounts(),
-                        config.http().repositories(), config.http().staging(), config.http().maxUploadBytes()));
+                        config.http().repositories(), config.http().staging(), config.http().maxUploadBytes()),
+                services.metrics().registry());
     }
 
     public static ServerApp build(ServerConfig config, Clock clock) throws IOException {

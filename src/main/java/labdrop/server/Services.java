@@ -11,7 +11,8 @@ import labdrop.store.Store;
  * CLI's host and request commands (see docs/cli.md for why the CLI opens the store).
  */
 public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts, ConfigWatch configWatch,
-                       Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts) implements AutoCloseable {
+                       Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics)
+        implements AutoCloseable {
 
     public static Services open(ServerConfig config, Clock clock) {
         HostTypes hostTypes = new HostTypes(config.hostTypesDir());
@@ -23,13 +24,15 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts
         Store store = Store.open(config.database());
         Lab lab = new Lab(store, new DropLayout(config.dropDir()), hostTypes,
                 new labdrop.pkg.PackageCatalog(config.http().repositories()), clock);
-        Placer placer = new Placer(lab);
+        LabMetrics metrics = new LabMetrics();
+        metrics.bindCounts(lab);
+        Placer placer = new Placer(lab, metrics);
         ConfigWatch configWatch = new ConfigWatch(lab, config.ingest().maxConfigBytes());
         HostAdmin hosts = new HostAdmin(lab, placer, configWatch);
         HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
         return new Services(lab, placer, new RequestDesk(lab, placer), hosts, configWatch,
-                new Ingest(lab, placer, config.ingest()), new Watchdog(lab, placer, config.watchdog(), hardReset),
-                hardReset, new Accounts(lab));
+                new Ingest(lab, placer, config.ingest(), metrics), new Watchdog(lab, placer, config.watchdog(), hardReset),
+                hardReset, new Accounts(lab), metrics);
     }
 
     @Override

@@ -10,7 +10,7 @@ public final class PlacementRows {
     }
 
     /** A pending write ({@code place}) or removal ({@code remove}) of one request file. */
-    public record Pending(long id, long requestNumber, String host, String action) {
+    public record Pending(long id, long requestNumber, String host, String action, Instant createdAt) {
     }
 
     public static void add(Handle h, long requestNumber, String host, String action, Instant now) {
@@ -32,7 +32,7 @@ public final class PlacementRows {
         return h.createQuery("select * from placements where done_at is null and host = :host order by id")
                 .bind("host", host)
                 .map((rs, ctx) -> new Pending(rs.getLong("id"), rs.getLong("request_num"), rs.getString("host"),
-                        rs.getString("action")))
+                        rs.getString("action"), Times.read(rs, "created_at")))
                 .list();
     }
 

@@ -11,6 +11,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 
@@ -26,15 +27,27 @@ public final class HttpServerFactory {
 
     public static Server build(String host, int port, Map<String, Path> repositories, Handler api)
             throws java.io.IOException {
+        return build(host, port, repositories, api, null);
+    }
+
+    /**
+     * As above, plus {@code /metrics} from {@code metrics} (Prometheus text) with
+     * {@code labdrop_package_bytes_served_total} counted by a StatisticsHandler around the repositories.
+     */
+    public static Server build(String host, int port, Map<String, Path> repositories, Handler api,
+                               io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) throws java.io.IOException {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
         ContextHandlerCollection contexts = new ContextHandlerCollection();
+        ContextHandlerCollection packages = new ContextHandlerCollection();
         for (Map.Entry<String, Path> repo : repositories.entrySet()) {
-            contexts.addHandler(new ContextHandler(repository(server, repo.getValue()), "/packages/" + repo.getKey()));
+            packages.addHandler(new ContextHandler(repository(server, repo.getValue()), "/packages/" + repo.getKey()));
         }
+        StatisticsHandler served = new StatisticsHandler(packages);
+        contexts.addHandler(served);
         ContextHandler health = new ContextHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -47,6 +60,21 @@ public final class HttpServerFactory {
         contexts.addHandler(health);
         if (api != null) {
             contexts.addHandler(new ContextHandler(api, "/api/v1"));
+        }
+        if (metrics != null) {
+            io.micrometer.core.instrument.FunctionCounter.builder("labdrop.package.served", served,
+                    StatisticsHandler::getBytesWritten).description("Bytes written by the package repositories")
+                    .baseUnit("bytes").register(metrics);
+            ContextHandler scrape = new ContextHandler(new Handler.Abstract() {
+                @Override
+                public boolean handle(Request request, Response response, Callback callback) {
+                    response.getHeaders().put("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                    response.write(true, java.nio.ByteBuffer.wrap(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+                    return true;
+                }
+            }, "/metrics");
+            scrape.setAllowNullPathInContext(true);
+            contexts.addHandler(scrape);
         }
         server.setHandler(contexts);
         return server;

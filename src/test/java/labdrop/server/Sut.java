@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Writes a host's state_file and results exactly as a SUT's agent does: temp name, then rename. */
-final class Sut {
+public final class Sut {
     private final Path hostDir;
     private final String host;
     private long seq;
@@ -20,7 +20,7 @@ final class Sut {
         this.host = host;
     }
 
-    long state(String status, String request, String step) throws IOException {
+    public long state(String status, String request, String step) throws IOException {
         seq++;
         write(hostDir.resolve("state_file"), stateXml(host, seq, status, request, step));
         return seq;

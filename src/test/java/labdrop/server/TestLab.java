@@ -42,7 +42,7 @@ public final class TestLab implements AutoCloseable {
         s = app.services();
     }
 
-    Sut sut(String host) {
+    public Sut sut(String host) {
         return new Sut(config.dropDir(), host);
     }
 
@@ -54,11 +54,11 @@ public final class TestLab implements AutoCloseable {
         return s.desk().find(id);
     }
 
-    Host addActive(String name) {
+    public Host addActive(String name) {
         return s.hosts().add(new HostDraft(name, "default", "", null, false, true, null), "admin");
     }
 
-    Request file(String host, String requester, Priority priority) {
+    public Request file(String host, String requester, Priority priority) {
         return s.desk().file(new RequestSpec(host, requester, java.util.List.of(TestSpec.parse("dbench")), priority,
                 false, null, null, null, null));
     }

@@ -1,0 +1,72 @@
+package labdrop.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import labdrop.host.HostState;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.server.TestLab;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** /metrics and /healthz of a real server after real activity: a placement, a state report, a package download. */
+class MetricsIT {
+    @TempDir
+    Path dir;
+    TestLab lab;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        lab = new TestLab(dir.resolve("state"), null, Map.of());
+    }
+
+    @AfterEach
+    void stop() {
+        lab.close();
+    }
+
+    String get(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lab.app.httpPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        return r.body();
+    }
+
+    @Test
+    void metricsCountRequestsHostsPlacementsIngestsAndBytesServed() throws Exception {
+        assertThat(get("/healthz")).isEqualTo("ok\n");
+        lab.addActive("sut-m1");
+        lab.addActive("sut-m2");
+        Request r = lab.file("sut-m1", "bob", Priority.NORMAL);
+        lab.sut("sut-m1").state("Running", r.id(), "1/1 dbench");
+        await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.hosts().show("sut-m1").state() == HostState.RUNNING);
+        Path pkg = lab.config.http().repositories().get("builtin").resolve("test-dbench.tar.bz2");
+        get("/packages/builtin/test-dbench.tar.bz2");
+        Thread.sleep(600); // the state counts are cached for half a second per scrape
+
+        String metrics = get("/metrics");
+        assertThat(metrics)
+                .contains("labdrop_requests{state=\"Running\"} 1.0")
+                .contains("labdrop_requests{state=\"Queued\"} 0.0")
+                .contains("labdrop_hosts{state=\"Running\"} 1.0")
+                .contains("labdrop_hosts{state=\"Available\"} 1.0")
+                .contains("labdrop_placement_seconds_count 1")
+                .containsPattern("labdrop_state_ingest_seconds_count [1-9]")
+                .contains("labdrop_placement_seconds{quantile=\"0.99\"}");
+        long served = metrics.lines().filter(l -> l.startsWith("labdrop_package_served_bytes_total"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+        assertThat(served).isGreaterThanOrEqualTo(Files.size(pkg));
+    }
+}
