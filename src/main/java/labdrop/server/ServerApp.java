@@ -29,7 +29,7 @@ public final class ServerApp implements AutoCloseable {
         this.http = labdrop.web.HttpServerFactory.build(config.http().host(), config.http().port(),
                 config.http().repositories(), new labdrop.web.PackageUploadHandler(services.accounts(),
                         config.http().repositories(), config.http().staging(), config.http().maxUploadBytes()),
-                services.metrics().registry());
+                services.metrics().registry(), new labdrop.web.WebHandler(services));
     }
 
     public static ServerApp build(ServerConfig config, Clock clock) throws IOException {

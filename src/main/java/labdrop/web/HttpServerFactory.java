@@ -27,7 +27,7 @@ public final class HttpServerFactory {
 
     public static Server build(String host, int port, Map<String, Path> repositories, Handler api)
             throws java.io.IOException {
-        return build(host, port, repositories, api, null);
+        return build(host, port, repositories, api, null, null);
     }
 
     /**
@@ -35,7 +35,8 @@ public final class HttpServerFactory {
      * {@code labdrop_package_bytes_served_total} counted by a StatisticsHandler around the repositories.
      */
     public static Server build(String host, int port, Map<String, Path> repositories, Handler api,
-                               io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) throws java.io.IOException {
+                               io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics, Handler web)
+            throws java.io.IOException {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(host);
@@ -75,6 +76,16 @@ public final class HttpServerFactory {
             }, "/metrics");
             scrape.setAllowNullPathInContext(true);
             contexts.addHandler(scrape);
+        }
+        if (web != null) {
+            // The pages, at /, with sessions: cookie HttpOnly and SameSite=Strict, Secure on https.
+            org.eclipse.jetty.session.SessionHandler sessions = new org.eclipse.jetty.session.SessionHandler();
+            sessions.setHttpOnly(true);
+            sessions.setSameSite(org.eclipse.jetty.http.HttpCookie.SameSite.STRICT);
+            sessions.setSecureRequestOnly(true);
+            sessions.setMaxInactiveInterval(8 * 3600);
+            sessions.setHandler(web);
+            contexts.addHandler(new ContextHandler(sessions, "/"));
         }
         server.setHandler(contexts);
         return server;

@@ -1,0 +1,162 @@
+package labdrop.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import labdrop.host.Host;
+import labdrop.host.HostState;
+import labdrop.request.Request;
+import labdrop.request.RequestState;
+import labdrop.server.Services;
+import labdrop.user.User;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Session;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * The browser pages: log in and out, and the hosts dashboard. Every page carries the security
+ * headers; every POST must carry the session's CSRF token and no foreign Origin (else 403);
+ * pages other than the login page need a logged-in session (else a redirect to /login).
+ */
+public final class WebHandler extends Handler.Abstract {
+    private static final String USER = "user";
+    private final Services services;
+    private final Pages pages = new Pages();
+
+    public WebHandler(Services services) {
+        this.services = services;
+    }
+
+    @Override
+    public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) throws Exception {
+        String path = org.eclipse.jetty.server.Request.getPathInContext(request);
+        String method = request.getMethod();
+        WebSecurity.headers(response);
+        if (path.equals("/static/labdrop.css")) {
+            return css(response, callback);
+        }
+        if (method.equals("POST")) {
+            Session existing = request.getSession(false);
+            Fields form = org.eclipse.jetty.server.Request.getParameters(request);
+            if (WebSecurity.foreignOrigin(request) || !WebSecurity.csrfMatches(existing, form.getValue(WebSecurity.CSRF))) {
+                return html(response, callback, 403, "<!DOCTYPE html><title>Forbidden</title><p>This form is stale or came"
+                        + " from another site (missing CSRF token or foreign Origin). Reload the page and try again.</p>");
+            }
+            return switch (path) {
+                case "/login" -> login(request, response, callback, existing, form);
+                case "/logout" -> logout(request, response, callback, existing);
+                default -> html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
+            };
+        }
+        Session session = request.getSession(true);
+        Optional<User> user = user(session);
+        if (path.equals("/login")) {
+            return html(response, callback, 200, pages.render("login.peb", base(session, user)));
+        }
+        if (user.isEmpty()) {
+            Response.sendRedirect(request, response, callback, "/login");
+            return true;
+        }
+        if (path.equals("/")) {
+            return html(response, callback, 200, pages.render("dashboard.peb", dashboard(session, user.get())));
+        }
+        return html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
+    }
+
+    private boolean login(org.eclipse.jetty.server.Request request, Response response, Callback callback, Session session,
+                          Fields form) {
+        String name = form.getValue("user");
+        String password = form.getValue("password");
+        Optional<User> user = name == null || password == null ? Optional.empty()
+                : services.accounts().logIn(name, password.toCharArray());
+        if (user.isEmpty()) {
+            Map<String, Object> values = base(session, Optional.empty());
+            values.put("error", "Wrong user name or password.");
+            values.put("name", name);
+            return html(response, callback, 401, pages.render("login.peb", values));
+        }
+        session.renewId(request, response);
+        session.setAttribute(USER, user.get().name());
+        session.setAttribute(WebSecurity.CSRF, WebSecurity.newToken());
+        Response.sendRedirect(request, response, callback, "/");
+        return true;
+    }
+
+    private boolean logout(org.eclipse.jetty.server.Request request, Response response, Callback callback, Session session) {
+        session.invalidate();
+        Response.sendRedirect(request, response, callback, "/login");
+        return true;
+    }
+
+    private Optional<User> user(Session session) {
+        Object name = session.getAttribute(USER);
+        if (name == null) {
+            return Optional.empty();
+        }
+        User user = services.accounts().find((String) name);
+        return user.canLogIn() ? Optional.of(user) : Optional.empty();
+    }
+
+    private static Map<String, Object> base(Session session, Optional<User> user) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("csrf", WebSecurity.csrfToken(session));
+        user.ifPresent(u -> {
+            values.put("user", u.name());
+            values.put("role", u.role().label());
+        });
+        return values;
+    }
+
+    private Map<String, Object> dashboard(Session session, User user) {
+        Map<String, Object> values = base(session, Optional.of(user));
+        Map<String, Integer> queued = new HashMap<>();
+        for (Request r : services.desk().list(null, RequestState.QUEUED, 100_000)) {
+            queued.merge(r.host(), 1, Integer::sum);
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (HostState state : HostState.values()) {
+            counts.put(state.label(), 0);
+        }
+        for (Host h : services.hosts().list()) {
+            counts.merge(h.state().label(), 1, Integer::sum);
+            Map<String, Object> row = new HashMap<>();
+            row.put("name", h.name());
+            row.put("state", h.state().label());
+            row.put("owner", h.owner() == null ? "" : h.owner());
+            row.put("ownerOnly", h.ownerOnly());
+            row.put("queue", queued.getOrDefault(h.name(), 0));
+            row.put("step", h.step() == null ? "" : h.step());
+            row.put("lastSeen", h.lastSeen() == null ? "never" : h.lastSeen().toString());
+            row.put("labels", h.labels());
+            rows.add(row);
+        }
+        values.put("counts", counts.entrySet());
+        values.put("hosts", rows);
+        return values;
+    }
+
+    private static boolean html(Response response, Callback callback, int status, String body) {
+        response.setStatus(status);
+        response.getHeaders().put("Content-Type", "text/html; charset=utf-8");
+        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+        return true;
+    }
+
+    private static boolean css(Response response, Callback callback) throws IOException {
+        try (InputStream in = WebHandler.class.getResourceAsStream("/templates/labdrop.css")) {
+            response.getHeaders().put("Content-Type", "text/css; charset=utf-8");
+            response.write(true, ByteBuffer.wrap(in.readAllBytes()), callback);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,92 @@
+package labdrop.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import labdrop.request.Priority;
+import labdrop.server.HostDraft;
+import labdrop.server.TestLab;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/** The pages in a real browser: Debian's chromium, headless, driven by Selenium (no browser download). */
+class BrowserIT {
+    @TempDir
+    Path dir;
+    TestLab lab;
+    ChromeDriver browser;
+    String base;
+
+    @BeforeEach
+    void start() throws Exception {
+        lab = new TestLab(dir.resolve("state"), null, Map.of());
+        base = "http://127.0.0.1:" + lab.app.httpPort();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900",
+                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        lab.close();
+    }
+
+    void screenshot(String name) throws Exception {
+        Path shots = Files.createDirectories(Path.of("target/screenshots"));
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), shots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    void logIn(String user, String password) {
+        browser.get(base + "/");
+        browser.findElement(By.id("user")).sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.id("login")).click();
+    }
+
+    @Test
+    void anAdminLogsInAndSeesTheHostsTheirStatesAndQueues() throws Exception {
+        lab.addActive("sut-b1");
+        lab.s.hosts().add(new HostDraft("sut-b2", "default", "arm64", "alice", true, false, null), "admin");
+        lab.file("sut-b1", "bob", Priority.NORMAL);
+        lab.file("sut-b1", "bob", Priority.HIGH);
+
+        logIn("admin", "not the password");
+        assertThat(browser.findElement(By.id("error")).getText()).isEqualTo("Wrong user name or password.");
+        screenshot("login-refused");
+
+        logIn("admin", Files.readString(lab.config.stateDir().resolve("admin-password")).strip());
+        assertThat(browser.getTitle()).isEqualTo("labdrop — hosts");
+        var b1 = browser.findElement(By.cssSelector("tr[data-host='sut-b1']"));
+        assertThat(b1.findElement(By.className("state")).getText()).isEqualTo("Pending");
+        assertThat(b1.getText()).contains("sut-b1").contains("1");
+        var b2 = browser.findElement(By.cssSelector("tr[data-host='sut-b2']"));
+        assertThat(b2.getText()).contains("Maint").contains("alice (owner-only)").contains("arm64");
+        assertThat(browser.findElement(By.cssSelector(".count[data-state='Maint']")).getText()).isEqualTo("Maint: 1");
+        screenshot("dashboard");
+
+        browser.findElement(By.id("logout")).click();
+        assertThat(browser.getCurrentUrl()).endsWith("/login");
+        browser.get(base + "/");
+        assertThat(browser.getCurrentUrl()).as("logged out for good").endsWith("/login");
+    }
+}
