@@ -38,6 +38,28 @@ public final class PackageCatalog {
                 + repositories.values().iterator().next());
     }
 
+    /** The names of every package of {@code type} the repositories hold, sorted. */
+    public java.util.List<String> names(PackageType type) {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        for (Path dir : repositories.values()) {
+            try {
+                for (String file : Manifest.read(dir).entries().keySet()) {
+                    try {
+                        PackageFile pkg = PackageFile.parse(file);
+                        if (pkg.type() == type) {
+                            names.add(pkg.name());
+                        }
+                    } catch (BadInputException notAPackage) {
+                        // an index line that is not a package name: not offered
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the index of repository " + dir, e);
+            }
+        }
+        return java.util.List.copyOf(names);
+    }
+
     private static Optional<Pin> find(Path dir, PackageType type, String name) {
         try {
             Manifest manifest = Manifest.read(dir);

@@ -12,8 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 import labdrop.host.Host;
 import labdrop.host.HostState;
+import labdrop.error.LabdropException;
+import labdrop.pkg.PackageType;
+import labdrop.request.Priority;
 import labdrop.request.Request;
+import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
 import labdrop.server.Services;
 import labdrop.user.User;
 import org.eclipse.jetty.server.Handler;
@@ -23,7 +28,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
 /**
- * The browser pages: log in and out, and the hosts dashboard. Every page carries the security
+ * The browser pages: log in and out, the hosts dashboard, the request form and request pages. Every page carries the security
  * headers; every POST must carry the session's CSRF token and no foreign Origin (else 403);
  * pages other than the login page need a logged-in session (else a redirect to /login).
  */
@@ -51,9 +56,17 @@ public final class WebHandler extends Handler.Abstract {
                 return html(response, callback, 403, "<!DOCTYPE html><title>Forbidden</title><p>This form is stale or came"
                         + " from another site (missing CSRF token or foreign Origin). Reload the page and try again.</p>");
             }
+            if (path.equals("/login")) {
+                return login(request, response, callback, existing, form);
+            }
+            Optional<User> poster = user(existing);
+            if (poster.isEmpty()) {
+                Response.sendRedirect(request, response, callback, "/login");
+                return true;
+            }
             return switch (path) {
-                case "/login" -> login(request, response, callback, existing, form);
                 case "/logout" -> logout(request, response, callback, existing);
+                case "/requests" -> fileRequest(request, response, callback, existing, poster.get(), form);
                 default -> html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
             };
         }
@@ -68,6 +81,12 @@ public final class WebHandler extends Handler.Abstract {
         }
         if (path.equals("/")) {
             return html(response, callback, 200, pages.render("dashboard.peb", dashboard(session, user.get())));
+        }
+        if (path.equals("/requests/new")) {
+            return html(response, callback, 200, pages.render("request-form.peb", requestForm(session, user.get(), null, null)));
+        }
+        if (path.startsWith("/requests/")) {
+            return requestPage(response, callback, session, user.get(), path.substring("/requests/".length()));
         }
         return html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
     }
@@ -89,6 +108,81 @@ public final class WebHandler extends Handler.Abstract {
         session.setAttribute(WebSecurity.CSRF, WebSecurity.newToken());
         Response.sendRedirect(request, response, callback, "/");
         return true;
+    }
+
+    private boolean fileRequest(org.eclipse.jetty.server.Request request, Response response, Callback callback,
+                                Session session, User user, Fields form) {
+        String host = form.getValue("host");
+        try {
+            String test = form.getValue("test") == null ? "" : form.getValue("test");
+            String args = blankToNull(form.getValue("args"));
+            Request filed = services.desk().file(new RequestSpec(host, user.name(),
+                    List.of(TestSpec.parse(args == null ? test : test + ":" + args)),
+                    Priority.parse(form.getValue("priority") == null ? "normal" : form.getValue("priority")),
+                    "true".equals(form.getValue("reboot")), blankToNull(form.getValue("kernel")),
+                    blankToNull(form.getValue("buildset")), null, null));
+            Response.sendRedirect(request, response, callback, "/requests/" + filed.id());
+            return true;
+        } catch (LabdropException e) {
+            return html(response, callback, ApiErrors.status(e),
+                    pages.render("request-form.peb", requestForm(session, user, host, e.getMessage())));
+        }
+    }
+
+    private Map<String, Object> requestForm(Session session, User user, String host, String error) {
+        Map<String, Object> values = base(session, Optional.of(user));
+        List<Map<String, Object>> hosts = new ArrayList<>();
+        for (Host h : services.hosts().list()) {
+            if (h.state() != HostState.RETIRED) {
+                hosts.add(Map.of("name", h.name(), "state", h.state().label(), "ownerOnly", h.ownerOnly(),
+                        "owner", h.owner() == null ? "" : h.owner()));
+            }
+        }
+        values.put("hosts", hosts);
+        values.put("tests", services.lab().catalog().names(PackageType.TEST));
+        values.put("host", host);
+        values.put("error", error);
+        return values;
+    }
+
+    private boolean requestPage(Response response, Callback callback, Session session, User user, String id) {
+        Request r;
+        try {
+            r = services.desk().find(id);
+        } catch (LabdropException e) {
+            return html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>No such request.</p>");
+        }
+        Map<String, Object> values = base(session, Optional.of(user));
+        Map<String, Object> view = new HashMap<>();
+        view.put("id", r.id());
+        view.put("host", r.host());
+        view.put("state", r.state().label());
+        view.put("reason", r.reason());
+        view.put("requester", r.requester());
+        view.put("priority", r.priority().label());
+        view.put("filed", r.filedAt().toString());
+        view.put("tests", r.tests().stream().map(t -> t.packageName() + (t.args().isEmpty() ? "" : " " + String.join(" ", t.args()))).toList());
+        values.put("r", view);
+        values.put("events", services.desk().events(r).stream().map(e -> {
+            Map<String, Object> m = new HashMap<>();
+            m.put("at", e.at().toString());
+            m.put("state", e.state().label());
+            m.put("note", e.note());
+            return m;
+        }).toList());
+        values.put("results", services.desk().results(r).stream().map(t -> {
+            Map<String, Object> m = new HashMap<>();
+            m.put("index", t.index());
+            m.put("name", t.name());
+            m.put("outcome", t.outcome());
+            m.put("exitCode", t.exitCode() == null ? "" : t.exitCode());
+            return m;
+        }).toList());
+        return html(response, callback, 200, pages.render("request.peb", values));
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
     }
 
     private boolean logout(org.eclipse.jetty.server.Request request, Response response, Callback callback, Session session) {

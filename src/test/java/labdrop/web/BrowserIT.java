@@ -89,4 +89,31 @@ class BrowserIT {
         browser.get(base + "/");
         assertThat(browser.getCurrentUrl()).as("logged out for good").endsWith("/login");
     }
+
+    @Test
+    void aTesterFilesThroughTheFormAndSeesPlacementOrTheOwnerOnlyRefusal() throws Exception {
+        lab.addActive("sut-f1");
+        lab.s.hosts().add(new HostDraft("sut-f2", "default", "", "alice", true, true, null), "admin");
+        lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
+        logIn("tess", "a long tester password");
+
+        browser.findElement(By.id("new-request")).click();
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host"))).selectByValue("sut-f1");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("test"))).selectByValue("dbench");
+        browser.findElement(By.id("args")).sendKeys("-t 60");
+        browser.findElement(By.id("file")).click();
+        assertThat(browser.findElement(By.id("r-state")).getText()).isEqualTo("Placed");
+        assertThat(browser.findElement(By.id("request")).getText()).contains("tess").contains("dbench -t 60");
+        assertThat(browser.findElement(By.id("timeline")).getText()).contains("Queued").contains("Placed");
+        String id = browser.getCurrentUrl().substring(browser.getCurrentUrl().lastIndexOf('/') + 1);
+        assertThat(lab.config.dropDir().resolve("sut-f1/current/" + id + ".xml")).exists();
+        screenshot("request-placed");
+
+        browser.get(base + "/requests/new");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host"))).selectByValue("sut-f2");
+        browser.findElement(By.id("file")).click();
+        assertThat(browser.findElement(By.id("r-state")).getText()).isEqualTo("Rejected");
+        assertThat(browser.findElement(By.id("r-reason")).getText()).contains("owner-only").contains("'alice'");
+        screenshot("request-rejected");
+    }
 }

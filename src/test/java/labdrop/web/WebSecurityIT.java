@@ -115,5 +115,10 @@ class WebSecurityIT {
         String page = get("/").body();
         assertThat(page).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;")
                 .doesNotContain("<script>alert").doesNotContain("<img src=x");
+        var filed = lab.s.desk().file(new labdrop.request.RequestSpec("sut-xss", "admin",
+                java.util.List.of(labdrop.request.TestSpec.parse("dbench:<script>alert(2)</script>")),
+                labdrop.request.Priority.NORMAL, false, "<b>kernel</b>", null, null, null));
+        String requestPage = get("/requests/" + filed.id()).body();
+        assertThat(requestPage).contains("dbench &lt;script&gt;alert(2)&lt;/script&gt;").doesNotContain("<script>alert(2)");
     }
 }
