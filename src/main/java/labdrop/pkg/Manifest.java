@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -100,9 +99,5 @@ public record Manifest(Map<String, Entry> entries) {
         Map<String, Entry> map = new TreeMap<>();
         list.forEach(e -> map.put(e.name(), e));
         return new Manifest(map);
-    }
-
-    List<Entry> list() {
-        return new ArrayList<>(entries.values());
     }
 }

@@ -92,10 +92,6 @@ public final class Ingest {
         });
     }
 
-    int unstableCount() {
-        return unstable.size();
-    }
-
     /** True when the file changed since it was last applied (used by rescans to skip unchanged files). */
     boolean changedSinceApplied(Path file) {
         try {
