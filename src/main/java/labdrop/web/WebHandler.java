@@ -36,9 +36,11 @@ public final class WebHandler extends Handler.Abstract {
     private static final String USER = "user";
     private final Services services;
     private final Pages pages = new Pages();
+    private final HostPages hostPages;
 
     public WebHandler(Services services) {
         this.services = services;
+        this.hostPages = new HostPages(services, pages);
     }
 
     @Override
@@ -64,6 +66,9 @@ public final class WebHandler extends Handler.Abstract {
                 Response.sendRedirect(request, response, callback, "/login");
                 return true;
             }
+            if (path.startsWith("/hosts/")) {
+                return hostPages.post(request, response, callback, existing, poster.get(), path.substring("/hosts/".length()), form);
+            }
             return switch (path) {
                 case "/logout" -> logout(request, response, callback, existing);
                 case "/requests" -> fileRequest(request, response, callback, existing, poster.get(), form);
@@ -84,6 +89,9 @@ public final class WebHandler extends Handler.Abstract {
         }
         if (path.equals("/requests/new")) {
             return html(response, callback, 200, pages.render("request-form.peb", requestForm(session, user.get(), null, null)));
+        }
+        if (path.startsWith("/hosts/")) {
+            return hostPages.view(response, callback, session, user.get(), path.substring("/hosts/".length()), null, 200);
         }
         if (path.startsWith("/requests/")) {
             return requestPage(response, callback, session, user.get(), path.substring("/requests/".length()));
@@ -200,7 +208,7 @@ public final class WebHandler extends Handler.Abstract {
         return user.canLogIn() ? Optional.of(user) : Optional.empty();
     }
 
-    private static Map<String, Object> base(Session session, Optional<User> user) {
+    static Map<String, Object> base(Session session, Optional<User> user) {
         Map<String, Object> values = new HashMap<>();
         values.put("csrf", WebSecurity.csrfToken(session));
         user.ifPresent(u -> {
@@ -239,7 +247,7 @@ public final class WebHandler extends Handler.Abstract {
         return values;
     }
 
-    private static boolean html(Response response, Callback callback, int status, String body) {
+    static boolean html(Response response, Callback callback, int status, String body) {
         response.setStatus(status);
         response.getHeaders().put("Content-Type", "text/html; charset=utf-8");
         response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);

@@ -116,4 +116,32 @@ class BrowserIT {
         assertThat(browser.findElement(By.id("r-reason")).getText()).contains("owner-only").contains("'alice'");
         screenshot("request-rejected");
     }
+
+    @Test
+    void anAdminEditsDirectionsInTheBrowserAndTheDropFileChangesWithHistory() throws Exception {
+        lab.addActive("sut-h1");
+        Path directions = lab.config.dropDir().resolve("sut-h1/config/directions");
+        logIn("admin", Files.readString(lab.config.stateDir().resolve("admin-password")).strip());
+        browser.findElement(By.linkText("sut-h1")).click();
+        assertThat(browser.getTitle()).isEqualTo("labdrop — sut-h1");
+
+        var editor = browser.findElement(By.id("directions"));
+        editor.clear();
+        editor.sendKeys("auto_retrieve = false\nmax_load = 4\n");
+        browser.findElement(By.id("save-directions")).click();
+        assertThat(directions).hasContent("auto_retrieve = false\nmax_load = 4\n");
+        String history = browser.findElement(By.id("history")).getText();
+        assertThat(history).contains("by admin").contains("+auto_retrieve = false").contains("+max_load = 4");
+        screenshot("host-directions");
+
+        editor = browser.findElement(By.id("directions"));
+        editor.clear();
+        editor.sendKeys("bogus = 1\n");
+        browser.findElement(By.id("save-directions")).click();
+        assertThat(browser.findElement(By.id("error")).getText()).contains("was not saved").contains("unknown key 'bogus'");
+        assertThat(directions).as("an invalid edit never reaches the drop").hasContent("auto_retrieve = false\nmax_load = 4\n");
+
+        browser.findElement(By.id("maint")).click();
+        assertThat(browser.findElement(By.id("h-state")).getText()).isEqualTo("Maint");
+    }
 }

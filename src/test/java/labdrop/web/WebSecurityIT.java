@@ -121,4 +121,18 @@ class WebSecurityIT {
         String requestPage = get("/requests/" + filed.id()).body();
         assertThat(requestPage).contains("dbench &lt;script&gt;alert(2)&lt;/script&gt;").doesNotContain("<script>alert(2)");
     }
+
+    @Test
+    void aTesterCannotChangeHosts() throws Exception {
+        lab.addActive("sut-t1");
+        lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
+        String token = csrf(get("/login").body());
+        post("/login", Map.of("csrf", token, "user", "tess", "password", "a long tester password"), null);
+        String fresh = csrf(get("/hosts/sut-t1").body());
+        assertThat(get("/hosts/sut-t1").body()).doesNotContain("save-directions");
+        assertThat(post("/hosts/sut-t1/maint", Map.of("csrf", fresh), null).statusCode()).isEqualTo(403);
+        assertThat(post("/hosts/sut-t1/config/directions", Map.of("csrf", fresh, "content", "auto_retrieve = false"), null)
+                .statusCode()).isEqualTo(403);
+        assertThat(lab.s.hosts().show("sut-t1").state()).isEqualTo(labdrop.host.HostState.AVAILABLE);
+    }
 }
