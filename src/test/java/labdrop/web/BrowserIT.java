@@ -20,6 +20,7 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /** The pages in a real browser: Debian's chromium, headless, driven by Selenium (no browser download). */
 class BrowserIT {
@@ -56,11 +57,18 @@ class BrowserIT {
         Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), shots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Waits (up to 15 s) for what a click or navigation should lead to; never for a fixed time. */
+    <T> T await(org.openqa.selenium.support.ui.ExpectedCondition<T> condition) {
+        return new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(15)).until(condition);
+    }
+
     void logIn(String user, String password) {
         browser.get(base + "/");
+        await(ExpectedConditions.titleIs("labdrop — log in"));
         browser.findElement(By.id("user")).sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(password);
         browser.findElement(By.id("login")).click();
+        await(d -> !d.getCurrentUrl().equals(base + "/login") || !d.findElements(By.id("error")).isEmpty());
     }
 
     @Test
@@ -71,11 +79,12 @@ class BrowserIT {
         lab.file("sut-b1", "bob", Priority.HIGH);
 
         logIn("admin", "not the password");
-        assertThat(browser.findElement(By.id("error")).getText()).isEqualTo("Wrong user name or password.");
+        assertThat(await(ExpectedConditions.presenceOfElementLocated(By.id("error"))).getText())
+                .isEqualTo("Wrong user name or password.");
         screenshot("login-refused");
 
         logIn("admin", Files.readString(lab.config.stateDir().resolve("admin-password")).strip());
-        assertThat(browser.getTitle()).isEqualTo("labdrop — hosts");
+        await(ExpectedConditions.titleIs("labdrop — hosts"));
         var b1 = browser.findElement(By.cssSelector("tr[data-host='sut-b1']"));
         assertThat(b1.findElement(By.className("state")).getText()).isEqualTo("Pending");
         assertThat(b1.getText()).contains("sut-b1").contains("1");
@@ -85,8 +94,9 @@ class BrowserIT {
         screenshot("dashboard");
 
         browser.findElement(By.id("logout")).click();
-        assertThat(browser.getCurrentUrl()).endsWith("/login");
+        await(ExpectedConditions.urlToBe(base + "/login"));
         browser.get(base + "/");
+        await(ExpectedConditions.titleIs("labdrop — log in"));
         assertThat(browser.getCurrentUrl()).as("logged out for good").endsWith("/login");
     }
 
@@ -96,13 +106,15 @@ class BrowserIT {
         lab.s.hosts().add(new HostDraft("sut-f2", "default", "", "alice", true, true, null), "admin");
         lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
         logIn("tess", "a long tester password");
+        await(ExpectedConditions.titleIs("labdrop — hosts"));
 
         browser.findElement(By.id("new-request")).click();
+        await(ExpectedConditions.titleIs("labdrop — file a request"));
         new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host"))).selectByValue("sut-f1");
         new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("test"))).selectByValue("dbench");
         browser.findElement(By.id("args")).sendKeys("-t 60");
         browser.findElement(By.id("file")).click();
-        assertThat(browser.findElement(By.id("r-state")).getText()).isEqualTo("Placed");
+        await(ExpectedConditions.textToBe(By.id("r-state"), "Placed"));
         assertThat(browser.findElement(By.id("request")).getText()).contains("tess").contains("dbench -t 60");
         assertThat(browser.findElement(By.id("timeline")).getText()).contains("Queued").contains("Placed");
         String id = browser.getCurrentUrl().substring(browser.getCurrentUrl().lastIndexOf('/') + 1);
@@ -110,9 +122,10 @@ class BrowserIT {
         screenshot("request-placed");
 
         browser.get(base + "/requests/new");
+        await(ExpectedConditions.titleIs("labdrop — file a request"));
         new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host"))).selectByValue("sut-f2");
         browser.findElement(By.id("file")).click();
-        assertThat(browser.findElement(By.id("r-state")).getText()).isEqualTo("Rejected");
+        await(ExpectedConditions.textToBe(By.id("r-state"), "Rejected"));
         assertThat(browser.findElement(By.id("r-reason")).getText()).contains("owner-only").contains("'alice'");
         screenshot("request-rejected");
     }
@@ -122,13 +135,15 @@ class BrowserIT {
         lab.addActive("sut-h1");
         Path directions = lab.config.dropDir().resolve("sut-h1/config/directions");
         logIn("admin", Files.readString(lab.config.stateDir().resolve("admin-password")).strip());
+        await(ExpectedConditions.titleIs("labdrop — hosts"));
         browser.findElement(By.linkText("sut-h1")).click();
-        assertThat(browser.getTitle()).isEqualTo("labdrop — sut-h1");
+        await(ExpectedConditions.titleIs("labdrop — sut-h1"));
 
         var editor = browser.findElement(By.id("directions"));
         editor.clear();
         editor.sendKeys("auto_retrieve = false\nmax_load = 4\n");
         browser.findElement(By.id("save-directions")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("history"), "+max_load = 4"));
         assertThat(directions).hasContent("auto_retrieve = false\nmax_load = 4\n");
         String history = browser.findElement(By.id("history")).getText();
         assertThat(history).contains("by admin").contains("+auto_retrieve = false").contains("+max_load = 4");
@@ -138,10 +153,11 @@ class BrowserIT {
         editor.clear();
         editor.sendKeys("bogus = 1\n");
         browser.findElement(By.id("save-directions")).click();
-        assertThat(browser.findElement(By.id("error")).getText()).contains("was not saved").contains("unknown key 'bogus'");
+        assertThat(await(ExpectedConditions.presenceOfElementLocated(By.id("error"))).getText())
+                .contains("was not saved").contains("unknown key 'bogus'");
         assertThat(directions).as("an invalid edit never reaches the drop").hasContent("auto_retrieve = false\nmax_load = 4\n");
 
         browser.findElement(By.id("maint")).click();
-        assertThat(browser.findElement(By.id("h-state")).getText()).isEqualTo("Maint");
+        await(ExpectedConditions.textToBe(By.id("h-state"), "Maint"));
     }
 }
