@@ -33,17 +33,27 @@ public final class HardReset {
             throw new ConflictException("host '" + name + "' has no hard_reset_command; set one with"
                     + " labdrop host set " + name + " --hard-reset-command 'pdu-client off-on 7'");
         }
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", host.hardResetCommand()).redirectErrorStream(true);
-        builder.environment().put("LABDROP_HOST", name);
         try {
-            Process process = builder.start();
-            process.getOutputStream().close();
-            boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!ended) {
-                process.destroyForcibly();
+            // Output goes to a file, so a chatty command can never block on a full pipe.
+            java.nio.file.Path output = java.nio.file.Files.createTempFile("labdrop-reset-", ".log");
+            try {
+                ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", host.hardResetCommand())
+                        .redirectErrorStream(true).redirectOutput(output.toFile());
+                builder.environment().put("LABDROP_HOST", name);
+                Process process = builder.start();
+                process.getOutputStream().close();
+                boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (!ended) {
+                    process.destroyForcibly();
+                }
+                byte[] text;
+                try (var in = java.nio.file.Files.newInputStream(output)) {
+                    text = in.readNBytes(8192);
+                }
+                return new Outcome(ended ? process.exitValue() : -1, new String(text, StandardCharsets.UTF_8));
+            } finally {
+                java.nio.file.Files.deleteIfExists(output);
             }
-            String output = new String(process.getInputStream().readNBytes(8192), StandardCharsets.UTF_8);
-            return new Outcome(ended ? process.exitValue() : -1, output);
         } catch (IOException e) {
             return new Outcome(127, "cannot start the hard_reset_command: " + e.getMessage());
         } catch (InterruptedException e) {

@@ -100,6 +100,11 @@ public final class RequestDesk {
         return lab.store().read(h -> RequestRows.list(h, host, state, limit));
     }
 
+    /** Queue length per host, in one query. */
+    public java.util.Map<String, Integer> queuedPerHost() {
+        return lab.store().read(RequestRows::queuedPerHost);
+    }
+
     public List<RequestRows.Event> events(Request request) {
         return lab.store().read(h -> RequestRows.events(h, request.number()));
     }

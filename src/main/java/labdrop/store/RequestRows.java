@@ -73,6 +73,14 @@ public final class RequestRows {
                 Map.of("host", host));
     }
 
+    /** How many requests are queued per host (hosts with none are absent). */
+    public static Map<String, Integer> queuedPerHost(Handle h) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        h.createQuery("select host, count(*) from requests where state = 'QUEUED' group by host")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2))).forEach(e -> counts.put(e.getKey(), e.getValue()));
+        return counts;
+    }
+
     public static List<Request> allActive(Handle h) {
         return query(h, "where state in " + ACTIVE + " order by num", Map.of());
     }

@@ -17,7 +17,6 @@ import labdrop.pkg.PackageType;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
-import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
 import labdrop.server.Services;
 import labdrop.user.User;
@@ -220,10 +219,7 @@ public final class WebHandler extends Handler.Abstract {
 
     private Map<String, Object> dashboard(Session session, User user) {
         Map<String, Object> values = base(session, Optional.of(user));
-        Map<String, Integer> queued = new HashMap<>();
-        for (Request r : services.desk().list(null, RequestState.QUEUED, 100_000)) {
-            queued.merge(r.host(), 1, Integer::sum);
-        }
+        Map<String, Integer> queued = services.desk().queuedPerHost();
         Map<String, Integer> counts = new LinkedHashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (HostState state : HostState.values()) {

@@ -132,4 +132,14 @@ class CliIT {
             assertThat(run.out()).contains("Usage: labdrop");
         }
     }
+
+    @Test
+    void hostResetRunsTheCommandEvenWhenItPrintsALot() {
+        labdrop("host", "add", "sut-r1", "--hard-reset-command", "head -c 200000 /dev/zero | tr '\\0' x; echo; echo cycled $LABDROP_HOST");
+        Run reset = labdrop("host", "reset", "sut-r1");
+        assertThat(reset.code()).isZero();
+        assertThat(reset.out()).contains("hard reset exit 0");
+        Run none = labdrop("host", "reset", "sut-01-missing");
+        assertThat(none.code()).isEqualTo(ExitCodes.NOT_FOUND);
+    }
 }
