@@ -31,6 +31,8 @@ final class ExitCodes {
             code = CONFLICT;
         } else if (e instanceof labdrop.pkg.UploadFailedException || e instanceof labdrop.pkg.FetchFailedException) {
             code = INFRASTRUCTURE;
+        } else if (e instanceof java.io.IOException) {
+            code = INFRASTRUCTURE;
         } else if (e instanceof UncheckedIOException || e instanceof org.jdbi.v3.core.JdbiException
                 || e instanceof java.sql.SQLException || e.getClass().getName().startsWith("com.zaxxer")
                 || e.getClass().getName().startsWith("org.flywaydb")) {

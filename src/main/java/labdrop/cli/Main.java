@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code labdrop} launcher: one jar, one command, subcommands for every role. */
 @Command(name = "labdrop", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "File-sync polling appliance for test labs.",
-        subcommands = {ServerCommand.class, DemoCommand.class, HostCommand.class, RequestCommand.class, PkgCommand.class,
+        subcommands = {ServerCommand.class, AgentCommand.class, DemoCommand.class, HostCommand.class, RequestCommand.class, PkgCommand.class,
                 UserCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Configuration: conf/server.conf documents every key; LABDROP_<KEY> variables override.",
@@ -17,7 +17,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        if (args.length == 0 || !List.of("server", "demo").contains(args[0])) {
+        if (args.length == 0 || !List.of("server", "demo", "agent").contains(args[0])) {
             System.setProperty("labdrop.log.level", "WARN");
         }
         System.exit(run(args));

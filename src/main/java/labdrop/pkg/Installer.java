@@ -50,6 +50,31 @@ public final class Installer {
     public record Outcome(Path dir, boolean skipped, int entries, boolean parallel) {
     }
 
+    /** The SHA-256 of the tarball last unpacked for {@code pkg} under {@code root}, if any (the checksum-skip). */
+    public static java.util.Optional<String> installedDigest(PackageFile pkg, Path root) throws IOException {
+        Path recorded = root.resolve(pkg.type().installPath(pkg.name())).resolve(CHECKSUM);
+        if (!Files.isRegularFile(recorded, LinkOption.NOFOLLOW_LINKS)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Files.readString(recorded, StandardCharsets.UTF_8).strip());
+    }
+
+    /** Removes what an install killed half-way left beside the install folders (never the folders themselves). */
+    public static int removeLeftovers(Path root) throws IOException {
+        int removed = 0;
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        try (var folders = Files.walk(root, 2)) {
+            for (Path p : folders.filter(f -> f.getFileName().toString().startsWith(".labdrop-install-")
+                    || f.getFileName().toString().startsWith(".labdrop-old-")).toList()) {
+                deleteTree(p);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     /**
      * Installs {@code tarball} (already verified to have {@code sha256}) under {@code root};
      * {@code streamOffsets} come from the repository manifest (empty: decode sequentially).

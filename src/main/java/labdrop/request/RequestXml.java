@@ -27,6 +27,7 @@ public final class RequestXml {
             pkg.name = pin.name();
             pkg.sha256 = pin.sha256();
             pkg.size = pin.size();
+            pkg.file = pin.file();
             doc.packages.list.add(pkg);
         }
         for (TestSpec spec : request.tests()) {

@@ -41,8 +41,17 @@ final class ResultIngest {
                 .toList();
         ResultRows.replace(h, num, rows);
         if (request.state().isActive()) {
-            RequestState outcome = QueueRules.outcome(rows.stream().map(ResultRows.TestResult::outcome).toList());
-            RequestRows.setState(h, num, outcome, summary(rows), now);
+            RequestState outcome;
+            String summary;
+            if (doc.problem != null) {
+                outcome = "rejected".equals(doc.problem.kind) ? RequestState.REJECTED : RequestState.ERROR;
+                summary = (outcome == RequestState.REJECTED ? "refused by the agent: " : "agent error: ")
+                        + doc.problem.message;
+            } else {
+                outcome = QueueRules.outcome(rows.stream().map(ResultRows.TestResult::outcome).toList());
+                summary = summary(rows);
+            }
+            RequestRows.setState(h, num, outcome, summary, now);
             PlacementRows.add(h, num, hostName, Placer.REMOVE, now);
             Queue.release(h, hostName, now);
         }

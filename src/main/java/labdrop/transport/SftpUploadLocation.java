@@ -1,6 +1,5 @@
 package labdrop.transport;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,19 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import labdrop.drop.Names;
 import labdrop.error.BadInputException;
 import labdrop.pkg.Manifest;
 import labdrop.pkg.Uploader;
-import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
-import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
-import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
-import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.client.SftpClientFactory;
-import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatExtensionInfo;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHStatPathExtension;
 import org.apache.sshd.sftp.common.SftpException;
@@ -42,8 +32,7 @@ public final class SftpUploadLocation implements Uploader.Location, AutoCloseabl
     private final Path knownHosts;
     private final boolean acceptNewHostKey;
     private final Duration timeout;
-    private SshClient client;
-    private ClientSession session;
+    private SftpSession session;
     private SftpClient sftp;
 
     public SftpUploadLocation(URI uri, Path identity, Path knownHosts, boolean acceptNewHostKey, Duration timeout) {
@@ -112,62 +101,27 @@ public final class SftpUploadLocation implements Uploader.Location, AutoCloseabl
     }
 
     private void putAtomically(String name, InputStream content) throws IOException {
-        String target = path + "/" + name;
-        String temp = path + "/.labdrop-tmp-" + name + "-" + UUID.randomUUID();
-        try (OutputStream out = sftp.write(temp)) {
-            content.transferTo(out);
-        }
-        OpenSSHPosixRenameExtension rename = sftp.getExtension(OpenSSHPosixRenameExtension.class);
-        if (!rename.isSupported()) {
-            sftp.remove(temp);
-            throw new IOException("the server lacks posix-rename@openssh.com, so files cannot be replaced atomically");
-        }
-        rename.posixRename(temp, target);
+        session.putAtomically(path, name, content);
     }
 
     private String readOrEmpty(String name) throws IOException {
-        try (InputStream in = sftp.read(path + "/" + name)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            in.transferTo(out);
-            return out.toString(StandardCharsets.UTF_8);
-        } catch (SftpException e) {
-            return "";
-        }
+        byte[] bytes = session.readOrNull(path + "/" + name, 64L << 20);
+        return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
     }
 
     private void connect() throws IOException {
-        if (sftp != null) {
-            return;
-        }
-        Names.require("sftp user", user);
-        client = SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(
-                acceptNewHostKey ? AcceptAllServerKeyVerifier.INSTANCE : RejectAllServerKeyVerifier.INSTANCE, knownHosts));
-        client.setKeyIdentityProvider(new FileKeyPairProvider(identity));
-        client.start();
-        try {
-            session = client.connect(user, uri.getHost(), uri.getPort() < 0 ? 22 : uri.getPort())
-                    .verify(timeout).getSession();
-            session.auth().verify(timeout);
-            sftp = SftpClientFactory.instance().createSftpClient(session);
-        } catch (IOException e) {
-            close();
-            throw new IOException("cannot log in as " + user + " with key " + identity + " (host key checked against "
-                    + knownHosts + "): " + e.getMessage(), e);
+        if (session == null) {
+            session = SftpSession.open(uri, identity, knownHosts, acceptNewHostKey, timeout, timeout);
+            sftp = session.sftp();
         }
     }
 
     @Override
     public void close() throws IOException {
-        if (sftp != null) {
-            sftp.close();
-        }
         if (session != null) {
             session.close();
         }
-        if (client != null) {
-            client.stop();
-        }
+        session = null;
         sftp = null;
     }
 }

@@ -53,6 +53,12 @@ public class RequestDoc {
         @XmlAttribute(required = true) public String name;
         @XmlAttribute public String sha256;
         @XmlAttribute public Long size;
+        /** The tarball's name; null means {@code <type>-<name>.tar.bz2}. */
+        @XmlAttribute public String file;
+
+        public String fileName() {
+            return file != null ? file : type + "-" + name + ".tar.bz2";
+        }
     }
 
     @XmlAccessorType(XmlAccessType.FIELD)

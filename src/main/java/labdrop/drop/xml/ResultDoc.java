@@ -14,7 +14,7 @@ import java.util.List;
 /** {@code urn:labdrop:result:1}: {@code results/<id>/result.xml}, written by the SUT. Schema: xsd/result-1.xsd. */
 @XmlRootElement(name = "result", namespace = ResultDoc.NS)
 @XmlAccessorType(XmlAccessType.FIELD)
-@XmlType(namespace = ResultDoc.NS, propOrder = {"started", "finished", "tests", "sysinfo"})
+@XmlType(namespace = ResultDoc.NS, propOrder = {"started", "finished", "problem", "tests", "sysinfo"})
 public class ResultDoc {
     public static final String NS = "urn:labdrop:result:1";
 
@@ -22,6 +22,8 @@ public class ResultDoc {
     @XmlAttribute(required = true) public String host;
     @XmlElement(namespace = NS, required = true) @XmlJavaTypeAdapter(InstantAdapter.class) public Instant started;
     @XmlElement(namespace = NS, required = true) @XmlJavaTypeAdapter(InstantAdapter.class) public Instant finished;
+    /** Set when the request ended without its tests running to the end: refused by the agent, or an error before them. */
+    @XmlElement(namespace = NS) public Problem problem;
     @XmlElement(name = "test", namespace = NS) public List<Test> tests = new ArrayList<>();
     @XmlElement(namespace = NS) public Sysinfo sysinfo;
 
@@ -43,5 +45,21 @@ public class ResultDoc {
     public static class Sysinfo {
         @XmlElement(namespace = NS) public String distribution;
         @XmlElement(namespace = NS) public String packageList;
+    }
+
+    /** Why a request did not run: {@code rejected} (the agent refused the requester) or {@code error}. */
+    @XmlAccessorType(XmlAccessType.FIELD)
+    @XmlType(name = "resultProblem", namespace = NS)
+    public static class Problem {
+        @XmlAttribute(required = true) public String kind;
+        @jakarta.xml.bind.annotation.XmlValue public String message;
+
+        public Problem() {
+        }
+
+        public Problem(String kind, String message) {
+            this.kind = kind;
+            this.message = message;
+        }
     }
 }

@@ -1,0 +1,76 @@
+package labdrop.agent;
+
+import java.time.Duration;
+import java.util.Properties;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code labdrop agent} without {@code --once}: a Quartz scheduler (one thread, in memory) fires
+ * a poll on {@code schedule.cron}, each after a random wait of up to {@code schedule.jitter}, and
+ * one poll at start-up so a rebooted SUT resumes at once. Polls never overlap; a fire that comes
+ * while a poll (a whole test run) is under way is dropped, not queued.
+ */
+public final class AgentDaemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
+    private static final String AGENT = "labdrop.agent";
+    private final Scheduler scheduler;
+
+    public AgentDaemon(Agent agent) throws SchedulerException {
+        Properties p = new Properties();
+        p.setProperty("org.quartz.scheduler.instanceName", "labdrop-agent");
+        p.setProperty("org.quartz.threadPool.threadCount", "1");
+        p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+        p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+        p.setProperty("org.quartz.jobStore.misfireThreshold", "1000");
+        scheduler = new StdSchedulerFactory(p).getScheduler();
+        scheduler.getContext().put(AGENT, agent);
+        JobDetail job = JobBuilder.newJob(PollJob.class).withIdentity("poll").storeDurably().build();
+        scheduler.addJob(job, false);
+        scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("schedule").forJob(job)
+                .withSchedule(CronScheduleBuilder.cronSchedule(agent.config.cron())
+                        .withMisfireHandlingInstructionDoNothing()).build());
+        scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("start-up").forJob(job)
+                .usingJobData("nojitter", true).startNow().build());
+    }
+
+    public void start() throws SchedulerException {
+        scheduler.start();
+    }
+
+    @Override
+    public void close() throws SchedulerException {
+        scheduler.shutdown(true);
+    }
+
+    /** One scheduled poll. */
+    @DisallowConcurrentExecution
+    public static final class PollJob implements Job {
+        @Override
+        public void execute(JobExecutionContext context) {
+            try {
+                Agent agent = (Agent) context.getScheduler().getContext().get(AGENT);
+                Duration jitter = agent.config.jitter();
+                if (!context.getMergedJobDataMap().containsKey("nojitter") && !jitter.isZero()) {
+                    Thread.sleep((long) (agent.random.nextDouble() * jitter.toMillis()));
+                }
+                Agent.Outcome outcome = agent.poll();
+                LOG.debug("poll: {}", outcome);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.warn("poll failed: {}", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package labdrop.cli;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import labdrop.agent.Agent;
+import labdrop.agent.AgentConfig;
+import labdrop.agent.AgentDaemon;
+import labdrop.agent.AgentLock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"Run the SUT agent: poll the drop, run the requests placed for this host, report back.",
+                "Without --once it runs a Quartz schedule (schedule.cron, with jitter) until SIGTERM or Ctrl-C;",
+                "with --once it polls once and exits (for cron or a systemd timer). One agent per work.dir:",
+                "a second one exits at once with exit code 4. See conf/agent.conf and docs/agent.md."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the poll (or the daemon) ended normally", "2:agent.conf is invalid",
+                "4:another agent is running", "5:the drop could not be reached"})
+final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--conf", paramLabel = "FILE", defaultValue = "${env:LABDROP_AGENT_CONF}",
+            description = "agent.conf to read (default: $LABDROP_AGENT_CONF, else the environment alone).")
+    Path conf;
+
+    @Option(names = "--once", description = "Poll once and exit.")
+    boolean once;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig config = AgentConfig.load(conf, System.getenv());
+        try (AgentLock ignored = AgentLock.acquire(config.workDir())) {
+            Agent agent = new Agent(config, Clock.systemUTC(), new SecureRandom());
+            if (once) {
+                System.out.println("poll: " + agent.poll().name().toLowerCase(java.util.Locale.ROOT));
+                return 0;
+            }
+            AgentDaemon daemon = new AgentDaemon(agent);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    daemon.close();
+                } catch (Exception e) {
+                    System.err.println("agent: stopping the scheduler: " + e.getMessage());
+                }
+                stopped.countDown();
+            }, "labdrop-agent-shutdown"));
+            daemon.start();
+            System.out.println("labdrop agent for host '" + config.host() + "' polling " + config.drop() + " on '"
+                    + config.cron() + "'");
+            System.out.flush();
+            stopped.await();
+            return 0;
+        }
+    }
+}
