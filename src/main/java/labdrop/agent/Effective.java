@@ -16,21 +16,22 @@ import labdrop.host.Directions;
  * {@code config/directions}. An invalid directions file is never half-applied: agent.conf's values
  * are used and the problems go into the state message, where the admin sees them.
  */
-record Effective(Map<String, String> values, String problem) {
+record Effective(Map<String, String> values, String localAcceptFrom, String problem) {
 
     static Effective of(AgentConfig config, Path mirror) throws IOException {
         Map<String, String> values = new LinkedHashMap<>(config.directionDefaults());
         Path file = mirror.resolve(DropLayout.CONFIG).resolve("directions");
         if (!Files.isRegularFile(file)) {
-            return new Effective(values, null);
+            return new Effective(values, values.get("accept_from"), null);
         }
         Directions.Parsed parsed = Directions.parse("config/directions", Files.readString(file, StandardCharsets.UTF_8));
         if (!parsed.isValid()) {
-            return new Effective(values, "config/directions is invalid and was not applied (agent.conf's values are in force): "
+            return new Effective(values, values.get("accept_from"), "config/directions is invalid and was not applied (agent.conf's values are in force): "
                     + String.join("; ", parsed.problems()));
         }
+        String local = values.get("accept_from");
         values.putAll(parsed.values());
-        return new Effective(values, null);
+        return new Effective(values, local, null);
     }
 
     boolean flag(String key) {
@@ -45,9 +46,18 @@ record Effective(Map<String, String> values, String problem) {
         return Double.parseDouble(values.get("max_load"));
     }
 
-    /** Empty when {@code requester} may have its requests run here; otherwise the reason. */
+    /**
+     * Empty when {@code requester} may have its requests run here; otherwise the reason. The SUT's
+     * own accept_from (agent.conf) and the directions' must both accept: the drop may narrow what
+     * the SUT owner allowed, never widen it.
+     */
     java.util.Optional<String> refusal(String requester, String owner) {
-        String rule = values.get("accept_from");
+        java.util.Optional<String> local = refusal(localAcceptFrom, requester, owner);
+        return local.isPresent() ? local.map(r -> r + " (agent.conf)") : refusal(values.get("accept_from"), requester, owner)
+                .map(r -> r + " (config/directions)");
+    }
+
+    private static java.util.Optional<String> refusal(String rule, String requester, String owner) {
         if (rule.equals("anyone")) {
             return java.util.Optional.empty();
         }

@@ -58,6 +58,14 @@ final class RequestRun {
         this.directions = directions;
     }
 
+    /** The state message: what the admin should know about this run and this host's directions. */
+    private String message() {
+        if (journal.note == null) {
+            return directions.problem();
+        }
+        return directions.problem() == null ? journal.note : journal.note + "; " + directions.problem();
+    }
+
     private Path runDir() {
         return agent.work.resolve("runs").resolve(journal.request);
     }
@@ -166,7 +174,7 @@ final class RequestRun {
     /** Install phase; returns non-null when the run stops here (a reboot), null to go on. */
     private Agent.Outcome install() throws IOException, InterruptedException {
         String id = journal.request;
-        reporter.report("Install", id, "install", journal.note);
+        reporter.report("Install", id, "install", message());
         if (doc.options.selfReboot && !journal.preRebootDone) {
             journal.preRebootDone = true;
             if (directions.flag("self_reboot")) {
@@ -176,7 +184,7 @@ final class RequestRun {
             journal.save(agent.work);
         }
         if (doc.options.kernelInstall != null && !"none".equals(directions.get("kernel_install"))) {
-            reporter.report("Install", id, "kernel-install " + doc.options.kernelInstall, journal.note);
+            reporter.report("Install", id, "kernel-install " + doc.options.kernelInstall, message());
             int code = step("kernel-install", directions.get("kernel_install"), Duration.ofMinutes(30),
                     java.util.Map.of("LABDROP_KERNEL", doc.options.kernelInstall));
             if (code != 0) {
@@ -218,7 +226,7 @@ final class RequestRun {
                     return null;
                 }
                 reporter.report("Install", id, "fetch " + n + "/" + doc.packages.list.size() + " " + file.fileName(),
-                        journal.note);
+                        message());
                 try {
                     Path tarball = fetcher.fetch(new Fetcher.Wanted(file.fileName(), p.sha256, p.size == null ? -1 : p.size),
                             locations, agent.cache);
@@ -276,7 +284,7 @@ final class RequestRun {
         journal.testStarted = started.toString();
         journal.testDeadline = started.plus(timeout).toString();
         journal.save(agent.work);
-        reporter.report("Running", id, step(index), journal.note);
+        reporter.report("Running", id, step(index), message());
         Files.createDirectories(cwd);
         Files.deleteIfExists(cwd.resolve(REBOOT_FILE));
         Files.deleteIfExists(cwd.resolve(EXIT_FILE));
@@ -337,7 +345,7 @@ final class RequestRun {
                     break;
                 }
                 pushQuietly();
-                reporter.heartbeat("Running", id, step(index), journal.note);
+                reporter.heartbeat("Running", id, step(index), message());
             } catch (java.util.concurrent.ExecutionException e) {
                 break;
             }
@@ -441,7 +449,7 @@ final class RequestRun {
         journal.rebootCount++;
         journal.rebootFromBootId = agent.bootId();
         journal.save(agent.work);
-        reporter.report("Rebooting", journal.request, "reboot " + journal.rebootCount + ": " + why, journal.note);
+        reporter.report("Rebooting", journal.request, "reboot " + journal.rebootCount + ": " + why, message());
         pushQuietly();
         LOG.info("{}: rebooting ({}) with '{}'", journal.request, why, agent.config.reboot().command());
         agent.rebootIssuedAt = agent.now();
@@ -476,7 +484,7 @@ final class RequestRun {
             AtomicFiles.write(result, DropXml.write(XmlFormat.RESULT, resultDoc()));
         }
         agent.retry("push results of " + id, transport, () -> transport.pushResults(id, resultsDir()));
-        reporter.report("Available", null, null, journal.note);
+        reporter.report("Available", null, null, message());
         agent.retry("remove current/" + id + ".xml", transport, () -> transport.removeRequest(id));
         journal.end();
         journal.save(agent.work);

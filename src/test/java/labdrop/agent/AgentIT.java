@@ -1,0 +1,258 @@
+package labdrop.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import labdrop.host.HostState;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
+import labdrop.server.HostDraft;
+import labdrop.server.TestLab;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent in this JVM against a real server over a file:// drop: runs, results, directions, reboots. */
+class AgentIT {
+    @TempDir
+    Path dir;
+    TestLab lab;
+    String repoUrl;
+
+    @BeforeEach
+    void start() throws Exception {
+        lab = new TestLab(dir.resolve("server"), null, Map.of());
+        SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
+        repoUrl = "http://127.0.0.1:" + lab.app.httpPort() + "/packages/builtin/";
+        lab.s.hosts().add(new HostDraft("sut-01", "default", "", "olivia", false, true, null), "admin");
+    }
+
+    @AfterEach
+    void stop() {
+        lab.close();
+    }
+
+    Map<String, String> env(String... overrides) {
+        Map<String, String> env = new HashMap<>();
+        env.put("LABDROP_HOST", "sut-01");
+        env.put("LABDROP_OWNER", "olivia");
+        env.put("LABDROP_DROP_URL", lab.config.dropDir().resolve("sut-01").toUri().toString());
+        env.put("LABDROP_WORK_DIR", dir.resolve("agent").toString());
+        env.put("LABDROP_FETCH_LOCATIONS", repoUrl);
+        env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
+        env.put("LABDROP_TRANSPORT_BACKOFF", "10ms");
+        env.put("LABDROP_LOG_PUSH_INTERVAL", "200ms");
+        for (int i = 0; i < overrides.length; i += 2) {
+            env.put(overrides[i], overrides[i + 1]);
+        }
+        return env;
+    }
+
+    Agent agent(String... overrides) throws Exception {
+        if (!Files.exists(dir.resolve("boot_id"))) {
+            Files.writeString(dir.resolve("boot_id"), "boot-1\n");
+        }
+        return new Agent(AgentConfig.load(null, env(overrides)), Clock.systemUTC(), new Random(1));
+    }
+
+    Request file(String requester, boolean selfReboot, String... tests) {
+        return lab.s.desk().file(new RequestSpec("sut-01", requester, List.of(tests).stream().map(TestSpec::parse).toList(),
+                Priority.NORMAL, selfReboot, null, null, null, null));
+    }
+
+    Request awaitEnd(Request request) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !lab.s.desk().find(request.id()).state().isActive());
+        return lab.s.desk().find(request.id());
+    }
+
+    Path placed(Request request) {
+        return lab.config.dropDir().resolve("sut-01/current/" + request.id() + ".xml");
+    }
+
+    void awaitPlaced(Request request) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(placed(request)));
+    }
+
+    String dropLog(Request request, String name) throws Exception {
+        return Files.readString(lab.config.dropDir().resolve("sut-01/results/" + request.id() + "/logs/" + name));
+    }
+
+    long packageBytesServed() throws Exception {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + lab.app.httpPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^labdrop_package_served_bytes_total\\S* (\\S+)$").matcher(metrics);
+        assertThat(m.find()).as("package bytes metric in %s", metrics).isTrue();
+        return (long) Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void passingAndFailingTestsReachTheServerWithResultsAndLogs() throws Exception {
+        Request request = file("olivia", false, "smoke:pass", "smoke:fail");
+        awaitPlaced(request);
+        assertThat(agent().poll()).isEqualTo(Agent.Outcome.RAN);
+
+        Request done = awaitEnd(request);
+        assertThat(done.state()).isEqualTo(RequestState.FAILED);
+        assertThat(lab.s.desk().results(done)).extracting(r -> r.name() + "=" + r.outcome() + ":" + r.exitCode())
+                .containsExactly("smoke=pass:0", "smoke=fail:3");
+        assertThat(dropLog(request, "1-smoke.stdout")).contains("smoke pass rebootcount=0 request=" + request.id());
+        assertThat(dropLog(request, "2-smoke.stderr")).contains("smoke failed on purpose");
+        assertThat(lab.config.dropDir().resolve("sut-01/results/" + request.id() + "/sysinfo/packages.txt")).isNotEmptyFile();
+        assertThat(placed(request)).doesNotExist();
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.s.hosts().show("sut-01").state() == HostState.AVAILABLE);
+
+        Request second = file("olivia", false, "smoke");
+        awaitPlaced(second);
+        assertThat(agent().poll()).isEqualTo(Agent.Outcome.RAN);
+        assertThat(awaitEnd(second).state()).isEqualTo(RequestState.PASSED);
+    }
+
+    @Test
+    void unchangedPackagesAreNotDownloadedAgain() throws Exception {
+        Agent agent = agent();
+        Request first = file("olivia", false, "smoke");
+        awaitPlaced(first);
+        long before = packageBytesServed();
+        agent.poll();
+        assertThat(awaitEnd(first).state()).isEqualTo(RequestState.PASSED);
+        long afterFirst = packageBytesServed();
+        assertThat(afterFirst - before).as("the first run downloads the package").isPositive();
+
+        Request second = file("olivia", false, "smoke:pass");
+        awaitPlaced(second);
+        agent.poll();
+        assertThat(awaitEnd(second).state()).isEqualTo(RequestState.PASSED);
+        assertThat(packageBytesServed() - afterFirst).as("package bytes served for the second run").isZero();
+    }
+
+    @Test
+    void anIdlePollWritesAvailableOnceAndNothingMore() throws Exception {
+        Agent agent = agent();
+        assertThat(agent.poll()).isEqualTo(Agent.Outcome.IDLE);
+        Path state = lab.config.dropDir().resolve("sut-01/state_file");
+        String first = Files.readString(state);
+        assertThat(first).contains("<status>Available</status>").contains("<bootId>boot-1</bootId>");
+        assertThat(agent.poll()).isEqualTo(Agent.Outcome.IDLE);
+        assertThat(Files.readString(state)).isEqualTo(first);
+    }
+
+    @Test
+    void anOwnerOnlyAgentRejectsAnotherRequesterEvenWhenTheServerPlacedIt() throws Exception {
+        Request request = file("tom", false, "smoke:count " + dir.resolve("count"));
+        awaitPlaced(request);
+        assertThat(agent("LABDROP_ACCEPT_FROM", "owner").poll()).isEqualTo(Agent.Outcome.RAN);
+        Request done = awaitEnd(request);
+        assertThat(done.state()).isEqualTo(RequestState.REJECTED);
+        assertThat(done.reason()).contains("accept_from = owner").contains("'tom'");
+        assertThat(dir.resolve("count")).doesNotExist();
+    }
+
+    @Test
+    void autoRetrieveFalseReportsWaitingWorkAndRunsNothing() throws Exception {
+        lab.s.hosts().writeConfig("sut-01", "directions", "auto_retrieve = false\n", "admin");
+        Request request = file("olivia", false, "smoke");
+        awaitPlaced(request);
+        assertThat(agent().poll()).isEqualTo(Agent.Outcome.WAITING);
+        String state = Files.readString(lab.config.dropDir().resolve("sut-01/state_file"));
+        assertThat(state).contains("<status>Pending</status>").contains("auto_retrieve = false");
+        assertThat(lab.s.desk().find(request.id()).state()).isIn(RequestState.PLACED, RequestState.PICKED_UP);
+        assertThat(placed(request)).exists();
+    }
+
+    @Test
+    void anInvalidDirectionsFileIsReportedNotHalfApplied() throws Exception {
+        Path directions = lab.config.dropDir().resolve("sut-01/config/directions");
+        Files.createDirectories(directions.getParent());
+        Files.writeString(directions, "accept_from = owner\nauto_retrieve = maybe\n");
+        Request request = file("tom", false, "smoke");
+        awaitPlaced(request);
+        assertThat(agent().poll()).isEqualTo(Agent.Outcome.RAN);
+        assertThat(awaitEnd(request).state()).as("accept_from = owner was not applied").isEqualTo(RequestState.PASSED);
+        assertThat(Files.readString(lab.config.dropDir().resolve("sut-01/state_file")))
+                .contains("config/directions is invalid and was not applied").contains("auto_retrieve");
+    }
+
+    @Test
+    void selfRebootResumesAtTheStepWithTheRebootCount() throws Exception {
+        Path bootId = dir.resolve("boot_id");
+        String reboot = "echo boot-$(date +%s%N) > " + bootId;
+        Request request = file("olivia", true, "smoke");
+        awaitPlaced(request);
+        assertThat(agent("LABDROP_REBOOT_COMMAND", reboot).poll()).isEqualTo(Agent.Outcome.REBOOTING);
+        assertThat(Files.readString(lab.config.dropDir().resolve("sut-01/state_file"))).contains("<status>Rebooting</status>");
+        assertThat(agent("LABDROP_REBOOT_COMMAND", reboot).poll()).isEqualTo(Agent.Outcome.RAN);
+        assertThat(awaitEnd(request).state()).isEqualTo(RequestState.PASSED);
+        assertThat(dropLog(request, "1-smoke.stdout")).contains("rebootcount=1");
+    }
+
+    @Test
+    void aTestAskingForRebootsRunsAgainAndALoopIsStoppedByTheCap() throws Exception {
+        Path bootId = dir.resolve("boot_id");
+        String reboot = "echo boot-$(date +%s%N) > " + bootId;
+        Request twice = file("olivia", false, "smoke:reboot 2");
+        awaitPlaced(twice);
+        Agent.Outcome outcome;
+        int polls = 0;
+        while ((outcome = agent("LABDROP_REBOOT_COMMAND", reboot).poll()) == Agent.Outcome.REBOOTING) {
+            polls++;
+        }
+        assertThat(outcome).isEqualTo(Agent.Outcome.RAN);
+        assertThat(polls).isEqualTo(2);
+        assertThat(awaitEnd(twice).state()).isEqualTo(RequestState.PASSED);
+        assertThat(dropLog(twice, "1-smoke.stdout")).contains("rebootcount=0").contains("rebootcount=1")
+                .contains("rebootcount=2");
+
+        Request loop = file("olivia", false, "smoke:reboot 99");
+        awaitPlaced(loop);
+        polls = 0;
+        while (agent("LABDROP_REBOOT_COMMAND", reboot, "LABDROP_REBOOT_MAX", "3").poll() == Agent.Outcome.REBOOTING) {
+            polls++;
+        }
+        assertThat(polls).isEqualTo(3);
+        Request done = awaitEnd(loop);
+        assertThat(done.state()).isEqualTo(RequestState.ABORTED);
+        assertThat(dropLog(loop, "1-smoke.agent")).contains("reboot loop").contains("reboot.max = 3");
+    }
+
+    @Test
+    void aRebootThatDidNotChangeTheBootIdIsReported() throws Exception {
+        Request request = file("olivia", true, "smoke");
+        awaitPlaced(request);
+        assertThat(agent("LABDROP_REBOOT_COMMAND", "true").poll()).isEqualTo(Agent.Outcome.REBOOTING);
+        assertThat(agent("LABDROP_REBOOT_COMMAND", "true").poll()).isEqualTo(Agent.Outcome.RAN);
+        Request done = awaitEnd(request);
+        assertThat(done.state()).isEqualTo(RequestState.ERROR);
+        assertThat(done.reason()).contains("the reboot did not happen").contains("boot-1");
+    }
+
+    @Test
+    void aTestPastItsTimeoutIsKilledAndTheRunGoesOn() throws Exception {
+        Request request = lab.s.desk().file(new RequestSpec("sut-01", "olivia",
+                List.of(new TestSpec("smoke", null, List.of("sleep", "60"), 1), TestSpec.parse("smoke")),
+                Priority.NORMAL, false, null, null, null, null));
+        awaitPlaced(request);
+        agent().poll();
+        Request done = awaitEnd(request);
+        assertThat(lab.s.desk().results(done)).extracting(r -> r.outcome()).containsExactly("error", "pass");
+        assertThat(dropLog(request, "1-smoke.agent")).contains("timed out after 1s");
+    }
+}

@@ -1,0 +1,47 @@
+package labdrop.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import labdrop.pkg.PackageBuilder;
+import labdrop.pkg.PackageFile;
+import labdrop.pkg.PackageFormat;
+import labdrop.pkg.PackageType;
+import labdrop.pkg.Repository;
+
+/**
+ * Publishes {@code test-smoke}, a real test package whose {@code run} script does what its
+ * arguments say: {@code pass}, {@code fail} (exit 3), {@code sleep N}, {@code reboot N} (ask for
+ * reboots until LABDROP_REBOOTCOUNT reaches N), {@code count FILE} (append a line per run).
+ */
+final class SmokePackage {
+    static final String RUN = """
+            #!/bin/sh
+            echo "smoke $* rebootcount=$LABDROP_REBOOTCOUNT request=$LABDROP_REQUEST"
+            while [ $# -gt 0 ]; do
+              case "$1" in
+                fail) echo "smoke failed on purpose" >&2; exit 3 ;;
+                sleep) sleep "$2"; shift ;;
+                count) echo "run $LABDROP_REQUEST $LABDROP_REBOOTCOUNT" >> "$2"; shift ;;
+                reboot) if [ "$LABDROP_REBOOTCOUNT" -lt "$2" ]; then touch "$LABDROP_REBOOT_FILE"; fi; shift ;;
+              esac
+              shift
+            done
+            exit 0
+            """;
+
+    private SmokePackage() {
+    }
+
+    static void publish(Path repository, String name, int padFiles) throws IOException {
+        Path src = Files.createTempDirectory("labdrop-smoke");
+        Path run = Files.writeString(src.resolve("run"), RUN);
+        run.toFile().setExecutable(true);
+        for (int i = 0; i < padFiles; i++) {
+            Files.writeString(src.resolve("data-" + i + ".txt"), "padding " + i + "\n");
+        }
+        new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 1)
+                .build(src, new PackageFile(PackageType.TEST, name, PackageFormat.BZ2), repository);
+        new Repository(repository).index();
+    }
+}
