@@ -12,7 +12,8 @@ import labdrop.pkg.Repository;
 /**
  * Publishes {@code test-smoke}, a real test package whose {@code run} script does what its
  * arguments say: {@code pass}, {@code fail} (exit 3), {@code sleep N}, {@code reboot N} (ask for
- * reboots until LABDROP_REBOOTCOUNT reaches N), {@code count FILE} (append a line per run).
+ * reboots until LABDROP_REBOOTCOUNT reaches N), {@code count FILE} (append a line per run),
+ * {@code spew N} (N bytes of output).
  */
 final class SmokePackage {
     static final String RUN = """
@@ -22,6 +23,7 @@ final class SmokePackage {
               case "$1" in
                 fail) echo "smoke failed on purpose" >&2; exit 3 ;;
                 sleep) sleep "$2"; shift ;;
+                spew) head -c "$2" /dev/zero | tr '\\0' x; shift ;;
                 count) echo "run $LABDROP_REQUEST $LABDROP_REBOOTCOUNT" >> "$2"; shift ;;
                 reboot) if [ "$LABDROP_REBOOTCOUNT" -lt "$2" ]; then touch "$LABDROP_REBOOT_FILE"; fi; shift ;;
               esac
@@ -37,8 +39,11 @@ final class SmokePackage {
         Path src = Files.createTempDirectory("labdrop-smoke");
         Path run = Files.writeString(src.resolve("run"), RUN);
         run.toFile().setExecutable(true);
+        java.util.Random random = new java.util.Random(padFiles);
+        byte[] noise = new byte[256];
         for (int i = 0; i < padFiles; i++) {
-            Files.writeString(src.resolve("data-" + i + ".txt"), "padding " + i + "\n");
+            random.nextBytes(noise);
+            Files.write(src.resolve("data-" + i + ".bin"), noise);
         }
         new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 1)
                 .build(src, new PackageFile(PackageType.TEST, name, PackageFormat.BZ2), repository);
