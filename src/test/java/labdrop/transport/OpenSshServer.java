@@ -9,13 +9,13 @@ import java.time.Duration;
 import java.time.Instant;
 
 /** Debian's OpenSSH sshd, started by a test on a free loopback port with its own config, keys and authorized_keys. */
-final class OpenSshServer implements AutoCloseable {
-    final int port;
-    final Path clientKey;
-    final Path knownHosts;
+public final class OpenSshServer implements AutoCloseable {
+    public final int port;
+    public final Path clientKey;
+    public final Path knownHosts;
     private final Process process;
 
-    OpenSshServer(Path dir) throws Exception {
+    public OpenSshServer(Path dir) throws Exception {
         Files.createDirectories(Path.of("/run/sshd"));
         run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host_key").toString());
         run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("client_key").toString());

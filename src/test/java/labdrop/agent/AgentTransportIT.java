@@ -1,0 +1,129 @@
+package labdrop.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
+import labdrop.server.HostDraft;
+import labdrop.server.TestLab;
+import labdrop.transport.OpenSshServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sftp:// and rsync+ssh:// transports end to end: a real server, Debian's OpenSSH sshd on a
+ * loopback port in front of its drop, the real rsync binary and the MINA SSHD client.
+ */
+class AgentTransportIT {
+    @TempDir
+    Path dir;
+    TestLab lab;
+    OpenSshServer sshd;
+    String repoUrl;
+
+    @BeforeEach
+    void start() throws Exception {
+        lab = new TestLab(dir.resolve("server"), null, Map.of());
+        SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
+        repoUrl = "http://127.0.0.1:" + lab.app.httpPort() + "/packages/builtin/";
+        lab.s.hosts().add(new HostDraft("sut-01", "default", "", "olivia", false, true, null), "admin");
+        sshd = new OpenSshServer(Files.createDirectories(dir.resolve("sshd")));
+        Files.writeString(dir.resolve("boot_id"), "boot-1\n");
+    }
+
+    @AfterEach
+    void stop() {
+        sshd.close();
+        lab.close();
+    }
+
+    Agent agent(String scheme, int port) {
+        Map<String, String> env = new HashMap<>();
+        env.put("LABDROP_HOST", "sut-01");
+        env.put("LABDROP_DROP_URL", scheme + "://root@127.0.0.1:" + port + lab.config.dropDir().resolve("sut-01") + "/");
+        env.put("LABDROP_SSH_IDENTITY", sshd.clientKey.toString());
+        env.put("LABDROP_SSH_KNOWN_HOSTS", sshd.knownHosts.toString());
+        env.put("LABDROP_WORK_DIR", dir.resolve("agent").toString());
+        env.put("LABDROP_FETCH_LOCATIONS", repoUrl);
+        env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
+        env.put("LABDROP_LOG_PUSH_INTERVAL", "300ms");
+        env.put("LABDROP_TRANSPORT_BACKOFF", "10ms");
+        env.put("LABDROP_SSH_CONNECT_TIMEOUT", "3s");
+        return new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(3));
+    }
+
+    Request file(String... tests) {
+        Request r = lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(tests).stream().map(TestSpec::parse)
+                .toList(), Priority.NORMAL, false, null, null, null, null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(lab.config.dropDir()
+                .resolve("sut-01/current/" + r.id() + ".xml")));
+        return r;
+    }
+
+    Request awaitEnd(Request request) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !lab.s.desk().find(request.id()).state().isActive());
+        return lab.s.desk().find(request.id());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sftp", "rsync+ssh"})
+    void aRequestRunsEndToEndWithLogsPushedWhileTheTestRuns(String scheme) throws Exception {
+        Agent agent = agent(scheme, sshd.port);
+        assertThat(agent.poll()).isEqualTo(Agent.Outcome.IDLE);
+        assertThat(Files.readString(lab.config.dropDir().resolve("sut-01/state_file"))).contains("Available");
+
+        Request request = file("smoke:sleep 3", "smoke:fail");
+        CompletableFuture<Agent.Outcome> poll = CompletableFuture.supplyAsync(() -> {
+            try {
+                return agent.poll();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Path log = lab.config.dropDir().resolve("sut-01/results/" + request.id() + "/logs/1-smoke.stdout");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(log));
+        assertThat(poll).as("the log arrived while the test still ran").isNotDone();
+        assertThat(lab.s.desk().find(request.id()).state()).isEqualTo(RequestState.RUNNING);
+        assertThat(poll.get()).isEqualTo(Agent.Outcome.RAN);
+
+        Request done = awaitEnd(request);
+        assertThat(done.state()).isEqualTo(RequestState.FAILED);
+        assertThat(lab.s.desk().results(done)).extracting(r -> r.outcome()).containsExactly("pass", "fail");
+        assertThat(Files.readString(log)).contains("smoke sleep 3");
+        assertThat(lab.config.dropDir().resolve("sut-01/current/" + request.id() + ".xml")).doesNotExist();
+        try (var temps = Files.walk(lab.config.dropDir().resolve("sut-01"))) {
+            assertThat(temps.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")))
+                    .as("no temporary file left in the drop").isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sftp", "rsync+ssh"})
+    void anUnreachableServerFailsThePollNamingTheUrlAfterTheRetries(String scheme) throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Agent agent = agent(scheme, closed);
+        assertThatThrownBy(agent::poll).isInstanceOf(IOException.class)
+                .hasMessageContaining("attempt 3 of 3").hasMessageContaining("127.0.0.1");
+    }
+}
