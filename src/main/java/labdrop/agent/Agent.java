@@ -256,10 +256,12 @@ public final class Agent {
             doc.bootId = abbreviate(agent.bootId(), 200);
             doc.message = message == null ? null : abbreviate(message, 2000);
             journal.seq = doc.seq;
-            journal.lastState = key;
             journal.save(agent.work);
             byte[] xml = DropXml.write(XmlFormat.STATE, doc);
             agent.retry("write state_file", transport, () -> transport.writeState(xml));
+            // Recorded only once written: a state that failed to go out is sent again by the next poll.
+            journal.lastState = key;
+            journal.save(agent.work);
             lastWrite = agent.now();
             LOG.info("state {}{}{}", status, request == null ? "" : " " + request, step == null ? "" : " (" + step + ")");
         }

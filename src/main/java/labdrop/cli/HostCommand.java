@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
         description = "Add and administer hosts (SUTs). Opens the store named by server.conf.",
         subcommands = {HostCommand.Add.class, HostCommand.ListHosts.class, HostCommand.Show.class,
                 HostCommand.Set.class, HostCommand.Maint.class, HostCommand.Activate.class,
-                HostCommand.Retire.class, HostCommand.Reset.class, HostConfigCommand.class})
+                HostCommand.Retire.class, HostCommand.Reset.class, HostCommand.Token.class, HostConfigCommand.class})
 final class HostCommand {
 
     abstract static class HostAction implements Callable<Integer> {
@@ -145,6 +145,34 @@ final class HostCommand {
                 services.hosts().set(name, "owner-only", changes.ownerOnly);
             }
             System.out.println("updated host " + name);
+            return 0;
+        }
+    }
+
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = {"Issue the host's doorbell token (the old one stops working within a second).",
+                    "The agent reads it from doorbell.token-file to poll GET /api/v1/hosts/NAME/generation."})
+    static final class Token extends HostAction {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--file", paramLabel = "FILE",
+                description = "Write the token to FILE (mode 0600) instead of printing it.")
+        java.nio.file.Path file;
+
+        @Override
+        int run(Services services) throws Exception {
+            labdrop.drop.Names.require("host", name);
+            String token = services.doorbell().issueToken(name);
+            if (file == null) {
+                System.out.println(token);
+                return 0;
+            }
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            java.nio.file.Files.writeString(file, token + "\n");
+            System.out.println("doorbell token of host " + name + " written to " + file + " (mode 0600)");
             return 0;
         }
     }

@@ -73,6 +73,7 @@ public final class ConfigWatch {
             }
             ConfigRows.add(h, host, file, lab.now(), DISK_AUTHOR, finalContent, finalProblems.isEmpty(),
                     finalProblems.isEmpty() ? null : String.join("; ", finalProblems));
+            HostRows.bumpGeneration(h, host);
             if (finalProblems.isEmpty()) {
                 LOG.info("host '{}': config/{} {} on disk", host, file, finalContent == null ? "deleted" : "changed");
             } else {
@@ -99,6 +100,7 @@ public final class ConfigWatch {
                 throw new UncheckedIOException("host '" + host + "': cannot write config/" + file, e);
             }
             ConfigRows.add(h, host, file, version.at(), author, content, true, null);
+            HostRows.bumpGeneration(h, host);
         }
         return version;
     }

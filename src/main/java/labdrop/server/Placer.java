@@ -70,6 +70,9 @@ public final class Placer {
                 metrics.placed(java.time.Duration.between(p.createdAt(), lab.now()));
             }
         }
+        if (!pending.isEmpty()) {
+            HostRows.bumpGeneration(h, host);
+        }
         return pending.size();
     }
 

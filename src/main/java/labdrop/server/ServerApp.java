@@ -27,8 +27,10 @@ public final class ServerApp implements AutoCloseable {
         this.config = config;
         this.services = services;
         this.http = labdrop.web.HttpServerFactory.build(config.http().host(), config.http().port(),
-                config.http().repositories(), new labdrop.web.PackageUploadHandler(services.accounts(),
-                        config.http().repositories(), config.http().staging(), config.http().maxUploadBytes()),
+                config.http().repositories(), new org.eclipse.jetty.server.Handler.Sequence(
+                        new labdrop.web.DoorbellHandler(services.doorbell()),
+                        new labdrop.web.PackageUploadHandler(services.accounts(), config.http().repositories(),
+                                config.http().staging(), config.http().maxUploadBytes())),
                 services.metrics().registry(), new labdrop.web.WebHandler(services));
     }
 

@@ -11,7 +11,8 @@ import labdrop.store.Store;
  * CLI's host and request commands (see docs/cli.md for why the CLI opens the store).
  */
 public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts, ConfigWatch configWatch,
-                       Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics)
+                       Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
+                       Doorbell doorbell)
         implements AutoCloseable {
 
     public static Services open(ServerConfig config, Clock clock) {
@@ -32,7 +33,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts
         HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
         return new Services(lab, placer, new RequestDesk(lab, placer), hosts, configWatch,
                 new Ingest(lab, placer, config.ingest(), metrics), new Watchdog(lab, placer, config.watchdog(), hardReset),
-                hardReset, new Accounts(lab), metrics);
+                hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()));
     }
 
     @Override

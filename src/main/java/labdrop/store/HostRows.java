@@ -88,4 +88,23 @@ public final class HostRows {
         return h.createQuery("select lost_reset_done from hosts where name = :name").bind("name", name)
                 .mapTo(Boolean.class).one();
     }
+
+    /** The host's doorbell: its generation and the SHA-256 of its token (null: none issued). */
+    public record Bell(long generation, String tokenHash) {
+    }
+
+    public static Optional<Bell> bell(Handle h, String name) {
+        return h.createQuery("select generation, doorbell_token_hash from hosts where name = :name and state <> 'RETIRED'")
+                .bind("name", name).map((rs, ctx) -> new Bell(rs.getLong(1), rs.getString(2))).findOne();
+    }
+
+    /** Something the agent must see changed: a placement, a removal, a config file. */
+    public static void bumpGeneration(Handle h, String name) {
+        h.createUpdate("update hosts set generation = generation + 1 where name = :name").bind("name", name).execute();
+    }
+
+    public static void setDoorbellToken(Handle h, String name, String tokenHash) {
+        h.createUpdate("update hosts set doorbell_token_hash = :hash where name = :name")
+                .bind("hash", tokenHash).bind("name", name).execute();
+    }
 }

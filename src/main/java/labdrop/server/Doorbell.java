@@ -1,0 +1,80 @@
+package labdrop.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import labdrop.drop.Names;
+import labdrop.error.NotFoundException;
+import labdrop.store.HostRows;
+import labdrop.user.Tokens;
+
+/**
+ * The agents' cheap idle poll: per host a generation number (bumped in the store on every
+ * placement, removal and config change) that an agent reads with its host's own token, as a
+ * conditional GET answered 304 while nothing changed. Reads are served from a cache refreshed at
+ * most once a second per host, so a 304 costs a map lookup and a SHA-256; a change or a revoked
+ * token is seen within that second.
+ */
+public final class Doorbell {
+    static final long TTL_NANOS = 1_000_000_000L;
+    private final Lab lab;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Counter changed;
+    private final Counter unchanged;
+    private final Counter refused;
+
+    private record Cached(HostRows.Bell bell, long loadedAt) {
+    }
+
+    public Doorbell(Lab lab, MeterRegistry registry) {
+        this.lab = lab;
+        this.changed = Counter.builder("labdrop.polls").tag("answer", "changed")
+                .description("Doorbell polls by agents, by answer").register(registry);
+        this.unchanged = Counter.builder("labdrop.polls").tag("answer", "unchanged").register(registry);
+        this.refused = Counter.builder("labdrop.polls").tag("answer", "refused").register(registry);
+    }
+
+    /** The host's generation, or empty when the token is not this host's (or the host is unknown or retired). */
+    public Optional<Long> generation(String host, String token) {
+        if (!Names.isValid(host) || token == null) {
+            refused.increment();
+            return Optional.empty();
+        }
+        long now = System.nanoTime();
+        Cached cached = cache.get(host);
+        if (cached == null || now - cached.loadedAt() > TTL_NANOS) {
+            Optional<HostRows.Bell> bell = lab.store().read(h -> HostRows.bell(h, host));
+            cached = new Cached(bell.orElse(null), now);
+            cache.put(host, cached);
+        }
+        HostRows.Bell bell = cached.bell();
+        if (bell == null || bell.tokenHash() == null || !MessageDigest.isEqual(
+                bell.tokenHash().getBytes(StandardCharsets.US_ASCII),
+                Tokens.hash(token).getBytes(StandardCharsets.US_ASCII))) {
+            refused.increment();
+            return Optional.empty();
+        }
+        return Optional.of(bell.generation());
+    }
+
+    public void answered(boolean modified) {
+        (modified ? changed : unchanged).increment();
+    }
+
+    /** Issues a new token for the host (the old one stops working) and returns it; only its SHA-256 is kept. */
+    public String issueToken(String host) {
+        String token = Tokens.newToken();
+        lab.store().tx(h -> {
+            if (HostRows.lock(h, host).isEmpty()) {
+                throw new NotFoundException("no host '" + host + "'; labdrop host list shows the hosts");
+            }
+            HostRows.setDoorbellToken(h, host, Tokens.hash(token));
+            return null;
+        });
+        cache.remove(host);
+        return token;
+    }
+}
