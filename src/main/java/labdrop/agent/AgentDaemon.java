@@ -50,7 +50,8 @@ public final class AgentDaemon implements AutoCloseable {
 
     @Override
     public void close() throws SchedulerException {
-        scheduler.shutdown(true);
+        // Not waiting for a running poll: its test goes on and the next agent adopts it (docs/agent.md).
+        scheduler.shutdown(false);
     }
 
     /** One scheduled poll. */

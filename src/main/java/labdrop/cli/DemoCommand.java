@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
         description = {"Run the server on embedded defaults with demo hosts and requests.",
                 "Starts the server in DIR (H2 store, drop, host types), adds three hosts (one Available,",
                 "one owner-only, one in Maint), files requests that show placement, rejection and holding,",
-                "and prints how to play the SUT by hand. A second run resumes (the store is kept);",
-                "--fresh starts clean. Ctrl-C stops it. The SUT agents arrive with the agent issue."})
+                "and starts a local agent for demo-01 over file:// (doorbell, 5-second schedule) that runs",
+                "them. A second run resumes (the store and the agent's journal are kept); --fresh starts",
+                "clean. Ctrl-C stops everything."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = "labdrop-demo", description = "Demo state folder (default ${DEFAULT-VALUE}).")
     Path dir;
@@ -55,6 +56,16 @@ final class DemoCommand implements Callable<Integer> {
         }, "labdrop-demo-shutdown"));
         app.start();
         Services s = app.services();
+        labdrop.agent.AgentDaemon[] agents = new labdrop.agent.AgentDaemon[1];
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (agents[0] != null) {
+                try {
+                    agents[0].close();
+                } catch (Exception e) {
+                    System.err.println("demo: stopping the agent: " + e.getMessage());
+                }
+            }
+        }, "labdrop-demo-agent-shutdown"));
         if (s.hosts().list().isEmpty()) {
             s.hosts().add(new HostDraft("demo-01", "default", "x86_64", null, false, true, null), "admin");
             s.hosts().add(new HostDraft("demo-02", "default", "arm64", "alice", true, true, null), "admin");
@@ -70,6 +81,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         Path drop = app.services().lab().drop().root();
+        agents[0] = startAgent(s, state, drop, app.httpPort());
         System.out.println();
         System.out.println("labdrop demo running. Drop: " + drop);
         System.out.println("Packages: http://127.0.0.1:" + app.httpPort() + "/packages/builtin/");
@@ -79,14 +91,38 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  appliance/labdrop host list");
         System.out.println("  appliance/labdrop request list");
         System.out.println("  appliance/labdrop host activate demo-03      # places the held request");
-        System.out.println("Play the SUT demo-01 (what the agent will do): report that r-1 runs, then finish it:");
-        System.out.println("  printf '<state xmlns=\"urn:labdrop:state:1\" host=\"demo-01\" seq=\"1\"><updated>%s</updated>"
-                + "<status>Running</status><request>r-1</request><agentVersion>manual</agentVersion><bootId>b</bootId></state>'"
-                + " \"$(date -u +%FT%TZ)\" > " + drop + "/demo-01/.s && mv " + drop + "/demo-01/.s " + drop + "/demo-01/state_file");
+        System.out.println("  appliance/labdrop request show r-1           # run by demo-01's agent: Passed, with its log");
+        System.out.println("  ls " + drop + "/demo-01/results/r-1/logs/");
+        System.out.println("demo-01's agent: work folder " + state.resolve("agents/demo-01") + ", log in the output above.");
         System.out.println("Ctrl-C stops the demo; run it again to resume, or with --fresh to start clean.");
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** demo-01's agent: this process, file:// drop, the doorbell, a poll every five seconds. */
+    private static labdrop.agent.AgentDaemon startAgent(Services s, Path state, Path drop, int httpPort) throws Exception {
+        Path work = Files.createDirectories(state.resolve("agents/demo-01"));
+        Path token = work.resolve("doorbell.token");
+        if (!Files.exists(token)) {
+            Files.writeString(token, s.doorbell().issueToken("demo-01") + "\n");
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("LABDROP_HOST", "demo-01");
+        env.put("LABDROP_DROP_URL", drop.resolve("demo-01").toUri().toString());
+        env.put("LABDROP_WORK_DIR", work.toString());
+        env.put("LABDROP_FETCH_LOCATIONS", "http://127.0.0.1:" + httpPort + "/packages/builtin/");
+        env.put("LABDROP_SCHEDULE_CRON", "0/5 * * * * ?");
+        env.put("LABDROP_SCHEDULE_JITTER", "1s");
+        env.put("LABDROP_DOORBELL_URL", "http://127.0.0.1:" + httpPort + "/api/v1/hosts/demo-01/generation");
+        env.put("LABDROP_DOORBELL_TOKEN_FILE", token.toString());
+        env.put("LABDROP_REBOOT_COMMAND", "echo 'demo: a real SUT would reboot here'");
+        labdrop.agent.AgentConfig config = labdrop.agent.AgentConfig.load(null, env);
+        labdrop.agent.AgentLock.acquire(config.workDir());
+        labdrop.agent.AgentDaemon daemon = new labdrop.agent.AgentDaemon(
+                new labdrop.agent.Agent(config, Clock.systemUTC(), new java.security.SecureRandom()));
+        daemon.start();
+        return daemon;
     }
 
     /** Builds two small real test packages into the builtin repository (once). */

@@ -63,7 +63,7 @@ class CliIT {
                 "--priority", "high", "--repo-url", "http://builds.example.org/r7/", "--as", "bob");
         assertThat(filed.out()).startsWith("r-1 Placed");
         assertThat(dir.resolve("state/drop/sut-02/current/r-1.xml")).content().contains("<arg>-t</arg>")
-                .containsPattern("<package type=\"test\" name=\"dbench\" sha256=\"[0-9a-f]{64}\" size=\"[0-9]+\"/>")
+                .containsPattern("<package type=\"test\" name=\"dbench\" sha256=\"[0-9a-f]{64}\" size=\"[0-9]+\" file=\"test-dbench.tar.bz2\"/>")
                 .contains("<packages repository=\"http://builds.example.org/r7/\">");
         assertThat(labdrop("request", "file", "--host", "sut-02", "--test", "dbench", "--repo-url", "ftp://x/", "--as", "bob").err())
                 .contains("repository URL 'ftp://x/' is not an http://, https:// or file:// URL");
