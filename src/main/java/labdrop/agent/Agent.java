@@ -47,7 +47,15 @@ public final class Agent {
     /** Set when this process ran the reboot command: it waits for the reboot instead of reporting that none happened. */
     Instant rebootIssuedAt;
 
+    private final java.util.function.DoubleSupplier load;
+
     public Agent(AgentConfig config, Clock clock, Random random) {
+        this(config, clock, random, Agent::loadAverage);
+    }
+
+    /** {@code load} gives the 1-minute load average (/proc/loadavg unless a test says otherwise). */
+    Agent(AgentConfig config, Clock clock, Random random, java.util.function.DoubleSupplier load) {
+        this.load = load;
         this.config = config;
         this.clock = clock;
         this.random = random;
@@ -66,9 +74,9 @@ public final class Agent {
         Journal journal = Journal.load(work);
         if (!journal.active() && Files.isDirectory(mirror.resolve(DropLayout.CONFIG))) {
             double max = Effective.of(config, mirror).maxLoad();
-            double load = loadAverage();
-            if (max > 0 && load > max) {
-                LOG.info("poll skipped: load {} is above max_load {}", load, max);
+            double now = load.getAsDouble();
+            if (max > 0 && now > max) {
+                LOG.info("poll skipped: load {} is above max_load {}", now, max);
                 return Outcome.LOAD_TOO_HIGH;
             }
         }

@@ -255,4 +255,43 @@ class AgentIT {
         assertThat(lab.s.desk().results(done)).extracting(r -> r.outcome()).containsExactly("error", "pass");
         assertThat(dropLog(request, "1-smoke.agent")).contains("timed out after 1s");
     }
+
+    @Test
+    void aPollIsSkippedWhileTheLoadIsAboveMaxLoadButARunningRequestGoesOn() throws Exception {
+        lab.s.hosts().writeConfig("sut-01", "directions", "max_load = 4\n", "admin");
+        AgentConfig config = AgentConfig.load(null, env());
+        Files.writeString(dir.resolve("boot_id"), "boot-1\n");
+        double[] load = {0.5};
+        Agent agent = new Agent(config, Clock.systemUTC(), new Random(1), () -> load[0]);
+        assertThat(agent.poll()).isEqualTo(Agent.Outcome.IDLE);
+        Request request = file("olivia", false, "smoke");
+        awaitPlaced(request);
+        load[0] = 6.5;
+        assertThat(agent.poll()).isEqualTo(Agent.Outcome.LOAD_TOO_HIGH);
+        assertThat(placed(request)).exists();
+        load[0] = 3.9;
+        assertThat(agent.poll()).isEqualTo(Agent.Outcome.RAN);
+        assertThat(awaitEnd(request).state()).isEqualTo(RequestState.PASSED);
+    }
+
+    @Test
+    void theKernelInstallStepRunsTheDirectionsCommandWithTheRequestedKernel() throws Exception {
+        lab.s.hosts().writeConfig("sut-01", "directions",
+                "kernel_install = echo installing kernel $LABDROP_KERNEL for $LABDROP_REQUEST\n", "admin");
+        Request request = lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(TestSpec.parse("smoke")),
+                Priority.NORMAL, false, "6.1.0-test", null, null, null));
+        awaitPlaced(request);
+        assertThat(agent().poll()).isEqualTo(Agent.Outcome.RAN);
+        assertThat(awaitEnd(request).state()).isEqualTo(RequestState.PASSED);
+        assertThat(dropLog(request, "kernel-install.log")).contains("installing kernel 6.1.0-test for " + request.id());
+
+        lab.s.hosts().writeConfig("sut-01", "directions", "kernel_install = exit 7\n", "admin");
+        Request failing = lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(TestSpec.parse("smoke")),
+                Priority.NORMAL, false, "6.1.0-test", null, null, null));
+        awaitPlaced(failing);
+        agent().poll();
+        Request done = awaitEnd(failing);
+        assertThat(done.state()).isEqualTo(RequestState.ERROR);
+        assertThat(done.reason()).contains("kernel-install step").contains("exited with 7");
+    }
 }
