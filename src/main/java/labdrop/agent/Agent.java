@@ -133,36 +133,59 @@ public final class Agent {
         if (!bell.enabled()) {
             return false;
         }
-        if (journal.quietPolls + 1 >= bell.safetyEvery()) {
-            journal.quietPolls = 0;
-            journal.save(work);
+        BellState state = BellState.read(work);
+        if (state.quietPolls() + 1 >= bell.safetyEvery()) {
+            new BellState(state.etag(), 0).write(work);
             return false;
         }
         try {
             String token = Files.readString(bell.tokenFile(), StandardCharsets.UTF_8).strip();
             HttpRequest.Builder request = HttpRequest.newBuilder(bell.url()).timeout(config.ssh().timeout())
                     .header("Authorization", "Bearer " + token).GET();
-            if (journal.doorbellTag != null) {
-                request.header("If-None-Match", journal.doorbellTag);
+            if (state.etag() != null) {
+                request.header("If-None-Match", state.etag());
             }
             HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() == 304) {
-                journal.quietPolls++;
-                journal.save(work);
+                new BellState(state.etag(), state.quietPolls() + 1).write(work);
                 return true;
             }
             if (response.statusCode() == 200) {
-                journal.doorbellTag = response.headers().firstValue("ETag").orElse(null);
-            } else {
-                LOG.warn("doorbell {} answered {}; polling the drop instead (check doorbell.token-file)",
-                        bell.url(), response.statusCode());
+                new BellState(response.headers().firstValue("ETag").orElse(null), 0).write(work);
+                return false;
             }
+            LOG.warn("doorbell {} answered {}; polling the drop instead (check doorbell.token-file)",
+                    bell.url(), response.statusCode());
         } catch (IOException e) {
             LOG.warn("doorbell {} unreachable ({}); polling the drop instead", bell.url(), e.toString());
         }
-        journal.quietPolls = 0;
-        journal.save(work);
+        new BellState(state.etag(), 0).write(work);
         return false;
+    }
+
+    /**
+     * The doorbell's last ETag and the quiet polls since the drop was last opened, in
+     * {@code <work.dir>/doorbell.state}: replaced atomically but not fsynced, so a quiet poll costs
+     * no disk flush; losing it to a power cut only moves the safety net.
+     */
+    record BellState(String etag, int quietPolls) {
+        static final String FILE = "doorbell.state";
+
+        static BellState read(Path work) {
+            try {
+                String[] lines = Files.readString(work.resolve(FILE), StandardCharsets.UTF_8).split("\n");
+                return new BellState(lines[0].isEmpty() ? null : lines[0], Integer.parseInt(lines[1].strip()));
+            } catch (IOException | RuntimeException missingOrTorn) {
+                return new BellState(null, 0);
+            }
+        }
+
+        void write(Path work) throws IOException {
+            Path temp = work.resolve(FILE + ".tmp");
+            Files.writeString(temp, (etag == null ? "" : etag) + "\n" + quietPolls + "\n", StandardCharsets.UTF_8);
+            Files.move(temp, work.resolve(FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     static double loadAverage() {

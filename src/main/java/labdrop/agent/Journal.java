@@ -50,8 +50,6 @@ final class Journal {
     public List<TestRecord> tests = new ArrayList<>();
     public List<String> finished = new ArrayList<>();
     public long seq;
-    public String doorbellTag;
-    public int quietPolls;
     public String lastState;
 
     /** One finished test, as it goes into result.xml. */

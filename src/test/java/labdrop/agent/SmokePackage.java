@@ -15,7 +15,7 @@ import labdrop.pkg.Repository;
  * reboots until LABDROP_REBOOTCOUNT reaches N), {@code count FILE} (append a line per run),
  * {@code spew N} (N bytes of output).
  */
-final class SmokePackage {
+public final class SmokePackage {
     static final String RUN = """
             #!/bin/sh
             echo "smoke $* rebootcount=$LABDROP_REBOOTCOUNT request=$LABDROP_REQUEST"
@@ -35,7 +35,7 @@ final class SmokePackage {
     private SmokePackage() {
     }
 
-    static void publish(Path repository, String name, int padFiles) throws IOException {
+    public static void publish(Path repository, String name, int padFiles) throws IOException {
         Path src = Files.createTempDirectory("labdrop-smoke");
         Path run = Files.writeString(src.resolve("run"), RUN);
         run.toFile().setExecutable(true);
