@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
         description = "Add and administer hosts (SUTs). Opens the store named by server.conf.",
         subcommands = {HostCommand.Add.class, HostCommand.ListHosts.class, HostCommand.Show.class,
                 HostCommand.Set.class, HostCommand.Maint.class, HostCommand.Activate.class,
-                HostCommand.Retire.class, HostCommand.Reset.class, HostCommand.Token.class, HostConfigCommand.class})
+                HostCommand.Retire.class, HostCommand.Reset.class, HostCommand.Token.class, HostConfigCommand.class,
+                KeyCommands.HostKey.class, KeyCommands.AuthorizedKeys.class})
 final class HostCommand {
 
     abstract static class HostAction implements Callable<Integer> {

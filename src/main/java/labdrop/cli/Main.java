@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "labdrop", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "File-sync polling appliance for test labs.",
         subcommands = {ServerCommand.class, AgentCommand.class, DemoCommand.class, HostCommand.class, RequestCommand.class, PkgCommand.class,
-                UserCommand.class,
+                UserCommand.class, KeyCommands.Lab.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Configuration: conf/server.conf documents every key; LABDROP_<KEY> variables override.",
                 "Docs: README.md and docs/ in the source tree."})

@@ -20,12 +20,18 @@ public record ServerConfig(
         Watchdog watchdog,
         Duration placerInterval,
         Http http,
+        Ssh ssh,
         Map<String, String> placeholders,
         Map<String, String> camelProperties) {
 
     /** Jetty's address and the package repositories it serves at /packages/<name>/. */
     public record Http(String host, int port, java.util.Map<String, Path> repositories, Path staging,
                        long maxUploadBytes) {
+    }
+
+    /** The embedded SSH server (SFTP and rsync, one jail per host or lab). */
+    public record Ssh(boolean enabled, String host, int port, Path hostKey, int maxSessionsPerKey, long quotaBytes,
+                      int quotaFiles, String rsync, Path auditLog) {
     }
 
     public record Database(String url, String user, String password, int poolSize) {
@@ -92,11 +98,30 @@ public record ServerConfig(
     static final Setting<Long> MAX_UPLOAD_BYTES = Setting.bytes("api.max-upload-bytes", 2_147_483_648L,
             "Largest package accepted by the upload API (PUT /api/v1/packages/<repo>/<file>).");
 
+    static final Setting<Boolean> SSH_ENABLED = Setting.bool("ssh.enabled", true,
+            "Run the embedded SSH server (SFTP and rsync for SUTs and lab gateways).");
+    static final Setting<String> SSH_HOST = Setting.text("ssh.host", "0.0.0.0", "Address the SSH server listens on.");
+    static final Setting<Integer> SSH_PORT = Setting.integer("ssh.port", 0, 65535, 2222,
+            "Port of the SSH server; 0 picks a free one.");
+    static final Setting<String> SSH_HOST_KEY = Setting.text("ssh.host-key", "",
+            "The server's ed25519 host key (OpenSSH format), generated on first start; empty means <state.dir>/ssh_host_ed25519_key.");
+    static final Setting<Integer> SSH_SESSIONS = Setting.integer("ssh.max-sessions-per-key", 1, 1000, 4,
+            "Concurrent SSH sessions one key may hold; more are refused at login.");
+    static final Setting<Long> SSH_QUOTA_BYTES = Setting.bytes("ssh.quota-bytes", 1_073_741_824L,
+            "Bytes a host folder may hold; writes over it are refused.");
+    static final Setting<Integer> SSH_QUOTA_FILES = Setting.integer("ssh.quota-files", 1, 10_000_000, 20_000,
+            "Files a host folder may hold; creating more is refused.");
+    static final Setting<String> SSH_RSYNC = Setting.text("ssh.rsync", "rsync",
+            "The rsync binary run for 'rsync --server' requests.");
+    static final Setting<String> SSH_AUDIT = Setting.text("ssh.audit-log", "",
+            "Audit log of every login, refusal and write; empty means <state.dir>/ssh-audit.log.");
+
     public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
             MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
             HARD_RESET_TIMEOUT, HTTP_HOST, HTTP_PORT, UPLOAD_LOCATION, CUSTOM_UPLOAD_LOCATION,
-            CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES);
+            CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES, SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
+            SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
         LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
@@ -124,6 +149,10 @@ public record ServerConfig(
                         "builtin", orUnder(c.get(UPLOAD_LOCATION), state, "packages/builtin"),
                         "custom", orUnder(c.get(CUSTOM_UPLOAD_LOCATION), state, "packages/custom"))),
                         orUnder(c.get(CUSTOM_DOWNLOAD_LOCATION), state, "packages/staging"), c.get(MAX_UPLOAD_BYTES)),
+                new Ssh(c.get(SSH_ENABLED), c.get(SSH_HOST), c.get(SSH_PORT),
+                        orUnder(c.get(SSH_HOST_KEY), state, "ssh_host_ed25519_key"), c.get(SSH_SESSIONS),
+                        c.get(SSH_QUOTA_BYTES), c.get(SSH_QUOTA_FILES), c.get(SSH_RSYNC),
+                        orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log")),
                 Map.copyOf(placeholders), Map.copyOf(c.camelProperties()));
     }
 

@@ -11,7 +11,7 @@ import labdrop.store.Store;
 /** What every piece of the server's logic works on: the store, the drop, the host types, the package repositories, the clock. */
 public record Lab(Store store, DropLayout drop, HostTypes hostTypes, PackageCatalog catalog, Clock clock) {
 
-    Instant now() {
+    public Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }

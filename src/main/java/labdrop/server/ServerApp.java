@@ -21,6 +21,7 @@ public final class ServerApp implements AutoCloseable {
     private final Main camel = new Main();
     private final org.eclipse.jetty.server.Server http;
     private DropWatcher watcher;
+    private final labdrop.ssh.EmbeddedSshServer ssh;
     private ProducerTemplate producer;
 
     private ServerApp(ServerConfig config, Services services) throws IOException {
@@ -32,6 +33,8 @@ public final class ServerApp implements AutoCloseable {
                         new labdrop.web.PackageUploadHandler(services.accounts(), config.http().repositories(),
                                 config.http().staging(), config.http().maxUploadBytes())),
                 services.metrics().registry(), new labdrop.web.WebHandler(services));
+        this.ssh = config.ssh().enabled() ? new labdrop.ssh.EmbeddedSshServer(config.ssh(), config.dropDir(),
+                services.keys(), Clock.systemUTC()) : null;
     }
 
     public static ServerApp build(ServerConfig config, Clock clock) throws IOException {
@@ -67,6 +70,9 @@ public final class ServerApp implements AutoCloseable {
         }
         camel.start();
         http.start();
+        if (ssh != null) {
+            ssh.start();
+        }
         producer = camel.getCamelContext().createProducerTemplate();
         watcher = new DropWatcher(services.lab().drop(), new RouteListener(producer),
                 services.ingest()::changedSinceApplied);
@@ -86,6 +92,11 @@ public final class ServerApp implements AutoCloseable {
     /** The port Jetty listens on (the real one when http.port is 0). */
     public int httpPort() {
         return labdrop.web.HttpServerFactory.port(http);
+    }
+
+    /** The embedded SSH server's port (the real one when ssh.port is 0); -1 when ssh.enabled is false. */
+    public int sshPort() {
+        return ssh == null ? -1 : ssh.port();
     }
 
     public Services services() {
@@ -109,6 +120,13 @@ public final class ServerApp implements AutoCloseable {
             http.stop();
         } catch (Exception e) {
             LOG.warn("stopping Jetty: {}", e.getMessage());
+        }
+        try {
+            if (ssh != null) {
+                ssh.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("stopping the SSH server: {}", e.getMessage());
         }
         camel.stop();
         services.close();

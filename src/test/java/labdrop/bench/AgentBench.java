@@ -42,7 +42,7 @@ public final class AgentBench {
             port = s.getLocalPort();
         }
         Map<String, String> serverEnv = Map.of("LABDROP_STATE_DIR", state.toString(), "LABDROP_HTTP_HOST", "127.0.0.1",
-                "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
+                "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_SSH_PORT", "0", "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
         Process server = java(serverEnv, work.resolve("server.log"), "server");
         String base = "http://127.0.0.1:" + port;
         awaitHealthy(base);

@@ -56,6 +56,7 @@ class CrashSafetyIT {
         env.put("LABDROP_PLACER_INTERVAL", "50ms");
         env.put("LABDROP_HTTP_HOST", "127.0.0.1");
         env.put("LABDROP_HTTP_PORT", "0");
+        env.put("LABDROP_SSH_PORT", "0");
         ServerConfig config = ServerConfig.load(null, env);
         SamplePackages.publish(config.http().repositories().get("builtin"), "dbench");
         List<String> hosts = new ArrayList<>();

@@ -1,0 +1,122 @@
+package labdrop.ssh;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.util.List;
+import labdrop.config.ServerConfig;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded SSH server (Apache MINA SSHD): one port for SFTP and {@code rsync --server}, key
+ * logins only (the user name is a host or a lab), each login jailed to its host folder (or its
+ * lab's host folders) with the SUT write rules of {@link Jail}. No shell, no pty use, no other
+ * exec, no port, agent or X11 forwarding. The ed25519 host key is generated once and kept in
+ * OpenSSH format (never through Java serialisation).
+ */
+public final class EmbeddedSshServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSshServer.class);
+    private final SshServer sshd;
+    private final AuditLog audit;
+    private final Sessions sessions;
+
+    public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, KeyRegistry keys, Clock clock) throws IOException {
+        this.audit = new AuditLog(config.auditLog(), clock);
+        this.sessions = new Sessions(dropRoot, audit, config.maxSessionsPerKey(), config.quotaBytes(), config.quotaFiles());
+        sshd = SshServer.setUpDefaultServer();
+        sshd.setHost(config.host());
+        sshd.setPort(config.port());
+        sshd.setKeyPairProvider(new FileKeyPairProvider(hostKey(config.hostKey())));
+        sshd.setPasswordAuthenticator(null);
+        sshd.setKeyboardInteractiveAuthenticator(null);
+        sshd.setGSSAuthenticator(null);
+        sshd.setHostBasedAuthenticator(null);
+        sshd.setPublickeyAuthenticator((user, key, session) -> {
+            var login = keys.authenticate(user, key);
+            if (login.isEmpty()) {
+                sessions.auditRefusedLogin(session, user, KeyUtils.getFingerPrint(key),
+                        "no such key for host or lab '" + user + "'");
+                return false;
+            }
+            return sessions.admit(session, login.get());
+        });
+        sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        sshd.setAgentFactory(null);
+        sshd.setShellFactory(null);
+        sshd.setCommandFactory(RsyncCommand.factory(sessions, config.rsync()));
+        SftpGuard guard = new SftpGuard(sessions);
+        SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().withFileSystemAccessor(guard).build();
+        sftp.addSftpEventListener(guard);
+        sshd.setSubsystemFactories(List.of(sftp));
+        sshd.setFileSystemFactory(new VirtualFileSystemFactory(dropRoot) {
+            @Override
+            public Path getUserHomeDir(SessionContext session) throws IOException {
+                KeyRegistry.Login login = session.getAttribute(Sessions.LOGIN);
+                if (login == null) {
+                    throw new java.nio.file.AccessDeniedException("not logged in");
+                }
+                return login.isLab() ? dropRoot : dropRoot.resolve(login.hosts().get(0));
+            }
+        });
+    }
+
+    /** Loads the host key, generating an ed25519 key (mode 0600, OpenSSH format) on first start. */
+    static Path hostKey(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return file;
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        KeyPair pair;
+        try {
+            pair = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot generate the SSH host key: " + e.getMessage(), e);
+        }
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(temp);
+        Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(pair, "labdrop host key", null, out);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot write the SSH host key: " + e.getMessage(), e);
+        }
+        Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        StringBuilder pub = new StringBuilder();
+        org.apache.sshd.common.config.keys.PublicKeyEntry.appendPublicKeyEntry(pub, pair.getPublic());
+        Files.writeString(file.resolveSibling(file.getFileName() + ".pub"), pub + " labdrop\n");
+        LOG.info("generated the SSH host key {} ({})", file, KeyUtils.getFingerPrint(pair.getPublic()));
+        return file;
+    }
+
+    public void start() throws IOException {
+        sshd.start();
+        LOG.info("SSH server (SFTP, rsync) listening on {}:{}", sshd.getHost(), port());
+    }
+
+    public int port() {
+        return sshd.getPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            sshd.stop(true);
+        } finally {
+            audit.close();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package labdrop.ssh;
+
+import java.security.PublicKey;
+import java.util.List;
+import java.util.Optional;
+import labdrop.drop.Names;
+import labdrop.error.ConflictException;
+import labdrop.error.NotFoundException;
+import labdrop.host.Host;
+import labdrop.host.HostState;
+import labdrop.server.Lab;
+import labdrop.store.HostRows;
+import labdrop.store.KeyRows;
+
+/**
+ * Who may log in to the embedded SSH server: keys registered for a host (its login name is the
+ * host name) or for a lab (the lab's name; it sees the lab's hosts). Every lookup reads the
+ * store, so removing a key, retiring a host or taking a host out of a lab takes effect at the
+ * next login.
+ */
+public final class KeyRegistry {
+    private final Lab lab;
+
+    public KeyRegistry(Lab lab) {
+        this.lab = lab;
+    }
+
+    /** What a login may reach: one host folder, or a lab's host folders. */
+    public record Login(String user, String kind, List<String> hosts, String fingerprint) {
+        public boolean isLab() {
+            return KeyRows.LAB.equals(kind);
+        }
+    }
+
+    /** The login this key grants to {@code user}, if any. */
+    public Optional<Login> authenticate(String user, PublicKey key) {
+        if (!Names.isValid(user)) {
+            return Optional.empty();
+        }
+        String fingerprint = PublicKeys.fingerprint(key);
+        return lab.store().read(h -> {
+            Optional<Host> host = HostRows.find(h, user);
+            if (host.isPresent() && host.get().state() != HostState.RETIRED
+                    && matches(KeyRows.of(h, KeyRows.HOST, user), fingerprint, key)) {
+                return Optional.of(new Login(user, KeyRows.HOST, List.of(user), fingerprint));
+            }
+            if (KeyRows.labExists(h, user) && matches(KeyRows.of(h, KeyRows.LAB, user), fingerprint, key)) {
+                return Optional.of(new Login(user, KeyRows.LAB, KeyRows.labHosts(h, user), fingerprint));
+            }
+            return Optional.empty();
+        });
+    }
+
+    private static boolean matches(List<KeyRows.Key> keys, String fingerprint, PublicKey key) {
+        for (KeyRows.Key k : keys) {
+            if (k.fingerprint().equals(fingerprint)
+                    && new PublicKeys.Bare(k.type(), k.base64(), k.fingerprint()).publicKey().equals(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public PublicKeys.Bare add(String kind, String owner, String keyText, String source, String by) {
+        PublicKeys.Bare bare = PublicKeys.parse(keyText, source);
+        lab.store().tx(h -> {
+            requireOwner(h, kind, owner);
+            if (!KeyRows.add(h, new KeyRows.Key(kind, owner, bare.type(), bare.base64(), bare.fingerprint(), lab.now(), by))) {
+                throw new ConflictException(kind + " '" + owner + "' already has the key " + bare.fingerprint());
+            }
+            return null;
+        });
+        return bare;
+    }
+
+    public List<KeyRows.Key> list(String kind, String owner) {
+        return lab.store().read(h -> {
+            requireOwner(h, kind, owner);
+            return KeyRows.of(h, kind, owner);
+        });
+    }
+
+    public List<KeyRows.Key> all() {
+        return lab.store().read(KeyRows::all);
+    }
+
+    public void remove(String kind, String owner, String fingerprint) {
+        lab.store().tx(h -> {
+            requireOwner(h, kind, owner);
+            if (KeyRows.remove(h, kind, owner, fingerprint) == 0) {
+                throw new NotFoundException(kind + " '" + owner + "' has no key " + fingerprint
+                        + "; labdrop " + kind + " key list " + owner + " shows its keys");
+            }
+            return null;
+        });
+    }
+
+    public void addLab(String name, List<String> hosts) {
+        Names.require("lab", name);
+        lab.store().tx(h -> {
+            if (KeyRows.labExists(h, name)) {
+                throw new ConflictException("lab '" + name + "' already exists");
+            }
+            if (HostRows.find(h, name).isPresent()) {
+                throw new ConflictException("'" + name + "' is a host's name; a lab needs a name of its own (logins are by name)");
+            }
+            KeyRows.addLab(h, name, lab.now());
+            for (String host : hosts) {
+                requireOwner(h, KeyRows.HOST, host);
+                KeyRows.addLabHost(h, name, host);
+            }
+            return null;
+        });
+    }
+
+    public void setLabHost(String name, String host, boolean member) {
+        lab.store().tx(h -> {
+            requireOwner(h, KeyRows.LAB, name);
+            requireOwner(h, KeyRows.HOST, host);
+            KeyRows.removeLabHost(h, name, host);
+            if (member) {
+                KeyRows.addLabHost(h, name, host);
+            }
+            return null;
+        });
+    }
+
+    public List<String> labHosts(String name) {
+        return lab.store().read(h -> {
+            requireOwner(h, KeyRows.LAB, name);
+            return KeyRows.labHosts(h, name);
+        });
+    }
+
+    public List<String> labs() {
+        return lab.store().read(KeyRows::labs);
+    }
+
+    private static void requireOwner(org.jdbi.v3.core.Handle h, String kind, String owner) {
+        Names.require(kind, owner);
+        boolean exists = KeyRows.HOST.equals(kind) ? HostRows.find(h, owner).isPresent() : KeyRows.labExists(h, owner);
+        if (!exists) {
+            throw new NotFoundException("no " + kind + " '" + owner + "'; labdrop " + kind + " list shows them");
+        }
+    }
+}

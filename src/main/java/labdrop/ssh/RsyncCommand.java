@@ -1,0 +1,178 @@
+package labdrop.ssh;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.command.CommandFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one exec the embedded server accepts: {@code rsync --server …}, checked and rewritten by
+ * {@link RsyncArgs}, run as a child process in the host folder with an empty environment, its
+ * standard streams wired to the channel. Anything else gets a one-line refusal and exit code 1.
+ */
+final class RsyncCommand implements Command {
+    private static final Logger LOG = LoggerFactory.getLogger(RsyncCommand.class);
+    private final String commandLine;
+    private final Sessions sessions;
+    private final String rsync;
+    private InputStream in;
+    private OutputStream out;
+    private OutputStream err;
+    private ExitCallback exit;
+    private Process process;
+
+    RsyncCommand(String commandLine, Sessions sessions, String rsync) {
+        this.commandLine = commandLine;
+        this.sessions = sessions;
+        this.rsync = rsync;
+    }
+
+    /** The server's command factory: every exec request becomes one of these. */
+    static CommandFactory factory(Sessions sessions, String rsync) {
+        return (channel, command) -> new RsyncCommand(command, sessions, rsync);
+    }
+
+    @Override
+    public void setInputStream(InputStream in) {
+        this.in = in;
+    }
+
+    @Override
+    public void setOutputStream(OutputStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void setErrorStream(OutputStream err) {
+        this.err = err;
+    }
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+        this.exit = callback;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) throws IOException {
+        var session = channel.getServerSession();
+        Jail jail = sessions.jail(session);
+        RsyncArgs.Checked checked;
+        try {
+            String host = jail.locate(firstPath(commandLine)).map(Jail.Where::host).orElse(null);
+            long left = host == null ? 1 : sessions.quota(session, jail, "/" + (jail.login().isLab() ? host + "/" : ""))
+                    .bytesLeft();
+            checked = RsyncArgs.check(commandLine, jail, sessions.dropRoot(), left);
+        } catch (RsyncArgs.Refused | IOException e) {
+            String why = e instanceof java.nio.file.AccessDeniedException a && a.getReason() != null ? a.getReason()
+                    : e.getMessage();
+            sessions.audit(session, "refused", "exec '" + commandLine + "': " + why);
+            err.write(("labdrop: " + why + "\n").getBytes(StandardCharsets.UTF_8));
+            err.flush();
+            exit.onExit(1, why);
+            return;
+        }
+        sessions.audit(session, checked.receiver() ? "rsync-write" : "rsync-read",
+                checked.host() + (checked.target() == null ? "" : "/" + checked.target()));
+        List<String> command = new ArrayList<>();
+        command.add(rsync);
+        command.addAll(checked.args());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(sessions.dropRoot().resolve(checked.host()).toFile());
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/bin:/bin");
+        builder.environment().put("LC_ALL", "C");
+        process = builder.start();
+        Thread stdin = pump("rsync-in", in, process.getOutputStream(), true);
+        Thread stderr = pump("rsync-err", process.getErrorStream(), err, false);
+        Thread stdout = new Thread(() -> {
+            try {
+                process.getInputStream().transferTo(new FlushingStream(out));
+                stderr.join();
+                int code = process.waitFor();
+                out.flush();
+                exit.onExit(code);
+            } catch (IOException | InterruptedException e) {
+                process.destroyForcibly();
+                exit.onExit(255, e.getMessage());
+            }
+        }, "rsync-out");
+        stdout.setDaemon(true);
+        stdout.start();
+
+    }
+
+    /** The first path argument after the '.', for finding the host a lab login works in. */
+    private static String firstPath(String commandLine) {
+        String[] tokens = commandLine.strip().split(" +");
+        for (int i = 0; i < tokens.length - 1; i++) {
+            if (tokens[i].equals(".")) {
+                return tokens[i + 1];
+            }
+        }
+        return "/";
+    }
+
+    private static Thread pump(String name, InputStream from, OutputStream to, boolean closeWhenDone) {
+        Thread t = new Thread(() -> {
+            try {
+                byte[] buffer = new byte[32 * 1024];
+                int n;
+                while ((n = from.read(buffer)) > 0) {
+                    to.write(buffer, 0, n);
+                    to.flush();
+                }
+            } catch (IOException e) {
+                LOG.debug("{} ended: {}", name, e.getMessage());
+            } finally {
+                if (closeWhenDone) {
+                    try {
+                        to.close();
+                    } catch (IOException ignored) {
+                        // the process is gone
+                    }
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Flushes after every write, so rsync's protocol messages reach the client at once. */
+    private static final class FlushingStream extends OutputStream {
+        private final OutputStream out;
+
+        FlushingStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            out.flush();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            out.flush();
+        }
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
+}

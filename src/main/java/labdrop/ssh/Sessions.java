@@ -1,0 +1,150 @@
+package labdrop.ssh;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.server.session.ServerSession;
+
+/**
+ * Per-session state of the embedded SSH server: the login a key granted (set at authentication),
+ * sessions per key (the limit), the per-host quota trackers, and the audit trail.
+ */
+final class Sessions {
+    static final AttributeRepository.AttributeKey<KeyRegistry.Login> LOGIN = new AttributeRepository.AttributeKey<>();
+    private static final AttributeRepository.AttributeKey<Map<String, Quota>> QUOTAS = new AttributeRepository.AttributeKey<>();
+    private final Path dropRoot;
+    private final AuditLog audit;
+    private final int maxPerKey;
+    private final long quotaBytes;
+    private final int quotaFiles;
+    private final Map<String, AtomicInteger> perKey = new ConcurrentHashMap<>();
+
+    Sessions(Path dropRoot, AuditLog audit, int maxPerKey, long quotaBytes, int quotaFiles) {
+        this.dropRoot = dropRoot;
+        this.audit = audit;
+        this.maxPerKey = maxPerKey;
+        this.quotaBytes = quotaBytes;
+        this.quotaFiles = quotaFiles;
+    }
+
+    Path dropRoot() {
+        return dropRoot;
+    }
+
+    /** Records a successful login, or refuses it when the key already holds its maximum of sessions. */
+    boolean admit(ServerSession session, KeyRegistry.Login login) {
+        AtomicInteger count = perKey.computeIfAbsent(login.fingerprint(), k -> new AtomicInteger());
+        if (count.incrementAndGet() > maxPerKey) {
+            count.decrementAndGet();
+            audit(session, login, "refused", "login: the key already holds " + maxPerKey
+                    + " sessions (ssh.max-sessions-per-key)");
+            return false;
+        }
+        session.setAttribute(LOGIN, login);
+        session.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
+            @Override
+            public void sessionClosed(Session closed) {
+                count.decrementAndGet();
+            }
+        });
+        audit(session, login, "login", login.isLab() ? "lab hosts " + login.hosts() : "host " + login.user());
+        return true;
+    }
+
+    Jail jail(ServerSession session) throws AccessDeniedException {
+        KeyRegistry.Login login = session.getAttribute(LOGIN);
+        if (login == null) {
+            throw new AccessDeniedException("not logged in");
+        }
+        return new Jail(login);
+    }
+
+    /** The quota tracker of the host folder a jail path is in (its usage is counted once per session). */
+    Quota quota(ServerSession session, Jail jail, String jailPath) throws IOException {
+        String host = jail.locate(jailPath).map(Jail.Where::host)
+                .orElseThrow(() -> new AccessDeniedException(jailPath));
+        Map<String, Quota> quotas = session.computeAttributeIfAbsent(QUOTAS, k -> new ConcurrentHashMap<>());
+        Quota quota = quotas.get(host);
+        if (quota == null) {
+            quota = Quota.measure(dropRoot.resolve(host), quotaBytes, quotaFiles);
+            quotas.put(host, quota);
+        }
+        return quota;
+    }
+
+    void audit(ServerSession session, String event, String detail) {
+        audit(session, session.getAttribute(LOGIN), event, detail);
+    }
+
+    void audit(ServerSession session, KeyRegistry.Login login, String event, String detail) {
+        audit.record(event, login == null ? session.getUsername() : login.user(),
+                login == null ? null : login.fingerprint(), String.valueOf(session.getClientAddress()), detail);
+    }
+
+    void auditRefusedLogin(ServerSession session, String user, String fingerprint, String why) {
+        audit.record("refused", user, fingerprint, String.valueOf(session.getClientAddress()), "login: " + why);
+    }
+
+    /** A host folder's usage against its quota: measured once, then kept up to date by what this session writes. */
+    static final class Quota {
+        private final long maxBytes;
+        private final int maxFiles;
+        private long bytes;
+        private long files;
+
+        private Quota(long bytes, long files, long maxBytes, int maxFiles) {
+            this.bytes = bytes;
+            this.files = files;
+            this.maxBytes = maxBytes;
+            this.maxFiles = maxFiles;
+        }
+
+        static Quota measure(Path hostDir, long maxBytes, int maxFiles) throws IOException {
+            long[] usage = new long[2];
+            if (Files.isDirectory(hostDir, LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> all = Files.walk(hostDir)) {
+                    all.forEach(p -> {
+                        try {
+                            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                            usage[0] += a.isRegularFile() ? a.size() : 0;
+                            usage[1]++;
+                        } catch (IOException gone) {
+                            // removed while counting
+                        }
+                    });
+                }
+            }
+            return new Quota(usage[0], usage[1], maxBytes, maxFiles);
+        }
+
+        synchronized void reserve(int newFiles, long newBytes) throws AccessDeniedException {
+            if (files + newFiles > maxFiles) {
+                throw new AccessDeniedException(null, null, "the host folder holds " + files
+                        + " files, its quota (ssh.quota-files) is " + maxFiles);
+            }
+            if (bytes + newBytes > maxBytes) {
+                throw new AccessDeniedException(null, null, "the host folder holds " + bytes
+                        + " bytes, its quota (ssh.quota-bytes) is " + maxBytes);
+            }
+            files += newFiles;
+            bytes += newBytes;
+        }
+
+        synchronized long bytesLeft() {
+            return Math.max(0, maxBytes - bytes);
+        }
+
+        synchronized long filesLeft() {
+            return Math.max(0, maxFiles - files);
+        }
+    }
+}

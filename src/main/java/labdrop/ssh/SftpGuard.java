@@ -1,0 +1,170 @@
+package labdrop.ssh;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.DirectoryHandle;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.Handle;
+import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
+import org.apache.sshd.sftp.server.SftpSubsystemProxy;
+
+/**
+ * Enforces the {@link Jail} on SFTP: every path the client names is resolved through
+ * {@link #resolveLocalFilePath} (anything outside the login's folders is "permission denied", so
+ * it cannot even be stat'ed), a lab's root listing shows only its hosts, and every write, rename,
+ * removal, folder creation and attribute change is checked (and audited) before it happens.
+ * Links are always refused. Quotas are checked on every write.
+ */
+final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
+    private final Sessions sessions;
+
+    SftpGuard(Sessions sessions) {
+        this.sessions = sessions;
+    }
+
+    private static String jailPath(Path path) {
+        return path.toAbsolutePath().normalize().toString();
+    }
+
+    private AccessDeniedException deny(ServerSession session, String what, String path, String why) {
+        sessions.audit(session, "refused", what + " " + path + ": " + why);
+        return new AccessDeniedException(path, null, why);
+    }
+
+    @Override
+    public Path resolveLocalFilePath(SftpSubsystemProxy subsystem, Path rootDir, String remotePath) throws IOException {
+        ServerSession session = subsystem.getServerSession();
+        Jail jail = sessions.jail(session);
+        Path resolved = SftpFileSystemAccessor.super.resolveLocalFilePath(subsystem, rootDir, remotePath);
+        if (!jail.mayRead(jailPath(resolved))) {
+            throw deny(session, "reach", remotePath, "outside this login's folders");
+        }
+        return resolved;
+    }
+
+    @Override
+    public DirectoryStream<Path> openDirectory(SftpSubsystemProxy subsystem, DirectoryHandle dirHandle, Path dir,
+                                               String handle, LinkOption... options) throws IOException {
+        DirectoryStream<Path> all = SftpFileSystemAccessor.super.openDirectory(subsystem, dirHandle, dir, handle, options);
+        Jail jail = sessions.jail(subsystem.getServerSession());
+        if (jail.rootNames() == null || !Jail.normalize(jailPath(dir)).isEmpty()) {
+            return all;
+        }
+        return new DirectoryStream<>() {
+            @Override
+            public Iterator<Path> iterator() {
+                return java.util.stream.StreamSupport.stream(all.spliterator(), false)
+                        .filter(p -> jail.rootNames().contains(p.getFileName().toString())).iterator();
+            }
+
+            @Override
+            public void close() throws IOException {
+                all.close();
+            }
+        };
+    }
+
+    @Override
+    public void opening(ServerSession session, String remoteHandle, Handle localHandle) throws IOException {
+        String path = jailPath(localHandle.getFile());
+        Jail jail = sessions.jail(session);
+        if (localHandle instanceof FileHandle file) {
+            Set<StandardOpenOption> opts = file.getOpenOptions();
+            boolean writes = opts.contains(StandardOpenOption.WRITE) || opts.contains(StandardOpenOption.APPEND)
+                    || opts.contains(StandardOpenOption.CREATE) || opts.contains(StandardOpenOption.CREATE_NEW)
+                    || opts.contains(StandardOpenOption.TRUNCATE_EXISTING);
+            if (writes) {
+                if (!jail.mayWrite(path)) {
+                    throw deny(session, "write", path, "a SUT writes only state_file, temporary files beside it and results/");
+                }
+                if (Files.isSymbolicLink(localHandle.getFile())) {
+                    throw deny(session, "write", path, "it is a symbolic link");
+                }
+                boolean creates = !Files.exists(localHandle.getFile(), LinkOption.NOFOLLOW_LINKS);
+                sessions.quota(session, jail, path).reserve(creates ? 1 : 0, 0);
+                sessions.audit(session, "write", path);
+                return;
+            }
+        }
+        if (!jail.mayRead(path)) {
+            throw deny(session, "read", path, "outside this login's folders");
+        }
+    }
+
+    @Override
+    public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
+                        int dataOffset, int dataLen) throws IOException {
+        String path = jailPath(localHandle.getFile());
+        Jail jail = sessions.jail(session);
+        long size = Files.size(localHandle.getFile());
+        long growth = Math.max(0, offset + dataLen - size);
+        try {
+            sessions.quota(session, jail, path).reserve(0, growth);
+        } catch (AccessDeniedException e) {
+            throw deny(session, "write", path, e.getReason());
+        }
+    }
+
+    @Override
+    public void moving(ServerSession session, Path srcPath, Path dstPath, Collection<java.nio.file.CopyOption> opts)
+            throws IOException {
+        Jail jail = sessions.jail(session);
+        String src = jailPath(srcPath);
+        String dst = jailPath(dstPath);
+        if (!jail.mayWrite(src) || !jail.mayWrite(dst)) {
+            throw deny(session, "rename", src + " -> " + dst, "a SUT renames only its own temporary files and results");
+        }
+        sessions.audit(session, "rename", src + " -> " + dst);
+    }
+
+    @Override
+    public void removing(ServerSession session, Path path, boolean isDirectory) throws IOException {
+        String p = jailPath(path);
+        if (!sessions.jail(session).mayRemove(p)) {
+            throw deny(session, "remove", p, "a SUT removes only current/*.xml, its temporaries and results");
+        }
+        sessions.audit(session, "remove", p);
+    }
+
+    @Override
+    public void creating(ServerSession session, Path path, Map<String, ?> attrs) throws IOException {
+        String p = jailPath(path);
+        Jail jail = sessions.jail(session);
+        if (!jail.mayMakeFolder(p)) {
+            throw deny(session, "mkdir", p, "a SUT creates folders only under results/");
+        }
+        sessions.quota(session, jail, p).reserve(1, 0);
+        sessions.audit(session, "mkdir", p);
+    }
+
+    @Override
+    public void linking(ServerSession session, Path source, Path target, boolean symLink) throws IOException {
+        throw deny(session, symLink ? "symlink" : "hardlink", jailPath(source) + " -> " + jailPath(target),
+                "links are never allowed in the drop");
+    }
+
+    @Override
+    public void modifyingAttributes(ServerSession session, Path path, Map<String, ?> attrs) throws IOException {
+        String p = jailPath(path);
+        Jail jail = sessions.jail(session);
+        if (!jail.mayWrite(p) && !jail.mayMakeFolder(p)) {
+            throw deny(session, "setstat", p, "a SUT changes attributes only of what it may write");
+        }
+        // "permissions" is a set of rwx bits (java.nio cannot express setuid, setgid or sticky).
+        if (attrs.keySet().stream().anyMatch(k -> !k.equals("lastModifiedTime") && !k.equals("lastAccessTime")
+                && !k.equals("permissions") && !k.equals("size"))) {
+            throw deny(session, "setstat", p, "only times, rwx permissions and size may be set (never owners or groups)");
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package labdrop.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import labdrop.error.BadInputException;
+import labdrop.host.HostState;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
+import labdrop.server.HostDraft;
+import labdrop.server.TestLab;
+import labdrop.store.KeyRows;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded SSH server with the real OpenSSH client tools and the real rsync binary. */
+class EmbeddedSshIT {
+    @TempDir
+    Path dir;
+    TestLab lab;
+    int port;
+    Path knownHosts;
+    Path drop;
+
+    record Run(int code, String output) {
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        lab = new TestLab(dir.resolve("server"), null, Map.of());
+        port = lab.app.sshPort();
+        drop = lab.config.dropDir();
+        knownHosts = dir.resolve("known_hosts");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + port + " "
+                + Files.readString(lab.config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
+        for (String host : List.of("sut-a", "sut-b", "sut-c")) {
+            lab.s.hosts().add(new HostDraft(host, "default", "", "olivia", false, true, null), "admin");
+            keygen(host);
+            lab.s.keys().add(KeyRows.HOST, host, Files.readString(dir.resolve(host + ".pub")), host + ".pub", "admin");
+        }
+        Files.writeString(drop.resolve("sut-b/state_file"), state("sut-b", 1, "Available", null));
+        Files.createDirectories(drop.resolve("sut-b/results/r-9/logs"));
+        Files.writeString(drop.resolve("sut-b/results/r-9/logs/1-dbench.stdout"), "b's log\n");
+    }
+
+    @AfterEach
+    void stop() {
+        lab.close();
+    }
+
+    void keygen(String name) throws Exception {
+        assertThat(run(null, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", dir.resolve(name).toString())
+                .code()).isZero();
+    }
+
+    List<String> sshOptions(String key) {
+        return List.of("-o", "BatchMode=yes", "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes",
+                "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", "-i", dir.resolve(key).toString());
+    }
+
+    String sshCommand(String key) {
+        return "ssh -p " + port + " " + String.join(" ", sshOptions(key));
+    }
+
+    Run sftp(String key, String user, String... batch) throws Exception {
+        Path file = Files.createTempFile(dir, "batch", ".txt");
+        Files.writeString(file, String.join("\n", batch) + "\n");
+        List<String> command = new ArrayList<>(List.of("sftp", "-P", Integer.toString(port), "-b", file.toString()));
+        command.addAll(sshOptions(key));
+        command.add(user + "@127.0.0.1");
+        return run(dir, command.toArray(String[]::new));
+    }
+
+    Run rsync(String key, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("rsync", "--timeout=30", "-e", sshCommand(key)));
+        command.addAll(List.of(args));
+        return run(dir, command.toArray(String[]::new));
+    }
+
+    Run ssh(String key, String user, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ssh", "-p", Integer.toString(port)));
+        command.addAll(sshOptions(key));
+        command.add(user + "@127.0.0.1");
+        command.addAll(List.of(args));
+        return run(dir, command.toArray(String[]::new));
+    }
+
+    static Run run(Path cwd, String... command) throws Exception {
+        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (cwd != null) {
+            b.directory(cwd.toFile());
+        }
+        Process p = b.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " hung: " + out);
+        }
+        return new Run(p.exitValue(), out);
+    }
+
+    Map<String, String> tree(Path root) throws Exception {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.toList()) {
+                String kind = Files.isSymbolicLink(p) ? "link" : Files.isDirectory(p) ? "dir"
+                        : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+                files.put(root.relativize(p).toString(), kind);
+            }
+        }
+        return files;
+    }
+
+    Request file(String host) {
+        Request r = lab.s.desk().file(new RequestSpec(host, "olivia", List.of(TestSpec.parse("dbench")), Priority.NORMAL,
+                false, null, null, null, null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(drop.resolve(host + "/current/" + r.id() + ".xml")));
+        return r;
+    }
+
+    static String state(String host, long seq, String status, String request) {
+        return "<state xmlns=\"urn:labdrop:state:1\" host=\"" + host + "\" seq=\"" + seq + "\"><updated>2026-11-22T10:00:00Z"
+                + "</updated><status>" + status + "</status>" + (request == null ? "" : "<request>" + request + "</request>")
+                + "<agentVersion>sftp</agentVersion><bootId>b</bootId></state>\n";
+    }
+
+    @Test
+    void sftpAndRsyncPullTheirOwnHostAndPushStateAndResultsWhichTheServerIngests() throws Exception {
+        Request first = file("sut-a");
+        Path local = Files.createDirectories(dir.resolve("local-sftp"));
+        Files.writeString(local.resolve("state.xml"), state("sut-a", 1, "Running", first.id()));
+        Files.writeString(local.resolve("result.xml"), "<result xmlns=\"urn:labdrop:result:1\" request=\"" + first.id()
+                + "\" host=\"sut-a\"><started>2026-11-22T10:00:00Z</started><finished>2026-11-22T10:01:00Z</finished>"
+                + "<test index=\"1\" name=\"dbench\" outcome=\"pass\" exitCode=\"0\"/></result>\n");
+        Run pull = sftp("sut-a", "sut-a", "ls current", "get current/" + first.id() + ".xml " + local,
+                "get config/directions " + local, "put " + local.resolve("state.xml") + " state_file");
+        assertThat(pull.code()).as(pull.output()).isZero();
+        assertThat(local.resolve(first.id() + ".xml")).hasSameTextualContentAs(drop.resolve("sut-a/current/" + first.id() + ".xml"));
+        assertThat(local.resolve("directions")).exists();
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.s.desk().find(first.id()).state() == RequestState.RUNNING);
+        Run push = sftp("sut-a", "sut-a", "-mkdir results/" + first.id(),
+                "put " + local.resolve("result.xml") + " results/" + first.id() + "/.result.xml.tmp",
+                "rename results/" + first.id() + "/.result.xml.tmp results/" + first.id() + "/result.xml",
+                "rm current/" + first.id() + ".xml");
+        assertThat(push.code()).as(push.output()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.s.desk().find(first.id()).state() == RequestState.PASSED);
+        Files.writeString(local.resolve("state.xml"), state("sut-a", 2, "Available", null));
+        assertThat(sftp("sut-a", "sut-a", "put " + local.resolve("state.xml") + " .state_file.tmp",
+                "rename .state_file.tmp state_file").code()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.s.hosts().show("sut-a").state() == HostState.AVAILABLE);
+
+        Request second = file("sut-a");
+        Path mirror = Files.createDirectories(dir.resolve("local-rsync"));
+        Run rpull = rsync("sut-a", "-rt", "sut-a@127.0.0.1:/", mirror + "/");
+        assertThat(rpull.code()).as(rpull.output()).isZero();
+        assertThat(mirror.resolve("current/" + second.id() + ".xml")).exists();
+        assertThat(mirror.resolve("config/directions")).exists();
+        Files.writeString(local.resolve("state.xml"), state("sut-a", 5, "Running", second.id()));
+        Run rpush = rsync("sut-a", "-t", local.resolve("state.xml").toString(), "sut-a@127.0.0.1:/state_file");
+        assertThat(rpush.code()).as(rpush.output()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.s.desk().find(second.id()).state() == RequestState.RUNNING);
+        Path results = Files.createDirectories(dir.resolve("results/" + second.id() + "/logs"));
+        Files.writeString(results.resolve("1-dbench.stdout"), "dbench ok\n");
+        Files.writeString(results.resolveSibling("result.xml"), Files.readString(local.resolve("result.xml"))
+                .replace(first.id(), second.id()));
+        Run rresults = rsync("sut-a", "-rt", "--mkpath", results.getParent() + "/", "sut-a@127.0.0.1:/results/" + second.id() + "/");
+        assertThat(rresults.code()).as(rresults.output()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.s.desk().find(second.id()).state() == RequestState.PASSED);
+        assertThat(drop.resolve("sut-a/results/" + second.id() + "/logs/1-dbench.stdout")).hasContent("dbench ok");
+    }
+
+    @Test
+    void hostAsKeyCannotReachHostBInAnyWayAndHostBIsUntouched() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.s.hosts().show("sut-b").lastSeq() == 1);
+        Map<String, String> before = tree(drop.resolve("sut-b"));
+        assertThat(before).containsKeys("state_file", "results/r-9/logs/1-dbench.stdout");
+        Path local = Files.writeString(dir.resolve("evil.txt"), "evil\n");
+        assertThat(sftp("sut-a", "sut-b", "ls").code()).as("A's key as host B").isNotZero();
+        List<String[]> attempts = List.of(
+                new String[] {"ls ../sut-b"}, new String[] {"ls /../sut-b"}, new String[] {"get ../sut-b/state_file " + dir},
+                new String[] {"put " + local + " ../sut-b/state_file"}, new String[] {"put " + local + " /../sut-b/x"},
+                new String[] {"rename state_file ../sut-b/state_file"}, new String[] {"symlink ../sut-b/state_file link"},
+                new String[] {"symlink /etc/passwd results/link"}, new String[] {"ln ../sut-b/state_file hard"},
+                new String[] {"ln state_file results/hard"}, new String[] {"put " + local + " config/directions"},
+                new String[] {"put " + local + " current/r-99.xml"}, new String[] {"rm config/directions"},
+                new String[] {"mkdir config/x"}, new String[] {"chmod 4755 state_file"});
+        for (String[] attempt : attempts) {
+            Run r = sftp("sut-a", "sut-a", attempt);
+            assertThat(r.code()).as("sftp %s: %s", String.join(";", attempt), r.output()).isNotZero();
+        }
+        assertThat(rsync("sut-a", "-rt", "sut-a@127.0.0.1:/../sut-b/", dir.resolve("x") + "/").code()).isNotZero();
+        assertThat(rsync("sut-a", "-t", local.toString(), "sut-a@127.0.0.1:/../sut-b/state_file").code()).isNotZero();
+        assertThat(rsync("sut-a", "-t", local.toString(), "sut-a@127.0.0.1:/config/directions").code()).isNotZero();
+        assertThat(rsync("sut-a", "-rtl", dir.resolve("links") + "/", "sut-a@127.0.0.1:/results/x/").code()).isNotZero();
+        Run shell = ssh("sut-a", "sut-a");
+        assertThat(shell.code()).as(shell.output()).isNotZero();
+        Run other = ssh("sut-a", "sut-a", "cat", "/etc/passwd");
+        assertThat(other.code()).isNotZero();
+        assertThat(other.output()).contains("only command accepted here is 'rsync --server").doesNotContain("root:");
+        Run sneaky = ssh("sut-a", "sut-a", "rsync --server --sender -r . /etc/; cat /etc/passwd");
+        assertThat(sneaky.code()).isNotZero();
+        Run forward = ssh("sut-a", "sut-a", "-W", "127.0.0.1:" + lab.app.httpPort());
+        assertThat(forward.code()).as("stdio forwarding").isNotZero();
+        Run remote = ssh("sut-a", "sut-a", "-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:22");
+        assertThat(remote.code()).as("remote forwarding").isNotZero();
+
+        assertThat(tree(drop.resolve("sut-b"))).isEqualTo(before);
+        assertThat(Files.readString(lab.config.ssh().auditLog())).contains("refused user=sut-a key=SHA256:")
+                .contains("login user=sut-a");
+    }
+
+    @Test
+    void aSutMayDeleteItsRequestOverRsyncButNeverWriteIntoCurrent() throws Exception {
+        Request request = file("sut-a");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Path injected = Files.createDirectories(dir.resolve("inject"));
+        Files.writeString(injected.resolve("r-77.xml"), "<request/>");
+        Files.writeString(injected.resolve(request.id() + ".xml"), "<changed/>");
+        Run write = rsync("sut-a", "-rt", injected + "/", "sut-a@127.0.0.1:/current/");
+        assertThat(drop.resolve("sut-a/current/r-77.xml")).as(write.output()).doesNotExist();
+        assertThat(drop.resolve("sut-a/current/" + request.id() + ".xml")).content().doesNotContain("<changed/>");
+        Run delete = rsync("sut-a", "-r", "--delete", "--include=/" + request.id() + ".xml", "--exclude=*", empty + "/",
+                "sut-a@127.0.0.1:/current/");
+        assertThat(delete.code()).as(delete.output()).isZero();
+        assertThat(drop.resolve("sut-a/current/" + request.id() + ".xml")).doesNotExist();
+    }
+
+    @Test
+    void keysAreStoredBareAndARemovedKeyOrRetiredHostNoLongerLogsIn() throws Exception {
+        String pub = Files.readString(dir.resolve("sut-c.pub")).strip();
+        keygen("extra");
+        String withOptions = "command=\"rm -rf /\",no-pty,permitopen=\"*:*\" " + Files.readString(dir.resolve("extra.pub")).strip();
+        PublicKeys.Bare bare = lab.s.keys().add(KeyRows.HOST, "sut-c", withOptions, "upload", "admin");
+        assertThat(lab.s.keys().list(KeyRows.HOST, "sut-c")).extracting(KeyRows.Key::base64).contains(bare.base64());
+        assertThat(bare.line()).doesNotContain("command").doesNotContain("rm -rf").doesNotContain("extra");
+        assertThatThrownBy(() -> lab.s.keys().add(KeyRows.HOST, "sut-c", pub + "\n" + pub, "two-lines", "admin"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("more than one line");
+        assertThat(sftp("extra", "sut-c", "ls").code()).isZero();
+
+        lab.s.keys().remove(KeyRows.HOST, "sut-c", bare.fingerprint());
+        assertThat(sftp("extra", "sut-c", "ls").code()).as("removed key").isNotZero();
+        assertThat(sftp("sut-c", "sut-c", "ls").code()).isZero();
+        lab.s.hosts().retire("sut-c", "admin");
+        assertThat(lab.s.hosts().show("sut-c").state()).isEqualTo(HostState.RETIRED);
+        assertThat(sftp("sut-c", "sut-c", "ls").code()).as("retired host").isNotZero();
+    }
+
+    @Test
+    void aLabKeySeesExactlyItsLabsHosts() throws Exception {
+        keygen("gateway");
+        lab.s.keys().addLab("lab-east", List.of("sut-a", "sut-c"));
+        lab.s.keys().add(KeyRows.LAB, "lab-east", Files.readString(dir.resolve("gateway.pub")), "gateway.pub", "admin");
+        Run listing = sftp("gateway", "lab-east", "ls -1 /");
+        assertThat(listing.code()).as(listing.output()).isZero();
+        assertThat(listing.output()).contains("sut-a").contains("sut-c").doesNotContain("sut-b");
+        assertThat(sftp("gateway", "lab-east", "ls /sut-b").code()).isNotZero();
+        assertThat(sftp("gateway", "lab-east", "get /sut-b/state_file " + dir).code()).isNotZero();
+        Path state = Files.writeString(dir.resolve("c-state.xml"), state("sut-c", 3, "Available", null));
+        assertThat(sftp("gateway", "lab-east", "put " + state + " /sut-c/state_file").code()).isZero();
+        Path mirror = Files.createDirectories(dir.resolve("lab-mirror"));
+        Run pull = rsync("gateway", "-rt", "lab-east@127.0.0.1:/sut-a/", mirror + "/");
+        assertThat(pull.code()).as(pull.output()).isZero();
+        assertThat(rsync("gateway", "-rt", "lab-east@127.0.0.1:/sut-b/", mirror + "/").code()).isNotZero();
+        assertThat(sftp("gateway", "sut-a", "ls").code()).as("a lab key is not a host key").isNotZero();
+    }
+}
