@@ -56,11 +56,27 @@ class AgentTransportIT {
     }
 
     Agent agent(String scheme, int port) {
+        return agent(scheme + "://root@127.0.0.1:" + port + lab.config.dropDir().resolve("sut-01") + "/",
+                sshd.clientKey, sshd.knownHosts);
+    }
+
+    /** The same agent against the server's embedded SSH server: login sut-01, its folder is the jail's root. */
+    Agent embedded(String scheme) throws Exception {
+        Path key = dir.resolve("sut-01-key");
+        OpenSshServer.run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
+        lab.s.keys().add(labdrop.store.KeyRows.HOST, "sut-01", Files.readString(dir.resolve("sut-01-key.pub")), "key", "admin");
+        Path knownHosts = dir.resolve("embedded_known_hosts");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + lab.app.sshPort() + " "
+                + Files.readString(lab.config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
+        return agent(scheme + "://sut-01@127.0.0.1:" + lab.app.sshPort() + "/", key, knownHosts);
+    }
+
+    Agent agent(String url, Path identity, Path knownHosts) {
         Map<String, String> env = new HashMap<>();
         env.put("LABDROP_HOST", "sut-01");
-        env.put("LABDROP_DROP_URL", scheme + "://root@127.0.0.1:" + port + lab.config.dropDir().resolve("sut-01") + "/");
-        env.put("LABDROP_SSH_IDENTITY", sshd.clientKey.toString());
-        env.put("LABDROP_SSH_KNOWN_HOSTS", sshd.knownHosts.toString());
+        env.put("LABDROP_DROP_URL", url);
+        env.put("LABDROP_SSH_IDENTITY", identity.toString());
+        env.put("LABDROP_SSH_KNOWN_HOSTS", knownHosts.toString());
         env.put("LABDROP_WORK_DIR", dir.resolve("agent").toString());
         env.put("LABDROP_FETCH_LOCATIONS", repoUrl);
         env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
@@ -86,7 +102,16 @@ class AgentTransportIT {
     @ParameterizedTest
     @ValueSource(strings = {"sftp", "rsync+ssh"})
     void aRequestRunsEndToEndWithLogsPushedWhileTheTestRuns(String scheme) throws Exception {
-        Agent agent = agent(scheme, sshd.port);
+        endToEnd(agent(scheme, sshd.port));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sftp", "rsync+ssh"})
+    void theSameRunThroughTheEmbeddedSshServer(String scheme) throws Exception {
+        endToEnd(embedded(scheme));
+    }
+
+    private void endToEnd(Agent agent) throws Exception {
         assertThat(agent.poll()).isEqualTo(Agent.Outcome.IDLE);
         assertThat(Files.readString(lab.config.dropDir().resolve("sut-01/state_file"))).contains("Available");
 

@@ -46,7 +46,7 @@ public final class OpenSshServer implements AutoCloseable {
         }
     }
 
-    static void run(Path dir, String... command) throws Exception {
+    public static void run(Path dir, String... command) throws Exception {
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
