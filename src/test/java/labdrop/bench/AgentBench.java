@@ -38,11 +38,14 @@ public final class AgentBench {
         Path repo = state.resolve("packages/builtin");
         SmokePackage.publish(repo, "smoke", 0);
         int port;
-        try (ServerSocket s = new ServerSocket(0)) {
+        int sshPort;
+        try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0)) {
             port = s.getLocalPort();
+            sshPort = t.getLocalPort();
         }
         Map<String, String> serverEnv = Map.of("LABDROP_STATE_DIR", state.toString(), "LABDROP_HTTP_HOST", "127.0.0.1",
-                "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_SSH_PORT", "0", "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
+                "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_SSH_PORT", Integer.toString(sshPort),
+                "LABDROP_SSH_HOST", "127.0.0.1", "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
         Process server = java(serverEnv, work.resolve("server.log"), "server");
         String base = "http://127.0.0.1:" + port;
         awaitHealthy(base);
@@ -51,6 +54,12 @@ public final class AgentBench {
         run(serverEnv, "host", "token", "bench-01", "--file", token.toString());
         Path drop = state.resolve("drop/bench-01");
         Files.writeString(work.resolve("boot_id"), "bench\n");
+        Path key = work.resolve("bench_key");
+        OpenSshServer.run(work, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
+        run(serverEnv, "host", "key", "add", "bench-01", key + ".pub");
+        Path embeddedKnownHosts = work.resolve("embedded_known_hosts");
+        Files.writeString(embeddedKnownHosts, "[127.0.0.1]:" + sshPort + " "
+                + Files.readString(state.resolve("ssh_host_ed25519_key.pub")));
         try (OpenSshServer sshd = new OpenSshServer(Files.createDirectories(work.resolve("sshd")))) {
             long sshdPid = Long.parseLong(Files.readString(work.resolve("sshd/sshd.pid")).strip());
             System.out.println("| idle poll over | polls | SUT wall p50 | SUT wall p99 | SUT CPU / poll | server CPU / poll |");
@@ -72,6 +81,12 @@ public final class AgentBench {
             bench("sftp:// (OpenSSH sshd), agent", polls, sshdPid, with(ssh, "LABDROP_DROP_URL", "sftp://" + authority + drop + "/"));
             bench("rsync+ssh:// (OpenSSH sshd), agent", polls, sshdPid,
                     with(ssh, "LABDROP_DROP_URL", "rsync+ssh://" + authority + drop + "/"));
+            Map<String, String> embedded = with(env, "LABDROP_SSH_IDENTITY", key.toString(),
+                    "LABDROP_SSH_KNOWN_HOSTS", embeddedKnownHosts.toString());
+            bench("sftp:// embedded SSH server (MINA SSHD), agent", polls, server.pid(),
+                    with(embedded, "LABDROP_DROP_URL", "sftp://bench-01@127.0.0.1:" + sshPort + "/"));
+            bench("rsync+ssh:// embedded SSH server (MINA SSHD + rsync --server), agent", polls, server.pid(),
+                    with(embedded, "LABDROP_DROP_URL", "rsync+ssh://bench-01@127.0.0.1:" + sshPort + "/"));
             Path mirror = Files.createDirectories(work.resolve("peer-mirror"));
             peer("rsync + ssh (OpenSSH sshd), rsync CLI", polls, sshdPid, List.of("rsync", "-rt", "--delete", "-e",
                     "ssh -p " + sshd.port + " -i " + sshd.clientKey + " -o BatchMode=yes -o UserKnownHostsFile="
@@ -82,6 +97,13 @@ public final class AgentBench {
                             + " -o BatchMode=yes -o UserKnownHostsFile=" + sshd.knownHosts, "--include=/config/",
                             "--include=/config/*", "--include=/current/", "--include=/current/*.xml", "--exclude=*",
                             "root@127.0.0.1:" + drop + "/", mirror + "/"));
+            // OpenSSH with the authorized_keys line labdrop prints: restrict, rrsync forced into the host folder.
+            Path lines = work.resolve("authorized.lines");
+            runTo(serverEnv, lines, "host", "keys", "--authorized-keys");
+            Files.copy(lines, work.resolve("sshd/authorized_keys"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            bench("rsync+ssh:// OpenSSH sshd + rrsync (labdrop host keys --authorized-keys), agent", polls, sshdPid,
+                    with(env, "LABDROP_SSH_IDENTITY", key.toString(), "LABDROP_SSH_KNOWN_HOSTS", sshd.knownHosts.toString(),
+                            "LABDROP_DROP_URL", "rsync+ssh://" + authority + "/"));
         }
         footprint(work, drop, base, token, serverEnv);
         server.destroy();
@@ -251,6 +273,13 @@ public final class AgentBench {
         Process p = java(env, log, args);
         if (p.waitFor() != 0) {
             throw new IllegalStateException("labdrop " + String.join(" ", args) + ": " + Files.readString(log));
+        }
+    }
+
+    private static void runTo(Map<String, String> env, Path out, String... args) throws Exception {
+        Process p = java(env, out, args);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("labdrop " + String.join(" ", args) + ": " + Files.readString(out));
         }
     }
 
