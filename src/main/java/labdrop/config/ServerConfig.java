@@ -31,7 +31,7 @@ public record ServerConfig(
 
     /** The embedded SSH server (SFTP and rsync, one jail per host or lab). */
     public record Ssh(boolean enabled, String host, int port, Path hostKey, int maxSessionsPerKey, long quotaBytes,
-                      int quotaFiles, String rsync, Path auditLog) {
+                      int quotaFiles, String rsync, Path auditLog, boolean postQuantum) {
     }
 
     public record Database(String url, String user, String password, int poolSize) {
@@ -113,6 +113,9 @@ public record ServerConfig(
             "Files a host folder may hold; creating more is refused.");
     static final Setting<String> SSH_RSYNC = Setting.text("ssh.rsync", "rsync",
             "The rsync binary run for 'rsync --server' requests.");
+    static final Setting<Boolean> SSH_PQ = Setting.bool("ssh.post-quantum-kex", false,
+            "Offer the post-quantum hybrid key exchanges (mlkem768x25519, sntrup761x25519) first; false offers"
+                    + " curve25519-sha256 (then ecdh-sha2-nistp256) only, which costs the server less per login (docs/ssh.md).");
     static final Setting<String> SSH_AUDIT = Setting.text("ssh.audit-log", "",
             "Audit log of every login, refusal and write; empty means <state.dir>/ssh-audit.log.");
 
@@ -121,7 +124,7 @@ public record ServerConfig(
             MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
             HARD_RESET_TIMEOUT, HTTP_HOST, HTTP_PORT, UPLOAD_LOCATION, CUSTOM_UPLOAD_LOCATION,
             CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES, SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
-            SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT);
+            SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT, SSH_PQ);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
         LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
@@ -152,7 +155,7 @@ public record ServerConfig(
                 new Ssh(c.get(SSH_ENABLED), c.get(SSH_HOST), c.get(SSH_PORT),
                         orUnder(c.get(SSH_HOST_KEY), state, "ssh_host_ed25519_key"), c.get(SSH_SESSIONS),
                         c.get(SSH_QUOTA_BYTES), c.get(SSH_QUOTA_FILES), c.get(SSH_RSYNC),
-                        orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log")),
+                        orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log"), c.get(SSH_PQ)),
                 Map.copyOf(placeholders), Map.copyOf(c.camelProperties()));
     }
 

@@ -101,6 +101,7 @@ public final class AgentBench {
             Path lines = work.resolve("authorized.lines");
             runTo(serverEnv, lines, "host", "keys", "--authorized-keys");
             Files.copy(lines, work.resolve("sshd/authorized_keys"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            chown(state.resolve("drop/bench-01"));
             bench("rsync+ssh:// OpenSSH sshd + rrsync (labdrop host keys --authorized-keys), agent", polls, sshdPid,
                     with(env, "LABDROP_SSH_IDENTITY", key.toString(), "LABDROP_SSH_KNOWN_HOSTS", sshd.knownHosts.toString(),
                             "LABDROP_DROP_URL", "rsync+ssh://" + authority + "/"));
