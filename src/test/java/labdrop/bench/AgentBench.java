@@ -102,9 +102,11 @@ public final class AgentBench {
             runTo(serverEnv, lines, "host", "keys", "--authorized-keys");
             Files.copy(lines, work.resolve("sshd/authorized_keys"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             chown(state.resolve("drop/bench-01"));
-            bench("rsync+ssh:// OpenSSH sshd + rrsync (labdrop host keys --authorized-keys), agent", polls, sshdPid,
-                    with(env, "LABDROP_SSH_IDENTITY", key.toString(), "LABDROP_SSH_KNOWN_HOSTS", sshd.knownHosts.toString(),
-                            "LABDROP_DROP_URL", "rsync+ssh://" + authority + "/"));
+            peer("rsync + ssh (OpenSSH sshd + rrsync, labdrop host keys --authorized-keys), rsync CLI", polls, sshdPid,
+                    List.of("rsync", "-rt", "--delete", "-e", "ssh -p " + sshd.port + " -i " + key
+                            + " -o BatchMode=yes -o UserKnownHostsFile=" + sshd.knownHosts, "--include=/config/",
+                            "--include=/config/*", "--include=/current/", "--include=/current/*.xml", "--exclude=*",
+                            USER + "@127.0.0.1:/", mirror + "/"));
         }
         footprint(work, drop, base, token, serverEnv);
         server.destroy();
