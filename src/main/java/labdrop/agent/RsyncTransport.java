@@ -69,7 +69,9 @@ final class RsyncTransport implements DropTransport {
     public void writeState(byte[] xml) throws IOException {
         Path outbox = Files.createDirectories(scratch.resolve("outbox"));
         AtomicFiles.write(outbox.resolve(DropLayout.STATE_FILE), xml);
-        rsync("-t", "--checksum", outbox.resolve(DropLayout.STATE_FILE).toString(), remoteBase + DropLayout.STATE_FILE);
+        // Into the folder, not onto the file: rrsync (rsync 3.5) pins the destination through /proc/self/fd and
+        // cannot replace a file named as the destination; the embedded server keeps only state_file from such a push.
+        rsync("-t", "--checksum", outbox.resolve(DropLayout.STATE_FILE).toString(), remoteBase);
     }
 
     @Override

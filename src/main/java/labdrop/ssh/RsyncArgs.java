@@ -15,7 +15,8 @@ import labdrop.drop.DropLayout;
  * {@code --remove-source-files}, {@code --inplace}, …) are refused; every path is resolved inside
  * the login's folders. A receiver (the SUT pushing) may write only {@code state_file} and under
  * {@code results/}; into {@code current/} it may only delete ({@code --existing
- * --ignore-existing} are added, so no file is written there).
+ * --ignore-existing} are added, so no file is written there); a push to the host folder itself
+ * is staged aside and only the {@code state_file} in it is kept ({@link Checked#stateOnly}).
  */
 public final class RsyncArgs {
     private static final String ALLOWED_SHORT = "bcdgiloprtuvxzDEHIJKLOSW";
@@ -38,6 +39,10 @@ public final class RsyncArgs {
 
     /** The checked command: the arguments to run, the host folder it works in, whether it writes. */
     public record Checked(List<String> args, String host, boolean receiver, String target) {
+        /** A push to the host folder itself: only a state_file it carries is kept (RsyncCommand stages it). */
+        public boolean stateOnly() {
+            return receiver && "".equals(target);
+        }
     }
 
     /** Thrown with the reason a command line is refused. */
@@ -102,7 +107,7 @@ public final class RsyncArgs {
             if (!sender) {
                 boolean current = inHost.equals(DropLayout.CURRENT);
                 boolean results = inHost.equals(DropLayout.RESULTS) || inHost.startsWith(DropLayout.RESULTS + "/");
-                if (!current && !results && !inHost.equals(DropLayout.STATE_FILE)) {
+                if (!current && !results && !inHost.equals(DropLayout.STATE_FILE) && !inHost.isEmpty()) {
                     throw new Refused("a SUT pushes only state_file and results/ (and may delete in current/);"
                             + " '" + path + "' is none of them");
                 }

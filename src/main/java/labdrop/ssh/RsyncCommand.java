@@ -4,7 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import labdrop.drop.AtomicFiles;
+import labdrop.drop.DropLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.sshd.server.Environment;
@@ -83,9 +90,17 @@ final class RsyncCommand implements Command {
         }
         sessions.audit(session, checked.receiver() ? "rsync-write" : "rsync-read",
                 checked.host() + (checked.target() == null ? "" : "/" + checked.target()));
+        Path hostDir = sessions.dropRoot().resolve(checked.host());
+        List<String> args = new ArrayList<>(checked.args());
+        Path staging = null;
+        if (checked.stateOnly()) {
+            // A push to the folder itself lands in a hidden staging folder; only its state_file is kept.
+            staging = Files.createDirectory(hostDir.resolve(AtomicFiles.TEMP_PREFIX + "rsync-" + java.util.UUID.randomUUID()));
+            args.set(args.size() - 1, staging + "/");
+        }
         List<String> command = new ArrayList<>();
         command.add(rsync);
-        command.addAll(checked.args());
+        command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(sessions.dropRoot().resolve(checked.host()).toFile());
         builder.environment().clear();
         builder.environment().put("PATH", "/usr/bin:/bin");
@@ -93,11 +108,15 @@ final class RsyncCommand implements Command {
         process = builder.start();
         Thread stdin = pump("rsync-in", in, process.getOutputStream(), true);
         Thread stderr = pump("rsync-err", process.getErrorStream(), err, false);
+        Path staged = staging;
         Thread stdout = new Thread(() -> {
             try {
                 process.getInputStream().transferTo(new FlushingStream(out));
                 stderr.join();
                 int code = process.waitFor();
+                if (staged != null) {
+                    keepStateFile(session, staged, hostDir, code);
+                }
                 out.flush();
                 exit.onExit(code);
             } catch (IOException | InterruptedException e) {
@@ -108,6 +127,32 @@ final class RsyncCommand implements Command {
         stdout.setDaemon(true);
         stdout.start();
 
+    }
+
+    /** Moves a staged push's state_file over the host's (atomically) and discards everything else it held. */
+    private void keepStateFile(org.apache.sshd.server.session.ServerSession session, Path staged, Path hostDir, int code)
+            throws IOException {
+        try {
+            Path state = staged.resolve(DropLayout.STATE_FILE);
+            if (code == 0 && Files.isRegularFile(state, LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(state, hostDir.resolve(DropLayout.STATE_FILE), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+                sessions.audit(session, "write", hostDir.getFileName() + "/" + DropLayout.STATE_FILE + " (rsync)");
+            }
+            try (Stream<Path> rest = Files.walk(staged)) {
+                List<Path> all = rest.sorted(Comparator.reverseOrder()).toList();
+                if (all.size() > 1) {
+                    sessions.audit(session, "refused", "rsync push to the host folder: only state_file is kept; "
+                            + (all.size() - 1) + " other entries discarded");
+                }
+                for (Path p : all) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("staged rsync push {}: {}", staged, e.getMessage());
+            throw e;
+        }
     }
 
     /** The first path argument after the '.', for finding the host a lab login works in. */

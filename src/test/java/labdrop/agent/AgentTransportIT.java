@@ -111,6 +111,15 @@ class AgentTransportIT {
         endToEnd(embedded(scheme));
     }
 
+    @org.junit.jupiter.api.Test
+    void rsyncThroughOpenSshWithRrsyncForcedAsLabdropHostKeysPrintsIt() throws Exception {
+        String pub = Files.readString(sshd.clientKey.resolveSibling("client_key.pub")).strip();
+        String[] parts = pub.split(" ");
+        Files.writeString(dir.resolve("sshd/authorized_keys"), "restrict,command=\"/usr/bin/rrsync "
+                + lab.config.dropDir().resolve("sut-01") + "\" " + parts[0] + " " + parts[1] + " labdrop-host:sut-01\n");
+        endToEnd(agent("rsync+ssh://root@127.0.0.1:" + sshd.port + "/", sshd.clientKey, sshd.knownHosts));
+    }
+
     private void endToEnd(Agent agent) throws Exception {
         assertThat(agent.poll()).isEqualTo(Agent.Outcome.IDLE);
         assertThat(Files.readString(lab.config.dropDir().resolve("sut-01/state_file"))).contains("Available");

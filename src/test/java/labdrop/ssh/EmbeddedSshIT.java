@@ -280,4 +280,24 @@ class EmbeddedSshIT {
         assertThat(rsync("gateway", "-rt", "lab-east@127.0.0.1:/sut-b/", mirror + "/").code()).isNotZero();
         assertThat(sftp("gateway", "sut-a", "ls").code()).as("a lab key is not a host key").isNotZero();
     }
+
+    @Test
+    void anRsyncPushToTheHostFolderKeepsOnlyItsStateFile() throws Exception {
+        Path push = Files.createDirectories(dir.resolve("push/config"));
+        Files.createDirectories(dir.resolve("push/current"));
+        Files.writeString(dir.resolve("push/state_file"), state("sut-a", 7, "Available", null));
+        Files.writeString(push.resolve("directions"), "accept_from = anyone\n");
+        Files.writeString(dir.resolve("push/current/r-50.xml"), "<request/>");
+        Files.writeString(dir.resolve("push/extra"), "x");
+        String directionsBefore = Files.readString(drop.resolve("sut-a/config/directions"));
+        Run r = rsync("sut-a", "-rt", dir.resolve("push") + "/", "sut-a@127.0.0.1:/");
+        assertThat(r.code()).as(r.output()).isZero();
+        assertThat(drop.resolve("sut-a/state_file")).hasContent(state("sut-a", 7, "Available", null).strip());
+        assertThat(drop.resolve("sut-a/config/directions")).hasContent(directionsBefore.strip());
+        assertThat(drop.resolve("sut-a/current/r-50.xml")).doesNotExist();
+        assertThat(drop.resolve("sut-a/extra")).doesNotExist();
+        try (Stream<Path> left = Files.list(drop.resolve("sut-a"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".labdrop-tmp-rsync"));
+        }
+    }
 }

@@ -22,6 +22,9 @@ class RsyncArgsTest {
         assertThat(state.args()).endsWith("--max-size=100", ".", "/srv/drop/sut-a/state_file");
         RsyncArgs.Checked results = RsyncArgs.check("rsync --server -rte.LsfxCIvu --mkpath . /results/r-1/", host, DROP, 100);
         assertThat(results.args()).endsWith("/srv/drop/sut-a/results/r-1/");
+        RsyncArgs.Checked root = RsyncArgs.check("rsync --server -tce.LsfxCIvu . /", host, DROP, 100);
+        assertThat(root.stateOnly()).as("a push to the folder itself is staged, state_file only").isTrue();
+        assertThat(state.stateOnly()).isFalse();
         RsyncArgs.Checked delete = RsyncArgs.check("rsync --server -re.LsfxCIvu --delete . /current/", host, DROP, 100);
         assertThat(delete.args()).contains("--existing", "--ignore-existing");
     }
