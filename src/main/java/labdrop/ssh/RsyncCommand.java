@@ -76,9 +76,13 @@ final class RsyncCommand implements Command {
         RsyncArgs.Checked checked;
         try {
             String host = jail.locate(firstPath(commandLine)).map(Jail.Where::host).orElse(null);
-            long left = host == null ? 1 : sessions.quota(session, jail, "/" + (jail.login().isLab() ? host + "/" : ""))
-                    .bytesLeft();
-            checked = RsyncArgs.check(commandLine, jail, sessions.dropRoot(), left);
+            Sessions.Quota quota = host == null ? null
+                    : sessions.quota(session, jail, "/" + (jail.login().isLab() ? host + "/" : ""));
+            checked = RsyncArgs.check(commandLine, jail, sessions.dropRoot(), quota == null ? 1 : quota.bytesLeft());
+            if (checked.receiver() && quota != null && (quota.bytesLeft() == 0 || quota.filesLeft() == 0)) {
+                throw new RsyncArgs.Refused("host folder '" + checked.host() + "' is at its quota (ssh.quota-bytes "
+                        + "or ssh.quota-files); an admin removes old results or raises the quota");
+            }
         } catch (RsyncArgs.Refused | IOException e) {
             String why = e instanceof java.nio.file.AccessDeniedException a && a.getReason() != null ? a.getReason()
                     : e.getMessage();
