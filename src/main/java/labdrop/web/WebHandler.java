@@ -92,6 +92,10 @@ public final class WebHandler extends Handler.Abstract {
         if (path.startsWith("/hosts/")) {
             return hostPages.view(response, callback, session, user.get(), path.substring("/hosts/".length()), null, 200);
         }
+        if (path.startsWith("/requests/") && path.indexOf("/log/") > 0) {
+            String rest = path.substring("/requests/".length());
+            return log(response, callback, rest.substring(0, rest.indexOf("/log/")), rest.substring(rest.indexOf("/log/") + 5));
+        }
         if (path.startsWith("/requests/")) {
             return requestPage(response, callback, session, user.get(), path.substring("/requests/".length()));
         }
@@ -183,6 +187,7 @@ public final class WebHandler extends Handler.Abstract {
             m.put("name", t.name());
             m.put("outcome", t.outcome());
             m.put("exitCode", t.exitCode() == null ? "" : t.exitCode());
+            m.put("logs", t.logs());
             return m;
         }).toList());
         return html(response, callback, 200, pages.render("request.peb", values));
@@ -241,6 +246,44 @@ public final class WebHandler extends Handler.Abstract {
         values.put("counts", counts.entrySet());
         values.put("hosts", rows);
         return values;
+    }
+
+    /** Largest log shown in the browser; a bigger one is cut, with a note. */
+    static final int MAX_LOG_BYTES = 4 << 20;
+
+    /**
+     * {@code /requests/<id>/log/<name>}: one log the agent pushed, as plain text. Only names the
+     * request's result lists are served, read from its results folder with no link following.
+     */
+    private boolean log(Response response, Callback callback, String id, String name) throws IOException {
+        Request r;
+        try {
+            r = services.desk().find(id);
+        } catch (LabdropException e) {
+            return html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>No such request.</p>");
+        }
+        boolean listed = services.desk().results(r).stream().anyMatch(t -> t.logs().contains(name));
+        java.nio.file.Path folder = services.lab().drop().resultsDir(r.host(), r.id());
+        java.nio.file.Path file = folder.resolve(name).normalize();
+        // A result lists its own log names: never one outside its own results folder (no "..").
+        if (!listed || !file.startsWith(folder) || java.util.Arrays.asList(name.split("/")).contains("..") || !java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>No such log.</p>");
+        }
+        byte[] bytes;
+        long size = java.nio.file.Files.size(file);
+        try {
+            bytes = labdrop.drop.SafeRead.read(services.lab().drop().root(), file, Math.min(size, MAX_LOG_BYTES));
+        } catch (LabdropException e) {
+            return html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>That log cannot be shown.</p>");
+        }
+        response.setStatus(200);
+        response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");
+        String tail = size > MAX_LOG_BYTES ? "\n[labdrop: log cut at " + MAX_LOG_BYTES + " of " + size + " bytes]\n" : "";
+        byte[] body = new byte[bytes.length + tail.length()];
+        System.arraycopy(bytes, 0, body, 0, bytes.length);
+        System.arraycopy(tail.getBytes(StandardCharsets.US_ASCII), 0, body, bytes.length, tail.length());
+        response.write(true, ByteBuffer.wrap(body), callback);
+        return true;
     }
 
     static boolean html(Response response, Callback callback, int status, String body) {

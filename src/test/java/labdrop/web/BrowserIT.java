@@ -131,6 +131,49 @@ class BrowserIT {
     }
 
     @Test
+    void aRequestFiledInTheBrowserIsRunByALocalAgentAndItsLogIsReadable() throws Exception {
+        labdrop.agent.SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
+        lab.addActive("sut-g1");
+        lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
+        Files.writeString(dir.resolve("boot_id"), "boot-1\n");
+        labdrop.agent.Agent agent = new labdrop.agent.Agent(labdrop.agent.AgentConfig.load(null, Map.of(
+                "LABDROP_HOST", "sut-g1", "LABDROP_DROP_URL", lab.config.dropDir().resolve("sut-g1").toUri().toString(),
+                "LABDROP_WORK_DIR", dir.resolve("agent").toString(),
+                "LABDROP_FETCH_LOCATIONS", base + "/packages/builtin/",
+                "LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString())),
+                java.time.Clock.systemUTC(), new java.util.Random(1));
+        logIn("tess", "a long tester password");
+        await(ExpectedConditions.titleIs("labdrop — hosts"));
+
+        for (String args : new String[] {"pass", "fail"}) {
+            browser.get(base + "/requests/new");
+            await(ExpectedConditions.titleIs("labdrop — file a request"));
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host"))).selectByValue("sut-g1");
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("test"))).selectByValue("smoke");
+            browser.findElement(By.id("args")).sendKeys(args);
+            browser.findElement(By.id("file")).click();
+            await(ExpectedConditions.textToBe(By.id("r-state"), "Placed"));
+            String url = browser.getCurrentUrl();
+            String id = url.substring(url.lastIndexOf('/') + 1);
+            assertThat(agent.poll()).isEqualTo(labdrop.agent.Agent.Outcome.RAN);
+            String expected = args.equals("pass") ? "Passed" : "Failed";
+            await(d -> {
+                d.navigate().refresh();
+                return d.findElement(By.id("r-state")).getText().equals(expected);
+            });
+            assertThat(browser.findElement(By.id("results")).getText()).contains("smoke").contains(args.equals("pass") ? "pass" : "fail");
+            screenshot("request-" + expected.toLowerCase());
+            String log = args.equals("pass") ? "logs/1-smoke.stdout" : "logs/1-smoke.stderr";
+            browser.findElement(By.linkText(log)).click();
+            await(ExpectedConditions.urlToBe(base + "/requests/" + id + "/log/" + log));
+            assertThat(browser.findElement(By.tagName("body")).getText())
+                    .contains(args.equals("pass") ? "smoke pass rebootcount=0 request=" + id : "smoke failed on purpose");
+        }
+        browser.get(base + "/requests/r-1/log/logs/../../../sut-g1/state_file");
+        assertThat(browser.findElement(By.tagName("body")).getText()).contains("No such").doesNotContain("urn:labdrop:state");
+    }
+
+    @Test
     void anAdminEditsDirectionsInTheBrowserAndTheDropFileChangesWithHistory() throws Exception {
         lab.addActive("sut-h1");
         Path directions = lab.config.dropDir().resolve("sut-h1/config/directions");
