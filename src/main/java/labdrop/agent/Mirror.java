@@ -19,13 +19,7 @@ final class Mirror {
     static void reset(Path mirror) throws IOException {
         for (String folder : List.of(DropLayout.CONFIG, DropLayout.CURRENT)) {
             Path dir = mirror.resolve(folder);
-            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                try (Stream<Path> walk = Files.walk(dir)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
-            }
+            labdrop.drop.AtomicFiles.deleteTree(dir);
             Files.createDirectories(dir);
         }
     }

@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.DropLayout;
 import labdrop.drop.xml.DropXml;
@@ -488,7 +487,7 @@ final class RequestRun {
         agent.retry("remove current/" + id + ".xml", transport, () -> transport.removeRequest(id));
         journal.end();
         journal.save(agent.work);
-        deleteTree(agent.work.resolve("runs").resolve(id));
+        AtomicFiles.deleteTree(agent.work.resolve("runs").resolve(id));
         LOG.info("finished {}", id);
         return Agent.Outcome.RAN;
     }
@@ -569,14 +568,4 @@ final class RequestRun {
         process.destroyForcibly();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

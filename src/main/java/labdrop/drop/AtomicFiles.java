@@ -103,4 +103,16 @@ public final class AtomicFiles {
             channel.force(true);
         }
     }
+
+    /** Deletes {@code dir} and everything under it, links as links (never followed); a missing folder is fine. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 }

@@ -9,13 +9,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.stream.Stream;
 import labdrop.drop.AtomicFiles;
 import labdrop.error.BadInputException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -68,7 +66,7 @@ public final class Installer {
         try (var folders = Files.walk(root, 2)) {
             for (Path p : folders.filter(f -> f.getFileName().toString().startsWith(".labdrop-install-")
                     || f.getFileName().toString().startsWith(".labdrop-old-")).toList()) {
-                deleteTree(p);
+                AtomicFiles.deleteTree(p);
                 removed++;
             }
         }
@@ -96,14 +94,14 @@ public final class Installer {
             try {
                 entries = unpack(tarball, pkg, parallel ? streamOffsets : List.of(), temp);
             } catch (ParallelBzip2Input.NotIndependent e) {
-                deleteTree(temp);
+                AtomicFiles.deleteTree(temp);
                 parallel = false;
                 entries = unpack(tarball, pkg, List.of(), temp);
             }
             AtomicFiles.write(temp.resolve(CHECKSUM), (sha256 + "\n").getBytes(StandardCharsets.UTF_8));
             swap(temp, target);
         } finally {
-            deleteTree(temp);
+            AtomicFiles.deleteTree(temp);
         }
         return new Outcome(target, false, entries, parallel);
     }
@@ -157,20 +155,10 @@ public final class Installer {
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         if (hadOld) {
-            deleteTree(old);
+            AtomicFiles.deleteTree(old);
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
     /** The per-entry rules, with what was already created (to refuse writing through a symlink). */
     private static final class EntryRules {

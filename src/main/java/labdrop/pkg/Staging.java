@@ -70,7 +70,7 @@ public final class Staging {
             }
             return target.index().entries().get(fileName);
         } finally {
-            Installer.deleteTree(work);
+            labdrop.drop.AtomicFiles.deleteTree(work);
         }
     }
 }

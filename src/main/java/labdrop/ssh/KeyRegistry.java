@@ -38,27 +38,23 @@ public final class KeyRegistry {
             return Optional.empty();
         }
         String fingerprint = PublicKeys.fingerprint(key);
+        String blob = PublicKeys.base64(key);
         return lab.store().read(h -> {
             Optional<Host> host = HostRows.find(h, user);
             if (host.isPresent() && host.get().state() != HostState.RETIRED
-                    && matches(KeyRows.of(h, KeyRows.HOST, user), fingerprint, key)) {
+                    && matches(KeyRows.of(h, KeyRows.HOST, user), blob)) {
                 return Optional.of(new Login(user, KeyRows.HOST, List.of(user), fingerprint));
             }
-            if (KeyRows.labExists(h, user) && matches(KeyRows.of(h, KeyRows.LAB, user), fingerprint, key)) {
+            if (KeyRows.labExists(h, user) && matches(KeyRows.of(h, KeyRows.LAB, user), blob)) {
                 return Optional.of(new Login(user, KeyRows.LAB, KeyRows.labHosts(h, user), fingerprint));
             }
             return Optional.empty();
         });
     }
 
-    private static boolean matches(List<KeyRows.Key> keys, String fingerprint, PublicKey key) {
-        for (KeyRows.Key k : keys) {
-            if (k.fingerprint().equals(fingerprint)
-                    && new PublicKeys.Bare(k.type(), k.base64(), k.fingerprint()).publicKey().equals(key)) {
-                return true;
-            }
-        }
-        return false;
+    /** The presented key is registered when its blob equals a stored one, byte for byte. */
+    private static boolean matches(List<KeyRows.Key> keys, String blob) {
+        return keys.stream().anyMatch(k -> k.base64().equals(blob));
     }
 
     public PublicKeys.Bare add(String kind, String owner, String keyText, String source, String by) {

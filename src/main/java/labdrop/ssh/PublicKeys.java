@@ -59,14 +59,18 @@ public final class PublicKeys {
             throw new BadInputException(source + ": an RSA key of " + KeyUtils.getKeySize(key)
                     + " bits is too weak; use ssh-ed25519, or RSA with 3072 bits or more");
         }
-        StringBuilder bare = new StringBuilder();
+        return new Bare(KeyUtils.getKeyType(key), base64(key), fingerprint(key));
+    }
+
+    /** The key's blob in base64, as an authorized_keys line carries it (what logins are compared on). */
+    public static String base64(PublicKey key) {
+        StringBuilder line = new StringBuilder();
         try {
-            PublicKeyEntry.appendPublicKeyEntry(bare, key);
+            PublicKeyEntry.appendPublicKeyEntry(line, key);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("cannot encode a " + key.getAlgorithm() + " key", e);
         }
-        String[] parts = bare.toString().split(" ");
-        return new Bare(parts[0], parts[1], fingerprint(key));
+        return line.toString().split(" ")[1];
     }
 
     public static String fingerprint(PublicKey key) {

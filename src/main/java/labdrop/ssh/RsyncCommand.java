@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.DropLayout;
@@ -143,16 +142,15 @@ final class RsyncCommand implements Command {
                         StandardCopyOption.REPLACE_EXISTING);
                 sessions.audit(session, "write", hostDir.getFileName() + "/" + DropLayout.STATE_FILE + " (rsync)");
             }
+            long discarded;
             try (Stream<Path> rest = Files.walk(staged)) {
-                List<Path> all = rest.sorted(Comparator.reverseOrder()).toList();
-                if (all.size() > 1) {
-                    sessions.audit(session, "refused", "rsync push to the host folder: only state_file is kept; "
-                            + (all.size() - 1) + " other entries discarded");
-                }
-                for (Path p : all) {
-                    Files.deleteIfExists(p);
-                }
+                discarded = rest.count() - 1;
             }
+            if (discarded > 0) {
+                sessions.audit(session, "refused", "rsync push to the host folder: only state_file is kept; "
+                        + discarded + " other entries discarded");
+            }
+            AtomicFiles.deleteTree(staged);
         } catch (IOException e) {
             LOG.warn("staged rsync push {}: {}", staged, e.getMessage());
             throw e;
