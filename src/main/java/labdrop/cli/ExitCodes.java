@@ -8,7 +8,8 @@ import picocli.CommandLine;
 
 /**
  * The one place where failures become exit codes: 2 bad input, 3 not found, 4 conflict,
- * 5 infrastructure (store, drop, upload location), 6 verification mismatch, 1 anything unexpected. The message goes to stderr.
+ * 5 infrastructure (store, drop, upload location, remote server), 6 verification mismatch, 7 not allowed (role or
+ * ownership, on a remote server), 1 anything unexpected. The message goes to stderr.
  */
 final class ExitCodes {
     static final int BAD_INPUT = 2;
@@ -16,6 +17,7 @@ final class ExitCodes {
     static final int CONFLICT = 4;
     static final int INFRASTRUCTURE = 5;
     static final int MISMATCH = 6;
+    static final int FORBIDDEN = 7;
 
     private ExitCodes() {
     }
@@ -29,6 +31,8 @@ final class ExitCodes {
             code = NOT_FOUND;
         } else if (e instanceof ConflictException) {
             code = CONFLICT;
+        } else if (e instanceof labdrop.error.ForbiddenException) {
+            code = FORBIDDEN;
         } else if (e instanceof labdrop.pkg.UploadFailedException || e instanceof labdrop.pkg.FetchFailedException) {
             code = INFRASTRUCTURE;
         } else if (e instanceof java.io.IOException) {

@@ -18,6 +18,44 @@ public final class SafeRead {
     }
 
     public static byte[] read(Path root, Path file, long maxBytes) throws IOException {
+        BasicFileAttributes attributes = check(root, file);
+        if (attributes.size() > maxBytes) {
+            throw new BadInputException(file + " is " + attributes.size() + " bytes, over the cap of "
+                    + maxBytes + " bytes; write a smaller file");
+        }
+        try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] bytes = in.readNBytes((int) maxBytes + 1);
+            if (bytes.length > maxBytes) {
+                throw new BadInputException(file + " grew over the cap of " + maxBytes + " bytes while being read");
+            }
+            return bytes;
+        }
+    }
+
+    /** A window of a file that may still grow (a log being pushed): at most {@code maxBytes} from {@code offset}. */
+    public record Window(byte[] bytes, long offset, long size) {
+        public long next() {
+            return offset + bytes.length;
+        }
+    }
+
+    /** Reads at most {@code maxBytes} from {@code offset}, under the same rules as {@link #read}. */
+    public static Window window(Path root, Path file, long offset, int maxBytes) throws IOException {
+        BasicFileAttributes attributes = check(root, file);
+        long size = attributes.size();
+        long from = Math.min(Math.max(0, offset), size);
+        try (var channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(maxBytes, size - from));
+            while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) > 0) {
+                // keep reading until the window is full or the file ends
+            }
+            byte[] bytes = new byte[buffer.position()];
+            buffer.flip().get(bytes);
+            return new Window(bytes, from, size);
+        }
+    }
+
+    private static BasicFileAttributes check(Path root, Path file) throws IOException {
         Path realRoot = root.toRealPath();
         Path logicalParent = file.toAbsolutePath().normalize().getParent();
         Path expected = realRoot.resolve(root.toAbsolutePath().normalize().relativize(logicalParent));
@@ -36,16 +74,6 @@ public final class SafeRead {
         if (!attributes.isRegularFile()) {
             throw new BadInputException(file + " is not a regular file; only regular files are accepted");
         }
-        if (attributes.size() > maxBytes) {
-            throw new BadInputException(file + " is " + attributes.size() + " bytes, over the cap of "
-                    + maxBytes + " bytes; write a smaller file");
-        }
-        try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            byte[] bytes = in.readNBytes((int) maxBytes + 1);
-            if (bytes.length > maxBytes) {
-                throw new BadInputException(file + " grew over the cap of " + maxBytes + " bytes while being read");
-            }
-            return bytes;
-        }
+        return attributes;
     }
 }

@@ -26,6 +26,12 @@ public final class Doorbell {
     private final Counter unchanged;
     private final Counter refused;
 
+    private final ConcurrentHashMap<String, Polls> polls = new ConcurrentHashMap<>();
+
+    /** A host's doorbell polls answered since the server started, and the last one's time. */
+    public record Polls(long count, java.time.Instant last) {
+    }
+
     private record Cached(HostRows.Bell bell, long loadedAt) {
     }
 
@@ -60,8 +66,15 @@ public final class Doorbell {
         return Optional.of(bell.generation());
     }
 
-    public void answered(boolean modified) {
+    public void answered(String host, boolean modified) {
         (modified ? changed : unchanged).increment();
+        java.time.Instant at = lab.now();
+        polls.merge(host, new Polls(1, at), (old, one) -> new Polls(old.count() + 1, at));
+    }
+
+    /** The host's answered polls since this server started (zero and no time when none). */
+    public Polls polls(String host) {
+        return polls.getOrDefault(host, new Polls(0, null));
     }
 
     /** Issues a new token for the host (the old one stops working) and returns it; only its SHA-256 is kept. */

@@ -9,6 +9,7 @@ import labdrop.host.Host;
 import labdrop.host.HostState;
 import labdrop.pkg.PackageType;
 import labdrop.request.PackagePin;
+import labdrop.request.Priority;
 import labdrop.request.QueueRules;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -83,6 +84,52 @@ public final class RequestDesk {
             return null;
         });
         placer.drain();
+        return find(id);
+    }
+
+    /**
+     * Moves a queued request {@code up}, {@code down} or to the {@code top} of its host's queue.
+     * The moved request takes the priority of the one it passes, so the queue stays ordered by
+     * priority, then rank; the ranks the queue already held are handed out again in the new order.
+     */
+    public Request move(String id, String direction, String by) {
+        Names.require("user name", by);
+        Request found = find(id);
+        lab.store().tx(h -> {
+            HostRows.lock(h, found.host());
+            List<Request> queue = new java.util.ArrayList<>(RequestRows.queued(h, found.host()));
+            int at = -1;
+            for (int i = 0; i < queue.size(); i++) {
+                if (queue.get(i).number() == found.number()) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                throw new ConflictException("request " + id + " is " + found.state().label()
+                        + ", not Queued; only queued requests can be moved");
+            }
+            int to = switch (direction) {
+                case "up" -> Math.max(0, at - 1);
+                case "down" -> Math.min(queue.size() - 1, at + 1);
+                case "top" -> 0;
+                default -> throw new labdrop.error.BadInputException("move '" + direction
+                        + "' is not a direction; use up, down or top");
+            };
+            if (to == at) {
+                return null;
+            }
+            Request moved = queue.remove(at);
+            Priority priority = queue.get(to == 0 || to < at ? to : to - 1).priority();
+            queue.add(to, moved);
+            List<Long> ranks = queue.stream().map(r -> RequestRows.rank(h, r.number())).sorted().toList();
+            for (int i = 0; i < queue.size(); i++) {
+                Request r = queue.get(i);
+                RequestRows.reorder(h, r.number(), r == moved ? priority : r.priority(), ranks.get(i));
+            }
+            RequestRows.note(h, moved.number(), RequestState.QUEUED, "moved " + direction + " to place " + (to + 1)
+                    + " of " + queue.size() + " by " + by, lab.now());
+            return null;
+        });
         return find(id);
     }
 

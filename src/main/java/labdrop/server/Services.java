@@ -12,7 +12,7 @@ import labdrop.store.Store;
  */
 public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts, ConfigWatch configWatch,
                        Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
-                       Doorbell doorbell, labdrop.ssh.KeyRegistry keys)
+                       Doorbell doorbell, labdrop.ssh.KeyRegistry keys, LabStats stats)
         implements AutoCloseable {
 
     public static Services open(ServerConfig config, Clock clock) {
@@ -34,7 +34,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts
         return new Services(lab, placer, new RequestDesk(lab, placer), hosts, configWatch,
                 new Ingest(lab, placer, config.ingest(), metrics), new Watchdog(lab, placer, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
-                new labdrop.ssh.KeyRegistry(lab));
+                new labdrop.ssh.KeyRegistry(lab), new LabStats(lab));
     }
 
     @Override

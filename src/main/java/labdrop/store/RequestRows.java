@@ -69,7 +69,7 @@ public final class RequestRows {
     }
 
     public static List<Request> queued(Handle h, String host) {
-        return query(h, "where host = :host and state = 'QUEUED' order by priority desc, filed_at, num",
+        return query(h, "where host = :host and state = 'QUEUED' order by priority desc, coalesce(queue_rank, num), num",
                 Map.of("host", host));
     }
 
@@ -122,6 +122,39 @@ public final class RequestRows {
 
     /** One entry of a request's state timeline. */
     public record Event(Instant at, RequestState state, String note) {
+    }
+
+    /** Gives a queued request a new priority and place among its host's queue (see RequestDesk.move). */
+    public static void reorder(Handle h, long num, Priority priority, long rank) {
+        h.createUpdate("update requests set priority = :priority, queue_rank = :rank where num = :num")
+                .bind("priority", priority.rank()).bind("rank", rank).bind("num", num).execute();
+    }
+
+    /** The current queue rank of a request (its number until it is reordered). */
+    public static long rank(Handle h, long num) {
+        return h.createQuery("select coalesce(queue_rank, num) from requests where num = :num").bind("num", num)
+                .mapTo(Long.class).one();
+    }
+
+    /** Records a note on the request's timeline without changing its state. */
+    public static void note(Handle h, long num, RequestState state, String note, Instant now) {
+        event(h, num, state, note, now);
+    }
+
+    /** Filing, placing and finishing times of the requests of one host (or all) touching the window since {@code since}. */
+    public static List<Span> spans(Handle h, String host, Instant since) {
+        var q = h.createQuery("select state, filed_at, placed_at, finished_at from requests"
+                + " where (finished_at is null or finished_at >= :since)" + (host == null ? "" : " and host = :host"))
+                .bind("since", Times.bind(since));
+        if (host != null) {
+            q.bind("host", host);
+        }
+        return q.map((rs, ctx) -> new Span(RequestState.valueOf(rs.getString("state")), Times.read(rs, "filed_at"),
+                Times.read(rs, "placed_at"), Times.read(rs, "finished_at"))).list();
+    }
+
+    /** When a request was filed, placed and finished, with its state now: what the charts are drawn from. */
+    public record Span(RequestState state, Instant filed, Instant placed, Instant finished) {
     }
 
     private static void event(Handle h, long num, RequestState state, String note, Instant now) {

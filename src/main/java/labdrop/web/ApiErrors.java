@@ -27,6 +27,9 @@ final class ApiErrors {
         if (e instanceof BadInputException) {
             return 400;
         }
+        if (e instanceof labdrop.error.ForbiddenException) {
+            return 403;
+        }
         if (e instanceof NotFoundException) {
             return 404;
         }

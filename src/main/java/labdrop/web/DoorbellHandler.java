@@ -49,12 +49,12 @@ public final class DoorbellHandler extends Handler.Abstract {
         response.getHeaders().put("ETag", etag);
         response.getHeaders().put("Cache-Control", "no-cache");
         if (etag.equals(request.getHeaders().get("If-None-Match"))) {
-            doorbell.answered(false);
+            doorbell.answered(host, false);
             response.setStatus(304);
             callback.succeeded();
             return true;
         }
-        doorbell.answered(true);
+        doorbell.answered(host, true);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("host", host);
         body.put("generation", generation.get());

@@ -8,20 +8,28 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import labdrop.drop.Names;
+import labdrop.error.BadInputException;
 import labdrop.error.LabdropException;
 import labdrop.host.Host;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
+import labdrop.server.Doorbell;
 import labdrop.server.Services;
 import labdrop.store.ConfigRows;
-import labdrop.user.Role;
+import labdrop.store.KeyRows;
+import labdrop.store.RequestRows;
 import labdrop.user.User;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Session;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
-/** The host page: state, queue, config/directions with its history as diffs; for admins, maint/activate/retire and editing. */
+/**
+ * The host page: state, polls, queue (cancel and reorder for the host's owner and admins),
+ * history with outcomes and charts, the config/ files with their history as diffs, SSH keys;
+ * for admins, maint/activate/retire, owner and owner-only, editing config files and keys.
+ */
 final class HostPages {
     private final Services services;
     private final Pages pages;
@@ -31,12 +39,15 @@ final class HostPages {
         this.pages = pages;
     }
 
-    boolean view(Response response, Callback callback, Session session, User user, String name, String error, int status) {
+    boolean view(Response response, Callback callback, Session session, User user, String name, String file, String error,
+                 int status) {
         Host h;
+        String shown = file == null || file.isBlank() ? "directions" : file;
         try {
             h = services.hosts().show(name);
+            Names.require("config file name", shown);
         } catch (LabdropException e) {
-            return WebHandler.html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>No such host.</p>");
+            return WebHandler.html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>No such host or file.</p>");
         }
         Map<String, Object> values = WebHandler.base(session, Optional.of(user));
         Map<String, Object> view = new HashMap<>();
@@ -47,26 +58,47 @@ final class HostPages {
         view.put("ownerOnly", h.ownerOnly());
         view.put("labels", h.labels());
         view.put("reported", h.reportedStatus() == null ? "nothing yet" : h.reportedStatus() + ", seq " + h.lastSeq() + ", " + h.lastSeen());
+        view.put("agentVersion", h.agentVersion() == null ? "" : h.agentVersion());
         view.put("step", h.step() == null ? "" : h.step());
+        view.put("message", h.message() == null ? "" : h.message());
         view.put("ingestError", h.ingestError());
+        Doorbell.Polls polls = services.doorbell().polls(h.name());
+        view.put("polls", polls.count() + (polls.last() == null ? "" : ", last " + polls.last()));
         values.put("h", view);
-        values.put("admin", user.role() == Role.ADMIN);
+        values.put("admin", Access.isAdmin(user));
+        values.put("canReorder", Access.canReorder(user, h));
         values.put("error", error);
         List<Map<String, Object>> queue = new ArrayList<>();
-        for (Request r : services.desk().list(name, null, 200)) {
-            if (r.state().isActive() || r.state() == RequestState.QUEUED) {
-                queue.add(Map.of("id", r.id(), "state", r.state().label(), "priority", r.priority().label(), "requester", r.requester()));
-            }
+        List<Request> waiting = new ArrayList<>(services.lab().store().read(hd -> RequestRows.queued(hd, name)));
+        services.desk().list(name, null, 50).stream().filter(r -> r.state().isActive()).forEach(r -> waiting.add(0, r));
+        for (Request r : waiting) {
+            queue.add(Map.of("id", r.id(), "state", r.state().label(), "priority", r.priority().label(),
+                    "requester", r.requester(), "queued", r.state() == RequestState.QUEUED,
+                    "canCancel", Access.canCancel(user, r, h)));
         }
         values.put("queue", queue);
-        List<ConfigRows.Version> history = services.hosts().configHistory(name, "directions");
-        values.put("directions", history.isEmpty() || history.get(history.size() - 1).content() == null ? ""
-                : history.get(history.size() - 1).content());
-        values.put("history", diffs(history));
+        values.put("history", services.desk().list(name, null, 30).stream().filter(r -> r.state().isFinal()).map(r -> {
+            Map<String, Object> m = new HashMap<>();
+            m.put("id", r.id());
+            m.put("state", r.state().label());
+            m.put("requester", r.requester());
+            m.put("finished", r.finishedAt() == null ? "" : r.finishedAt().toString());
+            m.put("reason", r.reason() == null ? "" : r.reason());
+            return m;
+        }).toList());
+        values.put("files", services.hosts().configFiles(name).stream().map(ConfigRows.Version::file).sorted().toList());
+        values.put("file", shown);
+        List<ConfigRows.Version> versions = services.hosts().configHistory(name, shown);
+        String content = versions.stream().filter(ConfigRows.Version::valid).reduce((a, b) -> b)
+                .map(ConfigRows.Version::content).orElse("");
+        values.put("content", content == null ? "" : content);
+        values.put("versions", diffs(versions));
+        values.put("keys", services.keys().list(KeyRows.HOST, name).stream().map(k -> Map.of("type", k.type(),
+                "fingerprint", k.fingerprint(), "added", k.addedAt().toString(), "by", k.addedBy() == null ? "" : k.addedBy())).toList());
         return WebHandler.html(response, callback, status, pages.render("host.peb", values));
     }
 
-    /** Newest first, each version as a unified diff against the one before it. */
+    /** Newest first, each version as a unified diff against the valid one before it. */
     private static List<Map<String, Object>> diffs(List<ConfigRows.Version> history) {
         List<Map<String, Object>> out = new ArrayList<>();
         List<String> previous = List.of();
@@ -79,7 +111,7 @@ final class HostPages {
             m.put("author", v.author());
             m.put("valid", v.valid());
             m.put("problems", v.problems() == null ? "" : v.problems());
-            m.put("diff", String.join("\n", diff.size() > 2 ? diff.subList(2, diff.size()) : diff));
+            m.put("diff", v.content() == null ? "(deleted)" : String.join("\n", diff.size() > 2 ? diff.subList(2, diff.size()) : diff));
             out.add(0, m);
             if (v.valid()) {
                 previous = lines;
@@ -93,24 +125,53 @@ final class HostPages {
                  String rest, Fields form) {
         String[] parts = rest.split("/", 2);
         String name = parts[0];
-        if (user.role() != Role.ADMIN) {
-            return WebHandler.html(response, callback, 403, "<!DOCTYPE html><title>Forbidden</title><p>Only admins change hosts.</p>");
-        }
+        String action = parts.length == 2 ? parts[1] : "";
+        String back = "/hosts/" + name;
         try {
-            switch (parts.length == 2 ? parts[1] : "") {
+            Access.requireAdmin(user, "change hosts");
+            switch (action) {
                 case "maint" -> services.hosts().maint(name);
                 case "activate" -> services.hosts().activate(name);
                 case "retire" -> services.hosts().retire(name, user.name());
-                case "config/directions" -> services.hosts().writeConfig(name, "directions",
-                        form.getValue("content") == null ? "" : form.getValue("content").replace("\r\n", "\n"), user.name());
+                case "settings" -> {
+                    String owner = form.getValue("owner") == null || form.getValue("owner").isBlank() ? null
+                            : form.getValue("owner").strip();
+                    boolean ownerOnly = "true".equals(form.getValue("ownerOnly"));
+                    if (!ownerOnly) {
+                        services.hosts().set(name, "owner-only", false);
+                    }
+                    services.hosts().set(name, "owner", owner);
+                    services.hosts().set(name, "labels", form.getValue("labels") == null ? "" : form.getValue("labels").strip());
+                    if (ownerOnly) {
+                        services.hosts().set(name, "owner-only", true);
+                    }
+                }
+                case "keys" -> services.keys().add(KeyRows.HOST, name, form.getValue("key") == null ? "" : form.getValue("key"),
+                        "the key field", user.name());
+                case "keys/remove" -> services.keys().remove(KeyRows.HOST, name, form.getValue("fingerprint"));
                 default -> {
-                    return WebHandler.html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
+                    if (!action.startsWith("config/")) {
+                        return WebHandler.html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
+                    }
+                    String file = action.substring("config/".length());
+                    if (file.isEmpty()) {
+                        file = form.getValue("name") == null ? "" : form.getValue("name").strip();
+                    }
+                    if (!Names.isValid(file)) {
+                        throw new BadInputException("config file name '" + file + "' is not allowed: use lower-case letters,"
+                                + " digits, '.', '_' and '-' (at most 63 characters)");
+                    }
+                    back = back + "?file=" + file;
+                    services.hosts().writeConfig(name, file,
+                            form.getValue("content") == null ? "" : form.getValue("content").replace("\r\n", "\n"), user.name());
                 }
             }
         } catch (LabdropException e) {
-            return view(response, callback, session, user, name, e.getMessage(), ApiErrors.status(e));
+            String file = action.startsWith("config/") && action.length() > 7 ? action.substring(7) : null;
+            return view(response, callback, session, user, name, file != null && Names.isValid(file) ? file : null,
+                    e.getMessage(), ApiErrors.status(e));
         }
-        Response.sendRedirect(request, response, callback, "/hosts/" + name);
+        Response.sendRedirect(request, response, callback, back);
         return true;
     }
 }

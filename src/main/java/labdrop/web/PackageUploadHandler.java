@@ -79,24 +79,47 @@ public final class PackageUploadHandler extends Handler.Abstract {
                 throw new PayloadTooLargeException("upload of " + parts[1] + " is " + declared
                         + " bytes, over the cap of " + maxBytes + " bytes (api.max-upload-bytes)");
             }
-            Manifest.Entry entry;
+            Map<String, Object> created;
             try (InputStream body = Content.Source.asInputStream(request)) {
-                entry = new Staging(staging, maxBytes, pool).publish(body, parts[1],
-                        request.getHeaders().get("X-Labdrop-Sha256"), new Repository(repositories.get(parts[0])));
+                created = publish(body, parts[0], parts[1], request.getHeaders().get("X-Labdrop-Sha256"));
             }
-            Map<String, Object> created = new LinkedHashMap<>();
-            created.put("repository", parts[0]);
-            created.put("name", entry.name());
-            created.put("size", entry.size());
-            created.put("sha256", entry.sha256());
-            created.put("md5", entry.md5());
-            created.put("url", "/packages/" + parts[0] + "/" + entry.name());
             response.getHeaders().remove("Connection");
             ApiErrors.send(response, callback, 201, created);
         } catch (Exception e) {
             ApiErrors.fail(response, callback, e);
         }
         return true;
+    }
+
+    /** Names of the repositories uploads may go to, in lookup order. */
+    java.util.Set<String> repositoryNames() {
+        return repositories.keySet();
+    }
+
+    Path staging() {
+        return staging;
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Stages, verifies and publishes one package (for the API and the admin page); returns its index entry. */
+    Map<String, Object> publish(InputStream body, String repository, String file, String sha256) throws java.io.IOException {
+        if (!repositories.containsKey(repository)) {
+            throw new NotFoundException("no repository '" + repository + "'; repositories: " + repositories.keySet());
+        }
+        PackageFile.parse(file);
+        Manifest.Entry entry = new Staging(staging, maxBytes, pool).publish(body, file, sha256,
+                new Repository(repositories.get(repository)));
+        Map<String, Object> created = new LinkedHashMap<>();
+        created.put("repository", repository);
+        created.put("name", entry.name());
+        created.put("size", entry.size());
+        created.put("sha256", entry.sha256());
+        created.put("md5", entry.md5());
+        created.put("url", "/packages/" + repository + "/" + entry.name());
+        return created;
     }
 
     private static Optional<String> bearer(Request request) {

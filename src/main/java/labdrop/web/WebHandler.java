@@ -36,10 +36,17 @@ public final class WebHandler extends Handler.Abstract {
     private final Services services;
     private final Pages pages = new Pages();
     private final HostPages hostPages;
+    private final Logs logs;
 
-    public WebHandler(Services services) {
+    private final AdminPages adminPages;
+    private final Charts charts;
+
+    public WebHandler(Services services, PackageUploadHandler uploads) {
         this.services = services;
+        this.logs = new Logs(services);
         this.hostPages = new HostPages(services, pages);
+        this.adminPages = new AdminPages(services, pages, uploads);
+        this.charts = new Charts(services, pages);
     }
 
     @Override
@@ -47,8 +54,17 @@ public final class WebHandler extends Handler.Abstract {
         String path = org.eclipse.jetty.server.Request.getPathInContext(request);
         String method = request.getMethod();
         WebSecurity.headers(response);
-        if (path.equals("/static/labdrop.css")) {
-            return css(response, callback);
+        if (path.equals("/static/labdrop.css") || path.equals("/static/labdrop.js")) {
+            return asset(response, callback, path.substring("/static/".length()));
+        }
+        if (method.equals("POST") && path.equals(AdminPages.UPLOAD)) {
+            Session existing = request.getSession(false);
+            Optional<User> poster = existing == null ? Optional.empty() : user(existing);
+            if (WebSecurity.foreignOrigin(request) || poster.isEmpty()) {
+                return html(response, callback, poster.isEmpty() ? 401 : 403, "<!DOCTYPE html><title>Refused</title>"
+                        + "<p>Log in first, from this site.</p>");
+            }
+            return adminPages.upload(request, response, callback, existing, poster.get());
         }
         if (method.equals("POST")) {
             Session existing = request.getSession(false);
@@ -62,11 +78,21 @@ public final class WebHandler extends Handler.Abstract {
             }
             Optional<User> poster = user(existing);
             if (poster.isEmpty()) {
+                if (!path.equals("/logout")) {
+                    return html(response, callback, 401, "<!DOCTYPE html><title>Log in</title><p>Log in first:"
+                            + " <a href=\"/login\">/login</a>. Nothing was changed.</p>");
+                }
                 Response.sendRedirect(request, response, callback, "/login");
                 return true;
             }
             if (path.startsWith("/hosts/")) {
                 return hostPages.post(request, response, callback, existing, poster.get(), path.substring("/hosts/".length()), form);
+            }
+            if (path.startsWith("/admin/")) {
+                return adminPages.post(request, response, callback, existing, poster.get(), path, form);
+            }
+            if (path.startsWith("/requests/") && (path.endsWith("/cancel") || path.endsWith("/move"))) {
+                return changeRequest(request, response, callback, existing, poster.get(), path, form);
             }
             return switch (path) {
                 case "/logout" -> logout(request, response, callback, existing);
@@ -86,15 +112,32 @@ public final class WebHandler extends Handler.Abstract {
         if (path.equals("/")) {
             return html(response, callback, 200, pages.render("dashboard.peb", dashboard(session, user.get())));
         }
+        if (path.equals("/live/hosts.json")) {
+            return json(response, callback, liveHosts());
+        }
+        if (path.startsWith("/live/requests/") && path.endsWith(".json")) {
+            return liveRequest(response, callback, path.substring("/live/requests/".length(), path.length() - 5));
+        }
+        if (path.startsWith("/charts/")) {
+            Fields query = org.eclipse.jetty.server.Request.extractQueryParameters(request);
+            return charts.serve(response, callback, path.substring("/charts/".length()), query.getValue("host"),
+                    query.getValue("days"));
+        }
+        if (path.equals("/admin")) {
+            return adminPages.view(response, callback, session, user.get(), null, 200);
+        }
         if (path.equals("/requests/new")) {
             return html(response, callback, 200, pages.render("request-form.peb", requestForm(session, user.get(), null, null)));
         }
         if (path.startsWith("/hosts/")) {
-            return hostPages.view(response, callback, session, user.get(), path.substring("/hosts/".length()), null, 200);
+            return hostPages.view(response, callback, session, user.get(), path.substring("/hosts/".length()),
+                    org.eclipse.jetty.server.Request.extractQueryParameters(request).getValue("file"), null, 200);
         }
         if (path.startsWith("/requests/") && path.indexOf("/log/") > 0) {
             String rest = path.substring("/requests/".length());
-            return log(response, callback, rest.substring(0, rest.indexOf("/log/")), rest.substring(rest.indexOf("/log/") + 5));
+            String offset = org.eclipse.jetty.server.Request.extractQueryParameters(request).getValue("offset");
+            return log(response, callback, rest.substring(0, rest.indexOf("/log/")), rest.substring(rest.indexOf("/log/") + 5),
+                    offset);
         }
         if (path.startsWith("/requests/")) {
             return requestPage(response, callback, session, user.get(), path.substring("/requests/".length()));
@@ -174,6 +217,14 @@ public final class WebHandler extends Handler.Abstract {
         view.put("filed", r.filedAt().toString());
         view.put("tests", r.tests().stream().map(t -> t.packageName() + (t.args().isEmpty() ? "" : " " + String.join(" ", t.args()))).toList());
         values.put("r", view);
+        Host host = services.hosts().show(r.host());
+        values.put("canCancel", !r.state().isFinal() && Access.canCancel(user, r, host));
+        try {
+            values.put("running", logs.running(r));
+        } catch (IOException e) {
+            values.put("running", List.of());
+        }
+        values.put("final", r.state().isFinal());
         values.put("events", services.desk().events(r).stream().map(e -> {
             Map<String, Object> m = new HashMap<>();
             m.put("at", e.at().toString());
@@ -191,6 +242,74 @@ public final class WebHandler extends Handler.Abstract {
             return m;
         }).toList());
         return html(response, callback, 200, pages.render("request.peb", values));
+    }
+
+    /** POST /requests/<id>/cancel and /requests/<id>/move (direction up|down|top), then back where the form was. */
+    private boolean changeRequest(org.eclipse.jetty.server.Request request, Response response, Callback callback,
+                                  Session session, User user, String path, Fields form) {
+        String rest = path.substring("/requests/".length());
+        String id = rest.substring(0, rest.indexOf('/'));
+        try {
+            Request r = services.desk().find(id);
+            Host host = services.hosts().show(r.host());
+            if (path.endsWith("/cancel")) {
+                Access.requireCancel(user, r, host);
+                services.desk().cancel(id, user.name());
+                Response.sendRedirect(request, response, callback, "/requests/" + id);
+            } else {
+                Access.requireReorder(user, host);
+                services.desk().move(id, form.getValue("direction") == null ? "" : form.getValue("direction"), user.name());
+                Response.sendRedirect(request, response, callback, "/hosts/" + r.host());
+            }
+            return true;
+        } catch (LabdropException e) {
+            return html(response, callback, ApiErrors.status(e), pages.render("message.peb",
+                    message(session, user, "Not done", e.getMessage(), "/requests/" + id)));
+        }
+    }
+
+    static Map<String, Object> message(Session session, User user, String title, String text, String back) {
+        Map<String, Object> values = base(session, Optional.of(user));
+        values.put("title", title);
+        values.put("message", text);
+        values.put("back", back);
+        return values;
+    }
+
+    /** The dashboard's live feed: every host as the API shows it, and the counts per state. */
+    private Map<String, Object> liveHosts() {
+        Map<String, Integer> queued = services.desk().queuedPerHost();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (HostState state : HostState.values()) {
+            counts.put(state.label(), 0);
+        }
+        List<Map<String, Object>> hosts = new ArrayList<>();
+        for (Host h : services.hosts().list()) {
+            counts.merge(h.state().label(), 1, Integer::sum);
+            hosts.add(ApiViews.host(h, queued.getOrDefault(h.name(), 0), services.doorbell().polls(h.name())));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("counts", counts);
+        m.put("hosts", hosts);
+        return m;
+    }
+
+    private boolean liveRequest(Response response, Callback callback, String id) throws IOException {
+        Request r;
+        try {
+            r = services.desk().find(id);
+        } catch (LabdropException e) {
+            ApiErrors.send(response, callback, 404, Map.of("error", e.getMessage()));
+            return true;
+        }
+        Map<String, Object> m = ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r));
+        m.put("runningLogs", logs.running(r));
+        return json(response, callback, m);
+    }
+
+    private static boolean json(Response response, Callback callback, Object body) {
+        ApiErrors.send(response, callback, 200, body);
+        return true;
     }
 
     private static String blankToNull(String text) {
@@ -218,6 +337,7 @@ public final class WebHandler extends Handler.Abstract {
         user.ifPresent(u -> {
             values.put("user", u.name());
             values.put("role", u.role().label());
+            values.put("isAdmin", Access.isAdmin(u));
         });
         return values;
     }
@@ -240,6 +360,7 @@ public final class WebHandler extends Handler.Abstract {
             row.put("queue", queued.getOrDefault(h.name(), 0));
             row.put("step", h.step() == null ? "" : h.step());
             row.put("lastSeen", h.lastSeen() == null ? "never" : h.lastSeen().toString());
+            row.put("polls", services.doorbell().polls(h.name()).count());
             row.put("labels", h.labels());
             rows.add(row);
         }
@@ -248,37 +369,29 @@ public final class WebHandler extends Handler.Abstract {
         return values;
     }
 
-    /** Largest log shown in the browser; a bigger one is cut, with a note. */
-    static final int MAX_LOG_BYTES = 4 << 20;
-
     /**
-     * {@code /requests/<id>/log/<name>}: one log the agent pushed, as plain text. Only names the
-     * request's result lists are served, read from its results folder with no link following.
+     * {@code /requests/<id>/log/<name>}: one log the agent pushed, as plain text (the first
+     * {@link Logs#WINDOW} bytes, with a note when there is more; the API serves the rest by offset).
      */
-    private boolean log(Response response, Callback callback, String id, String name) throws IOException {
-        Request r;
+    private boolean log(Response response, Callback callback, String id, String name, String offset) throws IOException {
+        labdrop.drop.SafeRead.Window window;
         try {
-            r = services.desk().find(id);
+            window = logs.read(services.desk().find(id), name, offset == null || !offset.matches("[0-9]{1,15}") ? 0
+                    : Long.parseLong(offset));
         } catch (LabdropException e) {
-            return html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>No such request.</p>");
-        }
-        boolean listed = services.desk().results(r).stream().anyMatch(t -> t.logs().contains(name));
-        java.nio.file.Path folder = services.lab().drop().resultsDir(r.host(), r.id());
-        java.nio.file.Path file = folder.resolve(name).normalize();
-        // A result lists its own log names: never one outside its own results folder (no "..").
-        if (!listed || !file.startsWith(folder) || java.util.Arrays.asList(name.split("/")).contains("..") || !java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>No such log.</p>");
-        }
-        byte[] bytes;
-        long size = java.nio.file.Files.size(file);
-        try {
-            bytes = labdrop.drop.SafeRead.read(services.lab().drop().root(), file, Math.min(size, MAX_LOG_BYTES));
-        } catch (LabdropException e) {
-            return html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>That log cannot be shown.</p>");
         }
         response.setStatus(200);
         response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");
-        String tail = size > MAX_LOG_BYTES ? "\n[labdrop: log cut at " + MAX_LOG_BYTES + " of " + size + " bytes]\n" : "";
+        response.getHeaders().put("X-Labdrop-Next-Offset", Long.toString(window.next()));
+        if (offset != null) {
+            // The live view follows the log piece by piece: raw bytes, no note.
+            response.write(true, ByteBuffer.wrap(window.bytes()), callback);
+            return true;
+        }
+        String tail = window.size() > window.next() ? "\n[labdrop: log cut at " + window.next() + " of " + window.size()
+                + " bytes; GET /api/v1/requests/" + id + "/logs/" + name + "?offset=" + window.next() + " reads on]\n" : "";
+        byte[] bytes = window.bytes();
         byte[] body = new byte[bytes.length + tail.length()];
         System.arraycopy(bytes, 0, body, 0, bytes.length);
         System.arraycopy(tail.getBytes(StandardCharsets.US_ASCII), 0, body, bytes.length, tail.length());
@@ -293,9 +406,10 @@ public final class WebHandler extends Handler.Abstract {
         return true;
     }
 
-    private static boolean css(Response response, Callback callback) throws IOException {
-        try (InputStream in = WebHandler.class.getResourceAsStream("/templates/labdrop.css")) {
-            response.getHeaders().put("Content-Type", "text/css; charset=utf-8");
+    private static boolean asset(Response response, Callback callback, String name) throws IOException {
+        try (InputStream in = WebHandler.class.getResourceAsStream("/templates/" + name)) {
+            response.getHeaders().put("Content-Type", name.endsWith(".js") ? "text/javascript; charset=utf-8"
+                    : "text/css; charset=utf-8");
             response.write(true, ByteBuffer.wrap(in.readAllBytes()), callback);
         }
         return true;

@@ -1,0 +1,52 @@
+package labdrop.web;
+
+import labdrop.error.ForbiddenException;
+import labdrop.host.Host;
+import labdrop.request.Request;
+import labdrop.user.Role;
+import labdrop.user.User;
+
+/**
+ * Who may do what, for the pages and the API alike: admins run the lab; a host's owner manages
+ * its queue; a tester cancels their own requests. Checked on the server for every write.
+ */
+final class Access {
+    private Access() {
+    }
+
+    static boolean isAdmin(User user) {
+        return user.role() == Role.ADMIN;
+    }
+
+    static boolean ownsHost(User user, Host host) {
+        return user.name().equals(host.owner());
+    }
+
+    static boolean canCancel(User user, Request request, Host host) {
+        return isAdmin(user) || user.name().equals(request.requester()) || ownsHost(user, host);
+    }
+
+    static boolean canReorder(User user, Host host) {
+        return isAdmin(user) || ownsHost(user, host);
+    }
+
+    static void requireAdmin(User user, String what) {
+        if (!isAdmin(user)) {
+            throw new ForbiddenException("user '" + user.name() + "' is a tester; only admins " + what);
+        }
+    }
+
+    static void requireCancel(User user, Request request, Host host) {
+        if (!canCancel(user, request, host)) {
+            throw new ForbiddenException("user '" + user.name() + "' may not cancel " + request.id() + ": only its requester '"
+                    + request.requester() + "', the owner of host '" + host.name() + "' or an admin may");
+        }
+    }
+
+    static void requireReorder(User user, Host host) {
+        if (!canReorder(user, host)) {
+            throw new ForbiddenException("user '" + user.name() + "' may not reorder the queue of host '" + host.name()
+                    + "': only its owner" + (host.owner() == null ? "" : " '" + host.owner() + "'") + " or an admin may");
+        }
+    }
+}

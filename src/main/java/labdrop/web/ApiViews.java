@@ -1,0 +1,164 @@
+package labdrop.web;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import labdrop.host.Host;
+import labdrop.request.Request;
+import labdrop.request.TestSpec;
+import labdrop.server.Doorbell;
+import labdrop.server.LabStats;
+import labdrop.store.ConfigRows;
+import labdrop.store.KeyRows;
+import labdrop.store.RequestRows;
+import labdrop.store.ResultRows;
+import labdrop.user.User;
+
+/**
+ * What the API and the pages' live updates answer, as JSON-ready maps with a fixed key order
+ * (the golden files in src/test/resources/api/ hold that order). Times are ISO-8601 UTC or null.
+ */
+final class ApiViews {
+    private ApiViews() {
+    }
+
+    static String time(Instant at) {
+        return at == null ? null : at.toString();
+    }
+
+    static Map<String, Object> host(Host h, int queued, Doorbell.Polls polls) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", h.name());
+        m.put("type", h.type());
+        m.put("labels", h.labels() == null || h.labels().isBlank() ? List.of() : List.of(h.labels().split("\\s*,\\s*")));
+        m.put("owner", h.owner());
+        m.put("ownerOnly", h.ownerOnly());
+        m.put("state", h.state().label());
+        m.put("stateSince", time(h.stateSince()));
+        m.put("queued", queued);
+        m.put("currentRequest", h.currentRequest());
+        m.put("step", h.step());
+        m.put("message", h.message());
+        Map<String, Object> reported = new LinkedHashMap<>();
+        reported.put("status", h.reportedStatus());
+        reported.put("seq", h.lastSeq());
+        reported.put("at", time(h.lastSeen()));
+        reported.put("agentVersion", h.agentVersion());
+        m.put("lastReport", reported);
+        Map<String, Object> poll = new LinkedHashMap<>();
+        poll.put("sinceServerStart", polls.count());
+        poll.put("last", time(polls.last()));
+        m.put("polls", poll);
+        m.put("ingestError", h.ingestError());
+        return m;
+    }
+
+    static Map<String, Object> request(Request r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("host", r.host());
+        m.put("requester", r.requester());
+        m.put("state", r.state().label());
+        m.put("reason", r.reason());
+        m.put("priority", r.priority().label());
+        m.put("filed", time(r.filedAt()));
+        m.put("placed", time(r.placedAt()));
+        m.put("finished", time(r.finishedAt()));
+        m.put("selfReboot", r.selfReboot());
+        m.put("kernelInstall", r.kernelInstall());
+        m.put("buildSet", r.buildSet());
+        m.put("timeoutSeconds", r.timeoutSeconds());
+        List<Map<String, Object>> tests = new ArrayList<>();
+        for (TestSpec t : r.tests()) {
+            Map<String, Object> test = new LinkedHashMap<>();
+            test.put("package", t.packageName());
+            test.put("args", t.args());
+            tests.add(test);
+        }
+        m.put("tests", tests);
+        return m;
+    }
+
+    static Map<String, Object> requestDetail(Request r, List<RequestRows.Event> events, List<ResultRows.TestResult> results) {
+        Map<String, Object> m = request(r);
+        m.put("packages", r.packages().stream().map(p -> {
+            Map<String, Object> pin = new LinkedHashMap<>();
+            pin.put("type", p.type());
+            pin.put("name", p.name());
+            pin.put("file", p.file());
+            pin.put("sha256", p.sha256());
+            pin.put("size", p.size());
+            return pin;
+        }).toList());
+        m.put("timeline", events.stream().map(e -> {
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("at", time(e.at()));
+            event.put("state", e.state().label());
+            event.put("note", e.note());
+            return event;
+        }).toList());
+        m.put("results", results.stream().map(t -> {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("index", t.index());
+            result.put("name", t.name());
+            result.put("outcome", t.outcome());
+            result.put("exitCode", t.exitCode());
+            result.put("started", time(t.started()));
+            result.put("finished", time(t.finished()));
+            result.put("logs", t.logs().stream().map(l -> "/api/v1/requests/" + r.id() + "/logs/" + l).toList());
+            return result;
+        }).toList());
+        return m;
+    }
+
+    static Map<String, Object> user(User u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", u.name());
+        m.put("role", u.role().label());
+        m.put("canLogIn", u.canLogIn());
+        return m;
+    }
+
+    static Map<String, Object> key(KeyRows.Key k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", k.type());
+        m.put("fingerprint", k.fingerprint());
+        m.put("added", time(k.addedAt()));
+        m.put("addedBy", k.addedBy());
+        return m;
+    }
+
+    static Map<String, Object> config(ConfigRows.Version v, boolean withContent) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", v.file());
+        m.put("at", time(v.at()));
+        m.put("author", v.author());
+        m.put("valid", v.valid());
+        m.put("problems", v.problems());
+        if (withContent) {
+            m.put("content", v.content());
+        }
+        return m;
+    }
+
+    static Map<String, Object> stats(LabStats.Series s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", s.host());
+        m.put("days", s.days());
+        m.put("outcomesPerDay", s.outcomes().stream().map(d -> {
+            Map<String, Object> day = new LinkedHashMap<>();
+            day.put("day", d.day().toString());
+            day.putAll(d.outcomes());
+            return day;
+        }).toList());
+        m.put("queueLength", s.queue().stream().map(q -> {
+            Map<String, Object> sample = new LinkedHashMap<>();
+            sample.put("at", time(q.at()));
+            sample.put("queued", q.queued());
+            return sample;
+        }).toList());
+        return m;
+    }
+}

@@ -1,0 +1,54 @@
+package labdrop.web;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Arrays;
+import labdrop.drop.SafeRead;
+import labdrop.error.NotFoundException;
+import labdrop.request.Request;
+import labdrop.server.Services;
+
+/**
+ * The logs an agent pushed for a request, for the page, the live view and the API. Only names the
+ * request's result lists, or any file under its {@code logs/} while it runs, read from its own
+ * results folder with no link following, in windows of at most {@link #WINDOW} bytes.
+ */
+final class Logs {
+    /** Largest piece of a log answered at once; the reader asks again from the next offset. */
+    static final int WINDOW = 4 << 20;
+    private final Services services;
+
+    Logs(Services services) {
+        this.services = services;
+    }
+
+    /** The log files an unfinished request has pushed so far ({@code logs/...}), for following them live. */
+    java.util.List<String> running(Request r) throws IOException {
+        Path dir = services.lab().drop().resultsDir(r.host(), r.id()).resolve("logs");
+        if (r.state().isFinal() || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return java.util.List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+                    .map(f -> "logs/" + f.getFileName()).filter(n -> !n.contains("/.")).sorted().toList();
+        }
+    }
+
+    SafeRead.Window read(Request r, String name, long offset) throws IOException {
+        boolean listed = services.desk().results(r).stream().anyMatch(t -> t.logs().contains(name))
+                || (!r.state().isFinal() && name.startsWith("logs/"));
+        Path folder = services.lab().drop().resultsDir(r.host(), r.id());
+        Path file = folder.resolve(name).normalize();
+        if (!listed || name.startsWith("/") || Arrays.asList(name.split("/")).contains("..") || !file.startsWith(folder)
+                || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NotFoundException("request " + r.id() + " has no log '" + name + "' (yet); its results list the logs");
+        }
+        try {
+            return SafeRead.window(services.lab().drop().root(), file, offset, WINDOW);
+        } catch (labdrop.error.BadInputException e) {
+            throw new NotFoundException("the log '" + name + "' of " + r.id() + " cannot be shown: " + e.getMessage());
+        }
+    }
+}
