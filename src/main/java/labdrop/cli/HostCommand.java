@@ -27,16 +27,33 @@ final class HostCommand {
     abstract static class HostAction implements Callable<Integer> {
         @Mixin
         ConfOption conf;
+        @Option(names = "--server", paramLabel = "URL", defaultValue = "${env:LABDROP_SERVER}",
+                description = "Work against a remote server's API instead of opening the store (default: $LABDROP_SERVER).")
+        String server;
+        @Option(names = "--token-file", paramLabel = "FILE",
+                description = "With --server: the file holding your API token (default: $LABDROP_TOKEN).")
+        Path tokenFile;
 
         @Override
         public Integer call() throws Exception {
+            if (server != null && !server.isBlank()) {
+                return runRemote(new Remote(server, tokenFile));
+            }
             try (Services services = conf.open()) {
                 return run(services);
             }
         }
 
         abstract int run(Services services) throws Exception;
+
+        /** The same command through the server's API; commands without one say so. */
+        int runRemote(Remote remote) throws Exception {
+            throw new labdrop.error.BadInputException("this command works on the store only, not with --server;"
+                    + " run it on the server host without --server");
+        }
     }
+
+    static final String LIST_FORMAT = "%-24s %-10s %-12s %-10s %-5s %s%n";
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Add a host. It starts in Maint unless --active (as LAVA's add-device does);",
@@ -65,6 +82,22 @@ final class HostCommand {
             System.out.println("added host " + host.name() + " (" + host.state().label() + ", type " + host.type() + ")");
             return 0;
         }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("name", name);
+            body.put("type", type);
+            body.put("labels", labels.isBlank() ? List.of() : List.of(labels.split("\\s*,\\s*")));
+            body.put("owner", owner);
+            body.put("ownerOnly", ownerOnly);
+            body.put("active", active);
+            body.put("hardResetCommand", hardReset);
+            var host = remote.call("POST", "/hosts", body);
+            System.out.println("added host " + host.get("name").asText() + " (" + host.get("state").asText() + ", type "
+                    + host.get("type").asText() + ")");
+            return 0;
+        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List hosts with their state.")
@@ -72,11 +105,24 @@ final class HostCommand {
         @Override
         int run(Services services) {
             List<Host> hosts = services.hosts().list();
-            System.out.printf("%-24s %-10s %-12s %-10s %-5s %s%n", "HOST", "STATE", "TYPE", "OWNER", "SEQ", "LAST SEEN");
+            System.out.printf(LIST_FORMAT, "HOST", "STATE", "TYPE", "OWNER", "SEQ", "LAST SEEN");
             for (Host h : hosts) {
-                System.out.printf("%-24s %-10s %-12s %-10s %-5s %s%n", h.name(), h.state().label(), h.type(),
+                System.out.printf(LIST_FORMAT, h.name(), h.state().label(), h.type(),
                         h.owner() == null ? "-" : h.owner() + (h.ownerOnly() ? "*" : ""),
                         h.lastSeq() < 0 ? "-" : h.lastSeq(), h.lastSeen() == null ? "never" : h.lastSeen());
+            }
+            return 0;
+        }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            System.out.printf(LIST_FORMAT, "HOST", "STATE", "TYPE", "OWNER", "SEQ", "LAST SEEN");
+            for (var h : remote.get("/hosts")) {
+                var report = h.get("lastReport");
+                System.out.printf(LIST_FORMAT, h.get("name").asText(), h.get("state").asText(), h.get("type").asText(),
+                        h.get("owner").isNull() ? "-" : h.get("owner").asText() + (h.get("ownerOnly").asBoolean() ? "*" : ""),
+                        report.get("seq").asLong() < 0 ? "-" : report.get("seq").asText(),
+                        report.get("at").isNull() ? "never" : report.get("at").asText());
             }
             return 0;
         }
@@ -107,6 +153,30 @@ final class HostCommand {
             for (ConfigRows.Version v : services.hosts().configFiles(name)) {
                 String status = !v.valid() ? "INVALID: " + v.problems() : v.content() == null ? "deleted" : "valid";
                 Output.field("config/" + v.file(), status + " (" + v.at() + " by " + v.author() + ")");
+            }
+            return 0;
+        }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            var h = remote.get("/hosts/" + Remote.encode(name));
+            var report = h.get("lastReport");
+            Output.field("host", Remote.text(h, "name"));
+            Output.field("state", Remote.text(h, "state") + " since " + Remote.text(h, "stateSince"));
+            Output.field("type", Remote.text(h, "type"));
+            Output.field("owner", h.get("owner").isNull() ? "-" : Remote.text(h, "owner") + (h.get("ownerOnly").asBoolean() ? " (owner-only)" : ""));
+            Output.field("labels", String.join(",", Remote.JSON.convertValue(h.get("labels"), String[].class)));
+            Output.field("reported", report.get("status").isNull() ? "nothing yet" : Remote.text(report, "status")
+                    + " (seq " + Remote.text(report, "seq") + ", received " + Remote.text(report, "at") + ")");
+            Output.field("request", Remote.text(h, "currentRequest"));
+            Output.field("step", Remote.text(h, "step"));
+            Output.field("agent", Remote.text(report, "agentVersion"));
+            Output.field("message", Remote.text(h, "message"));
+            Output.field("ingest error", Remote.text(h, "ingestError"));
+            Output.field("queued", Remote.text(h, "queued"));
+            for (var v : remote.get("/hosts/" + Remote.encode(name) + "/config")) {
+                String status = !v.get("valid").asBoolean() ? "INVALID: " + Remote.text(v, "problems") : "valid";
+                Output.field("config/" + Remote.text(v, "file"), status + " (" + Remote.text(v, "at") + " by " + Remote.text(v, "author") + ")");
             }
             return 0;
         }
@@ -145,6 +215,29 @@ final class HostCommand {
             if (changes.ownerOnly != null) {
                 services.hosts().set(name, "owner-only", changes.ownerOnly);
             }
+            System.out.println("updated host " + name);
+            return 0;
+        }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+            if (changes.owner != null) {
+                body.put("owner", changes.owner);
+            }
+            if (changes.type != null) {
+                body.put("type", changes.type);
+            }
+            if (changes.labels != null) {
+                body.put("labels", changes.labels.isBlank() ? List.of() : List.of(changes.labels.split("\\s*,\\s*")));
+            }
+            if (changes.hardReset != null) {
+                body.put("hardResetCommand", changes.hardReset.isEmpty() ? null : changes.hardReset);
+            }
+            if (changes.ownerOnly != null) {
+                body.put("ownerOnly", changes.ownerOnly);
+            }
+            remote.call("PATCH", "/hosts/" + Remote.encode(name), body);
             System.out.println("updated host " + name);
             return 0;
         }
@@ -188,6 +281,13 @@ final class HostCommand {
             System.out.println("host " + name + " is " + services.hosts().maint(name).state().label());
             return 0;
         }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            System.out.println("host " + name + " is " + remote.call("POST", "/hosts/" + Remote.encode(name) + "/maint", null)
+                    .get("state").asText());
+            return 0;
+        }
     }
 
     @Command(name = "activate", mixinStandardHelpOptions = true, description = "Take a host out of maintenance; held requests are placed.")
@@ -198,6 +298,13 @@ final class HostCommand {
         @Override
         int run(Services services) {
             System.out.println("host " + name + " is " + services.hosts().activate(name).state().label());
+            return 0;
+        }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            System.out.println("host " + name + " is " + remote.call("POST", "/hosts/" + Remote.encode(name) + "/activate", null)
+                    .get("state").asText());
             return 0;
         }
     }
@@ -212,6 +319,13 @@ final class HostCommand {
         @Override
         int run(Services services) {
             System.out.println("host " + name + " is " + services.hosts().retire(name, by).state().label());
+            return 0;
+        }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            System.out.println("host " + name + " is " + remote.call("POST", "/hosts/" + Remote.encode(name) + "/retire", null)
+                    .get("state").asText());
             return 0;
         }
     }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "request", mixinStandardHelpOptions = true,
         description = "File, list, show and cancel test requests. Opens the store named by server.conf.",
         subcommands = {RequestCommand.File.class, RequestCommand.ListRequests.class, RequestCommand.Show.class,
-                RequestCommand.Cancel.class})
+                RequestCommand.Cancel.class, RequestCommand.Move.class})
 final class RequestCommand {
 
     @Command(name = "file", mixinStandardHelpOptions = true,
@@ -37,16 +37,44 @@ final class RequestCommand {
         @Option(names = "--repo-url", paramLabel = "URL",
                 description = "The request's own package repository (e.g. packages staged for one build); SUTs try it first.")
         String repository;
-        @Option(names = "--as", required = true, paramLabel = "USER", description = "Who files the request.") String requester;
+        @Option(names = "--as", paramLabel = "USER",
+                description = "Who files the request (required without --server; with --server it is the token's user).")
+        String requester;
 
         @Override
         int run(Services services) {
+            if (requester == null) {
+                throw new labdrop.error.BadInputException("--as USER is required when filing on the store; with --server the"
+                        + " token's user files it");
+            }
             Request r = services.desk().file(new RequestSpec(host, requester, tests.stream().map(TestSpec::parse).toList(),
                     Priority.parse(priority), reboot, kernel, buildSet, timeout, repository));
             System.out.println(r.id() + " " + r.state().label() + (r.reason() == null ? "" : ": " + r.reason()));
             return r.state() == RequestState.REJECTED ? ExitCodes.CONFLICT : 0;
         }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            if (requester != null) {
+                throw new labdrop.error.BadInputException("--as cannot be used with --server: the token's user files the request");
+            }
+            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("host", host);
+            body.put("tests", tests);
+            body.put("priority", priority);
+            body.put("selfReboot", reboot);
+            body.put("kernelInstall", kernel);
+            body.put("buildSet", buildSet);
+            body.put("timeoutSeconds", timeout);
+            body.put("repositoryUrl", repository);
+            var r = remote.call("POST", "/requests", body);
+            System.out.println(Remote.text(r, "id") + " " + Remote.text(r, "state")
+                    + (r.get("reason").isNull() ? "" : ": " + Remote.text(r, "reason")));
+            return "Rejected".equals(Remote.text(r, "state")) ? ExitCodes.CONFLICT : 0;
+        }
     }
+
+    static final String LIST_FORMAT = "%-10s %-20s %-10s %-8s %-10s %-24s %s%n";
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List requests, newest first.")
     static final class ListRequests extends HostCommand.HostAction {
@@ -58,11 +86,30 @@ final class RequestCommand {
         @Override
         int run(Services services) {
             List<Request> requests = services.desk().list(host, state == null ? null : RequestState.parse(state), limit);
-            System.out.printf("%-10s %-20s %-10s %-8s %-10s %-24s %s%n", "ID", "HOST", "STATE", "PRIO", "BY", "FILED", "TESTS");
+            System.out.printf(LIST_FORMAT, "ID", "HOST", "STATE", "PRIO", "BY", "FILED", "TESTS");
             for (Request r : requests) {
-                System.out.printf("%-10s %-20s %-10s %-8s %-10s %-24s %s%n", r.id(), r.host(), r.state().label(),
+                System.out.printf(LIST_FORMAT, r.id(), r.host(), r.state().label(),
                         r.priority().label(), r.requester(), r.filedAt(),
                         String.join(",", r.tests().stream().map(TestSpec::packageName).toList()));
+            }
+            return 0;
+        }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            StringBuilder query = new StringBuilder("?limit=" + limit);
+            if (host != null) {
+                query.append("&host=").append(Remote.encode(host));
+            }
+            if (state != null) {
+                query.append("&state=").append(Remote.encode(state));
+            }
+            System.out.printf(LIST_FORMAT, "ID", "HOST", "STATE", "PRIO", "BY", "FILED", "TESTS");
+            for (var r : remote.get("/requests" + query)) {
+                List<String> names = new java.util.ArrayList<>();
+                r.get("tests").forEach(t -> names.add(t.get("package").asText()));
+                System.out.printf(LIST_FORMAT, Remote.text(r, "id"), Remote.text(r, "host"), Remote.text(r, "state"),
+                        Remote.text(r, "priority"), Remote.text(r, "requester"), Remote.text(r, "filed"), String.join(",", names));
             }
             return 0;
         }
@@ -101,6 +148,31 @@ final class RequestCommand {
             }
             return 0;
         }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            var r = remote.get("/requests/" + Remote.encode(id));
+            for (String field : List.of("id", "host", "state", "reason", "requester", "priority", "filed", "selfReboot",
+                    "kernelInstall", "buildSet", "timeoutSeconds")) {
+                Output.field(field.equals("id") ? "request" : field, Remote.text(r, field));
+            }
+            r.get("packages").forEach(p -> Output.field("package", Remote.text(p, "file") + " " + Remote.text(p, "size")
+                    + " bytes sha256 " + Remote.text(p, "sha256")));
+            int i = 1;
+            for (var t : r.get("tests")) {
+                List<String> args = new java.util.ArrayList<>();
+                t.get("args").forEach(a -> args.add(a.asText()));
+                Output.field("test " + i++, Remote.text(t, "package") + (args.isEmpty() ? "" : " " + String.join(" ", args)));
+            }
+            for (var e : r.get("timeline")) {
+                Output.field("  " + Remote.text(e, "at"), Remote.text(e, "state") + (e.get("note").isNull() ? "" : ": " + Remote.text(e, "note")));
+            }
+            for (var t : r.get("results")) {
+                Output.field("result " + Remote.text(t, "index"), Remote.text(t, "name") + " " + Remote.text(t, "outcome")
+                        + (t.get("exitCode").isNull() ? "" : " (exit " + Remote.text(t, "exitCode") + ")"));
+            }
+            return 0;
+        }
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a request; a placed one's file is removed from the drop.")
@@ -111,6 +183,35 @@ final class RequestCommand {
         @Override
         int run(Services services) {
             System.out.println(id + " " + services.desk().cancel(id, by).state().label());
+            return 0;
+        }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            System.out.println(id + " " + Remote.text(remote.call("POST", "/requests/" + Remote.encode(id) + "/cancel", null), "state"));
+            return 0;
+        }
+    }
+
+    @Command(name = "move", mixinStandardHelpOptions = true,
+            description = {"Move a queued request up, down or to the top of its host's queue. It takes the priority of the",
+                    "request it passes. Through --server, only the host's owner and admins may."})
+    static final class Move extends HostCommand.HostAction {
+        @Parameters(paramLabel = "ID") String id;
+        @Parameters(paramLabel = "DIRECTION", description = "up, down or top") String direction;
+        @Option(names = "--as", paramLabel = "USER", defaultValue = "${sys:user.name}") String by;
+
+        @Override
+        int run(Services services) {
+            Request moved = services.desk().move(id, direction, by);
+            System.out.println(id + " " + moved.state().label() + " " + moved.priority().label());
+            return 0;
+        }
+
+        @Override
+        int runRemote(Remote remote) throws Exception {
+            var moved = remote.call("POST", "/requests/" + Remote.encode(id) + "/move", java.util.Map.of("direction", direction));
+            System.out.println(id + " " + Remote.text(moved, "state") + " " + Remote.text(moved, "priority"));
             return 0;
         }
     }

@@ -40,14 +40,14 @@ public final class UserRows {
 
     public static java.util.Optional<labdrop.user.User> find(Handle h, String name) {
         return h.createQuery("select name, role, password_hash from users where name = :name").bind("name", name)
-                .map((rs, ctx) -> new labdrop.user.User(rs.getString("name"), labdrop.user.Role.valueOf(rs.getString("role")),
+                .map((rs, ctx) -> new labdrop.user.User(rs.getString("name"), labdrop.user.Role.valueOf(rs.getString("role").toUpperCase(java.util.Locale.ROOT)),
                         rs.getString("password_hash") != null))
                 .findOne();
     }
 
     public static java.util.List<labdrop.user.User> all(Handle h) {
         return h.createQuery("select name, role, password_hash from users order by name")
-                .map((rs, ctx) -> new labdrop.user.User(rs.getString("name"), labdrop.user.Role.valueOf(rs.getString("role")),
+                .map((rs, ctx) -> new labdrop.user.User(rs.getString("name"), labdrop.user.Role.valueOf(rs.getString("role").toUpperCase(java.util.Locale.ROOT)),
                         rs.getString("password_hash") != null))
                 .list();
     }

@@ -101,11 +101,11 @@ final class Charts {
         values.put("bars", bars);
         values.put("labels", labels);
         List<Map<String, Object>> legend = new ArrayList<>();
-        int x = LEFT;
+        int x = WIDTH - RIGHT - 4 * 75;
         for (LabStats.Day sample : s.outcomes().subList(0, 1)) {
             for (String outcome : sample.outcomes().keySet()) {
                 legend.add(Map.of("x", x, "colour", COLOURS.get(outcome), "text", outcome));
-                x += 80;
+                x += 75;
             }
         }
         values.put("legend", legend);

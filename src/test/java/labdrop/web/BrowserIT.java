@@ -182,25 +182,181 @@ class BrowserIT {
         browser.findElement(By.linkText("sut-h1")).click();
         await(ExpectedConditions.titleIs("labdrop — sut-h1"));
 
-        var editor = browser.findElement(By.id("directions"));
+        var editor = browser.findElement(By.id("config-content"));
         editor.clear();
         editor.sendKeys("auto_retrieve = false\nmax_load = 4\n");
-        browser.findElement(By.id("save-directions")).click();
-        await(ExpectedConditions.textToBePresentInElementLocated(By.id("history"), "+max_load = 4"));
+        browser.findElement(By.id("save-config")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("config-history"), "+max_load = 4"));
         assertThat(directions).hasContent("auto_retrieve = false\nmax_load = 4\n");
-        String history = browser.findElement(By.id("history")).getText();
+        String history = browser.findElement(By.id("config-history")).getText();
         assertThat(history).contains("by admin").contains("+auto_retrieve = false").contains("+max_load = 4");
         screenshot("host-directions");
 
-        editor = browser.findElement(By.id("directions"));
+        editor = browser.findElement(By.id("config-content"));
         editor.clear();
         editor.sendKeys("bogus = 1\n");
-        browser.findElement(By.id("save-directions")).click();
+        browser.findElement(By.id("save-config")).click();
         assertThat(await(ExpectedConditions.presenceOfElementLocated(By.id("error"))).getText())
                 .contains("was not saved").contains("unknown key 'bogus'");
         assertThat(directions).as("an invalid edit never reaches the drop").hasContent("auto_retrieve = false\nmax_load = 4\n");
 
+        // Another file in config/ (an agent override), created and then edited in the browser.
+        browser.findElement(By.id("new-config-name")).sendKeys("agent-overrides");
+        browser.findElement(By.id("new-config-content")).sendKeys("log.push-interval = 5s\n");
+        browser.findElement(By.id("create-config")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("config-history"), "+log.push-interval = 5s"));
+        assertThat(lab.config.dropDir().resolve("sut-h1/config/agent-overrides")).hasContent("log.push-interval = 5s\n");
+        assertThat(browser.findElement(By.id("config-files")).getText()).contains("directions").contains("agent-overrides");
+        editor = browser.findElement(By.id("config-content"));
+        editor.clear();
+        editor.sendKeys("log.push-interval = 2s\n");
+        browser.findElement(By.id("save-config")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("config-history"), "+log.push-interval = 2s"));
+        assertThat(browser.findElement(By.id("config-history")).getText()).contains("-log.push-interval = 5s");
+        assertThat(lab.config.dropDir().resolve("sut-h1/config/agent-overrides")).hasContent("log.push-interval = 2s\n");
+        screenshot("host-config-file");
+
         browser.findElement(By.id("maint")).click();
         await(ExpectedConditions.textToBe(By.id("h-state"), "Maint"));
+    }
+
+    @Test
+    void anAdminAddsAHostAUserAKeyAndAPackageInTheBrowser() throws Exception {
+        logIn("admin", Files.readString(lab.config.stateDir().resolve("admin-password")).strip());
+        await(ExpectedConditions.titleIs("labdrop — hosts"));
+        browser.findElement(By.id("admin-link")).click();
+        await(ExpectedConditions.titleIs("labdrop — admin"));
+
+        browser.findElement(By.id("host-name")).sendKeys("sut-new");
+        browser.findElement(By.id("host-labels")).sendKeys("arm64,rack-3");
+        browser.findElement(By.id("host-owner")).sendKeys("olive");
+        browser.findElement(By.id("host-active")).click();
+        browser.findElement(By.id("create-host")).click();
+        await(ExpectedConditions.titleIs("labdrop — sut-new"));
+        assertThat(browser.findElement(By.id("h-state")).getText()).isEqualTo("Available");
+        assertThat(browser.findElement(By.id("h-owner")).getText()).isEqualTo("olive");
+        assertThat(lab.config.dropDir().resolve("sut-new/config/directions")).exists();
+
+        browser.findElement(By.id("owner-only")).click();
+        browser.findElement(By.id("save-settings")).click();
+        await(ExpectedConditions.textToBe(By.id("h-owner"), "olive (owner-only)"));
+        assertThat(lab.s.hosts().show("sut-new").ownerOnly()).isTrue();
+
+        browser.findElement(By.id("key")).sendKeys(ApiContractIT.OLIVE_KEY);
+        browser.findElement(By.id("add-key")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("keys"), "SHA256:6fXUKEBJCTiqRRbaKyDvYH79m33/oXbPt16I63p9wtA"));
+        assertThat(lab.s.keys().list("host", "sut-new")).hasSize(1);
+        browser.findElement(By.id("key")).sendKeys("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7 tiny");
+        browser.findElement(By.id("add-key")).click();
+        assertThat(await(ExpectedConditions.presenceOfElementLocated(By.id("error"))).getText()).isNotBlank();
+        assertThat(lab.s.keys().list("host", "sut-new")).as("a refused key is not stored").hasSize(1);
+        screenshot("host-admin");
+
+        browser.get(base + "/admin");
+        browser.findElement(By.id("user-name")).sendKeys("olive");
+        browser.findElement(By.id("user-password")).sendKeys("olive's long password");
+        browser.findElement(By.id("create-user")).click();
+        await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-user='olive'] .login")));
+        assertThat(browser.findElement(By.cssSelector("tr[data-user='olive'] .login")).getText()).isEqualTo("true");
+        assertThat(lab.s.accounts().logIn("olive", "olive's long password".toCharArray())).isPresent();
+
+        Path src = Files.createDirectories(dir.resolve("pkg-src"));
+        Files.writeString(src.resolve("control"), "job.run_test('fresh')\n");
+        Path pkg = new labdrop.pkg.PackageBuilder(labdrop.pkg.PackageBuilder.DEFAULT_MTIME, 1).build(src,
+                new labdrop.pkg.PackageFile(labdrop.pkg.PackageType.TEST, "fresh", labdrop.pkg.PackageFormat.BZ2), dir).file();
+        browser.findElement(By.id("upload-file")).sendKeys(pkg.toAbsolutePath().toString());
+        browser.findElement(By.id("upload-sha256")).sendKeys("0".repeat(64));
+        browser.findElement(By.id("upload-package")).click();
+        assertThat(await(ExpectedConditions.presenceOfElementLocated(By.id("error"))).getText()).contains("not the declared");
+        assertThat(lab.config.http().repositories().get("custom").resolve("test-fresh.tar.bz2")).doesNotExist();
+        browser.findElement(By.id("upload-file")).sendKeys(pkg.toAbsolutePath().toString());
+        browser.findElement(By.id("upload-package")).click();
+        await(ExpectedConditions.titleIs("labdrop — Package published"));
+        assertThat(browser.findElement(By.id("message")).getText()).contains("test-fresh.tar.bz2").contains("custom");
+        screenshot("package-published");
+        browser.get(base + "/requests/new");
+        assertThat(browser.findElement(By.id("test")).getText()).contains("fresh");
+    }
+
+    @Test
+    void theHostOwnerReordersAndCancelsInTheQueueAndOthersSeeNoSuchButtons() throws Exception {
+        lab.s.accounts().setAccount("olive", labdrop.user.Role.TESTER, "olive's long password".toCharArray());
+        lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
+        lab.s.hosts().add(new HostDraft("sut-q", "default", "", "olive", false, true, null), "admin");
+        for (int i = 0; i < 3; i++) {
+            lab.file("sut-q", "tess", Priority.NORMAL);
+        }
+        logIn("tess", "a long tester password");
+        browser.get(base + "/hosts/sut-q");
+        assertThat(browser.findElements(By.cssSelector("#queue .move-up"))).as("a tester who does not own the host").isEmpty();
+        assertThat(browser.findElements(By.cssSelector("#queue .cancel"))).as("but may cancel their own requests").hasSize(3);
+        browser.findElement(By.id("logout")).click();
+
+        logIn("olive", "olive's long password");
+        browser.get(base + "/hosts/sut-q");
+        browser.findElement(By.cssSelector("li[data-request='r-3'] .move-top")).click();
+        await(d -> d.findElements(By.cssSelector("#queue li")).get(1).getAttribute("data-request").equals("r-3"));
+        assertThat(lab.s.lab().store().read(h -> labdrop.store.RequestRows.queued(h, "sut-q")).stream()
+                .map(labdrop.request.Request::id)).containsExactly("r-3", "r-2");
+        browser.findElement(By.cssSelector("li[data-request='r-2'] .cancel")).click();
+        await(ExpectedConditions.textToBe(By.id("r-state"), "Cancelled"));
+        assertThat(browser.findElement(By.id("r-reason")).getText()).isEqualTo("cancelled by olive");
+        screenshot("request-cancelled");
+    }
+
+    @Test
+    void theDashboardAndARunningRequestUpdateLiveWithoutAReload() throws Exception {
+        labdrop.agent.SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
+        lab.addActive("sut-l1");
+        lab.addActive("sut-l2");
+        logIn("admin", Files.readString(lab.config.stateDir().resolve("admin-password")).strip());
+        await(ExpectedConditions.titleIs("labdrop — hosts"));
+        browser.executeScript("window.labdropMarker = 'no reload';");
+        lab.s.hosts().maint("sut-l2");
+        await(ExpectedConditions.textToBe(By.cssSelector("tr[data-host='sut-l2'] .state"), "Maint"));
+        assertThat(browser.findElement(By.cssSelector(".count[data-state='Maint'] .n")).getText()).isEqualTo("1");
+        String payload = "<img src=x onerror=\"window.labdropMarker='script ran'\">";
+        lab.s.hosts().add(new HostDraft("sut-l3", "default", payload, null, false, true, null), "admin");
+        await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-host='sut-l3']")));
+        assertThat(browser.findElement(By.cssSelector("tr[data-host='sut-l3'] .labels")).getText())
+                .as("markup arriving through the live feed is shown as text").isEqualTo(payload);
+        assertThat(browser.executeScript("return window.labdropMarker;")).as("updated in place").isEqualTo("no reload");
+        screenshot("dashboard-live");
+
+        Files.writeString(dir.resolve("boot_id"), "boot-1\n");
+        labdrop.agent.Agent agent = new labdrop.agent.Agent(labdrop.agent.AgentConfig.load(null, Map.of(
+                "LABDROP_HOST", "sut-l1", "LABDROP_DROP_URL", lab.config.dropDir().resolve("sut-l1").toUri().toString(),
+                "LABDROP_WORK_DIR", dir.resolve("agent").toString(),
+                "LABDROP_FETCH_LOCATIONS", base + "/packages/builtin/",
+                "LABDROP_LOG_PUSH_INTERVAL", "1s",
+                "LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString())),
+                java.time.Clock.systemUTC(), new java.util.Random(1));
+        var filed = lab.s.desk().file(new labdrop.request.RequestSpec("sut-l1", "admin",
+                java.util.List.of(labdrop.request.TestSpec.parse("smoke:sleep 8")), Priority.NORMAL, false, null, null, null, null));
+        browser.get(base + "/requests/" + filed.id());
+        browser.executeScript("window.labdropMarker = 'no reload';");
+        var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return agent.poll();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("live-log"), "smoke sleep 8 rebootcount=0"));
+        assertThat(run).as("the test still runs while its log is shown").isNotDone();
+        assertThat(browser.findElement(By.id("r-state")).getText()).isIn("PickedUp", "Running");
+        assertThat(browser.executeScript("return window.labdropMarker;")).isEqualTo("no reload");
+        screenshot("request-live-log");
+        assertThat(run.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(labdrop.agent.Agent.Outcome.RAN);
+        await(ExpectedConditions.textToBe(By.id("r-state"), "Passed"));
+        assertThat(browser.findElement(By.id("results")).getText()).contains("smoke");
+
+        browser.get(base + "/hosts/sut-l1");
+        String svg = (String) browser.executeAsyncScript("var done = arguments[0];"
+                + "fetch('/charts/outcomes.svg?host=sut-l1').then(r => r.text()).then(done);");
+        assertThat(svg).startsWith("<svg").contains("class=\"bar\"").contains(": 1 Passed");
+        assertThat((Long) browser.executeScript("return document.getElementById('chart-outcomes').naturalWidth;"))
+                .as("the chart image loads in the page").isEqualTo(Charts.WIDTH);
+        screenshot("host-charts");
     }
 }

@@ -129,10 +129,100 @@ class WebSecurityIT {
         String token = csrf(get("/login").body());
         post("/login", Map.of("csrf", token, "user", "tess", "password", "a long tester password"), null);
         String fresh = csrf(get("/hosts/sut-t1").body());
-        assertThat(get("/hosts/sut-t1").body()).doesNotContain("save-directions");
-        assertThat(post("/hosts/sut-t1/maint", Map.of("csrf", fresh), null).statusCode()).isEqualTo(403);
-        assertThat(post("/hosts/sut-t1/config/directions", Map.of("csrf", fresh, "content", "auto_retrieve = false"), null)
-                .statusCode()).isEqualTo(403);
+        assertThat(get("/hosts/sut-t1").body()).doesNotContain("save-config").doesNotContain("add-key").doesNotContain("maint");
+        lab.s.keys().add("host", "sut-t1", ApiContractIT.OLIVE_KEY, "test", "admin");
+        String before = Files.readString(lab.config.dropDir().resolve("sut-t1/config/directions"));
+        Map<String, Map<String, String>> adminForms = new java.util.LinkedHashMap<>();
+        adminForms.put("/hosts/sut-t1/maint", Map.of());
+        adminForms.put("/hosts/sut-t1/activate", Map.of());
+        adminForms.put("/hosts/sut-t1/retire", Map.of());
+        adminForms.put("/hosts/sut-t1/settings", Map.of("owner", "tess", "ownerOnly", "true"));
+        adminForms.put("/hosts/sut-t1/config/directions", Map.of("content", "auto_retrieve = false"));
+        adminForms.put("/hosts/sut-t1/config/", Map.of("name", "extra", "content", "x = 1"));
+        adminForms.put("/hosts/sut-t1/keys", Map.of("key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJRm4b6e7uLm8pKkq2wVpQmQ2cM3JwGQm3CqV5mX2l8H t"));
+        adminForms.put("/hosts/sut-t1/keys/remove", Map.of("fingerprint", "SHA256:6fXUKEBJCTiqRRbaKyDvYH79m33/oXbPt16I63p9wtA"));
+        adminForms.put("/admin/hosts", Map.of("name", "sut-t9"));
+        adminForms.put("/admin/users", Map.of("name", "mallory", "role", "admin", "password", "a long enough password"));
+        adminForms.put("/admin/users/remove", Map.of("name", "admin"));
+        for (Map.Entry<String, Map<String, String>> form : adminForms.entrySet()) {
+            Map<String, String> fields = new java.util.HashMap<>(form.getValue());
+            fields.put("csrf", fresh);
+            assertThat(post(form.getKey(), fields, null).statusCode()).as("a tester posting " + form.getKey()).isEqualTo(403);
+        }
+        assertThat(get("/admin").statusCode()).isEqualTo(403);
+        HttpResponse<String> upload = browser.send(HttpRequest.newBuilder(URI.create(base + "/admin/packages"))
+                .header("Content-Type", "multipart/form-data; boundary=b")
+                .POST(HttpRequest.BodyPublishers.ofString("--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + fresh
+                        + "\r\n--b--\r\n")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(upload.statusCode()).isEqualTo(403);
         assertThat(lab.s.hosts().show("sut-t1").state()).isEqualTo(labdrop.host.HostState.AVAILABLE);
+        assertThat(lab.s.hosts().show("sut-t1").owner()).isNull();
+        assertThat(lab.config.dropDir().resolve("sut-t1/config/directions")).hasContent(before);
+        assertThat(lab.config.dropDir().resolve("sut-t1/config/extra")).doesNotExist();
+        assertThat(lab.s.keys().list("host", "sut-t1")).hasSize(1);
+        assertThat(lab.s.hosts().list()).extracting(labdrop.host.Host::name).doesNotContain("sut-t9");
+        assertThat(lab.s.accounts().logIn("mallory", "a long enough password".toCharArray())).isEmpty();
+        assertThat(lab.s.accounts().find("admin").canLogIn()).isTrue();
+
+        // The same through the API with the tester's token.
+        String tess = lab.s.accounts().newToken("tess", "t");
+        HttpClient api = HttpClient.newHttpClient();
+        String[][] calls = {{"POST", "/api/v1/hosts", "{\"name\":\"sut-t8\"}"}, {"PATCH", "/api/v1/hosts/sut-t1", "{\"owner\":\"tess\"}"},
+            {"POST", "/api/v1/hosts/sut-t1/retire", ""}, {"PUT", "/api/v1/hosts/sut-t1/config/directions", "auto_retrieve = false"},
+            {"POST", "/api/v1/hosts/sut-t1/keys", "{\"key\":\"x\"}"}, {"DELETE", "/api/v1/hosts/sut-t1/keys?fingerprint=x", ""},
+            {"POST", "/api/v1/users", "{\"name\":\"mallory\",\"password\":\"a long enough password\"}"},
+            {"DELETE", "/api/v1/users/admin", ""}};
+        for (String[] call : calls) {
+            HttpResponse<String> answer = api.send(HttpRequest.newBuilder(URI.create(base + call[1]))
+                    .header("Authorization", "Bearer " + tess)
+                    .method(call[0], HttpRequest.BodyPublishers.ofString(call[2])).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(call[0] + " " + call[1]).isEqualTo(403);
+            assertThat(answer.body()).contains("only admins");
+        }
+        assertThat(lab.s.hosts().show("sut-t1").state()).isEqualTo(labdrop.host.HostState.AVAILABLE);
+        assertThat(lab.config.dropDir().resolve("sut-t1/config/directions")).hasContent(before);
+    }
+
+    @Test
+    void anonymousWritesAreRefusedWith401AndChangeNothing() throws Exception {
+        lab.addActive("sut-a1");
+        String token = csrf(get("/login").body());
+        HttpResponse<String> form = post("/requests", Map.of("csrf", token, "host", "sut-a1", "test", "dbench"), null);
+        assertThat(form.statusCode()).isEqualTo(401);
+        assertThat(post("/hosts/sut-a1/maint", Map.of("csrf", token), null).statusCode()).isEqualTo(401);
+        assertThat(post("/admin/users", Map.of("csrf", token, "name", "x", "password", "a long enough password"), null)
+                .statusCode()).isEqualTo(401);
+        HttpClient api = HttpClient.newHttpClient();
+        for (String[] call : new String[][] {{"POST", "/api/v1/requests"}, {"POST", "/api/v1/hosts/sut-a1/maint"},
+            {"PUT", "/api/v1/hosts/sut-a1/config/directions"}, {"POST", "/api/v1/requests/r-1/cancel"}}) {
+            HttpResponse<String> answer = api.send(HttpRequest.newBuilder(URI.create(base + call[1]))
+                    .header("Authorization", "Bearer not-a-token")
+                    .method(call[0], HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(call[0] + " " + call[1]).isEqualTo(401);
+        }
+        assertThat(lab.s.desk().list("sut-a1", null, 10)).isEmpty();
+        assertThat(lab.s.hosts().show("sut-a1").state()).isEqualTo(labdrop.host.HostState.AVAILABLE);
+    }
+
+    @Test
+    void markupInConfigFilesSutMessagesAndTimelineNotesIsInertOnEveryPage() throws Exception {
+        String payload = "<script>alert('x')</script>";
+        lab.addActive("sut-x2");
+        lab.s.hosts().writeConfig("sut-x2", "notes", "owner says: " + payload + "\n", "admin");
+        lab.s.hosts().writeConfig("sut-x2", "directions", "# " + payload + "\nauto_retrieve = true\n", "admin");
+        var filed = lab.file("sut-x2", "admin", labdrop.request.Priority.NORMAL);
+        lab.s.desk().cancel(filed.id(), "admin");
+        String token = csrf(get("/login").body());
+        post("/login", Map.of("csrf", token, "user", "admin", "password", adminPassword()), null);
+        for (String page : new String[] {"/hosts/sut-x2", "/hosts/sut-x2?file=notes", "/requests/" + filed.id(), "/", "/admin"}) {
+            String body = get(page).body();
+            assertThat(body).as(page).doesNotContain("<script>alert");
+        }
+        assertThat(get("/hosts/sut-x2?file=notes").body()).contains("owner says: &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+        HttpResponse<String> live = get("/live/hosts.json");
+        assertThat(live.headers().firstValue("Content-Type")).hasValue("application/json");
+        HttpResponse<String> svg = get("/charts/outcomes.svg?host=sut-x2");
+        assertThat(svg.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("image/svg+xml"));
+        assertThat(svg.body()).doesNotContain("<script");
     }
 }
