@@ -278,8 +278,8 @@ public final class ApiHandler extends Handler.Abstract {
         return null;
     }
 
-    private Map<String, Object> detail(Request r) {
-        return ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r));
+    private Map<String, Object> detail(Request r) throws IOException {
+        return ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r), logs.sysinfo(r));
     }
 
     private Object users(org.eclipse.jetty.server.Request request, Response response, String method, List<String> p,

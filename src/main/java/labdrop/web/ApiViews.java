@@ -81,7 +81,8 @@ final class ApiViews {
         return m;
     }
 
-    static Map<String, Object> requestDetail(Request r, List<RequestRows.Event> events, List<ResultRows.TestResult> results) {
+    static Map<String, Object> requestDetail(Request r, List<RequestRows.Event> events, List<ResultRows.TestResult> results,
+                                             List<String> sysinfo) {
         Map<String, Object> m = request(r);
         m.put("packages", r.packages().stream().map(p -> {
             Map<String, Object> pin = new LinkedHashMap<>();
@@ -110,6 +111,7 @@ final class ApiViews {
             result.put("logs", t.logs().stream().map(l -> "/api/v1/requests/" + r.id() + "/logs/" + l).toList());
             return result;
         }).toList());
+        m.put("sysinfo", sysinfo.stream().map(f -> "/api/v1/requests/" + r.id() + "/logs/" + f).toList());
         return m;
     }
 

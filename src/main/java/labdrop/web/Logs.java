@@ -24,21 +24,32 @@ final class Logs {
         this.services = services;
     }
 
-    /** The log files an unfinished request has pushed so far ({@code logs/...}), for following them live. */
-    java.util.List<String> running(Request r) throws IOException {
-        Path dir = services.lab().drop().resultsDir(r.host(), r.id()).resolve("logs");
-        if (r.state().isFinal() || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+    /** The files the agent recorded about the SUT for this request ({@code sysinfo/...}): distribution, package list. */
+    java.util.List<String> sysinfo(Request r) throws IOException {
+        return list(r, "sysinfo");
+    }
+
+    private java.util.List<String> list(Request r, String sub) throws IOException {
+        Path results = services.lab().drop().resultsDir(r.host(), r.id());
+        Path dir = results.resolve(sub);
+        if (!Files.isDirectory(results, LinkOption.NOFOLLOW_LINKS) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return java.util.List.of();
         }
         try (var files = Files.list(dir)) {
             return files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
-                    .map(f -> "logs/" + f.getFileName()).filter(n -> !n.contains("/.")).sorted().toList();
+                    .map(f -> sub + "/" + f.getFileName()).filter(n -> !n.contains("/.")).sorted().toList();
         }
+    }
+
+    /** The log files an unfinished request has pushed so far ({@code logs/...}), for following them live. */
+    java.util.List<String> running(Request r) throws IOException {
+        Path dir = services.lab().drop().resultsDir(r.host(), r.id()).resolve("logs");
+        return r.state().isFinal() ? java.util.List.of() : list(r, "logs");
     }
 
     SafeRead.Window read(Request r, String name, long offset) throws IOException {
         boolean listed = services.desk().results(r).stream().anyMatch(t -> t.logs().contains(name))
-                || (!r.state().isFinal() && name.startsWith("logs/"));
+                || (!r.state().isFinal() && name.startsWith("logs/")) || name.startsWith("sysinfo/");
         Path folder = services.lab().drop().resultsDir(r.host(), r.id());
         Path file = folder.resolve(name).normalize();
         if (!listed || name.startsWith("/") || Arrays.asList(name.split("/")).contains("..") || !file.startsWith(folder)

@@ -221,8 +221,15 @@ public final class WebHandler extends Handler.Abstract {
         values.put("canCancel", !r.state().isFinal() && Access.canCancel(user, r, host));
         try {
             values.put("running", logs.running(r));
-        } catch (IOException e) {
+            List<String> sysinfo = logs.sysinfo(r);
+            values.put("sysinfo", sysinfo);
+            if (sysinfo.contains("sysinfo/distribution.txt")) {
+                values.put("distribution", new String(logs.read(r, "sysinfo/distribution.txt", 0).bytes(), StandardCharsets.UTF_8)
+                        .lines().findFirst().orElse(""));
+            }
+        } catch (IOException | LabdropException e) {
             values.put("running", List.of());
+            values.put("sysinfo", List.of());
         }
         values.put("final", r.state().isFinal());
         values.put("events", services.desk().events(r).stream().map(e -> {
@@ -302,7 +309,7 @@ public final class WebHandler extends Handler.Abstract {
             ApiErrors.send(response, callback, 404, Map.of("error", e.getMessage()));
             return true;
         }
-        Map<String, Object> m = ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r));
+        Map<String, Object> m = ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r), logs.sysinfo(r));
         m.put("runningLogs", logs.running(r));
         return json(response, callback, m);
     }

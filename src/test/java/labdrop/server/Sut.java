@@ -38,7 +38,7 @@ public final class Sut {
                 + "  <agentVersion>0.1.0</agentVersion>\n  <bootId>boot-1</bootId>\n</state>\n";
     }
 
-    void result(String request, String... outcomes) throws IOException {
+    public void result(String request, String... outcomes) throws IOException {
         StringBuilder xml = new StringBuilder("<result xmlns=\"urn:labdrop:result:1\" request=\"" + request
                 + "\" host=\"" + host + "\">\n  <started>" + Instant.now() + "</started>\n  <finished>" + Instant.now()
                 + "</finished>\n");
@@ -52,7 +52,7 @@ public final class Sut {
     }
 
     /** Runs a placed request to the end: picked up, running, result, Available. */
-    void complete(String request, String... outcomes) throws IOException {
+    public void complete(String request, String... outcomes) throws IOException {
         state("Running", request, "1/1 t1");
         result(request, outcomes.length == 0 ? new String[] {"pass"} : outcomes);
         state("Available", null, null);

@@ -148,6 +148,26 @@ class ApiContractIT {
         expect("error-bad-json", 400, "POST", "/requests", tess, "{\"host\": ");
         expect("error-no-call", 404, "GET", "/nonsense", tess, null);
         expect("maint", 200, "POST", "/hosts/sut-01/maint", admin, null);
+
+        // A finished request: per-test results and the SUT's sysinfo files.
+        lab.addActive("sut-02");
+        String id = lab.file("sut-02", "tess", labdrop.request.Priority.NORMAL).id();
+        Path sysinfo = Files.createDirectories(lab.config.dropDir().resolve("sut-02/results/" + id + "/sysinfo"));
+        Files.writeString(sysinfo.resolve("distribution.txt"), "Debian GNU/Linux 13 (trixie)\n");
+        // Step by step, so the timeline is the same on every run.
+        var sut = lab.sut("sut-02");
+        sut.state("Running", id, "1/2 t1");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> lab.s.desk().find(id).state() == labdrop.request.RequestState.RUNNING);
+        sut.result(id, "pass", "fail");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> lab.s.desk().find(id).state().isFinal());
+        sut.state("Available", null, null);
+        expect("request-finished", 200, "GET", "/requests/" + id, tess, null);
+        HttpResponse<String> distribution = call("GET", "/requests/" + id + "/logs/sysinfo/distribution.txt", tess, null);
+        assertThat(distribution.body()).isEqualTo("Debian GNU/Linux 13 (trixie)\n");
+        assertThat(call("GET", "/requests/" + id + "/logs/sysinfo/../../../sut-01/state_file", tess, null).statusCode())
+                .isEqualTo(404);
     }
 
     String tokenOf(String user) {

@@ -162,6 +162,7 @@ class BrowserIT {
                 return d.findElement(By.id("r-state")).getText().equals(expected);
             });
             assertThat(browser.findElement(By.id("results")).getText()).contains("smoke").contains(args.equals("pass") ? "pass" : "fail");
+            assertThat(browser.findElement(By.id("sysinfo")).getText()).contains("sysinfo/packages.txt");
             screenshot("request-" + expected.toLowerCase());
             String log = args.equals("pass") ? "logs/1-smoke.stdout" : "logs/1-smoke.stderr";
             browser.findElement(By.linkText(log)).click();
@@ -169,6 +170,9 @@ class BrowserIT {
             assertThat(browser.findElement(By.tagName("body")).getText())
                     .contains(args.equals("pass") ? "smoke pass rebootcount=0 request=" + id : "smoke failed on purpose");
         }
+        browser.get(base + "/requests/r-1");
+        browser.findElement(By.linkText("sysinfo/packages.txt")).click();
+        assertThat(browser.findElement(By.tagName("body")).getText()).as("the SUT's package list").contains("coreutils");
         browser.get(base + "/requests/r-1/log/logs/../../../sut-g1/state_file");
         assertThat(browser.findElement(By.tagName("body")).getText()).contains("No such").doesNotContain("urn:labdrop:state");
     }
