@@ -21,11 +21,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the server on embedded defaults with demo hosts and requests.",
-                "Starts the server in DIR (H2 store, drop, host types), adds three hosts (one Available,",
-                "one owner-only, one in Maint), files requests that show placement, rejection and holding,",
-                "and starts a local agent for demo-01 over file:// (doorbell, 5-second schedule) that runs",
-                "them. A second run resumes (the store and the agent's journal are kept); --fresh starts",
+        description = {"Run the whole loop on embedded defaults: server, demo users, hosts, packages and agents.",
+                "Starts the server in DIR (H2 store, drop, repositories, Jetty, the SSH server), creates the",
+                "tester 'bob', five hosts and two test packages, files requests that show placement,",
+                "queueing, rejection (owner-only) and holding (Maint), and starts three local agents on a",
+                "5-second schedule: demo-01 over file://, demo-02 over sftp:// and demo-03 over rsync+ssh://",
+                "(both through the embedded SSH server, with their own keys). Prints the URL and the logins.",
+                "A second run resumes (the store, keys and the agents' journals are kept); --fresh starts",
                 "clean. Ctrl-C stops everything."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = "labdrop-demo", description = "Demo state folder (default ${DEFAULT-VALUE}).")
@@ -56,65 +58,94 @@ final class DemoCommand implements Callable<Integer> {
         }, "labdrop-demo-shutdown"));
         app.start();
         Services s = app.services();
-        labdrop.agent.AgentDaemon[] agents = new labdrop.agent.AgentDaemon[1];
+        List<labdrop.agent.AgentDaemon> agents = new java.util.concurrent.CopyOnWriteArrayList<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (agents[0] != null) {
+            for (labdrop.agent.AgentDaemon agent : agents) {
                 try {
-                    agents[0].close();
+                    agent.close();
                 } catch (Exception e) {
-                    System.err.println("demo: stopping the agent: " + e.getMessage());
+                    System.err.println("demo: stopping an agent: " + e.getMessage());
                 }
             }
         }, "labdrop-demo-agent-shutdown"));
+        Path bobPassword = state.resolve("bob-password");
         if (s.hosts().list().isEmpty()) {
-            s.hosts().add(new HostDraft("demo-01", "default", "x86_64", null, false, true, null), "admin");
-            s.hosts().add(new HostDraft("demo-02", "default", "arm64", "alice", true, true, null), "admin");
-            s.hosts().add(new HostDraft("demo-03", "default", "x86_64", null, false, false, null), "admin");
+            String password = labdrop.user.Passwords.random();
+            s.accounts().setAccount("bob", labdrop.user.Role.TESTER, password.toCharArray());
+            Files.deleteIfExists(bobPassword);
+            Files.createFile(bobPassword, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(bobPassword, password + "\n");
+            s.hosts().add(new HostDraft("demo-01", "default", "x86_64,file", null, false, true, null), "admin");
+            s.hosts().add(new HostDraft("demo-02", "default", "arm64,sftp", null, false, true, null), "admin");
+            s.hosts().add(new HostDraft("demo-03", "default", "x86_64,rsync", null, false, true, null), "admin");
+            s.hosts().add(new HostDraft("demo-04", "default", "riscv64", "alice", true, true, null), "admin");
+            s.hosts().add(new HostDraft("demo-05", "default", "x86_64", null, false, false, null), "admin");
             List<Request> filed = List.of(
                     file(s, "demo-01", "bob", Priority.NORMAL, "dbench:-t 60"),
                     file(s, "demo-01", "carol", Priority.HIGH, "kernbench"),
                     file(s, "demo-02", "bob", Priority.NORMAL, "dbench"),
-                    file(s, "demo-03", "bob", Priority.NORMAL, "dbench"));
+                    file(s, "demo-03", "bob", Priority.NORMAL, "kernbench:--quick"),
+                    file(s, "demo-04", "bob", Priority.NORMAL, "dbench"),
+                    file(s, "demo-05", "bob", Priority.NORMAL, "dbench"));
             for (Request r : filed) {
                 System.out.println(r.id() + " for " + r.host() + ": " + r.state().label()
                         + (r.reason() == null ? "" : " (" + r.reason() + ")"));
             }
         }
         Path drop = app.services().lab().drop().root();
-        agents[0] = startAgent(s, state, drop, app.httpPort());
+        String packages = "http://127.0.0.1:" + app.httpPort() + "/packages/builtin/";
+        agents.add(startAgent(s, state, "demo-01", drop.resolve("demo-01").toUri().toString(), app.httpPort(), Map.of()));
+        if (app.sshPort() > 0) {
+            Map<String, String> ssh = sshIdentity(s, state, "demo-02", app, config);
+            agents.add(startAgent(s, state, "demo-02", "sftp://demo-02@127.0.0.1:" + app.sshPort() + "/", app.httpPort(), ssh));
+            if (onPath("rsync") && onPath("ssh")) {
+                ssh = sshIdentity(s, state, "demo-03", app, config);
+                agents.add(startAgent(s, state, "demo-03", "rsync+ssh://demo-03@127.0.0.1:" + app.sshPort() + "/",
+                        app.httpPort(), ssh));
+            } else {
+                System.out.println("demo-03: rsync or ssh is not installed, so its rsync+ssh:// agent is not started"
+                        + " (apt-get install rsync openssh-client)");
+            }
+        } else {
+            System.out.println("demo-02, demo-03: the SSH server is off (ssh.enabled=false), so their agents are not started");
+        }
+        String web = "http://127.0.0.1:" + app.httpPort() + "/";
         System.out.println();
-        System.out.println("labdrop demo running. Drop: " + drop);
-        System.out.println("Packages: http://127.0.0.1:" + app.httpPort() + "/packages/builtin/");
-        System.out.println("Login: user 'admin', password in " + state.resolve("admin-password") + " (mode 0600)");
+        System.out.println("labdrop demo running: " + web);
+        System.out.println("  log in as 'admin' (password in " + state.resolve("admin-password") + ") or as the tester 'bob'"
+                + " (password in " + bobPassword + "); both files are mode 0600");
+        System.out.println("  agents: demo-01 file://, demo-02 sftp://, demo-03 rsync+ssh:// (SSH port " + app.sshPort()
+                + "), polling every 5 s; work folders in " + state.resolve("agents"));
+        System.out.println("  packages: " + packages + "   API: " + web + "api/v1/openapi.yaml");
         System.out.println("In another terminal:");
         System.out.println("  export LABDROP_STATE_DIR=" + state);
-        System.out.println("  appliance/labdrop host list");
-        System.out.println("  appliance/labdrop request list");
-        System.out.println("  appliance/labdrop host activate demo-03      # places the held request");
-        System.out.println("  appliance/labdrop request show r-1           # run by demo-01's agent: Passed, with its log");
+        System.out.println("  appliance/labdrop request list                # r-1..r-4 reach Passed within seconds");
+        System.out.println("  appliance/labdrop request show r-3           # run by demo-02's agent over sftp");
+        System.out.println("  appliance/labdrop host activate demo-05      # places the held request");
         System.out.println("  ls " + drop + "/demo-01/results/r-1/logs/");
-        System.out.println("demo-01's agent: work folder " + state.resolve("agents/demo-01") + ", log in the output above.");
         System.out.println("Ctrl-C stops the demo; run it again to resume, or with --fresh to start clean.");
         System.out.flush();
         stopped.await();
         return 0;
     }
 
-    /** demo-01's agent: this process, file:// drop, the doorbell, a poll every five seconds. */
-    private static labdrop.agent.AgentDaemon startAgent(Services s, Path state, Path drop, int httpPort) throws Exception {
-        Path work = Files.createDirectories(state.resolve("agents/demo-01"));
+    /** An agent in this process for {@code host}: its drop URL, the doorbell, a poll every five seconds. */
+    private static labdrop.agent.AgentDaemon startAgent(Services s, Path state, String host, String dropUrl, int httpPort,
+                                                        Map<String, String> extra) throws Exception {
+        Path work = Files.createDirectories(state.resolve("agents/" + host));
         Path token = work.resolve("doorbell.token");
         if (!Files.exists(token)) {
-            Files.writeString(token, s.doorbell().issueToken("demo-01") + "\n");
+            Files.writeString(token, s.doorbell().issueToken(host) + "\n");
         }
-        Map<String, String> env = new HashMap<>();
-        env.put("LABDROP_HOST", "demo-01");
-        env.put("LABDROP_DROP_URL", drop.resolve("demo-01").toUri().toString());
+        Map<String, String> env = new HashMap<>(extra);
+        env.put("LABDROP_HOST", host);
+        env.put("LABDROP_DROP_URL", dropUrl);
         env.put("LABDROP_WORK_DIR", work.toString());
         env.put("LABDROP_FETCH_LOCATIONS", "http://127.0.0.1:" + httpPort + "/packages/builtin/");
         env.put("LABDROP_SCHEDULE_CRON", "0/5 * * * * ?");
         env.put("LABDROP_SCHEDULE_JITTER", "1s");
-        env.put("LABDROP_DOORBELL_URL", "http://127.0.0.1:" + httpPort + "/api/v1/hosts/demo-01/generation");
+        env.put("LABDROP_DOORBELL_URL", "http://127.0.0.1:" + httpPort + "/api/v1/hosts/" + host + "/generation");
         env.put("LABDROP_DOORBELL_TOKEN_FILE", token.toString());
         env.put("LABDROP_REBOOT_COMMAND", "echo 'demo: a real SUT would reboot here'");
         labdrop.agent.AgentConfig config = labdrop.agent.AgentConfig.load(null, env);
@@ -123,6 +154,26 @@ final class DemoCommand implements Callable<Integer> {
                 new labdrop.agent.Agent(config, Clock.systemUTC(), new java.security.SecureRandom()));
         daemon.start();
         return daemon;
+    }
+
+    /** The host's own ed25519 key (generated once, registered with the SSH server) and a known_hosts for the server's key. */
+    private static Map<String, String> sshIdentity(Services s, Path state, String host, ServerApp app,
+                                                   ServerConfig config) throws Exception {
+        Path work = Files.createDirectories(state.resolve("agents/" + host));
+        Path key = labdrop.ssh.EmbeddedSshServer.keyPair(work.resolve("id_ed25519"), host + "@labdrop-demo");
+        String pub = Files.readString(work.resolve("id_ed25519.pub"));
+        if (s.keys().list(labdrop.store.KeyRows.HOST, host).isEmpty()) {
+            s.keys().add(labdrop.store.KeyRows.HOST, host, pub, key + ".pub", "demo");
+        }
+        Path hostKeyPub = config.ssh().hostKey().resolveSibling(config.ssh().hostKey().getFileName() + ".pub");
+        Path knownHosts = work.resolve("known_hosts");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + app.sshPort() + " " + Files.readString(hostKeyPub));
+        return Map.of("LABDROP_SSH_IDENTITY", key.toString(), "LABDROP_SSH_KNOWN_HOSTS", knownHosts.toString());
+    }
+
+    private static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        return path != null && java.util.Arrays.stream(path.split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, command)));
     }
 
     /** Builds two small real test packages into the builtin repository (once). */

@@ -85,6 +85,14 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     /** Loads the host key, generating an ed25519 key (mode 0600, OpenSSH format) on first start. */
     static Path hostKey(Path file) throws IOException {
+        return keyPair(file, "labdrop host key");
+    }
+
+    /**
+     * An ed25519 key pair in OpenSSH format at {@code file} (mode 0600) and {@code file.pub},
+     * generated when missing (the server's host key; the demo's agents' identities).
+     */
+    public static Path keyPair(Path file, String comment) throws IOException {
         if (Files.exists(file)) {
             return file;
         }
@@ -99,7 +107,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
         Files.deleteIfExists(temp);
         Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
-            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(pair, "labdrop host key", null, out);
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(pair, comment, null, out);
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException("cannot write the SSH host key: " + e.getMessage(), e);
         }
@@ -107,7 +115,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
         StringBuilder pub = new StringBuilder();
         org.apache.sshd.common.config.keys.PublicKeyEntry.appendPublicKeyEntry(pub, pair.getPublic());
         Files.writeString(file.resolveSibling(file.getFileName() + ".pub"), pub + " labdrop\n");
-        LOG.info("generated the SSH host key {} ({})", file, KeyUtils.getFingerPrint(pair.getPublic()));
+        LOG.info("generated the SSH key {} ({})", file, KeyUtils.getFingerPrint(pair.getPublic()));
         return file;
     }
 
