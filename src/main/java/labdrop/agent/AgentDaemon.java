@@ -28,7 +28,9 @@ public final class AgentDaemon implements AutoCloseable {
 
     public AgentDaemon(Agent agent) throws SchedulerException {
         Properties p = new Properties();
-        p.setProperty("org.quartz.scheduler.instanceName", "labdrop-agent");
+        // One scheduler per agent (by host), so several agents can share a process (the demo).
+        p.setProperty("org.quartz.scheduler.instanceName", "labdrop-agent-" + agent.config.host());
+        p.setProperty("org.quartz.threadPool.threadNamePrefix", "labdrop-agent-" + agent.config.host());
         p.setProperty("org.quartz.threadPool.threadCount", "1");
         p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
