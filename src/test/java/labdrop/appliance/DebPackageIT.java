@@ -1,0 +1,166 @@
+package labdrop.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The .deb on this machine, as an admin would use it: contents and maintainer scripts checked,
+ * installed with dpkg, the server started from the installed files (the unit's command line, as
+ * the labdrop user), a package uploaded and a request run end to end by the installed agent, then
+ * purged with nothing left behind. Needs root and dpkg (CI runs as root on Debian).
+ */
+class DebPackageIT {
+    static final Path DEB = Path.of("target/labdrop.deb");
+    @TempDir
+    Path dir;
+    Process server;
+
+    record Run(int code, String out) {
+    }
+
+    static Run run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as(String.join(" ", command)).isTrue();
+        return new Run(p.exitValue(), out);
+    }
+
+    static Run ok(String... command) throws Exception {
+        Run r = run(List.of(command));
+        assertThat(r.code()).as(String.join(" ", command) + ":\n" + r.out()).isZero();
+        return r;
+    }
+
+    /** The installed launcher as the labdrop user, with the unit's environment plus {@code env}. */
+    static Run labdrop(List<String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("runuser", "-u", "labdrop", "--", "env",
+                "LABDROP_STATE_DIR=/var/lib/labdrop", "LABDROP_ROUTES_DIR=/etc/labdrop/routes"));
+        command.addAll(env);
+        command.add("/usr/bin/labdrop");
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @BeforeEach
+    void clean() throws Exception {
+        assertThat(ok("id", "-u").out().strip()).as("dpkg -i needs root").isEqualTo("0");
+        assertThat(DEB).as("built by mvn package (jdeb)").exists();
+        run(List.of("dpkg", "--purge", "labdrop"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+        run(List.of("dpkg", "--purge", "labdrop"));
+    }
+
+    @Test
+    void installRunARequestEndToEndAndPurgeLeavesNothing() throws Exception {
+        String info = ok("dpkg-deb", "--info", DEB.toString()).out();
+        assertThat(info).contains("Package: labdrop").contains("Architecture: all").contains("postinst").contains("postrm");
+        Path control = Files.createDirectories(dir.resolve("control"));
+        ok("dpkg-deb", "--control", DEB.toString(), control.toString());
+        assertThat(Files.readAllLines(control.resolve("conffiles"))).containsExactlyInAnyOrder(
+                "/etc/labdrop/server.conf", "/etc/labdrop/agent.conf", "/etc/labdrop/routes/server.yaml");
+        for (String script : List.of("postinst", "prerm", "postrm")) {
+            ok("sh", "-n", control.resolve(script).toString());
+        }
+        String contents = ok("dpkg-deb", "--contents", DEB.toString()).out();
+        assertThat(contents).contains("./usr/bin/labdrop", "./usr/share/labdrop/labdrop.jar", "./usr/share/labdrop/lib/",
+                "./usr/lib/systemd/system/labdrop-server.service", "./usr/lib/systemd/system/labdrop-agent.service",
+                "./usr/lib/systemd/system/labdrop-agent-once.timer", "./usr/share/doc/labdrop/copyright");
+
+        ok("dpkg", "-i", DEB.toString());
+        List<String> files = ok("dpkg", "-L", "labdrop").out().lines().filter(l -> l.startsWith("/")).toList();
+        assertThat(ok("id", "labdrop").out()).contains("(labdrop)");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of("/etc/labdrop/server.conf"))))
+                .isEqualTo("rw-r-----");
+        assertThat(ok("stat", "-c", "%U:%G %a", "/var/lib/labdrop").out().strip()).isEqualTo("labdrop:labdrop 750");
+        ok("systemd-analyze", "verify", "/usr/lib/systemd/system/labdrop-server.service",
+                "/usr/lib/systemd/system/labdrop-agent.service", "/usr/lib/systemd/system/labdrop-agent-once.service",
+                "/usr/lib/systemd/system/labdrop-agent-once.timer");
+
+        // The server from the installed files: the unit's ExecStart, as the labdrop user.
+        int http = freePort();
+        int ssh = freePort();
+        List<String> net = List.of("LABDROP_HTTP_HOST=127.0.0.1", "LABDROP_HTTP_PORT=" + http, "LABDROP_SSH_HOST=127.0.0.1",
+                "LABDROP_SSH_PORT=" + ssh);
+        List<String> start = new ArrayList<>(List.of("runuser", "-u", "labdrop", "--", "env", "LABDROP_STATE_DIR=/var/lib/labdrop",
+                "LABDROP_ROUTES_DIR=/etc/labdrop/routes"));
+        start.addAll(net);
+        start.addAll(List.of("/usr/bin/labdrop", "server", "--conf", "/etc/labdrop/server.conf"));
+        server = new ProcessBuilder(start).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+        HttpClient client = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + http + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).body().equals("ok\n"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of("/var/lib/labdrop/admin-password"))))
+                .isEqualTo("rw-------");
+
+        // A package, a host and a request through the installed CLI.
+        labdrop.agent.SmokePackage.publish(Files.createDirectories(dir.resolve("built")), "smoke", 0);
+        ok("chmod", "-R", "a+rX", dir.toString());
+        assertThat(labdrop(List.of(), "pkg", "upload", dir.resolve("built/test-smoke.tar.bz2").toString(),
+                "--to", "/var/lib/labdrop/packages/builtin").code()).isZero();
+        assertThat(labdrop(List.of(), "host", "add", "sut-d1", "--active").out()).contains("added host sut-d1 (Available");
+        assertThat(labdrop(List.of(), "request", "file", "--host", "sut-d1", "--test", "smoke:pass", "--as", "tess").out())
+                .contains("r-1 Placed");
+
+        // The installed agent, once, over file:// (a SUT that is the server itself).
+        Path work = Files.createDirectories(dir.resolve("agent"));
+        Files.writeString(dir.resolve("boot_id"), "boot-1\n");
+        ok("chown", "-R", "labdrop:labdrop", work.toString());
+        Run agent = labdrop(List.of("LABDROP_HOST=sut-d1", "LABDROP_DROP_URL=file:///var/lib/labdrop/drop/sut-d1/",
+                "LABDROP_WORK_DIR=" + work, "LABDROP_FETCH_LOCATIONS=http://127.0.0.1:" + http + "/packages/builtin/",
+                "LABDROP_REBOOT_BOOT_ID_FILE=" + dir.resolve("boot_id")), "agent", "--conf", "/etc/labdrop/agent.conf", "--once");
+        assertThat(agent.code()).as(agent.out()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> labdrop(List.of(), "request", "show", "r-1").out()
+                .lines().anyMatch(l -> l.matches("state: +Passed")));
+        assertThat(labdrop(List.of(), "request", "show", "r-1").out()).contains("smoke pass");
+
+        server.destroy();
+        assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+        server = null;
+
+        ok("dpkg", "--purge", "labdrop");
+        assertThat(run(List.of("dpkg", "-s", "labdrop")).code()).as("not installed any more").isNotZero();
+        for (String f : files) {
+            Path p = Path.of(f);
+            if (f.contains("labdrop")) {
+                assertThat(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(f + " after purge").isFalse();
+            }
+        }
+        assertThat(Path.of("/etc/labdrop")).doesNotExist();
+        assertThat(Path.of("/var/lib/labdrop")).doesNotExist();
+        assertThat(Path.of("/usr/share/labdrop")).doesNotExist();
+        assertThat(run(List.of("id", "labdrop")).code()).as("the labdrop user is gone").isNotZero();
+        assertThat(run(List.of("getent", "group", "labdrop")).code()).as("the labdrop group is gone").isNotZero();
+    }
+}
