@@ -82,6 +82,19 @@ class DebPackageIT {
         run(List.of("dpkg", "--purge", "labdrop"));
     }
 
+    /** lintian: no error, and every warning tag is one docs/installation.md explains. */
+    void lintianWarningsAreTheExplainedOnes() throws Exception {
+        Run lintian = run(List.of("lintian", "--allow-root", DEB.toString()));
+        List<String> explained = Files.readAllLines(Path.of("docs/installation.md")).stream()
+                .filter(l -> l.startsWith("| `") && l.indexOf('`', 3) > 0).map(l -> l.substring(3, l.indexOf('`', 3))).toList();
+        List<String> lines = lintian.out().lines().filter(l -> l.matches("[EWI]: labdrop.*")).toList();
+        assertThat(lines).as("lintian errors:\n" + lintian.out()).noneMatch(l -> l.startsWith("E:"));
+        for (String line : lines.stream().filter(l -> l.startsWith("W:")).toList()) {
+            String tag = line.replaceFirst("^W: labdrop[^:]*: ", "").split(" ")[0];
+            assertThat(explained).as("lintian warning not explained in docs/installation.md: " + line).contains(tag);
+        }
+    }
+
     @Test
     void installRunARequestEndToEndAndPurgeLeavesNothing() throws Exception {
         String info = ok("dpkg-deb", "--info", DEB.toString()).out();
@@ -97,6 +110,8 @@ class DebPackageIT {
         assertThat(contents).contains("./usr/bin/labdrop", "./usr/share/labdrop/labdrop.jar", "./usr/share/labdrop/lib/",
                 "./usr/lib/systemd/system/labdrop-server.service", "./usr/lib/systemd/system/labdrop-agent.service",
                 "./usr/lib/systemd/system/labdrop-agent-once.timer", "./usr/share/doc/labdrop/copyright");
+
+        lintianWarningsAreTheExplainedOnes();
 
         ok("dpkg", "-i", DEB.toString());
         List<String> files = ok("dpkg", "-L", "labdrop").out().lines().filter(l -> l.startsWith("/")).toList();
