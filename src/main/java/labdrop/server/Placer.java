@@ -76,6 +76,36 @@ public final class Placer {
         return pending.size();
     }
 
+    /**
+     * Rewrites the file of every Placed request whose file is missing from the drop (a restored
+     * backup, a drop cleared by hand): {@code current/} is a projection of the store. Same id, same
+     * bytes; requests already picked up are the SUT's and left alone. Returns how many were written.
+     */
+    public int restore() {
+        int written = 0;
+        for (Request request : lab.store().read(RequestRows::allActive)) {
+            if (request.state() != labdrop.request.RequestState.PLACED) {
+                continue;
+            }
+            Path file = lab.drop().requestFile(request.host(), request.id());
+            if (Files.exists(file)) {
+                continue;
+            }
+            try {
+                AtomicFiles.write(file, RequestXml.render(request));
+            } catch (IOException e) {
+                throw new UncheckedIOException("host '" + request.host() + "': cannot restore " + request.id() + " at " + file, e);
+            }
+            lab.store().tx(h -> {
+                HostRows.bumpGeneration(h, request.host());
+                return null;
+            });
+            LOG.info("restored {} for host '{}' from the store", request.id(), request.host());
+            written++;
+        }
+        return written;
+    }
+
     /** Clears temporaries a crash left in the folders the server writes (current/ and config/). */
     public int removeTemporaryFiles() throws IOException {
         int removed = 0;

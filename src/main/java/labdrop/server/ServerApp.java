@@ -77,6 +77,7 @@ public final class ServerApp implements AutoCloseable {
         watcher = new DropWatcher(services.lab().drop(), new RouteListener(producer),
                 services.ingest()::changedSinceApplied);
         services.placer().drain();
+        services.placer().restore();
         watcher.start();
         LOG.info("labdrop server started: drop {}, store {}, routes {}, http port {}", config.dropDir(),
                 config.database().url().replaceAll("password=[^;&]*", "password=***"), config.routesDir(), httpPort());

@@ -26,6 +26,11 @@ final class StateIngest {
     }
 
     static Outcome apply(Handle h, String hostName, StateDoc doc, Instant receivedAt) {
+        return apply(h, hostName, doc, receivedAt, "");
+    }
+
+    /** As above; an agent older than {@code minAgentVersion} (when set) leaves its host Outdated, with the reason. */
+    static Outcome apply(Handle h, String hostName, StateDoc doc, Instant receivedAt, String minAgentVersion) {
         if (!hostName.equals(doc.host)) {
             throw new BadInputException(hostName + "/state_file names host '" + doc.host
                     + "'; a SUT may only report for its own host folder");
@@ -43,6 +48,15 @@ final class StateIngest {
                 doc.step, doc.agentVersion, doc.request, doc.message));
         Optional<Request> active = RequestRows.active(h, hostName);
         active.filter(r -> r.id().equals(doc.request)).ifPresent(r -> advance(h, r, reported, receivedAt));
+        String outdated = outdated(doc.agentVersion, minAgentVersion);
+        if (outdated != null) {
+            HostRows.recordReport(h, hostName, new HostRows.Report(reported.name(), doc.seq, receivedAt, doc.bootId,
+                    doc.step, doc.agentVersion, doc.request, outdated));
+            if (!host.state().isAdminHeld() && RequestRows.active(h, hostName).isEmpty()) {
+                HostRows.setState(h, hostName, HostState.OUTDATED, receivedAt);
+            }
+            return Outcome.APPLIED;
+        }
         if (!host.state().isAdminHeld()) {
             Optional<Request> stillActive = RequestRows.active(h, hostName);
             HostState next = reported == HostState.AVAILABLE
@@ -52,6 +66,19 @@ final class StateIngest {
             Queue.release(h, HostRows.find(h, hostName).orElseThrow(), receivedAt);
         }
         return Outcome.APPLIED;
+    }
+
+    /** The reason a report's agent is refused, or null when it is recent enough (or no minimum is set). */
+    static String outdated(String agentVersion, String minAgentVersion) {
+        if (minAgentVersion == null || minAgentVersion.isEmpty()) {
+            return null;
+        }
+        if (agentVersion == null || agentVersion.isBlank() || HostState.compareVersions(agentVersion, minAgentVersion) < 0) {
+            return "agent " + (agentVersion == null || agentVersion.isBlank() ? "(no version)" : agentVersion)
+                    + " is older than the minimum " + minAgentVersion + " (agent.min-version): this host gets no requests"
+                    + " until it runs a newer agent; install the new package on the SUT (docs/installation.md)";
+        }
+        return null;
     }
 
     private static void advance(Handle h, Request request, HostState reported, Instant now) {

@@ -26,6 +26,14 @@ public final class Sut {
         return seq;
     }
 
+    /** A report from an agent of the given version. */
+    public long stateOfVersion(String status, String agentVersion) throws IOException {
+        seq++;
+        write(hostDir.resolve("state_file"), stateXml(host, seq, status, null, null)
+                .replace("<agentVersion>0.1.0</agentVersion>", "<agentVersion>" + agentVersion + "</agentVersion>"));
+        return seq;
+    }
+
     void stateWithSeq(long seq, String status) throws IOException {
         write(hostDir.resolve("state_file"), stateXml(host, seq, status, null, null));
     }
