@@ -33,7 +33,10 @@ public final class Agent {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
     /** What one poll did. */
-    public enum Outcome { IDLE, QUIET, LOAD_TOO_HIGH, WAITING, RAN, REBOOTING }
+    public enum Outcome { IDLE, QUIET, LOAD_TOO_HIGH, WAITING, RAN, REBOOTING, UPDATED }
+
+    /** The exit code that asks the launcher or systemd to start the agent again (after a self-update). */
+    public static final int EXIT_RESTART = 75;
 
     final AgentConfig config;
     final Clock clock;
@@ -44,6 +47,9 @@ public final class Agent {
     final Path cache;
     final String version;
     private final HttpClient http;
+    /** Why the announced release was refused (SHA-256 of the release it concerns, and the reason); not retried. */
+    private String refusedRelease;
+    private String refusal;
     /** Set when this process ran the reboot command: it waits for the reboot instead of reporting that none happened. */
     Instant rebootIssuedAt;
 
@@ -99,8 +105,12 @@ public final class Agent {
                     waiting.add(id);
                 }
             }
+            Outcome updated = selfUpdate(reporter, effective);
+            if (updated != null) {
+                return updated;
+            }
             if (waiting.isEmpty()) {
-                reporter.report("Available", null, null, effective.problem());
+                reporter.report("Available", null, null, refusal != null ? refusal : effective.problem());
                 return Outcome.IDLE;
             }
             String next = waiting.get(0);
@@ -111,6 +121,36 @@ public final class Agent {
             }
             return new RequestRun(this, journal, transport, reporter, effective).start(next);
         }
+    }
+
+    /** Between requests: installs a newer announced release (UPDATED: restart into it), or null to go on. */
+    private Outcome selfUpdate(Reporter reporter, Effective effective) throws IOException, InterruptedException {
+        AgentUpdate.Release release;
+        try {
+            release = AgentUpdate.announced(mirror);
+        } catch (labdrop.error.BadInputException e) {
+            refusal = "agent update ignored: " + e.getMessage();
+            return null;
+        }
+        if (release == null || !AgentUpdate.newer(release, version)) {
+            refusal = null;
+            return null;
+        }
+        if (release.sha256().equals(refusedRelease)) {
+            return null;
+        }
+        reporter.report("Available", null, "updating the agent to " + release.version(), null);
+        try {
+            AgentUpdate.install(this, release, effective.fetchLocations(config));
+        } catch (labdrop.error.LabdropException | IOException e) {
+            refusedRelease = release.sha256();
+            refusal = "agent update to " + release.version() + " refused: " + e.getMessage() + "; still running " + version;
+            LOG.warn(refusal);
+            reporter.report("Available", null, null, refusal);
+            return null;
+        }
+        reporter.report("Available", null, null, "agent " + version + " updated to " + release.version() + "; restarting");
+        return Outcome.UPDATED;
     }
 
     /** Request ids in the mirrored current/, lowest number first. */
@@ -272,6 +312,10 @@ public final class Agent {
 
         private void write(String status, String request, String step, String message, boolean force)
                 throws IOException, InterruptedException {
+            if (message == null && "Available".equals(status)) {
+                // A refused update stays visible on the host until it is resolved, not only until the next report.
+                message = agent.refusal;
+            }
             String key = status + "|" + request + "|" + step + "|" + message + "|" + agent.bootId();
             if (!force && key.equals(journal.lastState)) {
                 return;

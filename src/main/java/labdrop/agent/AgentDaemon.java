@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class AgentDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
     private static final String AGENT = "labdrop.agent";
+    private static final String UPDATED = "labdrop.updated";
     private final Scheduler scheduler;
 
     public AgentDaemon(Agent agent) throws SchedulerException {
@@ -44,6 +45,11 @@ public final class AgentDaemon implements AutoCloseable {
                         .withMisfireHandlingInstructionDoNothing()).build());
         scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("start-up").forJob(job)
                 .usingJobData("nojitter", true).startNow().build());
+    }
+
+    /** Called (once) when a poll installed a newer agent: the process should exit with {@link Agent#EXIT_RESTART}. */
+    public void onUpdated(Runnable action) throws SchedulerException {
+        scheduler.getContext().put(UPDATED, action);
     }
 
     public void start() throws SchedulerException {
@@ -69,6 +75,10 @@ public final class AgentDaemon implements AutoCloseable {
                 }
                 Agent.Outcome outcome = agent.poll();
                 LOG.debug("poll: {}", outcome);
+                if (outcome == Agent.Outcome.UPDATED && context.getScheduler().getContext().get(UPDATED) instanceof Runnable r) {
+                    context.getScheduler().pauseAll();
+                    r.run();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {

@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
                 "a second one exits at once with exit code 4. See conf/agent.conf and docs/agent.md."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the poll (or the daemon) ended normally", "2:agent.conf is invalid",
-                "4:another agent is running", "5:the drop could not be reached"})
+                "4:another agent is running", "5:the drop could not be reached",
+                "75:a newer agent was installed (self-update): start the agent again; the launcher runs the new one"})
 final class AgentCommand implements Callable<Integer> {
     @Option(names = "--conf", paramLabel = "FILE", defaultValue = "${env:LABDROP_AGENT_CONF}",
             description = "agent.conf to read (default: $LABDROP_AGENT_CONF, else the environment alone).")
@@ -34,8 +35,9 @@ final class AgentCommand implements Callable<Integer> {
         try (AgentLock ignored = AgentLock.acquire(config.workDir())) {
             Agent agent = new Agent(config, Clock.systemUTC(), new SecureRandom());
             if (once) {
-                System.out.println("poll: " + agent.poll().name().toLowerCase(java.util.Locale.ROOT));
-                return 0;
+                Agent.Outcome outcome = agent.poll();
+                System.out.println("poll: " + outcome.name().toLowerCase(java.util.Locale.ROOT));
+                return outcome == Agent.Outcome.UPDATED ? Agent.EXIT_RESTART : 0;
             }
             AgentDaemon daemon = new AgentDaemon(agent);
             CountDownLatch stopped = new CountDownLatch(1);
@@ -47,12 +49,21 @@ final class AgentCommand implements Callable<Integer> {
                 }
                 stopped.countDown();
             }, "labdrop-agent-shutdown"));
+            int[] exit = {0};
+            daemon.onUpdated(() -> {
+                exit[0] = Agent.EXIT_RESTART;
+                stopped.countDown();
+            });
             daemon.start();
             System.out.println("labdrop agent for host '" + config.host() + "' polling " + config.drop() + " on '"
                     + config.cron() + "'");
             System.out.flush();
             stopped.await();
-            return 0;
+            if (exit[0] != 0) {
+                daemon.close();
+                System.out.println("agent updated: exiting with " + exit[0] + " to be started again (systemd Restart=always)");
+            }
+            return exit[0];
         }
     }
 }

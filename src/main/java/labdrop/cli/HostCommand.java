@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {HostCommand.Add.class, HostCommand.ListHosts.class, HostCommand.Show.class,
                 HostCommand.Set.class, HostCommand.Maint.class, HostCommand.Activate.class,
                 HostCommand.Retire.class, HostCommand.Reset.class, HostCommand.Token.class, HostConfigCommand.class,
-                KeyCommands.HostKey.class, KeyCommands.AuthorizedKeys.class})
+                KeyCommands.HostKey.class, KeyCommands.AuthorizedKeys.class, HostCommand.AgentReleaseCommand.class})
 final class HostCommand {
 
     abstract static class HostAction implements Callable<Integer> {
@@ -54,6 +54,26 @@ final class HostCommand {
     }
 
     static final String LIST_FORMAT = "%-24s %-10s %-12s %-10s %-5s %s%n";
+
+    @Command(name = "agent-release", mixinStandardHelpOptions = true,
+            description = {"Announce an agent release to hosts: PACKAGE (client-labdrop-agent-VERSION in a repository) is",
+                    "pinned (SHA-256, size) into each host's config/agent-release; agents older than VERSION update",
+                    "themselves between requests and restart (docs/agent.md)."})
+    static final class AgentReleaseCommand extends HostAction {
+        @Parameters(paramLabel = "PACKAGE", description = "The release package's name, e.g. labdrop-agent-0.2.0.")
+        String name;
+        @Option(names = "--host", paramLabel = "HOST", description = "Only these hosts (repeat); default: every host not retired.")
+        List<String> hosts = List.of();
+        @Option(names = "--as", paramLabel = "USER", defaultValue = "${sys:user.name}") String author;
+
+        @Override
+        int run(Services services) {
+            var release = services.hosts().announceAgentRelease(name, hosts, author);
+            System.out.println("announced agent " + release.version() + " (" + release.file() + ", sha256 "
+                    + release.sha256() + ") to " + (hosts.isEmpty() ? "every host" : String.join(", ", hosts)));
+            return 0;
+        }
+    }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Add a host. It starts in Maint unless --active (as LAVA's add-device does);",

@@ -109,6 +109,13 @@ public final class ConfigWatch {
         if ("directions".equals(file)) {
             return Directions.parse(host + "/config/directions", content).problems();
         }
+        if (labdrop.host.AgentRelease.CONFIG_FILE.equals(file)) {
+            try {
+                labdrop.host.AgentRelease.parse(content, host + "/config/" + file);
+            } catch (BadInputException e) {
+                return List.of(e.getMessage());
+            }
+        }
         if (content.indexOf('\0') >= 0) {
             return List.of(host + "/config/" + file + " contains a NUL byte; config files are text");
         }

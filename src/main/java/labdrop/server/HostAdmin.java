@@ -162,6 +162,22 @@ public final class HostAdmin {
         return configFiles(host).stream().filter(v -> v.file().equals(file)).findFirst().orElseThrow();
     }
 
+    /**
+     * Announces an agent release to {@code hosts} (every host that is not retired when empty): its
+     * version and the package pinned from the repositories go into each host's config/agent-release.
+     */
+    public labdrop.host.AgentRelease announceAgentRelease(String packageName, List<String> hosts, String author) {
+        String version = labdrop.host.AgentRelease.versionOf(packageName);
+        var pin = lab.catalog().pin(labdrop.pkg.PackageType.CLIENT, packageName);
+        labdrop.host.AgentRelease release = new labdrop.host.AgentRelease(version, pin.file(), pin.sha256(), pin.size());
+        List<String> targets = hosts.isEmpty() ? list().stream().filter(h -> h.state() != HostState.RETIRED)
+                .map(Host::name).toList() : hosts;
+        for (String host : targets) {
+            writeConfig(host, labdrop.host.AgentRelease.CONFIG_FILE, release.render(), author);
+        }
+        return release;
+    }
+
     public List<ConfigRows.Version> configFiles(String host) {
         show(host);
         return lab.store().read(h -> ConfigRows.latestPerFile(h, host));
