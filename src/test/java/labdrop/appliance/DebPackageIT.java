@@ -82,6 +82,30 @@ class DebPackageIT {
         run(List.of("dpkg", "--purge", "labdrop"));
     }
 
+    @Test
+    void theTarballHoldsTheSameFilesWithTheSameModesAsTheDeb() throws Exception {
+        Path tarball;
+        try (var files = Files.list(Path.of("target"))) {
+            tarball = files.filter(f -> f.getFileName().toString().matches("labdrop-.*\\.tar\\.gz")).findFirst().orElseThrow();
+        }
+        java.util.Map<String, String> deb = new java.util.TreeMap<>();
+        for (String line : ok("dpkg-deb", "--contents", DEB.toString()).out().lines().toList()) {
+            String[] f = line.split("\\s+");
+            if (f[0].startsWith("-")) {
+                deb.put(f[f.length - 1].replaceFirst("^\\./", ""), f[0]);
+            }
+        }
+        java.util.Map<String, String> tar = new java.util.TreeMap<>();
+        for (String line : ok("tar", "-tvzf", tarball.toString()).out().lines().toList()) {
+            String[] f = line.split("\\s+");
+            if (f[0].startsWith("-")) {
+                tar.put(f[f.length - 1].replaceFirst("^labdrop-[^/]+/", ""), f[0]);
+            }
+        }
+        assertThat(tar).as("same files, same modes").isEqualTo(deb);
+        assertThat(tar).containsEntry("usr/bin/labdrop", "-rwxr-xr-x").containsEntry("etc/labdrop/server.conf", "-rw-r-----");
+    }
+
     /** lintian: no error, and every warning tag is one docs/installation.md explains. */
     void lintianWarningsAreTheExplainedOnes() throws Exception {
         Run lintian = run(List.of("lintian", "--allow-root", DEB.toString()));
