@@ -205,7 +205,7 @@ public final class ApiHandler extends Handler.Abstract {
                 return ApiViews.config(services.hosts().writeConfig(name, file, body(request), user.name()), true);
             }
         }
-        if (p.get(2).equals("keys")) {
+        if (n >= 3 && p.get(2).equals("keys")) {
             if (n == 3 && method.equals("GET")) {
                 return services.keys().list(KeyRows.HOST, name).stream().map(ApiViews::key).toList();
             }
