@@ -100,13 +100,22 @@ class SelfUpdateIT {
 
     /** One poll through the launcher, as the systemd timer would run it. */
     Run agentOnce() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("appliance/labdrop", "agent", "--once").redirectErrorStream(true);
+        return agent("--once");
+    }
+
+    /** The launcher's agent: {@code --once}, or with no argument the daemon (polling every second here). */
+    Run agent(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("appliance/labdrop", "agent"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("LABDROP_HOST", "sut-u1");
         env.put("LABDROP_DROP_URL", lab.config.dropDir().resolve("sut-u1").toUri().toString());
         env.put("LABDROP_WORK_DIR", dir.resolve("agent").toString());
         env.put("LABDROP_FETCH_LOCATIONS", "http://127.0.0.1:" + lab.app.httpPort() + "/packages/builtin/");
         env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
+        env.put("LABDROP_SCHEDULE_CRON", "0/1 * * * * ?");
+        env.put("LABDROP_SCHEDULE_JITTER", "0s");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
@@ -148,12 +157,13 @@ class SelfUpdateIT {
         assertThat(lab.s.hosts().show("sut-u1").agentVersion()).isEqualTo(n);
         assertThat(dir.resolve("agent/agent-current")).doesNotExist();
 
-        // The good package: installed between two requests; the waiting request is not run by the old agent.
+        // The good package: the daemon installs it between two requests (the waiting request is not run by the old
+        // agent) and exits asking to be started again, as systemd's Restart=always then does.
         Files.write(release, good);
         Request r3 = file();
-        Run updated = agentOnce();
+        Run updated = agent();
         assertThat(updated.code()).as("exit code asking for a restart\n" + updated.out()).isEqualTo(Agent.EXIT_RESTART);
-        assertThat(updated.out()).contains("poll: updated");
+        assertThat(updated.out()).contains("agent updated: exiting with 75");
         assertThat(dir.resolve("agent/agent-current/labdrop.jar")).exists();
         assertThat(dir.resolve("agent/agent-current").toRealPath()).isEqualTo(
                 dir.resolve("agent/releases/" + NEXT + "/client").toRealPath());
