@@ -58,6 +58,7 @@ public final class ApiHandler extends Handler.Abstract {
         Optional<User> user = header != null && header.startsWith("Bearer ")
                 ? services.accounts().byToken(header.substring(7).strip()) : Optional.empty();
         if (user.isEmpty()) {
+            settleBody(request, response);
             response.getHeaders().put("WWW-Authenticate", "Bearer realm=\"labdrop\"");
             ApiErrors.send(response, callback, 401, Map.of("error",
                     "log in: send Authorization: Bearer <token> (labdrop user token NAME creates one)"));
@@ -65,7 +66,12 @@ public final class ApiHandler extends Handler.Abstract {
         }
         try {
             List<String> parts = List.of(path.replaceFirst("^/", "").split("/", -1));
-            Object answer = route(request, response, request.getMethod(), parts, user.get());
+            Object answer;
+            try {
+                answer = route(request, response, request.getMethod(), parts, user.get());
+            } finally {
+                settleBody(request, response);
+            }
             if (answer == null) {
                 response.getHeaders().put("Allow", "GET, POST, PUT, PATCH, DELETE");
                 ApiErrors.send(response, callback, 404, Map.of("error", "no API call " + request.getMethod() + " /api/v1" + path
@@ -355,6 +361,35 @@ public final class ApiHandler extends Handler.Abstract {
             // falls through to the error below
         }
         throw new BadInputException("query parameter " + name + "=" + value + " is not a whole number in " + min + ".." + max);
+    }
+
+    /**
+     * Reads what a call left unread of its body (a refused call reads none of it) before the answer goes out.
+     * Jetty closes a connection whose request body was not consumed, and once the answer is committed it can no
+     * longer say so: a client reusing the connection would then meet a silent close. Bodies past {@link #MAX_BODY}
+     * are not read; the answer carries {@code Connection: close} instead.
+     */
+    private static void settleBody(org.eclipse.jetty.server.Request request, Response response) {
+        if (request.getLength() == 0) {
+            return;
+        }
+        if (request.getLength() > MAX_BODY) {
+            response.getHeaders().put("Connection", "close");
+            return;
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] buffer = new byte[8192];
+            long left = MAX_BODY + 1L;
+            int n;
+            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) != -1) {
+                left -= n;
+            }
+            if (left == 0) {
+                response.getHeaders().put("Connection", "close");
+            }
+        } catch (IOException e) {
+            response.getHeaders().put("Connection", "close");
+        }
     }
 
     static String body(org.eclipse.jetty.server.Request request) throws IOException {

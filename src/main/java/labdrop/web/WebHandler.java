@@ -61,6 +61,8 @@ public final class WebHandler extends Handler.Abstract {
             Session existing = request.getSession(false);
             Optional<User> poster = existing == null ? Optional.empty() : user(existing);
             if (WebSecurity.foreignOrigin(request) || poster.isEmpty()) {
+                // The refused upload stays unread: tell the browser not to reuse this connection.
+                response.getHeaders().put("Connection", "close");
                 return html(response, callback, poster.isEmpty() ? 401 : 403, "<!DOCTYPE html><title>Refused</title>"
                         + "<p>Log in first, from this site.</p>");
             }

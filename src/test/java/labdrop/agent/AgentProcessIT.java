@@ -165,9 +165,13 @@ class AgentProcessIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> journal().has("testPid"));
         long testPid = journal().get("testPid").asLong();
         agent.destroyForcibly().waitFor();
+        // The test dies with its wrapper, the wrapper first, so no exit code is written (killing the child first
+        // lets the wrapper record 137, which is an ordinary failure and not what this case is about).
         ProcessHandle.of(testPid).ifPresent(p -> {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            List<ProcessHandle> children = p.descendants().toList();
             p.destroyForcibly();
+            p.onExit().join();
+            children.forEach(ProcessHandle::destroyForcibly);
         });
 
         assertThat(once(env(repoUrl))).isZero();

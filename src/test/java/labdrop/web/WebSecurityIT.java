@@ -155,6 +155,8 @@ class WebSecurityIT {
                 .POST(HttpRequest.BodyPublishers.ofString("--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + fresh
                         + "\r\n--b--\r\n")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(upload.statusCode()).isEqualTo(403);
+        assertThat(upload.headers().firstValue("Connection")).as("the unread upload closes the connection, and says so")
+                .hasValue("close");
         assertThat(lab.s.hosts().show("sut-t1").state()).isEqualTo(labdrop.host.HostState.AVAILABLE);
         assertThat(lab.s.hosts().show("sut-t1").owner()).isNull();
         assertThat(lab.config.dropDir().resolve("sut-t1/config/directions")).hasContent(before);
@@ -202,6 +204,65 @@ class WebSecurityIT {
         }
         assertThat(lab.s.desk().list("sut-a1", null, 10)).isEmpty();
         assertThat(lab.s.hosts().show("sut-a1").state()).isEqualTo(labdrop.host.HostState.AVAILABLE);
+    }
+
+    /**
+     * A client that reuses connections (java.net.http, curl --next, a script's HTTP library) must not meet a
+     * connection the server closed without saying so: a refused call's body, arriving after its headers as over a
+     * real network, is read before the answer, and the next call on the same connection is answered.
+     */
+    @Test
+    void refusedApiCallsWithABodyLeaveTheConnectionUsable() throws Exception {
+        lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
+        String tess = lab.s.accounts().newToken("tess", "t");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", lab.app.httpPort())) {
+            socket.setSoTimeout(20_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            String[][] calls = {{"not-a-token", "POST", "/api/v1/requests", "401"}, {tess, "POST", "/api/v1/hosts", "403"},
+                {tess, "PATCH", "/api/v1/hosts/sut-none", "404"}, {tess, "GET", "/api/v1/me", "200"}};
+            for (String[] call : calls) {
+                String body = call[1].equals("GET") ? "" : "{\"name\":\"sut-t8\"}";
+                out.write((call[1] + " " + call[2] + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + call[0]
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(200);   // the body comes in its own packet, after the server has seen the headers
+                out.write(body.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Map<String, String> head = readHead(in);
+                assertThat(head).as(call[1] + " " + call[2] + " answered on the reused connection").isNotEmpty();
+                assertThat(head.get(":status")).as(call[1] + " " + call[2]).isEqualTo(call[3]);
+                assertThat(head.get("connection")).as(call[1] + " " + call[2]).isNotEqualToIgnoringCase("close");
+                in.readNBytes(Integer.parseInt(head.get("content-length")));
+            }
+        }
+        assertThat(lab.s.hosts().list()).extracting(labdrop.host.Host::name).doesNotContain("sut-t8");
+    }
+
+    /** The status and headers (names lower-cased) of one HTTP/1.1 answer; empty when the server closed the connection. */
+    static Map<String, String> readHead(java.io.InputStream in) throws java.io.IOException {
+        Map<String, String> head = new java.util.HashMap<>();
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c != '\n') {
+                line.append((char) c);
+                continue;
+            }
+            String text = line.toString().strip();
+            line.setLength(0);
+            if (text.isEmpty()) {
+                return head;
+            }
+            if (head.isEmpty()) {
+                head.put(":status", text.split(" ")[1]);
+            } else {
+                int colon = text.indexOf(':');
+                head.put(text.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT), text.substring(colon + 1).strip());
+            }
+        }
+        return Map.of();
     }
 
     @Test
