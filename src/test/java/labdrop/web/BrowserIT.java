@@ -6,6 +6,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import labdrop.request.Priority;
 import labdrop.server.HostDraft;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -57,9 +59,13 @@ class BrowserIT {
         Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), shots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Waits (up to 15 s) for what a click or navigation should lead to; never for a fixed time. */
+    /**
+     * Waits (up to 15 s) for what a click or navigation should lead to; never for a fixed time. An element
+     * read while the page is being replaced goes stale: that is "not yet", so the condition is asked again.
+     */
     <T> T await(org.openqa.selenium.support.ui.ExpectedCondition<T> condition) {
-        return new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(15)).until(condition);
+        return new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(15))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
     }
 
     void logIn(String user, String password) {
@@ -299,7 +305,10 @@ class BrowserIT {
         logIn("olive", "olive's long password");
         browser.get(base + "/hosts/sut-q");
         browser.findElement(By.cssSelector("li[data-request='r-3'] .move-top")).click();
-        await(d -> d.findElements(By.cssSelector("#queue li")).get(1).getAttribute("data-request").equals("r-3"));
+        await(d -> {
+            List<WebElement> queue = d.findElements(By.cssSelector("#queue li"));
+            return queue.size() > 1 && "r-3".equals(queue.get(1).getAttribute("data-request"));
+        });
         assertThat(lab.s.lab().store().read(h -> labdrop.store.RequestRows.queued(h, "sut-q")).stream()
                 .map(labdrop.request.Request::id)).containsExactly("r-3", "r-2");
         browser.findElement(By.cssSelector("li[data-request='r-2'] .cancel")).click();
