@@ -31,6 +31,7 @@ public record AgentConfig(
         Doorbell doorbell,
         Reboot reboot,
         Duration testTimeout,
+        int testOomScoreAdj,
         Duration logPushInterval,
         Duration stateHeartbeat,
         int attempts,
@@ -96,6 +97,9 @@ public record AgentConfig(
             "Most reboots one request may cause; one more is a reboot loop and aborts the test.");
     static final Setting<Duration> TEST_TIMEOUT = Setting.duration("test.timeout", "1h",
             "Timeout of a test whose request gives none.");
+    static final Setting<Integer> TEST_OOM = Setting.integer("test.oom-score-adj", -1000, 1000, 0,
+            "oom_score_adj every test starts with, whatever the agent's own (the units protect the agent with -900,"
+                    + " which children would inherit); 0 leaves a memory-hungry test the OOM killer's choice.");
     static final Setting<Duration> LOG_PUSH = Setting.duration("log.push-interval", "10s",
             "While a test runs its logs are pushed to the drop this often, so they survive an abort.");
     static final Setting<Duration> HEARTBEAT = Setting.duration("state.heartbeat", "2m",
@@ -107,7 +111,7 @@ public record AgentConfig(
 
     private static final List<Setting<?>> OWN = List.of(HOST, OWNER, DROP, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW,
             CONNECT_TIMEOUT, IO_TIMEOUT, RSYNC, SSH, WORK_DIR, FETCH, CRON, JITTER, DOORBELL, DOORBELL_TOKEN, SAFETY,
-            REBOOT_COMMAND, BOOT_ID, MAX_REBOOTS, TEST_TIMEOUT, LOG_PUSH, HEARTBEAT, ATTEMPTS, BACKOFF);
+            REBOOT_COMMAND, BOOT_ID, MAX_REBOOTS, TEST_TIMEOUT, TEST_OOM, LOG_PUSH, HEARTBEAT, ATTEMPTS, BACKOFF);
 
     /** Every key agent.conf may hold: the agent's own, then one per direction (its default). */
     public static final List<Setting<?>> SETTINGS = settings();
@@ -151,7 +155,7 @@ public record AgentConfig(
                 new Doorbell(c.get(DOORBELL).isEmpty() ? null : httpUri(where, c.get(DOORBELL)),
                         orUnder(c.get(DOORBELL_TOKEN), work, "doorbell.token"), c.get(SAFETY)),
                 new Reboot(c.get(REBOOT_COMMAND), Path.of(c.get(BOOT_ID)), c.get(MAX_REBOOTS)),
-                c.get(TEST_TIMEOUT), c.get(LOG_PUSH), c.get(HEARTBEAT), c.get(ATTEMPTS), c.get(BACKOFF),
+                c.get(TEST_TIMEOUT), c.get(TEST_OOM), c.get(LOG_PUSH), c.get(HEARTBEAT), c.get(ATTEMPTS), c.get(BACKOFF),
                 Map.copyOf(directions));
     }
 

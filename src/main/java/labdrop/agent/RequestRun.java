@@ -288,9 +288,12 @@ final class RequestRun {
         Files.deleteIfExists(cwd.resolve(REBOOT_FILE));
         Files.deleteIfExists(cwd.resolve(EXIT_FILE));
         // The shell wrapper records the exit code in a file, so an agent restarted while the test ran
-        // can adopt the test and still learn how it ended.
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c",
-                "\"$@\"; code=$?; echo $code > " + EXIT_FILE + ".tmp && mv " + EXIT_FILE + ".tmp " + EXIT_FILE
+        // can adopt the test and still learn how it ended. It first sets test.oom-score-adj in place of the
+        // OOM protection the agent runs with (OOMScoreAdjust in the unit), which children inherit: a test that
+        // exhausts memory is the OOM killer's choice, not the SUT's sshd or the agent. Lowering the value needs
+        // CAP_SYS_RESOURCE; without it the test keeps the agent's.
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "{ echo " + agent.config.testOomScoreAdj()
+                + " > /proc/self/oom_score_adj; } 2>/dev/null; \"$@\"; code=$?; echo $code > " + EXIT_FILE + ".tmp && mv " + EXIT_FILE + ".tmp " + EXIT_FILE
                         + "; exit $code", "labdrop-test"));
         if (!Files.isExecutable(entry.get())) {
             command.add("/bin/sh");
@@ -374,8 +377,32 @@ final class RequestRun {
             }
             return reboot("test " + step(index) + " asked for a reboot");
         }
-        record(index, code == 0 ? "pass" : "fail", code, null, started, finished, logNames);
+        record(index, code == 0 ? "pass" : "fail", code, signalNote(code), started, finished, logNames);
         return null;
+    }
+
+    /** What an exit code over 128 says: the shell's way of telling that the test died of a signal. */
+    static String signalNote(int code) {
+        if (code <= 128 || code > 128 + 64) {
+            return null;
+        }
+        int signal = code - 128;
+        String name = switch (signal) {
+            case 1 -> "SIGHUP";
+            case 2 -> "SIGINT";
+            case 3 -> "SIGQUIT";
+            case 4 -> "SIGILL";
+            case 6 -> "SIGABRT";
+            case 7 -> "SIGBUS";
+            case 8 -> "SIGFPE";
+            case 9 -> "SIGKILL";
+            case 11 -> "SIGSEGV";
+            case 13 -> "SIGPIPE";
+            case 15 -> "SIGTERM";
+            default -> "signal " + signal;
+        };
+        return "exit code " + code + ": the test was killed by " + name + (signal == 9
+                ? " (the kernel's OOM killer sends it when memory runs out: see dmesg or journalctl -k)" : "");
     }
 
     private static Integer readExitCode(Path cwd) throws IOException {

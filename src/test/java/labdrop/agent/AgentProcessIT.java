@@ -181,6 +181,78 @@ class AgentProcessIT {
         assertThat(Files.readAllLines(count)).hasSize(1);
     }
 
+    /**
+     * The agent in a memory-limited cgroup (a small SUT) runs a test that takes memory until the kernel's OOM
+     * killer ends it: the agent lives on, records that test as killed by SIGKILL, and runs the next one. The
+     * tests start at test.oom-score-adj, not at the agent's value.
+     */
+    @Test
+    void aTestThatExhaustsMemoryIsKilledAndTheAgentGoesOn() throws Exception {
+        Path cgroup = memoryCgroup(384L << 20);
+        try {
+            Path adj = dir.resolve("oom_score_adj");
+            Path count = dir.resolve("count");
+            Request request = file(TestSpec.parse("smoke:oomadj " + adj), TestSpec.parse("smoke:hog"),
+                    TestSpec.parse("smoke:count " + count));
+            Map<String, String> env = env(repoUrl);
+            env.put("LABDROP_TEST_OOM_SCORE_ADJ", "300");
+            List<String> command = new java.util.ArrayList<>(List.of("/bin/sh", "-c",
+                    "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"", "in-cgroup",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m", "-XX:+UseSerialGC",
+                    "-cp", System.getProperty("java.class.path"), "labdrop.cli.Main", "agent", "--once"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()));
+            builder.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
+            builder.environment().putAll(env);
+            Process agent = builder.start();
+            assertThat(agent.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(agent.exitValue()).as("the agent survived; its log:%n%s", Files.readString(dir.resolve("agent.log")))
+                    .isZero();
+
+            Request done = awaitEnd(request);
+            assertThat(done.state()).isEqualTo(RequestState.FAILED);
+            assertThat(lab.s.desk().results(done)).extracting(r -> r.outcome()).containsExactly("pass", "fail", "pass");
+            assertThat(lab.s.desk().results(done).get(1).exitCode()).isEqualTo(137);
+            assertThat(lab.s.desk().results(done).get(1).logs()).contains("logs/2-smoke.agent");
+            assertThat(Files.readString(lab.config.dropDir().resolve("sut-01/results/" + done.id() + "/logs/2-smoke.agent")))
+                    .contains("killed by SIGKILL").contains("OOM killer");
+            assertThat(Files.readString(adj).strip()).as("the test's oom_score_adj").isEqualTo("300");
+            assertThat(Files.readAllLines(count)).as("the test after the killed one ran").hasSize(1);
+        } finally {
+            removeCgroup(cgroup);
+        }
+    }
+
+    /** A fresh memory cgroup (v1 or v2) of the given limit, without swap; the test is skipped where none can be made. */
+    static Path memoryCgroup(long limit) throws IOException {
+        String name = "labdrop-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Path v1 = Path.of("/sys/fs/cgroup/memory");
+        Path v2 = Path.of("/sys/fs/cgroup/cgroup.controllers");
+        boolean isV1 = Files.isWritable(v1);
+        boolean isV2 = !isV1 && Files.isReadable(v2) && Files.readString(v2).contains("memory");
+        org.junit.jupiter.api.Assumptions.assumeTrue(isV1 || isV2,
+                "needs a writable memory cgroup (root, cgroup v1 or v2): /sys/fs/cgroup/memory or memory in cgroup.controllers");
+        Path group = Files.createDirectory((isV1 ? v1 : v2.getParent()).resolve(name));
+        if (isV1) {
+            Files.writeString(group.resolve("memory.limit_in_bytes"), Long.toString(limit));
+            if (Files.exists(group.resolve("memory.memsw.limit_in_bytes"))) {
+                Files.writeString(group.resolve("memory.memsw.limit_in_bytes"), Long.toString(limit));
+            }
+        } else {
+            Files.writeString(group.resolve("memory.max"), Long.toString(limit));
+            Files.writeString(group.resolve("memory.swap.max"), "0");
+        }
+        return group;
+    }
+
+    static void removeCgroup(Path group) throws IOException, InterruptedException {
+        for (String pid : Files.readAllLines(group.resolve("cgroup.procs"))) {
+            ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readAllLines(group.resolve("cgroup.procs")).isEmpty());
+        Files.delete(group);
+    }
+
     @Test
     void killedDuringTheDownloadTheNextPollFetchesAgainAndVerifies() throws Exception {
         Path src = Files.createTempDirectory(dir, "big");

@@ -13,7 +13,8 @@ import labdrop.pkg.Repository;
  * Publishes {@code test-smoke}, a real test package whose {@code run} script does what its
  * arguments say: {@code pass}, {@code fail} (exit 3), {@code sleep N}, {@code reboot N} (ask for
  * reboots until LABDROP_REBOOTCOUNT reaches N), {@code count FILE} (append a line per run),
- * {@code spew N} (N bytes of output).
+ * {@code spew N} (N bytes of output), {@code oomadj FILE} (write the test's oom_score_adj), {@code hog}
+ * (take memory until the kernel kills it: {@code tail} keeps an endless line of /dev/zero).
  */
 public final class SmokePackage {
     static final String RUN = """
@@ -24,6 +25,8 @@ public final class SmokePackage {
                 fail) echo "smoke failed on purpose" >&2; exit 3 ;;
                 sleep) sleep "$2"; shift ;;
                 spew) head -c "$2" /dev/zero | tr '\\0' x; shift ;;
+                oomadj) cat /proc/self/oom_score_adj > "$2"; shift ;;
+                hog) exec tail /dev/zero ;;
                 count) echo "run $LABDROP_REQUEST $LABDROP_REBOOTCOUNT" >> "$2"; shift ;;
                 reboot) if [ "$LABDROP_REBOOTCOUNT" -lt "$2" ]; then touch "$LABDROP_REBOOT_FILE"; fi; shift ;;
               esac
