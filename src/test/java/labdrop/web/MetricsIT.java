@@ -54,7 +54,8 @@ class MetricsIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.hosts().show("sut-m1").state() == HostState.RUNNING);
         Path pkg = lab.config.http().repositories().get("builtin").resolve("test-dbench.tar.bz2");
         get("/packages/builtin/test-dbench.tar.bz2");
-        Thread.sleep(600); // the state counts are cached for half a second per scrape
+        // The state counts are cached for half a second per scrape: scrape until they show the change.
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics").contains("labdrop_requests{state=\"Running\"} 1.0"));
 
         String metrics = get("/metrics");
         assertThat(metrics)
