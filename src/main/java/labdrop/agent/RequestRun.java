@@ -292,9 +292,10 @@ final class RequestRun {
         // OOM protection the agent runs with (OOMScoreAdjust in the unit), which children inherit: a test that
         // exhausts memory is the OOM killer's choice, not the SUT's sshd or the agent. Lowering the value needs
         // CAP_SYS_RESOURCE; without it the test keeps the agent's.
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "{ echo " + agent.config.testOomScoreAdj()
-                + " > /proc/self/oom_score_adj; } 2>/dev/null; \"$@\"; code=$?; echo $code > " + EXIT_FILE + ".tmp && mv " + EXIT_FILE + ".tmp " + EXIT_FILE
-                        + "; exit $code", "labdrop-test"));
+        String wrapper = "{ echo " + agent.config.testOomScoreAdj() + " > /proc/self/oom_score_adj; } 2>/dev/null; "
+                + "\"$@\"; code=$?; echo $code > " + EXIT_FILE + ".tmp && mv " + EXIT_FILE + ".tmp " + EXIT_FILE
+                + "; exit $code";
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", wrapper, "labdrop-test"));
         if (!Files.isExecutable(entry.get())) {
             command.add("/bin/sh");
         }

@@ -101,15 +101,14 @@ final class AdminPages {
      * anything is staged; a given SHA-256 must match, else the server's own is used.
      */
     boolean upload(org.eclipse.jetty.server.Request request, Response response, Callback callback, Session session, User user) {
-        String contentType = request.getHeaders().get("Content-Type");
-        if (!Access.isAdmin(user) || contentType == null || !contentType.startsWith("multipart/form-data")) {
-            // The refused upload stays unread: tell the browser not to reuse this connection.
-            response.getHeaders().put("Connection", "close");
-        }
+        // A refused upload stays unread: its answer tells the browser not to reuse this connection.
         if (!Access.isAdmin(user)) {
+            response.getHeaders().put("Connection", "close");
             return view(response, callback, session, user, null, 403);
         }
+        String contentType = request.getHeaders().get("Content-Type");
         if (contentType == null || !contentType.startsWith("multipart/form-data")) {
+            response.getHeaders().put("Connection", "close");
             return view(response, callback, session, user, "the upload form must be sent as multipart/form-data", 400);
         }
         Path scratch = null;

@@ -366,28 +366,16 @@ public final class ApiHandler extends Handler.Abstract {
     /**
      * Reads what a call left unread of its body (a refused call reads none of it) before the answer goes out.
      * Jetty closes a connection whose request body was not consumed, and once the answer is committed it can no
-     * longer say so: a client reusing the connection would then meet a silent close. Bodies past {@link #MAX_BODY}
-     * are not read; the answer carries {@code Connection: close} instead.
+     * longer say so: a client reusing the connection would then meet a silent close. A body over the cap is
+     * not read ({@link #body}); the answer carries {@code Connection: close} instead.
      */
     private static void settleBody(org.eclipse.jetty.server.Request request, Response response) {
         if (request.getLength() == 0) {
             return;
         }
-        if (request.getLength() > MAX_BODY) {
-            response.getHeaders().put("Connection", "close");
-            return;
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] buffer = new byte[8192];
-            long left = MAX_BODY + 1L;
-            int n;
-            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) != -1) {
-                left -= n;
-            }
-            if (left == 0) {
-                response.getHeaders().put("Connection", "close");
-            }
-        } catch (IOException e) {
+        try {
+            body(request);
+        } catch (IOException | PayloadTooLargeException e) {
             response.getHeaders().put("Connection", "close");
         }
     }

@@ -80,8 +80,15 @@ class AgentProcessIT {
     }
 
     Process agent(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "labdrop.cli.Main", "agent"));
+        return agent(List.of(), List.of(), env, args);
+    }
+
+    /** The agent started through {@code launcher} (a command that ends by exec-ing its arguments), with JVM options. */
+    Process agent(List<String> launcher, List<String> jvmOptions, Map<String, String> env, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(launcher);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "labdrop.cli.Main", "agent"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()));
@@ -196,15 +203,8 @@ class AgentProcessIT {
                     TestSpec.parse("smoke:count " + count));
             Map<String, String> env = env(repoUrl);
             env.put("LABDROP_TEST_OOM_SCORE_ADJ", "300");
-            List<String> command = new java.util.ArrayList<>(List.of("/bin/sh", "-c",
-                    "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"", "in-cgroup",
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"), "labdrop.cli.Main", "agent", "--once"));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()));
-            builder.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
-            builder.environment().putAll(env);
-            Process agent = builder.start();
+            Process agent = agent(List.of("/bin/sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"",
+                    "in-cgroup"), List.of("-Xmx96m", "-XX:+UseSerialGC"), env, "--once");
             assertThat(agent.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(agent.exitValue()).as("the agent survived; its log:%n%s", Files.readString(dir.resolve("agent.log")))
                     .isZero();

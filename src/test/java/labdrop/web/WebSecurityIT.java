@@ -2,7 +2,12 @@ package labdrop.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.CookieManager;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -11,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -215,10 +222,10 @@ class WebSecurityIT {
     void refusedApiCallsWithABodyLeaveTheConnectionUsable() throws Exception {
         lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
         String tess = lab.s.accounts().newToken("tess", "t");
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", lab.app.httpPort())) {
+        try (Socket socket = new Socket("127.0.0.1", lab.app.httpPort())) {
             socket.setSoTimeout(20_000);
-            java.io.OutputStream out = socket.getOutputStream();
-            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
             String[][] calls = {{"not-a-token", "POST", "/api/v1/requests", "401"}, {tess, "POST", "/api/v1/hosts", "403"},
                 {tess, "PATCH", "/api/v1/hosts/sut-none", "404"}, {tess, "GET", "/api/v1/me", "200"}};
             for (String[] call : calls) {
@@ -241,7 +248,7 @@ class WebSecurityIT {
     }
 
     /** The status and headers (names lower-cased) of one HTTP/1.1 answer; empty when the server closed the connection. */
-    static Map<String, String> readHead(java.io.InputStream in) throws java.io.IOException {
+    static Map<String, String> readHead(InputStream in) throws IOException {
         Map<String, String> head = new java.util.HashMap<>();
         StringBuilder line = new StringBuilder();
         int c;
@@ -259,7 +266,7 @@ class WebSecurityIT {
                 head.put(":status", text.split(" ")[1]);
             } else {
                 int colon = text.indexOf(':');
-                head.put(text.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT), text.substring(colon + 1).strip());
+                head.put(text.substring(0, colon).strip().toLowerCase(Locale.ROOT), text.substring(colon + 1).strip());
             }
         }
         return Map.of();
