@@ -3,6 +3,7 @@ package labdrop.pkg;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -60,7 +61,18 @@ public final class Staging {
                 throw new BadInputException("upload of " + fileName + " has SHA-256 " + got + ", not the declared "
                         + declaredSha256 + " (damaged in transit?); nothing was published");
             }
-            new Installer(InstallLimits.DEFAULT, pool, 2).install(staged, got, List.of(), work.resolve("check"));
+            if (size == 0) {
+                throw new BadInputException("upload of " + fileName + " is empty; send the package file as the body"
+                        + " (curl --data-binary @FILE); nothing was published");
+            }
+            try {
+                new Installer(InstallLimits.DEFAULT, pool, 2).install(staged, got, List.of(), work.resolve("check"));
+            } catch (FileSystemException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new BadInputException("upload of " + fileName + " is not a package labdrop can install ("
+                        + e.getMessage() + "); build it with labdrop pkg build; nothing was published");
+            }
             Files.createDirectories(target.dir());
             Path published = target.dir().resolve(fileName);
             if (Files.getFileStore(work).equals(Files.getFileStore(target.dir()))) {

@@ -4,13 +4,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import labdrop.drop.AtomicFiles;
 import labdrop.request.Request;
+import labdrop.request.RequestState;
 import labdrop.request.RequestXml;
 import labdrop.store.HostRows;
 import labdrop.store.PlacementRows;
 import labdrop.store.RequestRows;
+import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,19 +35,32 @@ public final class Placer {
         this.metrics = metrics;
     }
 
-    /** Places everything pending; returns how many placements were done. Camel's placer route calls this. */
+    /**
+     * Places everything pending; returns how many placements were done. Camel's placer route calls
+     * this. A host whose placement fails (its folder cannot be written) is skipped for the rest of
+     * this drain and retried at the next one, so no host's trouble holds up the others.
+     */
     public int drain() {
         int done = 0;
-        List<String> hosts;
-        while (!(hosts = lab.store().read(h -> PlacementRows.hostsWithPending(h, 100))).isEmpty()) {
+        Set<String> failed = new HashSet<>();
+        while (true) {
+            List<String> hosts = lab.store().read(h -> PlacementRows.hostsWithPending(h, 100 + failed.size()))
+                    .stream().filter(host -> !failed.contains(host)).toList();
+            if (hosts.isEmpty()) {
+                return done;
+            }
             for (String host : hosts) {
-                done += lab.store().tx(h -> drainHost(h, host));
+                try {
+                    done += lab.store().tx(h -> drainHost(h, host));
+                } catch (RuntimeException e) {
+                    failed.add(host);
+                    LOG.warn("host '{}': placement failed, retried at the next drain; other hosts go on", host, e);
+                }
             }
         }
-        return done;
     }
 
-    private int drainHost(org.jdbi.v3.core.Handle h, String host) {
+    private int drainHost(Handle h, String host) {
         HostRows.lock(h, host);
         List<PlacementRows.Pending> pending = PlacementRows.pendingFor(h, host);
         for (PlacementRows.Pending p : pending) {
@@ -51,7 +68,14 @@ public final class Placer {
             Path file = lab.drop().requestFile(host, request.id());
             try {
                 if (PLACE.equals(p.action()) && request.state().isActive()) {
-                    byte[] xml = RequestXml.render(request);
+                    byte[] xml;
+                    try {
+                        xml = RequestXml.render(request);
+                    } catch (RuntimeException e) {
+                        refuse(h, host, request, e);
+                        PlacementRows.markDone(h, p.id(), lab.now());
+                        continue;
+                    }
                     if (!AtomicFiles.hasContent(file, xml)) {
                         AtomicFiles.write(file, xml);
                     }
@@ -77,6 +101,22 @@ public final class Placer {
     }
 
     /**
+     * A stored request that does not render into a valid request file (one filed before today's
+     * limits, or changed in the store by hand) ends as Error with the reason; the host's queue
+     * goes on with the next request.
+     */
+    private void refuse(Handle h, String host, Request request, RuntimeException e) {
+        LOG.warn("host '{}': {} cannot be written as a request file and ends as Error", host, request.id(), e);
+        RequestRows.setState(h, request.number(), RequestState.ERROR, "the server could not write this request's file ("
+                + cut(e.getMessage()) + "); file it again within the limits in docs/security.md", lab.now());
+        HostRows.lock(h, host).ifPresent(locked -> Queue.release(h, locked, lab.now()));
+    }
+
+    private static String cut(String message) {
+        return message == null || message.length() <= 1000 ? message : message.substring(0, 1000) + "...";
+    }
+
+    /**
      * Rewrites the file of every Placed request whose file is missing from the drop (a restored
      * backup, a drop cleared by hand): {@code current/} is a projection of the store. Same id, same
      * bytes; requests already picked up are the SUT's and left alone. Returns how many were written.
@@ -84,7 +124,7 @@ public final class Placer {
     public int restore() {
         int written = 0;
         for (Request request : lab.store().read(RequestRows::allActive)) {
-            if (request.state() != labdrop.request.RequestState.PLACED) {
+            if (request.state() != RequestState.PLACED) {
                 continue;
             }
             Path file = lab.drop().requestFile(request.host(), request.id());
@@ -93,6 +133,10 @@ public final class Placer {
             }
             try {
                 AtomicFiles.write(file, RequestXml.render(request));
+            } catch (RuntimeException e) {
+                LOG.warn("host '{}': {} cannot be written as a request file; the next placement ends it", request.host(),
+                        request.id(), e);
+                continue;
             } catch (IOException e) {
                 throw new UncheckedIOException("host '" + request.host() + "': cannot restore " + request.id() + " at " + file, e);
             }

@@ -12,6 +12,7 @@ import labdrop.request.PackagePin;
 import labdrop.request.Priority;
 import labdrop.request.QueueRules;
 import labdrop.request.Request;
+import labdrop.request.RequestLimits;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
@@ -37,6 +38,7 @@ public final class RequestDesk {
      * process dies first). An owner-only host's refusal is stored as a Rejected request.
      */
     public Request file(RequestSpec spec) {
+        RequestLimits.check(spec);
         long num = lab.store().tx(h -> {
             Host host = HostRows.lock(h, spec.host()).orElseThrow(() -> noHost(spec.host()));
             if (host.state() == HostState.RETIRED) {

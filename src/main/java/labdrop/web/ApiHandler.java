@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import labdrop.error.BadInputException;
 import labdrop.error.NotFoundException;
 import labdrop.host.Host;
@@ -42,6 +43,7 @@ public final class ApiHandler extends Handler.Abstract {
     static final int MAX_BODY = 1 << 20;
     private final Services services;
     private final Logs logs;
+    private final ApiPaths paths = ApiPaths.load();
 
     public ApiHandler(Services services) {
         this.services = services;
@@ -53,6 +55,20 @@ public final class ApiHandler extends Handler.Abstract {
         String path = org.eclipse.jetty.server.Request.getPathInContext(request);
         if (path.equals("/openapi.yaml")) {
             return openApi(response, callback);
+        }
+        Optional<Set<String>> methods = paths.methods(path);
+        if (methods.isEmpty() || !methods.get().contains(request.getMethod())) {
+            settleBody(request, response);
+            if (methods.isEmpty()) {
+                ApiErrors.send(response, callback, 404, Map.of("error", "no API call " + request.getMethod() + " /api/v1"
+                        + path + "; see /api/v1/openapi.yaml"));
+            } else {
+                response.getHeaders().put("Allow", ApiPaths.allow(methods.get()));
+                ApiErrors.send(response, callback, 405, Map.of("error", "/api/v1" + path + " does not answer "
+                        + request.getMethod() + "; it answers " + ApiPaths.allow(methods.get())
+                        + " (see /api/v1/openapi.yaml)"));
+            }
+            return true;
         }
         String header = request.getHeaders().get("Authorization");
         Optional<User> user = header != null && header.startsWith("Bearer ")
