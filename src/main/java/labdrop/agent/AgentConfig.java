@@ -13,6 +13,7 @@ import labdrop.config.LoadedConfig;
 import labdrop.config.Setting;
 import labdrop.drop.Names;
 import labdrop.host.Directions;
+import labdrop.pkg.FetchPolicy;
 
 /**
  * The agent's configuration, read from {@code agent.conf} (conf/agent.conf lists exactly these
@@ -26,6 +27,7 @@ public record AgentConfig(
         Ssh ssh,
         Path workDir,
         List<URI> fetchLocations,
+        Fetch fetch,
         String cron,
         Duration jitter,
         Doorbell doorbell,
@@ -41,6 +43,19 @@ public record AgentConfig(
     /** Key, known hosts and timeouts of the sftp:// and rsync+ssh:// transports. */
     public record Ssh(Path identity, Path knownHosts, boolean acceptNewHostKey, Duration connectTimeout,
                       Duration timeout, String rsyncPath, String sshPath) {
+    }
+
+    /**
+     * Bounds on what a package repository (possibly a tester's own) may make the agent read: the
+     * longest a whole HTTP file read may take, and the largest index ({@code packages.checksum}).
+     */
+    public record Fetch(Duration deadline, long maxIndexBytes) {
+    }
+
+    /** The fetch policy of package and release downloads: this config's timeouts, attempts and bounds. */
+    public FetchPolicy fetchPolicy() {
+        return new FetchPolicy(ssh.connectTimeout(), ssh.timeout(), fetch.deadline(), fetch.maxIndexBytes(), attempts,
+                backoff, d -> Thread.sleep(d.toMillis()));
     }
 
     /** The HTTP doorbell: the host's generation resource, the token file, and the ssh safety net. */
@@ -78,6 +93,11 @@ public record AgentConfig(
     static final Setting<String> FETCH = Setting.text("fetch.locations", "",
             "Package repositories, comma-separated http://, https:// or file:// URLs, tried in order after the"
                     + " request's own repository; the directions' fetch_location replaces them.");
+    static final Setting<Duration> FETCH_DEADLINE = Setting.duration("fetch.deadline", "30m",
+            "Longest one HTTP file read (a package, packages.checksum) may take in all; a slower repository is given up."
+                    + " A read that sends nothing for ssh.timeout is given up sooner.");
+    static final Setting<Long> FETCH_MAX_INDEX = Setting.bytes("fetch.max-index-bytes", 8_388_608,
+            "Largest packages.checksum read from a repository; a larger one is refused (the repository is skipped).");
     static final Setting<String> CRON = Setting.text("schedule.cron", "0 0/2 * * * ?",
             "Quartz cron of the scheduled poll (labdrop agent without --once).");
     static final Setting<Duration> JITTER = Setting.duration("schedule.jitter", "30s",
@@ -110,7 +130,7 @@ public record AgentConfig(
             "First wait between attempts; doubled each time, plus jitter.");
 
     private static final List<Setting<?>> OWN = List.of(HOST, OWNER, DROP, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW,
-            CONNECT_TIMEOUT, IO_TIMEOUT, RSYNC, SSH, WORK_DIR, FETCH, CRON, JITTER, DOORBELL, DOORBELL_TOKEN, SAFETY,
+            CONNECT_TIMEOUT, IO_TIMEOUT, RSYNC, SSH, WORK_DIR, FETCH, FETCH_DEADLINE, FETCH_MAX_INDEX, CRON, JITTER, DOORBELL, DOORBELL_TOKEN, SAFETY,
             REBOOT_COMMAND, BOOT_ID, MAX_REBOOTS, TEST_TIMEOUT, TEST_OOM, LOG_PUSH, HEARTBEAT, ATTEMPTS, BACKOFF);
 
     /** Every key agent.conf may hold: the agent's own, then one per direction (its default). */
@@ -151,7 +171,7 @@ public record AgentConfig(
         return new AgentConfig(host, c.get(OWNER), drop,
                 new Ssh(orUnder(c.get(IDENTITY), work, "id_ed25519"), orUnder(c.get(KNOWN_HOSTS), work, "known_hosts"),
                         c.get(ACCEPT_NEW), c.get(CONNECT_TIMEOUT), c.get(IO_TIMEOUT), c.get(RSYNC), c.get(SSH)),
-                work, uris(where, FETCH.key(), c.get(FETCH)), c.get(CRON), c.get(JITTER),
+                work, uris(where, FETCH.key(), c.get(FETCH)), new Fetch(c.get(FETCH_DEADLINE), c.get(FETCH_MAX_INDEX)), c.get(CRON), c.get(JITTER),
                 new Doorbell(c.get(DOORBELL).isEmpty() ? null : httpUri(where, c.get(DOORBELL)),
                         orUnder(c.get(DOORBELL_TOKEN), work, "doorbell.token"), c.get(SAFETY)),
                 new Reboot(c.get(REBOOT_COMMAND), Path.of(c.get(BOOT_ID)), c.get(MAX_REBOOTS)),

@@ -10,7 +10,6 @@ import java.util.List;
 import labdrop.drop.AtomicFiles;
 import labdrop.error.BadInputException;
 import labdrop.host.HostState;
-import labdrop.pkg.FetchPolicy;
 import labdrop.pkg.Fetcher;
 import labdrop.pkg.InstallLimits;
 import labdrop.pkg.Installer;
@@ -61,8 +60,7 @@ final class AgentUpdate {
         if (locations.isEmpty()) {
             throw new BadInputException("no package repository to fetch " + release.file() + " from (fetch.locations)");
         }
-        Fetcher fetcher = new Fetcher(new FetchPolicy(agent.config.ssh().connectTimeout(), agent.config.ssh().timeout(),
-                agent.config.attempts(), agent.config.backoff(), d -> Thread.sleep(d.toMillis())), agent.random);
+        Fetcher fetcher = new Fetcher(agent.config.fetchPolicy(), agent.random);
         Path tarball = fetcher.fetch(new Fetcher.Wanted(release.file(), release.sha256(), release.size()), locations, agent.cache);
         Path root = agent.work.resolve("releases").resolve(release.version());
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);

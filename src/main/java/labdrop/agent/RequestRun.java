@@ -19,7 +19,6 @@ import labdrop.drop.xml.DropXml;
 import labdrop.drop.xml.RequestDoc;
 import labdrop.drop.xml.ResultDoc;
 import labdrop.drop.xml.XmlFormat;
-import labdrop.pkg.FetchPolicy;
 import labdrop.pkg.Fetcher;
 import labdrop.pkg.InstallLimits;
 import labdrop.pkg.Installer;
@@ -201,8 +200,7 @@ final class RequestRun {
             locations.add(URI.create(doc.packages.repository));
         }
         locations.addAll(directions.fetchLocations(agent.config));
-        Fetcher fetcher = new Fetcher(new FetchPolicy(agent.config.ssh().connectTimeout(), agent.config.ssh().timeout(),
-                agent.config.attempts(), agent.config.backoff(), d -> Thread.sleep(d.toMillis())), agent.random);
+        Fetcher fetcher = new Fetcher(agent.config.fetchPolicy(), agent.random);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             Installer installer = new Installer(InstallLimits.DEFAULT, pool, 2);

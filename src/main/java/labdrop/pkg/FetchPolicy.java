@@ -2,9 +2,13 @@ package labdrop.pkg;
 
 import java.time.Duration;
 
-/** Timeouts and retries of the fetcher; the sleeper is injected so tests never really wait. */
-public record FetchPolicy(Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff,
-                          Sleeper sleeper) {
+/**
+ * Timeouts, bounds and retries of the fetcher: {@code readTimeout} bounds the wait for an
+ * answer and every silence during a read, {@code deadline} a whole file read, {@code maxIndexBytes}
+ * a repository's packages.checksum. The sleeper is injected so tests never really wait.
+ */
+public record FetchPolicy(Duration connectTimeout, Duration readTimeout, Duration deadline, long maxIndexBytes,
+                          int attempts, Duration backoff, Sleeper sleeper) {
 
     /** Waits between attempts. */
     @FunctionalInterface
@@ -13,7 +17,7 @@ public record FetchPolicy(Duration connectTimeout, Duration readTimeout, int att
     }
 
     public static FetchPolicy defaults() {
-        return new FetchPolicy(Duration.ofSeconds(10), Duration.ofSeconds(60), 3, Duration.ofSeconds(1),
-                d -> Thread.sleep(d.toMillis()));
+        return new FetchPolicy(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(30), 8 << 20, 3,
+                Duration.ofSeconds(1), d -> Thread.sleep(d.toMillis()));
     }
 }

@@ -78,7 +78,7 @@ public final class Fetcher {
             try {
                 Files.createDirectories(destDir);
                 Hashes hashes = scheme.equals("file") ? copyFile(base.resolve(wanted.fileName()), part)
-                        : download(base.resolve(wanted.fileName()), part);
+                        : download(base.resolve(wanted.fileName()), part, wanted.size());
                 return verifyAndPlace(wanted, md5, hashes, part, destDir);
             } catch (NotThere e) {
                 throw new LocationFailed(e.getMessage());
@@ -113,23 +113,47 @@ public final class Fetcher {
         return md5;
     }
 
+    /** Reads a repository's index, at most {@code policy.maxIndexBytes()} and within the fetch deadline. */
     private String readSmall(URI uri) throws IOException, InterruptedException, NotThere {
+        long cap = policy.maxIndexBytes();
         if ("file".equals(uri.getScheme())) {
             Path path = Path.of(uri);
             if (!Files.isRegularFile(path)) {
                 throw new NotThere(path + " does not exist");
             }
+            if (Files.size(path) > cap) {
+                throw new IOException(overIndexCap(Files.size(path) + " bytes", cap));
+            }
             return Files.readString(path, StandardCharsets.UTF_8);
         }
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(policy.readTimeout()).GET().build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (response.statusCode() == 404) {
-            throw new NotThere("HTTP 404");
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(policy.readTimeout()).GET()
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = watched(response.body(), uri)) {
+            if (response.statusCode() == 404) {
+                throw new NotThere("HTTP 404");
+            }
+            if (response.statusCode() != 200) {
+                throw new IOException("HTTP " + response.statusCode() + " for " + uri);
+            }
+            if (response.headers().firstValueAsLong("Content-Length").orElse(0) > cap) {
+                throw new IOException(overIndexCap(response.headers().firstValue("Content-Length").orElseThrow()
+                        + " bytes", cap));
+            }
+            byte[] text = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, cap + 1));
+            if (text.length > cap) {
+                throw new IOException(overIndexCap("more than " + cap + " bytes", cap));
+            }
+            return new String(text, StandardCharsets.UTF_8);
         }
-        if (response.statusCode() != 200) {
-            throw new IOException("HTTP " + response.statusCode() + " for " + uri);
-        }
-        return response.body();
+    }
+
+    private static String overIndexCap(String size, long cap) {
+        return Manifest.CHECKSUM_FILE + " is " + size + ", over the cap of " + cap
+                + " bytes (fetch.max-index-bytes); not read";
+    }
+
+    private InputStream watched(InputStream body, URI uri) {
+        return new WatchedInput(body, "reading " + uri, policy.deadline(), policy.readTimeout());
     }
 
     /** SHA-256, MD5 and size of what is in the .part file, computed as the bytes arrive. */
@@ -158,7 +182,8 @@ public final class Fetcher {
         }
     }
 
-    private Hashes download(URI uri, Path part) throws IOException, InterruptedException, NotThere {
+    /** Downloads into {@code part}, resuming it; never more than {@code size} bytes when the size is known (else {@link Mismatch}). */
+    private Hashes download(URI uri, Path part, long size) throws IOException, InterruptedException, NotThere, Mismatch {
         long have = Files.exists(part) ? Files.size(part) : 0;
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(policy.readTimeout()).GET();
         if (have > 0) {
@@ -166,7 +191,7 @@ public final class Fetcher {
         }
         HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         Hashes hashes = new Hashes();
-        try (InputStream body = response.body()) {
+        try (InputStream body = watched(response.body(), uri)) {
             int status = response.statusCode();
             if (status == 404) {
                 throw new NotThere("HTTP 404 for the package");
@@ -185,7 +210,14 @@ public final class Fetcher {
             }
             try (OutputStream out = hashes.tee(Files.newOutputStream(part, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING))) {
-                body.transferTo(out);
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = body.read(buffer)) >= 0; ) {
+                    out.write(buffer, 0, n);
+                    if (size >= 0 && hashes.size > size) {
+                        throw new Mismatch("the repository sent more than the request's " + size + " bytes;"
+                                + " deleted, never extracted");
+                    }
+                }
             }
         }
         return hashes;

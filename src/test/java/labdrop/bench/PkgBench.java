@@ -188,7 +188,7 @@ public final class PkgBench {
         int threads = Runtime.getRuntime().availableProcessors();
         ExecutorService decode = Executors.newFixedThreadPool(threads);
         ExecutorService perPackage = Executors.newFixedThreadPool(threads);
-        Fetcher fetcher = new Fetcher(new FetchPolicy(Duration.ofSeconds(5), Duration.ofSeconds(120), 2,
+        Fetcher fetcher = new Fetcher(new FetchPolicy(Duration.ofSeconds(5), Duration.ofSeconds(120), Duration.ofMinutes(30), 8 << 20, 2,
                 Duration.ofMillis(100), d -> Thread.sleep(d.toMillis())), new Random());
         Installer installer = new Installer(InstallLimits.DEFAULT, decode, threads);
         long start = System.nanoTime();

@@ -84,7 +84,7 @@ class RepositoryHttpIT {
     }
 
     Fetcher fetcher() {
-        return new Fetcher(new FetchPolicy(Duration.ofSeconds(5), Duration.ofSeconds(30), 3, Duration.ofMillis(100),
+        return new Fetcher(new FetchPolicy(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5), 1 << 20, 3, Duration.ofMillis(100),
                 sleeps::add), new Random(1));
     }
 
