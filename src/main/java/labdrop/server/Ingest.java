@@ -59,7 +59,8 @@ public final class Ingest {
         read(file, host, limits.maxStateBytes(), again, bytes -> {
             StateDoc doc = DropXml.read(XmlFormat.STATE, bytes, host + "/state_file");
             Instant received = lab.now();
-            StateIngest.Outcome outcome = lab.store().tx(h -> StateIngest.apply(h, host, doc, received, limits.minAgentVersion()));
+            StateIngest.Outcome outcome = lab.store().tx(h -> StateIngest.apply(h, host, doc, received,
+                    limits.minAgentVersion(), limits.maxSeqAhead()));
             if (outcome == StateIngest.Outcome.STALE) {
                 LOG.info("host '{}': ignored state seq {} (not newer than the last one)", host, doc.seq);
             } else if (outcome == StateIngest.Outcome.UNKNOWN_HOST) {

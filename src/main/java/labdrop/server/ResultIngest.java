@@ -35,26 +35,32 @@ final class ResultIngest {
             throw new BadInputException(hostName + "/results/" + folderId + "/result.xml is for request '"
                     + doc.request + "', which is not a request of host '" + hostName + "'");
         }
+        if (request.state().isFinal()) {
+            // Frozen: a late, repeated or forged result changes nothing of a finished request.
+            return true;
+        }
+        if (RequestRows.active(h, hostName).filter(active -> active.number() == num).isEmpty()) {
+            throw new BadInputException(hostName + "/results/" + folderId + "/result.xml is for request " + doc.request
+                    + ", which is " + request.state().label() + " and not placed on host '" + hostName
+                    + "'; results are accepted only for the request placed on the host");
+        }
         List<ResultRows.TestResult> rows = doc.tests.stream()
                 .map(t -> new ResultRows.TestResult(t.index, t.name, t.outcome, t.exitCode, t.started, t.finished,
                         t.logs))
                 .toList();
         ResultRows.replace(h, num, rows);
-        if (request.state().isActive()) {
-            RequestState outcome;
-            String summary;
-            if (doc.problem != null) {
-                outcome = "rejected".equals(doc.problem.kind) ? RequestState.REJECTED : RequestState.ERROR;
-                summary = (outcome == RequestState.REJECTED ? "refused by the agent: " : "agent error: ")
-                        + doc.problem.message;
-            } else {
-                outcome = QueueRules.outcome(rows.stream().map(ResultRows.TestResult::outcome).toList());
-                summary = summary(rows);
-            }
-            RequestRows.setState(h, num, outcome, summary, now);
-            PlacementRows.add(h, num, hostName, Placer.REMOVE, now);
-            Queue.release(h, hostName, now);
+        RequestState outcome;
+        String summary;
+        if (doc.problem != null) {
+            outcome = "rejected".equals(doc.problem.kind) ? RequestState.REJECTED : RequestState.ERROR;
+            summary = (outcome == RequestState.REJECTED ? "refused by the agent: " : "agent error: ") + doc.problem.message;
+        } else {
+            outcome = QueueRules.outcome(rows.stream().map(ResultRows.TestResult::outcome).toList());
+            summary = summary(rows);
         }
+        RequestRows.setState(h, num, outcome, summary, now);
+        PlacementRows.add(h, num, hostName, Placer.REMOVE, now);
+        Queue.release(h, hostName, now);
         return true;
     }
 

@@ -1,8 +1,10 @@
 package labdrop.server;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import labdrop.config.Durations;
 import labdrop.drop.xml.StateDoc;
 import labdrop.error.BadInputException;
 import labdrop.host.Host;
@@ -25,22 +27,30 @@ final class StateIngest {
     private StateIngest() {
     }
 
-    static Outcome apply(Handle h, String hostName, StateDoc doc, Instant receivedAt) {
-        return apply(h, hostName, doc, receivedAt, "");
-    }
-
-    /** As above; an agent older than {@code minAgentVersion} (when set) leaves its host Outdated, with the reason. */
-    static Outcome apply(Handle h, String hostName, StateDoc doc, Instant receivedAt, String minAgentVersion) {
+    /**
+     * Applies a report. An agent older than {@code minAgentVersion} (when set) leaves its host
+     * Outdated, with the reason. A {@code seq} more than {@code maxSeqAhead} ahead of the receive
+     * time (agents write the millisecond clock) is refused; a host whose stored seq is that far
+     * ahead (a report accepted before this rule) takes the next valid report, so it is never frozen.
+     */
+    static Outcome apply(Handle h, String hostName, StateDoc doc, Instant receivedAt, String minAgentVersion,
+                         Duration maxSeqAhead) {
         if (!hostName.equals(doc.host)) {
             throw new BadInputException(hostName + "/state_file names host '" + doc.host
                     + "'; a SUT may only report for its own host folder");
+        }
+        long maxSeq = receivedAt.toEpochMilli() + maxSeqAhead.toMillis();
+        if (doc.seq > maxSeq) {
+            throw new BadInputException(hostName + "/state_file has seq " + doc.seq + ", more than "
+                    + Durations.text(maxSeqAhead) + " ahead of the server's clock (" + receivedAt.toEpochMilli()
+                    + " ms; ingest.max-seq-ahead); agents write their clock in milliseconds: set the SUT's clock (NTP)");
         }
         Optional<Host> found = HostRows.lock(h, hostName);
         if (found.isEmpty()) {
             return Outcome.UNKNOWN_HOST;
         }
         Host host = found.get();
-        if (doc.seq <= host.lastSeq()) {
+        if (doc.seq <= host.lastSeq() && host.lastSeq() <= maxSeq) {
             return Outcome.STALE;
         }
         HostState reported = HostState.reported(doc.status);

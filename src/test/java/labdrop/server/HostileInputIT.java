@@ -109,6 +109,44 @@ class HostileInputIT {
     }
 
     @Test
+    void aResultForAFinishedRequestChangesNothing() throws Exception {
+        Request done = lab.file("sut-b", "bob", Priority.NORMAL);
+        Sut sutB = lab.sut("sut-b");
+        sutB.complete(done.id(), "pass", "pass");
+        await().atMost(WAIT).until(() -> lab.request(done.id()).state() == RequestState.PASSED);
+        sutB.result(done.id(), "fail");
+        lab.s.ingest().resultChanged("sut-b", done.id());
+        assertThat(lab.request(done.id()).state()).isEqualTo(RequestState.PASSED);
+        assertThat(lab.s.desk().results(lab.request(done.id()))).extracting(r -> r.outcome()).containsExactly("pass", "pass");
+    }
+
+    @Test
+    void aResultForARequestOfTheHostThatWasNeverPlacedIsRefused() throws Exception {
+        Request placed = lab.file("sut-b", "bob", Priority.NORMAL);
+        Request queued = lab.file("sut-b", "bob", Priority.NORMAL);
+        lab.sut("sut-b").result(queued.id(), "pass");
+        await().atMost(WAIT).until(() -> lab.host("sut-b").ingestError() != null);
+        assertThat(lab.host("sut-b").ingestError()).contains(queued.id() + ", which is Queued and not placed on host 'sut-b'");
+        assertThat(lab.request(queued.id()).state()).isEqualTo(RequestState.QUEUED);
+        assertThat(lab.s.desk().results(lab.request(queued.id()))).isEmpty();
+        assertThat(lab.request(placed.id()).state()).isEqualTo(RequestState.PLACED);
+    }
+
+    @Test
+    void aSeqFarAheadOfTheServersClockIsRefusedAndTheHostKeepsReporting() throws Exception {
+        lab.sut("sut-a").stateWithSeq(Long.MAX_VALUE, "Available");
+        expectQuarantined("ingest.max-seq-ahead");
+        long now = System.currentTimeMillis();
+        lab.sut("sut-a").stateWithSeq(now, "Available");
+        await().atMost(WAIT).until(() -> lab.host("sut-a").lastSeq() == now);
+        // A host frozen by a seq accepted before the rule: the next valid report is taken.
+        lab.s.lab().store().tx(h -> h.execute("update hosts set last_seq = ? where name = 'sut-a'", Long.MAX_VALUE));
+        lab.sut("sut-a").stateWithSeq(now + 1, "Running");
+        await().atMost(WAIT).until(() -> lab.host("sut-a").lastSeq() == now + 1);
+        assertThat(lab.host("sut-a").state()).isEqualTo(HostState.RUNNING);
+    }
+
+    @Test
     void resultsFolderLinkedOutsideTheDropIsNeitherReadNorMoved() throws Exception {
         Files.createSymbolicLink(lab.config.dropDir().resolve("sut-a/results/r-1"), sentinel.resolve("results/r-1"));
         lab.s.ingest().resultChanged("sut-a", "r-1");
