@@ -8,18 +8,25 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import labdrop.config.ServerConfig;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +40,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedSshServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSshServer.class);
+    /** How often open sessions are checked against the store: a removed key's session ends within this. */
+    static final Duration REVOKE_EVERY = Duration.ofSeconds(2);
     private final SshServer sshd;
     private final AuditLog audit;
     private final Sessions sessions;
+    private final ScheduledExecutorService revoker;
+    private final KeyRegistry keys;
 
     public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, KeyRegistry keys, Clock clock) throws IOException {
         this.audit = new AuditLog(config.auditLog(), clock);
@@ -63,6 +74,27 @@ public final class EmbeddedSshServer implements AutoCloseable {
             }
             return sessions.admit(session, login.get());
         });
+        sshd.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionEvent(Session session, Event event) {
+                if (event == Event.Authenticated && session instanceof ServerSession server) {
+                    sessions.authenticated(server);
+                }
+            }
+
+            @Override
+            public void sessionClosed(Session session) {
+                if (session instanceof ServerSession server) {
+                    sessions.closed(server);
+                }
+            }
+        });
+        revoker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "labdrop-ssh-revoke");
+            t.setDaemon(true);
+            return t;
+        });
+        this.keys = keys;
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
         sshd.setShellFactory(null);
@@ -121,6 +153,8 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     public void start() throws IOException {
         sshd.start();
+        revoker.scheduleWithFixedDelay(this::closeRevoked, REVOKE_EVERY.toMillis(), REVOKE_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         LOG.info("SSH server (SFTP, rsync) listening on {}:{}", sshd.getHost(), port());
     }
 
@@ -128,8 +162,21 @@ public final class EmbeddedSshServer implements AutoCloseable {
         return sshd.getPort();
     }
 
+    /** Closes the open sessions of removed keys and retired hosts (every {@link #REVOKE_EVERY}). */
+    private void closeRevoked() {
+        try {
+            int closed = sessions.closeRevoked(keys::stillValid);
+            if (closed > 0) {
+                LOG.info("closed {} SSH sessions whose key was removed or whose host was retired", closed);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("checking open SSH sessions failed; retried in {}", REVOKE_EVERY, e);
+        }
+    }
+
     @Override
     public void close() throws IOException {
+        revoker.shutdownNow();
         try {
             sshd.stop(true);
         } finally {

@@ -52,6 +52,23 @@ public final class KeyRegistry {
         });
     }
 
+    /** True while the login a session was granted would still be granted (key kept, host not retired, lab unchanged). */
+    public boolean stillValid(Login login) {
+        return lab.store().read(h -> {
+            if (login.isLab()) {
+                return KeyRows.labExists(h, login.user()) && hasKey(KeyRows.of(h, KeyRows.LAB, login.user()), login)
+                        && KeyRows.labHosts(h, login.user()).equals(login.hosts());
+            }
+            Optional<Host> host = HostRows.find(h, login.user());
+            return host.isPresent() && host.get().state() != HostState.RETIRED
+                    && hasKey(KeyRows.of(h, KeyRows.HOST, login.user()), login);
+        });
+    }
+
+    private static boolean hasKey(List<KeyRows.Key> keys, Login login) {
+        return keys.stream().anyMatch(k -> k.fingerprint().equals(login.fingerprint()));
+    }
+
     /** The presented key is registered when its blob equals a stored one, byte for byte. */
     private static boolean matches(List<KeyRows.Key> keys, String blob) {
         return keys.stream().anyMatch(k -> k.base64().equals(blob));

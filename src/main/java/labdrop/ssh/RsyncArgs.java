@@ -16,10 +16,14 @@ import labdrop.drop.DropLayout;
  * the login's folders. A receiver (the SUT pushing) may write only {@code state_file} and under
  * {@code results/}; into {@code current/} it may only delete ({@code --existing
  * --ignore-existing} are added, so no file is written there); a push to the host folder itself
- * is staged aside and only the {@code state_file} in it is kept ({@link Checked#stateOnly}).
+ * or to its {@code state_file} is staged aside and only a regular {@code state_file} in it is kept
+ * ({@link Checked#stateOnly}); backups ({@code -b}) are refused and modes are made safe
+ * ({@link #SAFE_MODES}).
  */
 public final class RsyncArgs {
-    private static final String ALLOWED_SHORT = "bcdgiloprtuvxzDEHIJKLOSW";
+    private static final String ALLOWED_SHORT = "cdgiloprtuvxzDEHIJKLOSW";
+    /** Whatever modes a push carries, the drop never stores setuid, setgid, sticky or group/world-writable ones. */
+    static final String SAFE_MODES = "--chmod=ugo-st,go-w";
     private static final String STRIPPED_SHORT = "lHDog";
     private static final List<Pattern> ALLOWED_LONG = List.of(
             Pattern.compile("--timeout=\\d{1,6}"), Pattern.compile("--contimeout=\\d{1,6}"),
@@ -39,9 +43,12 @@ public final class RsyncArgs {
 
     /** The checked command: the arguments to run, the host folder it works in, whether it writes. */
     public record Checked(List<String> args, String host, boolean receiver, String target) {
-        /** A push to the host folder itself: only a state_file it carries is kept (RsyncCommand stages it). */
+        /**
+         * A push to the host folder itself or to its state_file: only a regular state_file it carries
+         * is kept (RsyncCommand stages it), so nothing else, a backup or a folder, ever stands there.
+         */
         public boolean stateOnly() {
-            return receiver && "".equals(target);
+            return receiver && ("".equals(target) || DropLayout.STATE_FILE.equals(target));
         }
     }
 
@@ -116,6 +123,7 @@ public final class RsyncArgs {
                     args.add("--ignore-existing");
                 }
                 args.add("--max-size=" + Math.max(1, maxFileBytes));
+                args.add(SAFE_MODES);
                 target = inHost;
             }
             String abs = dropRoot.resolve(host).resolve(inHost).toString();

@@ -99,7 +99,7 @@ final class RsyncCommand implements Command {
         if (checked.stateOnly()) {
             // A push to the folder itself lands in a hidden staging folder; only its state_file is kept.
             staging = Files.createDirectory(hostDir.resolve(AtomicFiles.TEMP_PREFIX + "rsync-" + java.util.UUID.randomUUID()));
-            args.set(args.size() - 1, staging + "/");
+            args.set(args.size() - 1, staging + (checked.target().isEmpty() ? "/" : "/" + DropLayout.STATE_FILE));
         }
         List<String> command = new ArrayList<>();
         command.add(rsync);

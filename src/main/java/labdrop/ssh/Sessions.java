@@ -9,9 +9,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.sshd.common.AttributeRepository;
-import org.apache.sshd.common.session.Session;
 import org.apache.sshd.server.session.ServerSession;
 
 /**
@@ -27,6 +27,7 @@ final class Sessions {
     private final long quotaBytes;
     private final int quotaFiles;
     private final Map<String, AtomicInteger> perKey = new ConcurrentHashMap<>();
+    private final Map<ServerSession, KeyRegistry.Login> live = new ConcurrentHashMap<>();
 
     Sessions(Path dropRoot, AuditLog audit, int maxPerKey, long quotaBytes, int quotaFiles) {
         this.dropRoot = dropRoot;
@@ -40,24 +41,66 @@ final class Sessions {
         return dropRoot;
     }
 
-    /** Records a successful login, or refuses it when the key already holds its maximum of sessions. */
+    /**
+     * Decides a presented key that the registry accepted. OpenSSH asks twice per login (the key
+     * query, then the signed request): only the first answer is counted against the key's limit
+     * here, and a session is counted and audited once, when it has authenticated ({@link #authenticated}).
+     */
     boolean admit(ServerSession session, KeyRegistry.Login login) {
+        KeyRegistry.Login earlier = session.getAttribute(LOGIN);
+        if (earlier != null && earlier.fingerprint().equals(login.fingerprint())) {
+            return true;
+        }
         AtomicInteger count = perKey.computeIfAbsent(login.fingerprint(), k -> new AtomicInteger());
-        if (count.incrementAndGet() > maxPerKey) {
-            count.decrementAndGet();
+        if (count.get() >= maxPerKey) {
             audit(session, login, "refused", "login: the key already holds " + maxPerKey
                     + " sessions (ssh.max-sessions-per-key)");
             return false;
         }
         session.setAttribute(LOGIN, login);
-        session.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
-            @Override
-            public void sessionClosed(Session closed) {
-                count.decrementAndGet();
-            }
-        });
-        audit(session, login, "login", login.isLab() ? "lab hosts " + login.hosts() : "host " + login.user());
         return true;
+    }
+
+    /** The session has authenticated: counted against its key (closed when that makes one too many) and audited once. */
+    void authenticated(ServerSession session) {
+        KeyRegistry.Login login = session.getAttribute(LOGIN);
+        if (login == null) {
+            return;
+        }
+        AtomicInteger count = perKey.computeIfAbsent(login.fingerprint(), k -> new AtomicInteger());
+        if (count.incrementAndGet() > maxPerKey) {
+            count.decrementAndGet();
+            audit(session, login, "refused", "login: the key already holds " + maxPerKey
+                    + " sessions (ssh.max-sessions-per-key)");
+            session.close(true);
+            return;
+        }
+        live.put(session, login);
+        audit(session, login, "login", login.isLab() ? "lab hosts " + login.hosts() : "host " + login.user());
+    }
+
+    /** A session ended: its key's count goes down if it was counted. */
+    void closed(ServerSession session) {
+        KeyRegistry.Login login = live.remove(session);
+        if (login != null) {
+            perKey.get(login.fingerprint()).decrementAndGet();
+        }
+    }
+
+    /**
+     * Closes every open session whose login is no longer valid (its key removed, its host retired,
+     * its lab's hosts changed), auditing why. Run every few seconds by the server.
+     */
+    int closeRevoked(Predicate<KeyRegistry.Login> stillValid) {
+        int closed = 0;
+        for (Map.Entry<ServerSession, KeyRegistry.Login> e : Map.copyOf(live).entrySet()) {
+            if (!stillValid.test(e.getValue())) {
+                audit(e.getKey(), e.getValue(), "closed", "session: its key was removed, or its host retired or moved");
+                e.getKey().close(true);
+                closed++;
+            }
+        }
+        return closed;
     }
 
     Jail jail(ServerSession session) throws AccessDeniedException {

@@ -300,4 +300,78 @@ class EmbeddedSshIT {
             assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".labdrop-tmp-rsync"));
         }
     }
+
+    @Test
+    void rsyncBackupsFoldersAsStateFileAndUnsafeModesNeverReachTheDrop() throws Exception {
+        Path local = Files.writeString(dir.resolve("state_file"), state("sut-a", 8, "Available", null));
+        Run backup = rsync("sut-a", "-tb", local.toString(), "sut-a@127.0.0.1:/state_file");
+        assertThat(backup.code()).as("rsync -b is refused").isNotZero();
+        assertThat(backup.output()).contains("'-b' is not allowed");
+        assertThat(drop.resolve("sut-a/state_file~")).doesNotExist();
+
+        Path tree = Files.createDirectories(dir.resolve("tree/state_file/deep"));
+        Files.writeString(tree.resolve("x"), "x");
+        Run folder = rsync("sut-a", "-rt", dir.resolve("tree/state_file").toString(), "sut-a@127.0.0.1:/state_file");
+        assertThat(drop.resolve("sut-a/state_file")).as(folder.output()).satisfies(
+                p -> assertThat(Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse());
+        Run folderToRoot = rsync("sut-a", "-rt", dir.resolve("tree") + "/", "sut-a@127.0.0.1:/");
+        assertThat(Files.isDirectory(drop.resolve("sut-a/state_file"))).as(folderToRoot.output()).isFalse();
+
+        Path results = Files.createDirectories(dir.resolve("modes/r-1/open"));
+        Path setuid = Files.writeString(results.getParent().resolve("run"), "#!/bin/sh\n");
+        Files.setPosixFilePermissions(setuid, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xrwx"));
+        run(null, "chmod", "6755", setuid.toString());
+        run(null, "chmod", "1777", results.toString());
+        Run push = rsync("sut-a", "-rtp", dir.resolve("modes") + "/", "sut-a@127.0.0.1:/results/");
+        assertThat(push.code()).as(push.output()).isZero();
+        String fileMode = run(null, "stat", "-c", "%a", drop.resolve("sut-a/results/r-1/run").toString()).output().strip();
+        String folderMode = run(null, "stat", "-c", "%a", drop.resolve("sut-a/results/r-1/open").toString()).output().strip();
+        assertThat(fileMode).as("no setuid or setgid").isEqualTo("755");
+        assertThat(folderMode).as("no sticky bit, not world-writable").isEqualTo("755");
+    }
+
+    Process holdSession(String key, String user) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ssh", "-N", "-p", Integer.toString(port)));
+        command.addAll(sshOptions(key));
+        command.add(user + "@127.0.0.1");
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    long auditLines(String event, String user) throws Exception {
+        return Files.readAllLines(lab.config.ssh().auditLog()).stream()
+                .filter(l -> l.contains(" " + event + " ") && l.contains(user)).count();
+    }
+
+    @Test
+    void aKeyHoldsItsFullSessionLimitEachAuditedOnceAndARemovedKeysSessionsAreClosed() throws Exception {
+        List<Process> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                held.add(holdSession("sut-a", "sut-a"));
+                int expected = i + 1;
+                await().atMost(Duration.ofSeconds(20)).until(() -> auditLines("login", "sut-a") == expected);
+            }
+            assertThat(held).allMatch(Process::isAlive);
+            Run fifth = ssh("sut-a", "sut-a", "true");
+            assertThat(fifth.code()).as("the fifth session of ssh.max-sessions-per-key = 4").isNotZero();
+            assertThat(auditLines("refused", "sut-a")).isGreaterThanOrEqualTo(1);
+            assertThat(auditLines("login", "sut-a")).as("one login line per authenticated session").isEqualTo(4);
+
+            String fingerprint = lab.s.keys().list(KeyRows.HOST, "sut-a").get(0).fingerprint();
+            lab.s.keys().remove(KeyRows.HOST, "sut-a", fingerprint);
+            for (Process p : held) {
+                assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("a removed key's session is closed").isTrue();
+            }
+            assertThat(auditLines("closed", "sut-a")).isEqualTo(4);
+
+            Process retiring = holdSession("sut-b", "sut-b");
+            held.add(retiring);
+            await().atMost(Duration.ofSeconds(20)).until(() -> auditLines("login", "sut-b") == 1);
+            lab.s.hosts().retire("sut-b", "admin");
+            assertThat(retiring.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("a retired host's session is closed")
+                    .isTrue();
+        } finally {
+            held.forEach(Process::destroyForcibly);
+        }
+    }
 }

@@ -19,12 +19,15 @@ class RsyncArgsTest {
         assertThat(pull.receiver()).isFalse();
         assertThat(pull.args()).containsExactly("--server", "--sender", "-rte.LsfxCIvu", "--timeout=60", ".", "/srv/drop/sut-a/");
         RsyncArgs.Checked state = RsyncArgs.check("rsync --server -te.LsfxCIvu --timeout=60 . /state_file", host, DROP, 100);
-        assertThat(state.args()).endsWith("--max-size=100", ".", "/srv/drop/sut-a/state_file");
+        assertThat(state.args()).endsWith("--max-size=100", "--chmod=ugo-st,go-w", ".", "/srv/drop/sut-a/state_file");
         RsyncArgs.Checked results = RsyncArgs.check("rsync --server -rte.LsfxCIvu --mkpath . /results/r-1/", host, DROP, 100);
         assertThat(results.args()).endsWith("/srv/drop/sut-a/results/r-1/");
         RsyncArgs.Checked root = RsyncArgs.check("rsync --server -tce.LsfxCIvu . /", host, DROP, 100);
         assertThat(root.stateOnly()).as("a push to the folder itself is staged, state_file only").isTrue();
-        assertThat(state.stateOnly()).isFalse();
+        assertThat(state.stateOnly()).as("a push to state_file is staged too: only a regular file stands there").isTrue();
+        assertThat(results.stateOnly()).isFalse();
+        assertThat(results.args()).as("no setuid, setgid, sticky or group/world-writable mode is stored")
+                .contains("--chmod=ugo-st,go-w");
         RsyncArgs.Checked delete = RsyncArgs.check("rsync --server -re.LsfxCIvu --delete . /current/", host, DROP, 100);
         assertThat(delete.args()).contains("--existing", "--ignore-existing");
     }
@@ -42,7 +45,10 @@ class RsyncArgsTest {
                 "rsync --server --files-from=/etc/passwd -r . /results/", "rsync --server --remove-source-files --sender -r . /",
                 "rsync --server --temp-dir=/tmp -r . /results/", "rsync --server --inplace -r . /state_file",
                 "rsync --server -r . /state_file; cat /etc/passwd", "rsync --server -r . /results/$(id)",
-                "rsync --server -r . /results/a /results/b", "rsync --server -r . -results", "rsync --server -re.LsfxC!Ivu . /")) {
+                "rsync --server -r . /results/a /results/b", "rsync --server -r . -results", "rsync --server -re.LsfxC!Ivu . /",
+                "rsync --server -bre.LsfxCIvu . /", "rsync --server -r --backup . /results/",
+                "rsync --server -r --suffix=~ . /results/", "rsync --server -r --backup-dir=old . /results/",
+                "rsync --server -r --chmod=u+s . /results/")) {
             assertThatThrownBy(() -> RsyncArgs.check(line, host, DROP, 100)).as(line).isInstanceOf(RsyncArgs.Refused.class);
         }
     }
