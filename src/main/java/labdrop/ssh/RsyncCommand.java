@@ -73,9 +73,10 @@ final class RsyncCommand implements Command {
         var session = channel.getServerSession();
         Jail jail = sessions.jail(session);
         RsyncArgs.Checked checked;
+        Sessions.Quota quota;
         try {
             String host = jail.locate(firstPath(commandLine)).map(Jail.Where::host).orElse(null);
-            Sessions.Quota quota = host == null ? null
+            quota = host == null ? null
                     : sessions.quota(session, jail, "/" + (jail.login().isLab() ? host + "/" : ""));
             checked = RsyncArgs.check(commandLine, jail, sessions.dropRoot(), quota == null ? 1 : quota.bytesLeft());
             if (checked.receiver() && quota != null && (quota.bytesLeft() == 0 || quota.filesLeft() == 0)) {
@@ -109,19 +110,34 @@ final class RsyncCommand implements Command {
         builder.environment().put("PATH", "/usr/bin:/bin");
         builder.environment().put("LC_ALL", "C");
         process = builder.start();
-        Thread stdin = pump("rsync-in", in, process.getOutputStream(), true);
-        Thread stderr = pump("rsync-err", process.getErrorStream(), err, false);
+        PushWatch watch = checked.receiver() && quota != null
+                ? new PushWatch(staging != null ? staging : hostDir.resolve(checked.target()), quota, why -> {
+                    sessions.audit(session, "refused", "rsync push stopped: " + why);
+                    process.destroyForcibly();
+                }) : null;
+        Thread stdin = pump("rsync-in", in, process.getOutputStream(), true, watch);
+        Thread stderr = pump("rsync-err", process.getErrorStream(), err, false, null);
         Path staged = staging;
         Thread stdout = new Thread(() -> {
             try {
                 process.getInputStream().transferTo(new FlushingStream(out));
                 stderr.join();
                 int code = process.waitFor();
+                String stopped = watch == null ? null : watch.stopped();
+                if (watch != null) {
+                    watch.close();
+                }
                 if (staged != null) {
-                    keepStateFile(session, staged, hostDir, code);
+                    keepStateFile(session, staged, hostDir, stopped == null ? code : 1);
                 }
                 out.flush();
-                exit.onExit(code);
+                if (stopped != null) {
+                    err.write(("labdrop: push stopped: " + stopped + "\n").getBytes(StandardCharsets.UTF_8));
+                    err.flush();
+                    exit.onExit(1, stopped);
+                } else {
+                    exit.onExit(code);
+                }
             } catch (IOException | InterruptedException e) {
                 process.destroyForcibly();
                 exit.onExit(255, e.getMessage());
@@ -168,12 +184,16 @@ final class RsyncCommand implements Command {
         return "/";
     }
 
-    private static Thread pump(String name, InputStream from, OutputStream to, boolean closeWhenDone) {
+    /** Copies {@code from} to {@code to}; with a watch, each piece passes its quota gate first. */
+    private static Thread pump(String name, InputStream from, OutputStream to, boolean closeWhenDone, PushWatch watch) {
         Thread t = new Thread(() -> {
             try {
                 byte[] buffer = new byte[32 * 1024];
                 int n;
                 while ((n = from.read(buffer)) > 0) {
+                    if (watch != null && !watch.passing(n)) {
+                        return;
+                    }
                     to.write(buffer, 0, n);
                     to.flush();
                 }

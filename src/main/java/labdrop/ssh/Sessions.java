@@ -2,15 +2,11 @@ package labdrop.ssh;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.server.session.ServerSession;
 
@@ -152,21 +148,21 @@ final class Sessions {
         }
 
         static Quota measure(Path hostDir, long maxBytes, int maxFiles) throws IOException {
-            long[] usage = new long[2];
-            if (Files.isDirectory(hostDir, LinkOption.NOFOLLOW_LINKS)) {
-                try (Stream<Path> all = Files.walk(hostDir)) {
-                    all.forEach(p -> {
-                        try {
-                            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                            usage[0] += a.isRegularFile() ? a.size() : 0;
-                            usage[1]++;
-                        } catch (IOException gone) {
-                            // removed while counting
-                        }
-                    });
-                }
-            }
+            long[] usage = PushWatch.usage(hostDir);
             return new Quota(usage[0], usage[1], maxBytes, maxFiles);
+        }
+
+        /** Why the folder would be over a quota with {@code moreBytes} and {@code moreFiles} added, or null. */
+        synchronized String overBy(long moreBytes, long moreFiles) {
+            if (files + moreFiles > maxFiles) {
+                return "the host folder would hold " + (files + moreFiles) + " files, over its quota (ssh.quota-files) of "
+                        + maxFiles + "; an admin removes old results or raises the quota";
+            }
+            if (bytes + moreBytes > maxBytes) {
+                return "the host folder would hold " + (bytes + moreBytes) + " bytes, over its quota (ssh.quota-bytes) of "
+                        + maxBytes + "; an admin removes old results or raises the quota";
+            }
+            return null;
         }
 
         synchronized void reserve(int newFiles, long newBytes) throws AccessDeniedException {

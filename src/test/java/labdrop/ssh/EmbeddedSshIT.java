@@ -43,7 +43,11 @@ class EmbeddedSshIT {
 
     @BeforeEach
     void start() throws Exception {
-        lab = new TestLab(dir.resolve("server"), null, Map.of());
+        start(dir.resolve("server"), Map.of());
+    }
+
+    void start(Path state, Map<String, String> env) throws Exception {
+        lab = new TestLab(state, null, env);
         port = lab.app.sshPort();
         drop = lab.config.dropDir();
         knownHosts = dir.resolve("known_hosts");
@@ -65,6 +69,9 @@ class EmbeddedSshIT {
     }
 
     void keygen(String name) throws Exception {
+        if (Files.exists(dir.resolve(name))) {
+            return;
+        }
         assertThat(run(null, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", dir.resolve(name).toString())
                 .code()).isZero();
     }
@@ -373,5 +380,37 @@ class EmbeddedSshIT {
         } finally {
             held.forEach(Process::destroyForcibly);
         }
+    }
+
+    @Test
+    void oneRsyncPushIsStoppedAtTheQuotaWhileItRuns() throws Exception {
+        stop();
+        start(dir.resolve("small"), Map.of("LABDROP_SSH_QUOTA_BYTES", "5000000", "LABDROP_SSH_QUOTA_FILES", "2000"));
+        Path many = Files.createDirectories(dir.resolve("many/r-1"));
+        for (int i = 0; i < 10_000; i++) {
+            Files.writeString(many.resolve("f" + i), "");
+        }
+        Run files = rsync("sut-a", "-rt", dir.resolve("many") + "/", "sut-a@127.0.0.1:/results/");
+        assertThat(files.code()).as(files.output()).isNotZero();
+        assertThat(files.output()).contains("ssh.quota-files");
+        long stored = PushWatch.usage(drop.resolve("sut-a"))[1];
+        assertThat(stored).as("entries kept of a 10,000-file push against a 2,000-file quota").isLessThan(7_000);
+        System.out.println("quota overshoot: " + (stored - 2000) + " entries");
+
+        Path big = Files.createDirectories(dir.resolve("big/r-2"));
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 40; i++) {
+            byte[] data = new byte[1_000_000];
+            random.nextBytes(data);
+            Files.write(big.resolve("blob" + i), data);
+        }
+        Files.walk(drop.resolve("sut-a/results")).sorted(java.util.Comparator.reverseOrder())
+                .filter(p -> !p.equals(drop.resolve("sut-a/results"))).forEach(p -> p.toFile().delete());
+        Run bytes = rsync("sut-a", "-rt", dir.resolve("big") + "/", "sut-a@127.0.0.1:/results/");
+        assertThat(bytes.code()).as(bytes.output()).isNotZero();
+        assertThat(bytes.output()).contains("ssh.quota-bytes");
+        assertThat(PushWatch.usage(drop.resolve("sut-a"))[0]).as("bytes kept of a 40 MB push against a 5 MB quota")
+                .isLessThan(10_000_000);
+        assertThat(Files.readString(lab.config.ssh().auditLog())).contains("rsync push stopped");
     }
 }

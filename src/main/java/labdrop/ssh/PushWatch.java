@@ -1,0 +1,120 @@
+package labdrop.ssh;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Holds an rsync push to its host folder's quota while it runs: the folder it writes into is
+ * measured every {@link #EVERY} and, before more of the client's data is passed on, after every
+ * {@link #GATE_BYTES} of it; once the host's usage at the start plus what the push added passes
+ * either quota, the push is stopped with the reason. One push overshoots by about what it
+ * writes from one gate's worth of data.
+ */
+final class PushWatch implements AutoCloseable {
+    static final Duration EVERY = Duration.ofMillis(100);
+    static final long GATE_BYTES = 1 << 20;
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "labdrop-rsync-quota");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Path target;
+    private final Sessions.Quota quota;
+    private final long[] before;
+    private final Consumer<String> stop;
+    private final ScheduledFuture<?> check;
+    private volatile String stopped;
+    private long sinceCheck;
+    private volatile long lastCheck = System.nanoTime();
+    /** At least {@link #EVERY}, and four times the last measurement, so measuring a big folder takes at most a fifth of a core. */
+    private volatile long pause = EVERY.toNanos();
+
+    /** Watches {@code target} (the push's destination folder) against {@code quota}; {@code stop} ends the push. */
+    PushWatch(Path target, Sessions.Quota quota, Consumer<String> stop) throws IOException {
+        this.target = target;
+        this.quota = quota;
+        this.before = usage(target);
+        this.stop = stop;
+        this.check = TIMER.scheduleWithFixedDelay(this::due, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Called by the pump with each piece of the client's data before it reaches rsync: measures
+     * (holding the data back meanwhile) once a gate's worth of data or time has passed. Returns
+     * false once the push is stopped.
+     */
+    boolean passing(int bytes) {
+        sinceCheck += bytes;
+        if (sinceCheck >= GATE_BYTES || System.nanoTime() - lastCheck >= pause) {
+            check();
+        }
+        return stopped == null;
+    }
+
+    private void due() {
+        if (System.nanoTime() - lastCheck >= pause) {
+            check();
+        }
+    }
+
+    private synchronized void check() {
+        sinceCheck = 0;
+        lastCheck = System.nanoTime();
+        if (stopped != null) {
+            return;
+        }
+        try {
+            long start = System.nanoTime();
+            long[] now = usage(target);
+            pause = Math.max(EVERY.toNanos(), 4 * (System.nanoTime() - start));
+            String over = quota.overBy(now[0] - before[0], now[1] - before[1]);
+            if (over != null) {
+                stopped = over;
+                check.cancel(false);
+                stop.accept(over);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the folder changed under the walk; the next check measures again
+        }
+    }
+
+    /** Why the push was stopped, or null. */
+    String stopped() {
+        return stopped;
+    }
+
+    /** Bytes of regular files and entries under {@code dir} (nothing when it does not exist yet). */
+    static long[] usage(Path dir) throws IOException {
+        long[] usage = new long[2];
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return usage;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.forEach(p -> {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    usage[0] += a.isRegularFile() ? a.size() : 0;
+                    usage[1]++;
+                } catch (IOException gone) {
+                    // removed while counting
+                }
+            });
+        }
+        return usage;
+    }
+
+    @Override
+    public void close() {
+        check.cancel(false);
+    }
+}
