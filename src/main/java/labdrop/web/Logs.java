@@ -18,6 +18,10 @@ import labdrop.server.Services;
 final class Logs {
     /** Largest piece of a log answered at once; the reader asks again from the next offset. */
     static final int WINDOW = 4 << 20;
+    /** Most files of a request's sysinfo/ or logs/ folder a page or an API answer lists (a SUT may push thousands). */
+    static final int LISTED = 100;
+    /** Most folder entries read to find them, so a folder of 30,000 files costs a page no more than this. */
+    static final int SCANNED = 1000;
     private final Services services;
 
     Logs(Services services) {
@@ -36,8 +40,8 @@ final class Logs {
             return java.util.List.of();
         }
         try (var files = Files.list(dir)) {
-            return files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
-                    .map(f -> sub + "/" + f.getFileName()).filter(n -> !n.contains("/.")).sorted().toList();
+            return files.limit(SCANNED).filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+                    .map(f -> sub + "/" + f.getFileName()).filter(n -> !n.contains("/.")).sorted().limit(LISTED).toList();
         }
     }
 

@@ -190,4 +190,28 @@ class TesterLimitsIT {
                 .header("Authorization", "Bearer " + admin).header("X-Labdrop-Sha256", sha)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
+
+    @Test
+    void aSysinfoFolderOfThirtyThousandFilesKeepsThePageAndTheAnswerSmall() throws Exception {
+        Request r = lab.file("sut-a", "tess", Priority.NORMAL);
+        Path sysinfo = Files.createDirectories(lab.config.dropDir().resolve("sut-a/results/" + r.id() + "/sysinfo"));
+        for (int i = 0; i < 30_000; i++) {
+            Files.writeString(sysinfo.resolve(String.format("f%05d.txt", i)), "x");
+        }
+        HttpResponse<String> api = call("GET", "/api/v1/requests/" + r.id(), tess, HttpRequest.BodyPublishers.noBody());
+        assertThat(api.statusCode()).isEqualTo(200);
+        assertThat(ApiErrors.JSON.readTree(api.body()).path("sysinfo").size()).isEqualTo(100);
+        assertThat(api.body().length()).as("the API answer").isLessThan(50_000);
+
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        String login = browser.send(HttpRequest.newBuilder(URI.create(base + "/login")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        browser.send(form("/login", Map.of("csrf", csrf(login), "user", "tess", "password", "tess-password-1")),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create(base + "/requests/" + r.id())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("the first 100 files are listed");
+        assertThat(page.body().length()).as("the request page").isLessThan(100_000);
+    }
 }
