@@ -15,8 +15,11 @@ import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import labdrop.drop.DropLayout;
 import labdrop.drop.Names;
@@ -24,8 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The drop's change feed: one inotify watch (JDK WatchService) per host folder, config folder,
- * results folder and result folder, so noticing a change costs the same with 10 or 10,000 hosts.
+ * The drop's change feed: one inotify watch (JDK WatchService) per host folder, config folder and
+ * results folder, and one per result folder of a request the server waits for (at most
+ * {@link #RESULT_WATCHES_PER_HOST} per host, the oldest dropped), so noticing a change costs the
+ * same with 10 or 10,000 hosts and no SUT can use up the watches by making folders.
  * Every state_file rename or rewrite, result.xml and config file change is passed to the
  * {@link Listener} (the Camel routes). A full {@link #rescan} at start-up, on an event overflow and
  * on the rescan timer covers what inotify cannot see (NFS, lost events).
@@ -48,16 +53,26 @@ public final class DropWatcher implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(DropWatcher.class);
     private final DropLayout drop;
     private final Listener listener;
+    /** Result folders watched at once per host; a host runs one request at a time. */
+    static final int RESULT_WATCHES_PER_HOST = 4;
     private final Predicate<Path> changedSinceApplied;
+    private final BiPredicate<String, String> awaitsResult;
+    private final Map<String, Deque<WatchKey>> resultWatches = new ConcurrentHashMap<>();
     private final Map<WatchKey, Watched> keys = new ConcurrentHashMap<>();
     private final java.util.Set<Path> registered = ConcurrentHashMap.newKeySet();
     private WatchService service;
     private Thread thread;
 
-    public DropWatcher(DropLayout drop, Listener listener, Predicate<Path> changedSinceApplied) {
+    /**
+     * {@code awaitsResult(host, id)} says whether the server waits for that request's result (it is
+     * placed on the host and unfinished): only such a result folder gets a watch of its own.
+     */
+    public DropWatcher(DropLayout drop, Listener listener, Predicate<Path> changedSinceApplied,
+                       BiPredicate<String, String> awaitsResult) {
         this.drop = drop;
         this.listener = listener;
         this.changedSinceApplied = changedSinceApplied;
+        this.awaitsResult = awaitsResult;
     }
 
     public void start() throws IOException {
@@ -70,13 +85,20 @@ public final class DropWatcher implements Closeable {
         rescan();
     }
 
-    /** Registers every host folder not yet watched and reports every file changed since last applied. */
+    /**
+     * Registers every host folder not yet watched and reports every file changed since last applied.
+     * A host that cannot be scanned (or watched: the system's inotify limit) is logged and the rest
+     * go on; its files are still read, so the rescan timer covers it.
+     */
     public void rescan() {
         try (DirectoryStream<Path> hosts = Files.newDirectoryStream(drop.root())) {
             for (Path hostDir : hosts) {
                 String host = hostDir.getFileName().toString();
                 if (Names.isValid(host) && Files.isDirectory(hostDir, LinkOption.NOFOLLOW_LINKS)) {
-                    scanHost(host, true);
+                    safely(() -> {
+                        scanHost(host, true);
+                        return null;
+                    });
                 }
             }
         } catch (IOException e) {
@@ -122,16 +144,51 @@ public final class DropWatcher implements Closeable {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        register(new Watched(Kind.RESULT, host, id, dir));
+        if (awaitsResult.test(host, id)) {
+            watchResult(new Watched(Kind.RESULT, host, id, dir));
+        }
         Path result = dir.resolve(DropLayout.RESULT_FILE);
         if (Files.exists(result, LinkOption.NOFOLLOW_LINKS) && (!onlyChanged || changedSinceApplied.test(result))) {
             safely(() -> listener.resultChanged(host, id));
         }
     }
 
-    private void register(Watched watched) throws IOException {
-        if (registered.add(watched.dir())) {
-            keys.put(watched.dir().register(service, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE), watched);
+    /** Watches a folder once; a watch the system refuses (its inotify limit) is logged and left to the rescan. */
+    private WatchKey register(Watched watched) {
+        if (!registered.add(watched.dir())) {
+            return null;
+        }
+        try {
+            WatchKey key = watched.dir().register(service, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE);
+            keys.put(key, watched);
+            return key;
+        } catch (IOException e) {
+            registered.remove(watched.dir());
+            LOG.warn("cannot watch {} ({}); the rescan (ingest.rescan-interval) reads it instead", watched.dir(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    private void watchResult(Watched watched) {
+        WatchKey key = register(watched);
+        if (key == null) {
+            return;
+        }
+        Deque<WatchKey> watches = resultWatches.computeIfAbsent(watched.host(), h -> new ArrayDeque<>());
+        WatchKey oldest = null;
+        synchronized (watches) {
+            watches.addLast(key);
+            if (watches.size() > RESULT_WATCHES_PER_HOST) {
+                oldest = watches.removeFirst();
+            }
+        }
+        if (oldest != null) {
+            Watched gone = keys.remove(oldest);
+            oldest.cancel();
+            if (gone != null) {
+                registered.remove(gone.dir());
+            }
         }
     }
 

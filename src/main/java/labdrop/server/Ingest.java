@@ -21,7 +21,9 @@ import labdrop.drop.xml.StateDoc;
 import labdrop.drop.xml.XmlFormat;
 import labdrop.drop.xml.XmlRefusedException;
 import labdrop.error.BadInputException;
+import labdrop.request.Request;
 import labdrop.store.HostRows;
+import labdrop.store.RequestRows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +82,13 @@ public final class Ingest {
             ResultDoc doc = DropXml.read(XmlFormat.RESULT, bytes, host + "/results/" + requestId + "/result.xml");
             lab.store().tx(h -> ResultIngest.apply(h, host, requestId, doc, lab.now()));
         });
+    }
+
+    /** True when {@code requestId} is placed on {@code host} and unfinished: the server waits for its result. */
+    boolean awaitsResult(String host, String requestId) {
+        long num = Request.numberOf(requestId);
+        return num >= 0 && lab.store().read(h -> RequestRows.find(h, num))
+                .filter(r -> r.host().equals(host) && r.state().isActive()).isPresent();
     }
 
     /** Retries files that did not parse while they were still changing. Called by a timer route. */

@@ -75,7 +75,7 @@ public final class ServerApp implements AutoCloseable {
         }
         producer = camel.getCamelContext().createProducerTemplate();
         watcher = new DropWatcher(services.lab().drop(), new RouteListener(producer),
-                services.ingest()::changedSinceApplied);
+                services.ingest()::changedSinceApplied, services.ingest()::awaitsResult);
         services.placer().drain();
         services.placer().restore();
         watcher.start();

@@ -147,6 +147,20 @@ class HostileInputIT {
     }
 
     @Test
+    void thousandsOfResultFoldersDoNotUseUpWatchesAndAnotherHostsResultIsSeenAtOnce() throws Exception {
+        int before = lab.app.watchCount();
+        Path results = Files.createDirectories(lab.config.dropDir().resolve("sut-a/results"));
+        for (int i = 0; i < 3000; i++) {
+            Files.createDirectory(results.resolve("r-" + (100_000 + i)));
+        }
+        Request b = lab.file("sut-b", "bob", Priority.NORMAL);
+        lab.sut("sut-b").complete(b.id(), "pass");
+        await().atMost(Duration.ofSeconds(15)).until(() -> lab.request(b.id()).state() == RequestState.PASSED);
+        assertThat(lab.app.watchCount() - before).as("watches added by 3,000 folders and one finished request")
+                .isLessThan(10);
+    }
+
+    @Test
     void resultsFolderLinkedOutsideTheDropIsNeitherReadNorMoved() throws Exception {
         Files.createSymbolicLink(lab.config.dropDir().resolve("sut-a/results/r-1"), sentinel.resolve("results/r-1"));
         lab.s.ingest().resultChanged("sut-a", "r-1");
