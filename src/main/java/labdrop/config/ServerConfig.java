@@ -38,7 +38,8 @@ public record ServerConfig(
     }
 
     public record Ingest(long maxStateBytes, long maxResultBytes, long maxConfigBytes,
-                         Duration stableAfter, Duration rescanInterval, String minAgentVersion, Duration maxSeqAhead) {
+                         Duration stableAfter, Duration rescanInterval, String minAgentVersion, Duration maxSeqAhead,
+                         long quarantineBytesPerHost, long quarantineBytes) {
     }
 
     public record Watchdog(String cron, Duration heartbeat, Duration grace, boolean resetLostHosts,
@@ -72,6 +73,11 @@ public record ServerConfig(
             "A file that does not parse is retried until it has not changed for this long, then quarantined.");
     static final Setting<java.time.Duration> MAX_SEQ_AHEAD = Setting.duration("ingest.max-seq-ahead", "1d",
             "A state_file whose seq (the agent's clock in milliseconds) is further ahead of the server's clock is refused.");
+    static final Setting<Long> QUARANTINE_HOST = Setting.bytes("ingest.quarantine-bytes-per-host", 16_777_216,
+            "Refused files kept per host in <drop>/.quarantine/<host>/, newest first; older ones are deleted. Counts"
+                    + " against the host's ssh.quota-bytes.");
+    static final Setting<Long> QUARANTINE_TOTAL = Setting.bytes("ingest.quarantine-bytes", 268_435_456,
+            "Refused files kept in <drop>/.quarantine/ for all hosts together, newest first.");
     static final Setting<String> MIN_AGENT_VERSION = Setting.text("agent.min-version", "",
             "Agents reporting an older version get no requests: their host shows Outdated with the reason until a newer"
                     + " agent reports. Empty: no minimum.");
@@ -126,7 +132,7 @@ public record ServerConfig(
 
     public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
-            MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, MAX_SEQ_AHEAD, MIN_AGENT_VERSION, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
+            MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, MAX_SEQ_AHEAD, QUARANTINE_HOST, QUARANTINE_TOTAL, MIN_AGENT_VERSION, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
             HARD_RESET_TIMEOUT, HTTP_HOST, HTTP_PORT, UPLOAD_LOCATION, CUSTOM_UPLOAD_LOCATION,
             CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES, SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
             SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT, SSH_PQ);
@@ -150,7 +156,7 @@ public record ServerConfig(
                 new Database(url, c.get(DB_USER), c.get(DB_PASSWORD), c.get(DB_POOL_SIZE)),
                 new Ingest(c.get(MAX_STATE_BYTES), c.get(MAX_RESULT_BYTES), c.get(MAX_CONFIG_BYTES),
                         c.get(STABLE_AFTER), c.get(RESCAN_INTERVAL), c.get(MIN_AGENT_VERSION).strip(),
-                        c.get(MAX_SEQ_AHEAD)),
+                        c.get(MAX_SEQ_AHEAD), c.get(QUARANTINE_HOST), c.get(QUARANTINE_TOTAL)),
                 new Watchdog(c.get(WATCHDOG_CRON), c.get(HEARTBEAT), c.get(GRACE), c.get(RESET_LOST),
                         c.get(HARD_RESET_TIMEOUT)),
                 c.get(PLACER_INTERVAL),

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,9 +41,11 @@ public final class Ingest {
     private final Map<Path, Object> lastApplied = new ConcurrentHashMap<>();
 
     private final LabMetrics metrics;
+    private final Quarantine quarantine;
 
     public Ingest(Lab lab, Placer placer, ServerConfig.Ingest limits, LabMetrics metrics) {
         this.metrics = metrics;
+        this.quarantine = new Quarantine(lab.drop(), limits.quarantineBytesPerHost(), limits.quarantineBytes());
         this.lab = lab;
         this.placer = placer;
         this.limits = limits;
@@ -157,8 +158,7 @@ public final class Ingest {
         String action = "quarantined as " + target.getFileName();
         try {
             if (insideDropThroughRealFolders(file)) {
-                Files.createDirectories(target.getParent());
-                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+                quarantine.keep(file, host, target);
             } else {
                 action = "left in place (reached through a symbolic link; never moved or read)";
             }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import labdrop.drop.DropLayout;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.server.session.ServerSession;
 
@@ -114,7 +115,8 @@ final class Sessions {
         Map<String, Quota> quotas = session.computeAttributeIfAbsent(QUOTAS, k -> new ConcurrentHashMap<>());
         Quota quota = quotas.get(host);
         if (quota == null) {
-            quota = Quota.measure(dropRoot.resolve(host), quotaBytes, quotaFiles);
+            quota = Quota.measure(dropRoot.resolve(host), new DropLayout(dropRoot).quarantineDir(host), quotaBytes,
+                    quotaFiles);
             quotas.put(host, quota);
         }
         return quota;
@@ -147,9 +149,11 @@ final class Sessions {
             this.maxFiles = maxFiles;
         }
 
-        static Quota measure(Path hostDir, long maxBytes, int maxFiles) throws IOException {
+        /** The usage of a host folder plus its quarantine (the refused files the host sent count as its own). */
+        static Quota measure(Path hostDir, Path quarantine, long maxBytes, int maxFiles) throws IOException {
             long[] usage = PushWatch.usage(hostDir);
-            return new Quota(usage[0], usage[1], maxBytes, maxFiles);
+            long[] refused = PushWatch.usage(quarantine);
+            return new Quota(usage[0] + refused[0], usage[1] + refused[1], maxBytes, maxFiles);
         }
 
         /** Why the folder would be over a quota with {@code moreBytes} and {@code moreFiles} added, or null. */

@@ -161,6 +161,38 @@ class HostileInputIT {
     }
 
     @Test
+    void theQuarantineKeepsOnlyTheNewestWithinItsCap() throws Exception {
+        Path quarantine = lab.config.dropDir().resolve(".quarantine/sut-a");
+        for (int i = 1; i <= 3; i++) {
+            Path big = lab.config.dropDir().resolve("sut-a/.big");
+            byte[] data = new byte[10 * 1024 * 1024];
+            data[0] = (byte) i;
+            Files.write(big, data);
+            Files.move(big, lab.config.dropDir().resolve("sut-a/state_file"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            int round = i;
+            await().atMost(WAIT).until(() -> !Files.exists(lab.config.dropDir().resolve("sut-a/state_file"))
+                    && Files.isDirectory(quarantine) && ScenarioSuite.list(quarantine).stream()
+                    .anyMatch(f -> first(f) == round));
+        }
+        List<Path> kept = ScenarioSuite.list(quarantine);
+        long bytes = 0;
+        for (Path f : kept) {
+            bytes += Files.size(f);
+        }
+        assertThat(bytes).as("ingest.quarantine-bytes-per-host of 16 MiB").isLessThanOrEqualTo(16 << 20);
+        assertThat(kept).hasSize(1);
+        assertThat(first(kept.get(0))).as("the newest is kept").isEqualTo(3);
+    }
+
+    private static int first(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            return in.read();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    @Test
     void resultsFolderLinkedOutsideTheDropIsNeitherReadNorMoved() throws Exception {
         Files.createSymbolicLink(lab.config.dropDir().resolve("sut-a/results/r-1"), sentinel.resolve("results/r-1"));
         lab.s.ingest().resultChanged("sut-a", "r-1");
