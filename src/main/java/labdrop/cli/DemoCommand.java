@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import labdrop.config.ServerConfig;
+import labdrop.drop.AtomicFiles;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -73,9 +74,7 @@ final class DemoCommand implements Callable<Integer> {
             String password = labdrop.user.Passwords.random();
             s.accounts().setAccount("bob", labdrop.user.Role.TESTER, password.toCharArray());
             Files.deleteIfExists(bobPassword);
-            Files.createFile(bobPassword, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(bobPassword, password + "\n");
+            AtomicFiles.writeSecret(bobPassword, password + "\n");
             s.hosts().add(new HostDraft("demo-01", "default", "x86_64,file", null, false, true, null), "admin");
             s.hosts().add(new HostDraft("demo-02", "default", "arm64,sftp", null, false, true, null), "admin");
             s.hosts().add(new HostDraft("demo-03", "default", "x86_64,rsync", null, false, true, null), "admin");
@@ -136,7 +135,7 @@ final class DemoCommand implements Callable<Integer> {
         Path work = Files.createDirectories(state.resolve("agents/" + host));
         Path token = work.resolve("doorbell.token");
         if (!Files.exists(token)) {
-            Files.writeString(token, s.doorbell().issueToken(host) + "\n");
+            AtomicFiles.writeSecret(token, s.doorbell().issueToken(host) + "\n");
         }
         Map<String, String> env = new HashMap<>(extra);
         env.put("LABDROP_HOST", host);

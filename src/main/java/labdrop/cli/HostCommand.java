@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import labdrop.drop.AtomicFiles;
 import labdrop.host.Host;
 import labdrop.server.HardReset;
 import labdrop.server.HostDraft;
@@ -283,9 +284,7 @@ final class HostCommand {
                 return 0;
             }
             java.nio.file.Files.deleteIfExists(file);
-            java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            java.nio.file.Files.writeString(file, token + "\n");
+            AtomicFiles.writeSecret(file, token + "\n");
             System.out.println("doorbell token of host " + name + " written to " + file + " (mode 0600)");
             return 0;
         }

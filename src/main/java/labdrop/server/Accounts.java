@@ -1,13 +1,11 @@
 package labdrop.server;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
+import labdrop.drop.AtomicFiles;
 import labdrop.drop.Names;
 import labdrop.error.NotFoundException;
 import labdrop.store.UserRows;
@@ -23,6 +21,8 @@ import labdrop.user.User;
  */
 public final class Accounts {
     public static final String FIRST_ADMIN = "admin";
+    /** A bcrypt hash no password matches, checked when an account has none, so a refusal always costs one check. */
+    private static final String STAND_IN = Passwords.hash(Passwords.random().toCharArray());
     private final Lab lab;
 
     public Accounts(Lab lab) {
@@ -37,10 +37,8 @@ public final class Accounts {
         }
         String password = Passwords.random();
         Path file = stateDir.resolve("admin-password");
-        Files.createDirectories(stateDir);
         Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, password + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+        AtomicFiles.writeSecret(file, password + "\n");
         setAccount(FIRST_ADMIN, Role.ADMIN, password.toCharArray());
         return Optional.of(file);
     }
@@ -81,12 +79,26 @@ public final class Accounts {
         return lab.store().read(UserRows::all);
     }
 
+    /**
+     * The user when {@code password} is theirs. Every attempt runs one bcrypt check, against a
+     * stand-in hash when the account is unknown or has no password, so the time taken does not
+     * tell which accounts exist.
+     */
     public Optional<User> logIn(String name, char[] password) {
-        if (!Names.isValid(name)) {
-            return Optional.empty();
-        }
-        return lab.store().read(h -> UserRows.passwordHash(h, name)).filter(hash -> Passwords.matches(hash, password))
-                .map(hash -> find(name));
+        Optional<String> hash = Names.isValid(name) ? lab.store().read(h -> UserRows.passwordHash(h, name))
+                : Optional.empty();
+        boolean matches = Passwords.matches(hash.orElse(STAND_IN), password);
+        return hash.isPresent() && matches ? Optional.of(find(name)) : Optional.empty();
+    }
+
+    /**
+     * What a web session remembers of its user at login: it changes when the user's password or
+     * role changes, which ends every session logged in before.
+     */
+    public String sessionStamp(String name) {
+        User user = find(name);
+        String hash = lab.store().read(h -> UserRows.passwordHash(h, name)).orElse("");
+        return Tokens.hash(user.role().name() + "/" + hash);
     }
 
     /** A new API token for {@code name}, returned once. */

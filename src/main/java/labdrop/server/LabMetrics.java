@@ -72,6 +72,13 @@ public final class LabMetrics {
         stateIngest.record(took);
     }
 
+    /** A refused web login: {@code reason} is {@code password} (wrong password or account) or {@code throttled}. */
+    public void loginRefused(String reason) {
+        io.micrometer.core.instrument.Counter.builder("labdrop.login.refused")
+                .description("Web logins refused, by reason (password, throttled)").tag("reason", reason)
+                .register(registry).increment();
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }

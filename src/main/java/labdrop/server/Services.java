@@ -22,7 +22,14 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot create the default host type in " + config.hostTypesDir(), e);
         }
-        Store store = Store.open(config.database());
+        Store store;
+        try {
+            StateDir.prepare(config.stateDir());
+            store = Store.open(config.database());
+            StateDir.closeStoreFiles(config.stateDir());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot secure the state folder " + config.stateDir(), e);
+        }
         Lab lab = new Lab(store, new DropLayout(config.dropDir()), hostTypes,
                 new labdrop.pkg.PackageCatalog(config.http().repositories()), clock);
         LabMetrics metrics = new LabMetrics();

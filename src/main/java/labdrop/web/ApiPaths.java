@@ -23,7 +23,8 @@ final class ApiPaths {
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
     private final List<Entry> entries;
 
-    private record Entry(Pattern path, Set<String> methods) {
+    /** A path template as a pattern with one segment per parameter, and one whose last parameter takes the rest (a log name). */
+    private record Entry(Pattern path, Pattern rest, Set<String> methods) {
     }
 
     private ApiPaths(List<Entry> entries) {
@@ -43,7 +44,10 @@ final class ApiPaths {
                 ((Map<?, ?>) operations).keySet().stream().map(String::valueOf).filter(METHODS::contains)
                         .forEach(m -> methods.add(m.toUpperCase(Locale.ROOT)));
                 String regex = Pattern.quote(String.valueOf(template)).replaceAll("\\{[^}/]+}", "\\\\E[^/]+\\\\Q");
-                entries.add(new Entry(Pattern.compile(regex), Set.copyOf(methods)));
+                String rest = String.valueOf(template).endsWith("}")
+                        ? regex.substring(0, regex.lastIndexOf("[^/]+")) + ".+" + regex.substring(regex.lastIndexOf("[^/]+") + 5)
+                        : regex;
+                entries.add(new Entry(Pattern.compile(regex), Pattern.compile(rest), Set.copyOf(methods)));
             });
             return new ApiPaths(List.copyOf(entries));
         } catch (IOException e) {
@@ -53,7 +57,8 @@ final class ApiPaths {
 
     /** The methods {@code path} (under /api/v1) answers; empty when the API has no such path. */
     Optional<Set<String>> methods(String path) {
-        return entries.stream().filter(e -> e.path().matcher(path).matches()).findFirst().map(Entry::methods);
+        return entries.stream().filter(e -> e.path().matcher(path).matches()).findFirst()
+                .or(() -> entries.stream().filter(e -> e.rest().matcher(path).matches()).findFirst()).map(Entry::methods);
     }
 
     /** The {@code Allow} header's value for a set of methods, in a stable order. */

@@ -45,7 +45,8 @@ public final class HttpServerFactory {
         ContextHandlerCollection contexts = new ContextHandlerCollection();
         ContextHandlerCollection packages = new ContextHandlerCollection();
         for (Map.Entry<String, Path> repo : repositories.entrySet()) {
-            packages.addHandler(new ContextHandler(repository(server, repo.getValue()), "/packages/" + repo.getKey()));
+            packages.addHandler(new ContextHandler(withFraming(repository(server, repo.getValue())),
+                    "/packages/" + repo.getKey()));
         }
         StatisticsHandler served = new StatisticsHandler(packages);
         contexts.addHandler(served);
@@ -89,6 +90,17 @@ public final class HttpServerFactory {
         }
         server.setHandler(contexts);
         return server;
+    }
+
+    /** The security headers of every page ({@link WebSecurity#framing}) on whatever {@code inner} serves. */
+    private static Handler withFraming(Handler inner) {
+        return new Handler.Wrapper(inner) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                WebSecurity.framing(response);
+                return super.handle(request, response, callback);
+            }
+        };
     }
 
     /** Serves one repository folder: listing, Range, ETag, Last-Modified; never compresses. */

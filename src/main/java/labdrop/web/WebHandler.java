@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import labdrop.drop.Names;
 import labdrop.host.Host;
 import labdrop.host.HostState;
 import labdrop.error.LabdropException;
@@ -19,12 +21,15 @@ import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.TestSpec;
 import labdrop.server.Services;
+import labdrop.user.LoginThrottle;
 import labdrop.user.User;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Session;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The browser pages: log in and out, the hosts dashboard, the request form and request pages. Every page carries the security
@@ -33,6 +38,8 @@ import org.eclipse.jetty.util.Fields;
  */
 public final class WebHandler extends Handler.Abstract {
     private static final String USER = "user";
+    private static final String STAMP = "stamp";
+    private static final Logger LOG = LoggerFactory.getLogger(WebHandler.class);
     private final Services services;
     private final Pages pages = new Pages();
     private final HostPages hostPages;
@@ -40,6 +47,8 @@ public final class WebHandler extends Handler.Abstract {
 
     private final AdminPages adminPages;
     private final Charts charts;
+    private final LoginForm loginForm;
+    private final LoginThrottle throttle;
 
     public WebHandler(Services services, PackageUploadHandler uploads) {
         this.services = services;
@@ -47,6 +56,8 @@ public final class WebHandler extends Handler.Abstract {
         this.hostPages = new HostPages(services, pages);
         this.adminPages = new AdminPages(services, pages, uploads);
         this.charts = new Charts(services, pages);
+        this.loginForm = new LoginForm(services.lab().clock());
+        this.throttle = new LoginThrottle(services.lab().clock());
     }
 
     @Override
@@ -71,14 +82,22 @@ public final class WebHandler extends Handler.Abstract {
         if (method.equals("POST")) {
             Session existing = request.getSession(false);
             Fields form = org.eclipse.jetty.server.Request.getParameters(request);
+            if (path.equals("/login")) {
+                if (WebSecurity.foreignOrigin(request) || !loginForm.valid(request, form.getValue(WebSecurity.CSRF))) {
+                    return html(response, callback, 403, "<!DOCTYPE html><title>Forbidden</title><p>This login form is"
+                            + " stale or came from another site. <a href=\"/login\">Reload it</a> and try again.</p>");
+                }
+                return login(request, response, callback, form);
+            }
+            if (existing == null && !path.equals("/logout")) {
+                return html(response, callback, 401, "<!DOCTYPE html><title>Log in</title><p>Log in first:"
+                        + " <a href=\"/login\">/login</a>. Nothing was changed.</p>");
+            }
             if (WebSecurity.foreignOrigin(request) || !WebSecurity.csrfMatches(existing, form.getValue(WebSecurity.CSRF))) {
                 return html(response, callback, 403, "<!DOCTYPE html><title>Forbidden</title><p>This form is stale or came"
                         + " from another site (missing CSRF token or foreign Origin). Reload the page and try again.</p>");
             }
-            if (path.equals("/login")) {
-                return login(request, response, callback, existing, form);
-            }
-            Optional<User> poster = user(existing);
+            Optional<User> poster = existing == null ? Optional.empty() : user(existing);
             if (poster.isEmpty()) {
                 if (!path.equals("/logout")) {
                     return html(response, callback, 401, "<!DOCTYPE html><title>Log in</title><p>Log in first:"
@@ -102,10 +121,15 @@ public final class WebHandler extends Handler.Abstract {
                 default -> html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
             };
         }
-        Session session = request.getSession(true);
-        Optional<User> user = user(session);
+        // Anonymous visitors get no session: only the login form, with its stateless token.
+        Session session = request.getSession(false);
+        Optional<User> user = session == null ? Optional.empty() : user(session);
         if (path.equals("/login")) {
-            return html(response, callback, 200, pages.render("login.peb", base(session, user)));
+            if (user.isPresent()) {
+                Response.sendRedirect(request, response, callback, "/");
+                return true;
+            }
+            return html(response, callback, 200, pages.render("login.peb", loginPage(request, response, null, null)));
         }
         if (user.isEmpty()) {
             Response.sendRedirect(request, response, callback, "/login");
@@ -147,20 +171,50 @@ public final class WebHandler extends Handler.Abstract {
         return html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
     }
 
-    private boolean login(org.eclipse.jetty.server.Request request, Response response, Callback callback, Session session,
-                          Fields form) {
+    private Map<String, Object> loginPage(org.eclipse.jetty.server.Request request, Response response, String error,
+                                          String name) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("csrf", loginForm.issue(request, response));
+        values.put("error", error);
+        values.put("name", name);
+        return values;
+    }
+
+    /**
+     * Checks a login: refused at once (429, Retry-After) while the account or the address must
+     * wait ({@link LoginThrottle}); a wrong password costs the same time whether or not the
+     * account exists. The session is created only now.
+     */
+    private boolean login(org.eclipse.jetty.server.Request request, Response response, Callback callback, Fields form) {
         String name = form.getValue("user");
         String password = form.getValue("password");
+        String address = org.eclipse.jetty.server.Request.getRemoteAddr(request);
+        String account = name == null ? "" : name.length() > 64 ? name.substring(0, 64) : name;
+        Duration wait = throttle.retryAfter(account, address);
+        if (!wait.isZero()) {
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            LOG.warn("login for {} from {} refused: too many wrong passwords, retry in {} s", Names.quote(account), address,
+                    seconds);
+            services.metrics().loginRefused("throttled");
+            response.getHeaders().put("Retry-After", Long.toString(seconds));
+            return html(response, callback, 429, pages.render("login.peb", loginPage(request, response,
+                    "Too many wrong passwords for this account or from this address: wait " + seconds
+                            + " seconds, then try again.", name)));
+        }
         Optional<User> user = name == null || password == null ? Optional.empty()
                 : services.accounts().logIn(name, password.toCharArray());
         if (user.isEmpty()) {
-            Map<String, Object> values = base(session, Optional.empty());
-            values.put("error", "Wrong user name or password.");
-            values.put("name", name);
-            return html(response, callback, 401, pages.render("login.peb", values));
+            throttle.failed(account, address);
+            LOG.info("login for {} from {} refused: wrong user name or password", Names.quote(account), address);
+            services.metrics().loginRefused("password");
+            return html(response, callback, 401, pages.render("login.peb", loginPage(request, response,
+                    "Wrong user name or password.", name)));
         }
+        throttle.succeeded(account, address);
+        Session session = request.getSession(true);
         session.renewId(request, response);
         session.setAttribute(USER, user.get().name());
+        session.setAttribute(STAMP, services.accounts().sessionStamp(user.get().name()));
         session.setAttribute(WebSecurity.CSRF, WebSecurity.newToken());
         Response.sendRedirect(request, response, callback, "/");
         return true;
@@ -331,13 +385,21 @@ public final class WebHandler extends Handler.Abstract {
         return true;
     }
 
+    /**
+     * The session's user; a session whose user's password or role changed since it logged in
+     * (its stamp differs) is ended.
+     */
     private Optional<User> user(Session session) {
         Object name = session.getAttribute(USER);
         if (name == null) {
             return Optional.empty();
         }
         User user = services.accounts().find((String) name);
-        return user.canLogIn() ? Optional.of(user) : Optional.empty();
+        if (!user.canLogIn() || !services.accounts().sessionStamp(user.name()).equals(session.getAttribute(STAMP))) {
+            session.invalidate();
+            return Optional.empty();
+        }
+        return Optional.of(user);
     }
 
     static Map<String, Object> base(Session session, Optional<User> user) {

@@ -17,13 +17,18 @@ final class WebSecurity {
     }
 
     static void headers(Response response) {
+        framing(response);
+        response.getHeaders().put("Cache-Control", "no-store");
+    }
+
+    /** The headers every answer carries, pages and package repositories alike (which keep their own caching). */
+    static void framing(Response response) {
         response.getHeaders().put("Content-Security-Policy",
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none';"
                         + " form-action 'self'; base-uri 'none'; object-src 'none'");
         response.getHeaders().put("X-Content-Type-Options", "nosniff");
         response.getHeaders().put("X-Frame-Options", "DENY");
         response.getHeaders().put("Referrer-Policy", "same-origin");
-        response.getHeaders().put("Cache-Control", "no-store");
     }
 
     /** The session's CSRF token, created when missing. */

@@ -147,7 +147,7 @@ class ApiContractIT {
         expect("error-no-host", 404, "GET", "/hosts/nosuch", tess, null);
         expect("error-bad-json", 400, "POST", "/requests", tess, "{\"host\": ");
         expect("error-no-call", 404, "GET", "/nonsense", tess, null);
-        assertThat(call("DELETE", "/hosts/sut-01", admin, null).statusCode()).as("no such call, not a crash").isEqualTo(404);
+        assertThat(call("DELETE", "/hosts/sut-01", admin, null).statusCode()).as("no such method, not a crash").isEqualTo(405);
         assertThat(call("GET", "/requests/r-1/nonsense", tess, null).statusCode()).isEqualTo(404);
         expect("maint", 200, "POST", "/hosts/sut-01/maint", admin, null);
 

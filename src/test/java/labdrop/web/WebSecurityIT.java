@@ -84,8 +84,9 @@ class WebSecurityIT {
         assertThat(login.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
                 csp -> assertThat(csp).contains("default-src 'self'").contains("frame-ancestors 'none'"));
         assertThat(login.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-        assertThat(home.headers().allValues("Set-Cookie")).as("the session cookie, set on the first page")
-                .anySatisfy(c -> assertThat(c).contains("HttpOnly").contains("SameSite=Strict"));
+        assertThat(home.headers().allValues("Set-Cookie")).as("no session before a login").isEmpty();
+        assertThat(login.headers().allValues("Set-Cookie")).as("the login form's nonce")
+                .allSatisfy(c -> assertThat(c).contains("HttpOnly").contains("SameSite=Strict"));
     }
 
     @Test
@@ -109,7 +110,8 @@ class WebSecurityIT {
         HttpResponse<String> ok = post("/login", Map.of("csrf", token, "user", "admin", "password", adminPassword()), base);
         assertThat(ok.statusCode()).isEqualTo(303);
         assertThat(ok.headers().allValues("Set-Cookie")).as("session id renewed at login")
-                .anySatisfy(c -> assertThat(c).startsWith("JSESSIONID=").isNotEqualTo(before));
+                .anySatisfy(c -> assertThat(c).startsWith("JSESSIONID=").isNotEqualTo(before).contains("HttpOnly")
+                        .contains("SameSite=Strict"));
         assertThat(get("/").statusCode()).isEqualTo(200);
     }
 
