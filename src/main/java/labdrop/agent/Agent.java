@@ -71,7 +71,8 @@ public final class Agent {
         this.cache = work.resolve("cache");
         String v = Agent.class.getPackage().getImplementationVersion();
         this.version = v == null ? "dev" : v;
-        this.http = HttpClient.newBuilder().connectTimeout(config.ssh().connectTimeout()).build();
+        this.http = HttpClient.newBuilder().connectTimeout(config.ssh().connectTimeout()).sslContext(config.sslContext())
+                .build();
     }
 
     /** One poll. Throws when the drop cannot be reached after the configured attempts. */

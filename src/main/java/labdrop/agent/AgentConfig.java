@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import labdrop.config.ConfigException;
 import labdrop.config.ConfigLoader;
 import labdrop.config.LoadedConfig;
@@ -14,6 +16,7 @@ import labdrop.config.Setting;
 import labdrop.drop.Names;
 import labdrop.host.Directions;
 import labdrop.pkg.FetchPolicy;
+import labdrop.tls.TlsKeys;
 
 /**
  * The agent's configuration, read from {@code agent.conf} (conf/agent.conf lists exactly these
@@ -49,13 +52,34 @@ public record AgentConfig(
      * Bounds on what a package repository (possibly a tester's own) may make the agent read: the
      * longest a whole HTTP file read may take, and the largest index ({@code packages.checksum}).
      */
-    public record Fetch(Duration deadline, long maxIndexBytes) {
+    public record Fetch(Duration deadline, long maxIndexBytes, Path caFile) {
+    }
+
+    /**
+     * The TLS context of the agent's HTTPS clients (doorbell, packages, releases): the CAs of
+     * {@code http.ca-file} when set, else the system's.
+     */
+    public SSLContext sslContext() {
+        try {
+            if (fetch.caFile() == null) {
+                return SSLContext.getDefault();
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(TlsKeys.trustStore(fetch.caFile()));
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (java.io.IOException e) {
+            throw new ConfigException("http.ca-file " + fetch.caFile() + ": " + e.getMessage());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new ConfigException("http.ca-file " + fetch.caFile() + ": " + e.getMessage());
+        }
     }
 
     /** The fetch policy of package and release downloads: this config's timeouts, attempts and bounds. */
     public FetchPolicy fetchPolicy() {
         return new FetchPolicy(ssh.connectTimeout(), ssh.timeout(), fetch.deadline(), fetch.maxIndexBytes(), attempts,
-                backoff, d -> Thread.sleep(d.toMillis()));
+                backoff, d -> Thread.sleep(d.toMillis())).over(sslContext());
     }
 
     /** The HTTP doorbell: the host's generation resource, the token file, and the ssh safety net. */
@@ -98,6 +122,8 @@ public record AgentConfig(
                     + " A read that sends nothing for ssh.timeout is given up sooner.");
     static final Setting<Long> FETCH_MAX_INDEX = Setting.bytes("fetch.max-index-bytes", 8_388_608,
             "Largest packages.checksum read from a repository; a larger one is refused (the repository is skipped).");
+    static final Setting<String> CA_FILE = Setting.text("http.ca-file", "",
+            "PEM file of the CAs the agent trusts for https:// (doorbell, packages, releases); empty means the system's.");
     static final Setting<String> CRON = Setting.text("schedule.cron", "0 0/2 * * * ?",
             "Quartz cron of the scheduled poll (labdrop agent without --once).");
     static final Setting<Duration> JITTER = Setting.duration("schedule.jitter", "30s",
@@ -130,7 +156,7 @@ public record AgentConfig(
             "First wait between attempts; doubled each time, plus jitter.");
 
     private static final List<Setting<?>> OWN = List.of(HOST, OWNER, DROP, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW,
-            CONNECT_TIMEOUT, IO_TIMEOUT, RSYNC, SSH, WORK_DIR, FETCH, FETCH_DEADLINE, FETCH_MAX_INDEX, CRON, JITTER, DOORBELL, DOORBELL_TOKEN, SAFETY,
+            CONNECT_TIMEOUT, IO_TIMEOUT, RSYNC, SSH, WORK_DIR, FETCH, FETCH_DEADLINE, FETCH_MAX_INDEX, CA_FILE, CRON, JITTER, DOORBELL, DOORBELL_TOKEN, SAFETY,
             REBOOT_COMMAND, BOOT_ID, MAX_REBOOTS, TEST_TIMEOUT, TEST_OOM, LOG_PUSH, HEARTBEAT, ATTEMPTS, BACKOFF);
 
     /** Every key agent.conf may hold: the agent's own, then one per direction (its default). */
@@ -171,7 +197,8 @@ public record AgentConfig(
         return new AgentConfig(host, c.get(OWNER), drop,
                 new Ssh(orUnder(c.get(IDENTITY), work, "id_ed25519"), orUnder(c.get(KNOWN_HOSTS), work, "known_hosts"),
                         c.get(ACCEPT_NEW), c.get(CONNECT_TIMEOUT), c.get(IO_TIMEOUT), c.get(RSYNC), c.get(SSH)),
-                work, uris(where, FETCH.key(), c.get(FETCH)), new Fetch(c.get(FETCH_DEADLINE), c.get(FETCH_MAX_INDEX)), c.get(CRON), c.get(JITTER),
+                work, uris(where, FETCH.key(), c.get(FETCH)), new Fetch(c.get(FETCH_DEADLINE), c.get(FETCH_MAX_INDEX),
+                        c.get(CA_FILE).isEmpty() ? null : Path.of(c.get(CA_FILE)).toAbsolutePath()), c.get(CRON), c.get(JITTER),
                 new Doorbell(c.get(DOORBELL).isEmpty() ? null : httpUri(where, c.get(DOORBELL)),
                         orUnder(c.get(DOORBELL_TOKEN), work, "doorbell.token"), c.get(SAFETY)),
                 new Reboot(c.get(REBOOT_COMMAND), Path.of(c.get(BOOT_ID)), c.get(MAX_REBOOTS)),

@@ -26,7 +26,19 @@ public record ServerConfig(
 
     /** Jetty's address and the package repositories it serves at /packages/<name>/. */
     public record Http(String host, int port, java.util.Map<String, Path> repositories, Path staging,
-                       long maxUploadBytes) {
+                       long maxUploadBytes, Tls tls, List<String> trustedProxies) {
+    }
+
+    /**
+     * HTTPS served by Jetty itself: a PEM certificate chain and PKCS#8 key, or a PKCS#12 file
+     * (reloaded when the files change). None set: plain HTTP (behind a TLS proxy, say).
+     */
+    public record Tls(Path certificate, Path key, Path keystore, String keystorePassword) {
+        public static final Tls NONE = new Tls(null, null, null, "");
+
+        public boolean enabled() {
+            return certificate != null || keystore != null;
+        }
     }
 
     /** The embedded SSH server (SFTP and rsync, one jail per host or lab). */
@@ -109,6 +121,18 @@ public record ServerConfig(
     static final Setting<Long> MAX_UPLOAD_BYTES = Setting.bytes("api.max-upload-bytes", 2_147_483_648L,
             "Largest package accepted by the upload API (PUT /api/v1/packages/<repo>/<file>).");
 
+    static final Setting<String> TLS_CERTIFICATE = Setting.text("http.tls.certificate", "",
+            "PEM certificate chain for HTTPS on http.port (with http.tls.key); reloaded when the file changes. Empty: plain HTTP.");
+    static final Setting<String> TLS_KEY = Setting.text("http.tls.key", "",
+            "PEM PKCS#8 private key of http.tls.certificate (openssl pkcs8 -topk8 -nocrypt converts others).");
+    static final Setting<String> TLS_KEYSTORE = Setting.text("http.tls.keystore", "",
+            "PKCS#12 file with the HTTPS key and certificate, instead of the two PEM files; reloaded when it changes.");
+    static final Setting<String> TLS_KEYSTORE_PASSWORD = Setting.text("http.tls.keystore-password", "",
+            "Password of http.tls.keystore.");
+    static final Setting<String> TRUSTED_PROXIES = Setting.text("http.trusted-proxies", "",
+            "Addresses or CIDR ranges of TLS-terminating proxies whose Forwarded and X-Forwarded-* headers are believed"
+                    + " (comma-separated); from any other address those headers are ignored.");
+
     static final Setting<Boolean> SSH_ENABLED = Setting.bool("ssh.enabled", true,
             "Run the embedded SSH server (SFTP and rsync for SUTs and lab gateways).");
     static final Setting<String> SSH_HOST = Setting.text("ssh.host", "0.0.0.0", "Address the SSH server listens on.");
@@ -134,7 +158,8 @@ public record ServerConfig(
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
             MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, MAX_SEQ_AHEAD, QUARANTINE_HOST, QUARANTINE_TOTAL, MIN_AGENT_VERSION, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
             HARD_RESET_TIMEOUT, HTTP_HOST, HTTP_PORT, UPLOAD_LOCATION, CUSTOM_UPLOAD_LOCATION,
-            CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES, SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
+            CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES, TLS_CERTIFICATE, TLS_KEY, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TRUSTED_PROXIES,
+            SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
             SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT, SSH_PQ);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
@@ -163,12 +188,33 @@ public record ServerConfig(
                 new Http(c.get(HTTP_HOST), c.get(HTTP_PORT), new java.util.TreeMap<>(Map.of(
                         "builtin", orUnder(c.get(UPLOAD_LOCATION), state, "packages/builtin"),
                         "custom", orUnder(c.get(CUSTOM_UPLOAD_LOCATION), state, "packages/custom"))),
-                        orUnder(c.get(CUSTOM_DOWNLOAD_LOCATION), state, "packages/staging"), c.get(MAX_UPLOAD_BYTES)),
+                        orUnder(c.get(CUSTOM_DOWNLOAD_LOCATION), state, "packages/staging"), c.get(MAX_UPLOAD_BYTES),
+                        tls(file, c), proxies(c.get(TRUSTED_PROXIES))),
                 new Ssh(c.get(SSH_ENABLED), c.get(SSH_HOST), c.get(SSH_PORT),
                         orUnder(c.get(SSH_HOST_KEY), state, "ssh_host_ed25519_key"), c.get(SSH_SESSIONS),
                         c.get(SSH_QUOTA_BYTES), c.get(SSH_QUOTA_FILES), c.get(SSH_RSYNC),
                         orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log"), c.get(SSH_PQ)),
                 Map.copyOf(placeholders), Map.copyOf(c.camelProperties()));
+    }
+
+    private static Tls tls(Path file, LoadedConfig c) {
+        String where = file == null ? "the environment" : file.toString();
+        boolean pem = !c.get(TLS_CERTIFICATE).isEmpty() || !c.get(TLS_KEY).isEmpty();
+        if (pem && (c.get(TLS_CERTIFICATE).isEmpty() || c.get(TLS_KEY).isEmpty())) {
+            throw new ConfigException(where + ": http.tls.certificate and http.tls.key go together; set both or neither");
+        }
+        if (pem && !c.get(TLS_KEYSTORE).isEmpty()) {
+            throw new ConfigException(where + ": set either http.tls.certificate and http.tls.key or http.tls.keystore, not both");
+        }
+        return new Tls(pem ? Path.of(c.get(TLS_CERTIFICATE)).toAbsolutePath() : null,
+                pem ? Path.of(c.get(TLS_KEY)).toAbsolutePath() : null,
+                c.get(TLS_KEYSTORE).isEmpty() ? null : Path.of(c.get(TLS_KEYSTORE)).toAbsolutePath(),
+                c.get(TLS_KEYSTORE_PASSWORD));
+    }
+
+    private static List<String> proxies(String text) {
+        return text.isBlank() ? List.of() : java.util.Arrays.stream(text.split(",")).map(String::strip)
+                .filter(p -> !p.isEmpty()).toList();
     }
 
     private static Path orUnder(String value, Path state, String name) {

@@ -1,6 +1,7 @@
 package labdrop.pkg;
 
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * Timeouts, bounds and retries of the fetcher: {@code readTimeout} bounds the wait for an
@@ -8,7 +9,17 @@ import java.time.Duration;
  * a repository's packages.checksum. The sleeper is injected so tests never really wait.
  */
 public record FetchPolicy(Duration connectTimeout, Duration readTimeout, Duration deadline, long maxIndexBytes,
-                          int attempts, Duration backoff, Sleeper sleeper) {
+                          int attempts, Duration backoff, Sleeper sleeper, SSLContext tls) {
+
+    public FetchPolicy(Duration connectTimeout, Duration readTimeout, Duration deadline, long maxIndexBytes,
+                       int attempts, Duration backoff, Sleeper sleeper) {
+        this(connectTimeout, readTimeout, deadline, maxIndexBytes, attempts, backoff, sleeper, null);
+    }
+
+    /** This policy with HTTPS checked against {@code tls} (null: the system's CAs). */
+    public FetchPolicy over(SSLContext tls) {
+        return new FetchPolicy(connectTimeout, readTimeout, deadline, maxIndexBytes, attempts, backoff, sleeper, tls);
+    }
 
     /** Waits between attempts. */
     @FunctionalInterface

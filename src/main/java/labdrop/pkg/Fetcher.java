@@ -35,8 +35,12 @@ public final class Fetcher {
     public Fetcher(FetchPolicy policy, Random jitter) {
         this.policy = policy;
         this.jitter = jitter;
-        this.http = HttpClient.newBuilder().connectTimeout(policy.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(policy.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NORMAL);
+        if (policy.tls() != null) {
+            builder.sslContext(policy.tls());
+        }
+        this.http = builder.build();
     }
 
     /** The package a request needs: its file name, and the SHA-256 and size the request carries (size -1: unknown). */

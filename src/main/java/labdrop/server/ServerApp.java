@@ -29,8 +29,8 @@ public final class ServerApp implements AutoCloseable {
         this.services = services;
         labdrop.web.PackageUploadHandler uploads = new labdrop.web.PackageUploadHandler(services.accounts(),
                 config.http().repositories(), config.http().staging(), config.http().maxUploadBytes());
-        this.http = labdrop.web.HttpServerFactory.build(config.http().host(), config.http().port(),
-                config.http().repositories(), new org.eclipse.jetty.server.Handler.Sequence(
+        this.http = labdrop.web.HttpServerFactory.build(config.http().host(), config.http().port(), config.http().tls(),
+                config.http().trustedProxies(), config.http().repositories(), new org.eclipse.jetty.server.Handler.Sequence(
                         new labdrop.web.DoorbellHandler(services.doorbell()), uploads, new labdrop.web.ApiHandler(services)),
                 services.metrics().registry(), new labdrop.web.WebHandler(services, uploads));
         this.ssh = config.ssh().enabled() ? new labdrop.ssh.EmbeddedSshServer(config.ssh(), config.dropDir(),

@@ -2,7 +2,9 @@ package labdrop.web;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import labdrop.config.ServerConfig;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -37,11 +39,16 @@ public final class HttpServerFactory {
     public static Server build(String host, int port, Map<String, Path> repositories, Handler api,
                                io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics, Handler web)
             throws java.io.IOException {
+        return build(host, port, ServerConfig.Tls.NONE, List.of(), repositories, api, metrics, web);
+    }
+
+    /** As above, over HTTPS when {@code tls} is set, believing forwarded headers from {@code trustedProxies} only. */
+    public static Server build(String host, int port, ServerConfig.Tls tls, List<String> trustedProxies,
+                               Map<String, Path> repositories, Handler api,
+                               io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics, Handler web)
+            throws java.io.IOException {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost(host);
-        connector.setPort(port);
-        server.addConnector(connector);
+        server.addConnector(Connectors.create(server, host, port, tls, trustedProxies));
         ContextHandlerCollection contexts = new ContextHandlerCollection();
         ContextHandlerCollection packages = new ContextHandlerCollection();
         for (Map.Entry<String, Path> repo : repositories.entrySet()) {
@@ -97,7 +104,7 @@ public final class HttpServerFactory {
         return new Handler.Wrapper(inner) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                WebSecurity.framing(response);
+                WebSecurity.framing(request, response);
                 return super.handle(request, response, callback);
             }
         };

@@ -64,7 +64,7 @@ public final class WebHandler extends Handler.Abstract {
     public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) throws Exception {
         String path = org.eclipse.jetty.server.Request.getPathInContext(request);
         String method = request.getMethod();
-        WebSecurity.headers(response);
+        WebSecurity.headers(request, response);
         if (path.equals("/static/labdrop.css") || path.equals("/static/labdrop.js")) {
             return asset(response, callback, path.substring("/static/".length()));
         }

@@ -16,13 +16,19 @@ final class WebSecurity {
     private WebSecurity() {
     }
 
-    static void headers(Response response) {
-        framing(response);
+    static void headers(Request request, Response response) {
+        framing(request, response);
         response.getHeaders().put("Cache-Control", "no-store");
     }
 
-    /** The headers every answer carries, pages and package repositories alike (which keep their own caching). */
-    static void framing(Response response) {
+    /**
+     * The headers every answer carries, pages and package repositories alike (which keep their own
+     * caching); over HTTPS (served here or by a trusted proxy) also HSTS.
+     */
+    static void framing(Request request, Response response) {
+        if (request.isSecure()) {
+            response.getHeaders().put("Strict-Transport-Security", "max-age=31536000");
+        }
         response.getHeaders().put("Content-Security-Policy",
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none';"
                         + " form-action 'self'; base-uri 'none'; object-src 'none'");
