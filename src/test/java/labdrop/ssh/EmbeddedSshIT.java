@@ -413,4 +413,13 @@ class EmbeddedSshIT {
                 .isLessThan(10_000_000);
         assertThat(Files.readString(lab.config.ssh().auditLog())).contains("rsync push stopped");
     }
+
+    @Test
+    void ed25519KeysAreServedByBouncyCastleWithoutTheUnmaintainedEddsaLibrary() throws Exception {
+        assertThatThrownBy(() -> Class.forName("net.i2p.crypto.eddsa.EdDSAEngine"))
+                .as("net.i2p.crypto:eddsa (CVE-2020-36843) is not on the class path").isInstanceOf(ClassNotFoundException.class);
+        assertThat(Files.readString(dir.resolve("sut-a.pub"))).startsWith("ssh-ed25519 ");
+        Run ls = sftp("sut-a", "sut-a", "ls");
+        assertThat(ls.code()).as(ls.output()).isZero();
+    }
 }
