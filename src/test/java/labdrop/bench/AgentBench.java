@@ -257,18 +257,12 @@ public final class AgentBench {
     }
 
     private static Process java(Map<String, String> env, Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> options = List.of();
         if (args.length > 0 && args[0].startsWith("-X")) {
-            command.addAll(List.of(args[0].split(" ")));
+            options = List.of(args[0].split(" "));
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "labdrop.cli.Main"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
-        builder.environment().putAll(env);
-        return builder.start();
+        return JavaChild.start(System.getProperty("java.class.path"), options, env, log, args);
     }
 
     private static void run(Map<String, String> env, String... args) throws Exception {
