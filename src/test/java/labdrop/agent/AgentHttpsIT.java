@@ -104,6 +104,19 @@ class AgentHttpsIT {
                 .build()) == renewed);
     }
 
+    @Test
+    void aPkcs12KeystoreServesTheSameHttps() throws Exception {
+        Path p12 = ca.dir.resolve("server.p12");
+        Process export = new ProcessBuilder("openssl", "pkcs12", "-export", "-in", ca.certificate.toString(), "-inkey",
+                ca.key.toString(), "-out", p12.toString(), "-passout", "pass:s3cret").redirectErrorStream(true).start();
+        assertThat(export.waitFor()).as(new String(export.getInputStream().readAllBytes())).isZero();
+        lab.close();
+        lab = new TestLab(dir.resolve("server-p12"), null, Map.of("LABDROP_HTTP_TLS_KEYSTORE", p12.toString(),
+                "LABDROP_HTTP_TLS_KEYSTORE_PASSWORD", "s3cret"));
+        base = "https://127.0.0.1:" + lab.app.httpPort();
+        assertThat(serial(HttpClient.newBuilder().sslContext(ca.clientContext()).build())).isEqualTo(1001);
+    }
+
     private int serial(HttpClient client) throws Exception {
         HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString());

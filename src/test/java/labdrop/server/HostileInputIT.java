@@ -103,6 +103,8 @@ class HostileInputIT {
         Path folder = Files.createDirectories(lab.config.dropDir().resolve("sut-a/results/" + bRequest.id()));
         Sut.write(folder.resolve("result.xml"), Files.readString(Path.of("src/test/resources/golden/result-1.xml"))
                 .replace("request=\"r-42\" host=\"sut-01\"", "request=\"" + bRequest.id() + "\" host=\"sut-a\""));
+        // A folder of a request the host does not run gets no watch of its own: the rescan reads it.
+        lab.app.rescan();
         await().atMost(WAIT).until(() -> lab.host("sut-a").ingestError() != null);
         assertThat(lab.host("sut-a").ingestError()).contains("not a request of host 'sut-a'");
         assertThat(lab.request(bRequest.id()).state()).isEqualTo(RequestState.PLACED);
@@ -125,6 +127,7 @@ class HostileInputIT {
         Request placed = lab.file("sut-b", "bob", Priority.NORMAL);
         Request queued = lab.file("sut-b", "bob", Priority.NORMAL);
         lab.sut("sut-b").result(queued.id(), "pass");
+        lab.app.rescan();
         await().atMost(WAIT).until(() -> lab.host("sut-b").ingestError() != null);
         assertThat(lab.host("sut-b").ingestError()).contains(queued.id() + ", which is Queued and not placed on host 'sut-b'");
         assertThat(lab.request(queued.id()).state()).isEqualTo(RequestState.QUEUED);
