@@ -191,6 +191,21 @@ final class RequestRun {
                 return null;
             }
         }
+        if (doc.options.buildSet != null) {
+            if (directions.flag("build_set")) {
+                reporter.report("Install", id, "build-set", message());
+                int code = step("build-set", doc.options.buildSet, Duration.ofMinutes(30), java.util.Map.of());
+                if (code != 0) {
+                    journal.fail("error", "the build-set step ('" + doc.options.buildSet + "') "
+                            + (code < 0 ? "ran past its 30 minutes and was killed" : "exited with " + code)
+                            + "; see logs/build-set.log");
+                    return null;
+                }
+            } else {
+                journal.note = "the request has a build-set step, but build_set = false on this host; ran without";
+                journal.save(agent.work);
+            }
+        }
         if (directions.flag("build_set") || doc.options.buildSet != null) {
             Sysinfo.record(resultsDir().resolve("sysinfo"));
         }

@@ -32,7 +32,7 @@ final class RequestCommand {
         @Option(names = "--priority", defaultValue = "normal", description = "low, normal, high or urgent (default ${DEFAULT-VALUE}).")
         String priority;
         @Option(names = "--kernel-install", paramLabel = "CMD", description = "Kernel-install step before the tests.") String kernel;
-        @Option(names = "--build-set", paramLabel = "CMD", description = "Build-set step before the tests.") String buildSet;
+        @Option(names = "--build-set", paramLabel = "CMD", description = "Build-set step: a shell command the agent runs before the tests (logs/build-set.log); a failure ends the request as Error.") String buildSet;
         @Option(names = "--timeout", paramLabel = "SECONDS", description = "Timeout of the whole request.") Integer timeout;
         @Option(names = "--repo-url", paramLabel = "URL",
                 description = "The request's own package repository (e.g. packages staged for one build); SUTs try it first.")

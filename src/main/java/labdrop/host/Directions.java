@@ -30,7 +30,8 @@ public final class Directions {
             new Key("kernel_install", "none", "none, or the command that installs a kernel",
                     "Kernel-install step run before the tests when a request asks for it.", v -> !v.isEmpty()),
             new Key("build_set", "true", "true or false",
-                    "Record the SUT's distribution and package list with every result.", BOOL),
+                    "Run a request's build-set step (its command, before the tests) and record the SUT's distribution"
+                            + " and package list with every result.", BOOL),
             new Key("fetch_location", "", "comma-separated http://, https:// or file:// URLs",
                     "Package repositories, tried in order; empty means agent.conf's.",
                     v -> v.isEmpty() || v.matches("(https?|file)://\\S+(\\s*,\\s*(https?|file)://\\S+)*")),

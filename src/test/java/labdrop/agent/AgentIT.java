@@ -294,4 +294,27 @@ class AgentIT {
         assertThat(done.state()).isEqualTo(RequestState.ERROR);
         assertThat(done.reason()).contains("kernel-install step").contains("exited with 7");
     }
+
+    @Test
+    void theBuildSetStepRunsTheRequestsCommandBeforeTheTestsAndItsFailureEndsTheRequest() throws Exception {
+        Path marker = dir.resolve("built-by-build-set");
+        Request request = lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(TestSpec.parse("smoke")),
+                Priority.NORMAL, false, null, "echo building for $LABDROP_REQUEST; echo ok > " + marker, null, null));
+        awaitPlaced(request);
+        assertThat(agent().poll()).isEqualTo(Agent.Outcome.RAN);
+        assertThat(awaitEnd(request).state()).isEqualTo(RequestState.PASSED);
+        assertThat(marker).hasContent("ok");
+        assertThat(dropLog(request, "build-set.log")).contains("building for " + request.id());
+
+        Request failing = lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(TestSpec.parse("smoke")),
+                Priority.NORMAL, false, null, "echo broken build; exit 3", null, null));
+        awaitPlaced(failing);
+        agent().poll();
+        Request done = awaitEnd(failing);
+        assertThat(done.state()).isEqualTo(RequestState.ERROR);
+        assertThat(done.reason()).contains("build-set step").contains("exited with 3");
+        assertThat(lab.s.desk().results(done)).as("no test ran after the failed step")
+                .noneMatch(t -> t.outcome().equals("pass"));
+        assertThat(dropLog(failing, "build-set.log")).contains("broken build");
+    }
 }
