@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
@@ -165,6 +166,10 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
         if (attrs.keySet().stream().anyMatch(k -> !k.equals("lastModifiedTime") && !k.equals("lastAccessTime")
                 && !k.equals("permissions") && !k.equals("size"))) {
             throw deny(session, "setstat", p, "only times, rwx permissions and size may be set (never owners or groups)");
+        }
+        if (attrs.get("permissions") instanceof Collection<?> perms && (perms.contains(PosixFilePermission.GROUP_WRITE)
+                || perms.contains(PosixFilePermission.OTHERS_WRITE))) {
+            throw deny(session, "setstat", p, "group- or world-writable modes are never stored in the drop");
         }
     }
 }

@@ -335,6 +335,10 @@ class EmbeddedSshIT {
         String folderMode = run(null, "stat", "-c", "%a", drop.resolve("sut-a/results/r-1/open").toString()).output().strip();
         assertThat(fileMode).as("no setuid or setgid").isEqualTo("755");
         assertThat(folderMode).as("no sticky bit, not world-writable").isEqualTo("755");
+        Run chmod = sftp("sut-a", "sut-a", "chmod 666 /results/r-1/run");
+        assertThat(chmod.code()).as("sftp chmod to a world-writable mode is refused: " + chmod.output()).isNotZero();
+        assertThat(run(null, "stat", "-c", "%a", drop.resolve("sut-a/results/r-1/run").toString()).output().strip())
+                .isEqualTo("755");
     }
 
     Process holdSession(String key, String user) throws Exception {
