@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import labdrop.server.TestLab;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,5 +147,39 @@ class CliIT {
         assertThat(reset.out()).contains("hard reset exit 0");
         Run none = labdrop("host", "reset", "sut-01-missing");
         assertThat(none.code()).isEqualTo(ExitCodes.NOT_FOUND);
+    }
+
+    static String shownOnce(Run run) {
+        return run.out().lines().filter(l -> l.startsWith("password (shown once): ")).findFirst().orElseThrow()
+                .substring("password (shown once): ".length());
+    }
+
+    @Test
+    void userCommandsManageAccountsAndARemovedUsersTokenIsRefusedByTheApi() throws Exception {
+        try (TestLab lab = new TestLab(dir.resolve("state"), null, Map.of())) {
+            Run add = labdrop("user", "add", "carol", "--role", "tester");
+            assertThat(add.code()).as(add.err()).isZero();
+            String first = shownOnce(add);
+            assertThat(lab.s.accounts().logIn("carol", first.toCharArray())).isPresent();
+            Run passwd = labdrop("user", "passwd", "carol");
+            assertThat(passwd.code()).isZero();
+            String second = shownOnce(passwd);
+            assertThat(lab.s.accounts().logIn("carol", first.toCharArray())).as("the old password").isEmpty();
+            assertThat(lab.s.accounts().logIn("carol", second.toCharArray())).isPresent();
+            Run token = labdrop("user", "token", "carol", "--label", "ci");
+            assertThat(token.code()).isZero();
+            String bearer = token.out().strip();
+            HttpClient http = HttpClient.newHttpClient();
+            URI me = URI.create("http://127.0.0.1:" + lab.app.httpPort() + "/api/v1/me");
+            assertThat(http.send(HttpRequest.newBuilder(me).header("Authorization", "Bearer " + bearer).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("\"carol\"");
+            Run list = labdrop("user", "list");
+            assertThat(list.out()).contains("carol");
+            Run remove = labdrop("user", "remove", "carol");
+            assertThat(remove.code()).isZero();
+            assertThat(http.send(HttpRequest.newBuilder(me).header("Authorization", "Bearer " + bearer).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as("a removed user's token").isEqualTo(401);
+            assertThat(lab.s.accounts().logIn("carol", second.toCharArray())).isEmpty();
+        }
     }
 }

@@ -426,4 +426,18 @@ class EmbeddedSshIT {
         Run ls = sftp("sut-a", "sut-a", "ls");
         assertThat(ls.code()).as(ls.output()).isZero();
     }
+
+    @Test
+    void theHostKeyIsKeptAcrossARestartSoASutsKnownHostsKeepsWorking() throws Exception {
+        String pinnedKey = Files.readString(knownHosts).substring(Files.readString(knownHosts).indexOf(' ') + 1);
+        assertThat(sftp("sut-a", "sut-a", "ls").code()).isZero();
+        lab.close();
+        lab = new TestLab(dir.resolve("server"), null, Map.of());
+        port = lab.app.sshPort();
+        // The SUT's known_hosts keeps the key it pinned before the restart (only the test's port is new).
+        Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + pinnedKey);
+        Run ls = sftp("sut-a", "sut-a", "ls");
+        assertThat(ls.code()).as("StrictHostKeyChecking=yes against the key pinned before the restart: " + ls.output())
+                .isZero();
+    }
 }

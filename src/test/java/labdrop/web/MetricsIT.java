@@ -70,4 +70,33 @@ class MetricsIT {
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
         assertThat(served).isGreaterThanOrEqualTo(Files.size(pkg));
     }
+
+    static double counter(String metrics, String line) {
+        return metrics.lines().filter(l -> l.startsWith(line + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(line.length() + 1))).findFirst().orElse(0);
+    }
+
+    @Test
+    void theDoorbellPollCountersMoveWithPolls() throws Exception {
+        lab.addActive("sut-d1");
+        String token = lab.s.doorbell().issueToken("sut-d1");
+        URI bell = URI.create("http://127.0.0.1:" + lab.app.httpPort() + "/api/v1/hosts/sut-d1/generation");
+        String before = get("/metrics");
+        HttpResponse<String> first = http.send(HttpRequest.newBuilder(bell).header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        for (int i = 0; i < 3; i++) {
+            assertThat(http.send(HttpRequest.newBuilder(bell).header("Authorization", "Bearer " + token)
+                    .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(304);
+        }
+        assertThat(http.send(HttpRequest.newBuilder(bell).header("Authorization", "Bearer ldt_wrong").build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+        String after = get("/metrics");
+        assertThat(counter(after, "labdrop_polls_total{answer=\"changed\"}")
+                - counter(before, "labdrop_polls_total{answer=\"changed\"}")).isEqualTo(1.0);
+        assertThat(counter(after, "labdrop_polls_total{answer=\"unchanged\"}")
+                - counter(before, "labdrop_polls_total{answer=\"unchanged\"}")).isEqualTo(3.0);
+        assertThat(counter(after, "labdrop_polls_total{answer=\"refused\"}")
+                - counter(before, "labdrop_polls_total{answer=\"refused\"}")).isEqualTo(1.0);
+    }
 }
