@@ -46,6 +46,15 @@ class CliIT {
         if (!List.of(args).contains("--help")) {
             all.add(at, "--conf=" + conf);
         }
+        return capture(all);
+    }
+
+    /** A command that takes no --conf (the pkg commands work on folders). */
+    Run folderCommand(String... args) {
+        return capture(List.of(args));
+    }
+
+    Run capture(List<String> all) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -180,6 +189,34 @@ class CliIT {
             assertThat(http.send(HttpRequest.newBuilder(me).header("Authorization", "Bearer " + bearer).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).as("a removed user's token").isEqualTo(401);
             assertThat(lab.s.accounts().logIn("carol", second.toCharArray())).isEmpty();
+        }
+    }
+
+    @Test
+    void pkgListAndRemoveRewriteTheIndexAndThePackageLeavesTheForm() throws Exception {
+        Path builtin = dir.resolve("state/packages/builtin");
+        try (TestLab lab = new TestLab(dir.resolve("state"), null, Map.of())) {
+            String token = lab.s.accounts().newToken("admin", "cli");
+            HttpClient http = HttpClient.newHttpClient();
+            URI packages = URI.create("http://127.0.0.1:" + lab.app.httpPort() + "/api/v1/packages");
+            HttpRequest offered = HttpRequest.newBuilder(packages).header("Authorization", "Bearer " + token).build();
+            assertThat(http.send(offered, HttpResponse.BodyHandlers.ofString()).body()).contains("\"kernbench\"");
+
+            Run list = folderCommand("pkg", "list", builtin.toString());
+            assertThat(list.code()).isZero();
+            assertThat(list.out()).contains("test-dbench.tar.bz2").contains("test-kernbench.tar.bz2");
+            Run remove = folderCommand("pkg", "remove", builtin.toString(), "test-kernbench.tar.bz2");
+            assertThat(remove.code()).as(remove.out() + remove.err()).isZero();
+            assertThat(builtin.resolve("test-kernbench.tar.bz2")).doesNotExist();
+            assertThat(Files.readString(builtin.resolve("packages.checksum"))).doesNotContain("kernbench")
+                    .contains("test-dbench.tar.bz2");
+            Process md5 = new ProcessBuilder("md5sum", "-c", "packages.checksum").directory(builtin.toFile())
+                    .redirectErrorStream(true).start();
+            String checked = new String(md5.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(md5.waitFor()).as("md5sum -c on the rewritten index: " + checked).isZero();
+            assertThat(folderCommand("pkg", "list", builtin.toString()).out()).doesNotContain("kernbench");
+            assertThat(http.send(offered, HttpResponse.BodyHandlers.ofString()).body()).as("the form's test list")
+                    .doesNotContain("\"kernbench\"").contains("\"dbench\"");
         }
     }
 }
