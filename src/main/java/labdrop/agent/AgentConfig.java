@@ -1,7 +1,9 @@
 package labdrop.agent;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -69,10 +71,9 @@ public record AgentConfig(
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trust.getTrustManagers(), null);
             return context;
-        } catch (java.io.IOException e) {
-            throw new ConfigException("http.ca-file " + fetch.caFile() + ": " + e.getMessage());
-        } catch (java.security.GeneralSecurityException e) {
-            throw new ConfigException("http.ca-file " + fetch.caFile() + ": " + e.getMessage());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException("http.ca-file " + fetch.caFile() + ": " + e.getMessage()
+                    + "; give a readable PEM file of the CA certificates that signed the server's");
         }
     }
 

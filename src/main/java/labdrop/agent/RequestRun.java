@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import labdrop.drop.AtomicFiles;
@@ -194,7 +195,7 @@ final class RequestRun {
         if (doc.options.buildSet != null) {
             if (directions.flag("build_set")) {
                 reporter.report("Install", id, "build-set", message());
-                int code = step("build-set", doc.options.buildSet, Duration.ofMinutes(30), java.util.Map.of());
+                int code = step("build-set", doc.options.buildSet, Duration.ofMinutes(30), Map.of());
                 if (code != 0) {
                     journal.fail("error", "the build-set step ('" + doc.options.buildSet + "') "
                             + (code < 0 ? "ran past its 30 minutes and was killed" : "exited with " + code)

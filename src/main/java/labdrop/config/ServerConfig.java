@@ -2,6 +2,7 @@ package labdrop.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,7 @@ public record ServerConfig(
             "Largest file accepted in a host's config/ folder.");
     static final Setting<java.time.Duration> STABLE_AFTER = Setting.duration("ingest.stable-after", "2s",
             "A file that does not parse is retried until it has not changed for this long, then quarantined.");
-    static final Setting<java.time.Duration> MAX_SEQ_AHEAD = Setting.duration("ingest.max-seq-ahead", "1d",
+    static final Setting<Duration> MAX_SEQ_AHEAD = Setting.duration("ingest.max-seq-ahead", "1d",
             "A state_file whose seq (the agent's clock in milliseconds) is further ahead of the server's clock is refused.");
     static final Setting<Long> QUARANTINE_HOST = Setting.bytes("ingest.quarantine-bytes-per-host", 16_777_216,
             "Refused files kept per host in <drop>/.quarantine/<host>/, newest first; older ones are deleted. Counts"
@@ -213,7 +214,7 @@ public record ServerConfig(
     }
 
     private static List<String> proxies(String text) {
-        return text.isBlank() ? List.of() : java.util.Arrays.stream(text.split(",")).map(String::strip)
+        return text.isBlank() ? List.of() : Arrays.stream(text.split(",")).map(String::strip)
                 .filter(p -> !p.isEmpty()).toList();
     }
 

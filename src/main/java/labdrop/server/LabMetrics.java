@@ -1,5 +1,6 @@
 package labdrop.server;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -74,7 +75,7 @@ public final class LabMetrics {
 
     /** A refused web login: {@code reason} is {@code password} (wrong password or account) or {@code throttled}. */
     public void loginRefused(String reason) {
-        io.micrometer.core.instrument.Counter.builder("labdrop.login.refused")
+        Counter.builder("labdrop.login.refused")
                 .description("Web logins refused, by reason (password, throttled)").tag("reason", reason)
                 .register(registry).increment();
     }
