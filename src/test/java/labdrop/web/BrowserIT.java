@@ -301,6 +301,7 @@ class BrowserIT {
         assertThat(browser.findElements(By.cssSelector("#queue .move-up"))).as("a tester who does not own the host").isEmpty();
         assertThat(browser.findElements(By.cssSelector("#queue .cancel"))).as("but may cancel their own requests").hasSize(3);
         browser.findElement(By.id("logout")).click();
+        await(ExpectedConditions.urlToBe(base + "/login"));
 
         logIn("olive", "olive's long password");
         browser.get(base + "/hosts/sut-q");
