@@ -1,9 +1,11 @@
 package labdrop.ssh;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -11,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Holds an rsync push to its host folder's quota while it runs: the folder it writes into is
@@ -93,23 +94,40 @@ final class PushWatch implements AutoCloseable {
         return stopped;
     }
 
-    /** Bytes of regular files and entries under {@code dir} (nothing when it does not exist yet). */
+    /**
+     * Bytes of regular files and entries under {@code dir} (nothing when it does not exist yet).
+     * Entries that vanish during the walk (rsync's temporary files, renamed as it goes) are
+     * skipped rather than ending the walk, so a folder being written to is still measured.
+     */
     static long[] usage(Path dir) throws IOException {
         long[] usage = new long[2];
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return usage;
         }
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.forEach(p -> {
-                try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    usage[0] += a.isRegularFile() ? a.size() : 0;
-                    usage[1]++;
-                } catch (IOException gone) {
-                    // removed while counting
-                }
-            });
-        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+                usage[1]++;
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path p, BasicFileAttributes a) {
+                usage[0] += a.isRegularFile() ? a.size() : 0;
+                usage[1]++;
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path p, IOException gone) {
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException gone) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
         return usage;
     }
 
