@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import labdrop.host.HostState;
+import labdrop.pkg.CountingRepository;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -316,5 +317,38 @@ class AgentIT {
         assertThat(lab.s.desk().results(done)).as("no test ran after the failed step")
                 .noneMatch(t -> t.outcome().equals("pass"));
         assertThat(dropLog(failing, "build-set.log")).contains("broken build");
+    }
+
+    @Test
+    void aRequestsOwnRepositoryIsTriedFirstAndTheBuiltinOneAfter() throws Exception {
+        Path builtin = lab.config.http().repositories().get("builtin");
+        String tarball = "test-smoke.tar.bz2";
+        Path copy = Files.createDirectories(dir.resolve("testers-copy"));
+        for (String name : List.of(tarball, "packages.checksum")) {
+            Files.copy(builtin.resolve(name), copy.resolve(name));
+        }
+        Path empty = Files.createDirectories(dir.resolve("testers-empty"));
+        Files.writeString(empty.resolve("packages.checksum"), "");
+        long indexAndPackage = Files.size(builtin.resolve("packages.checksum")) + Files.size(builtin.resolve(tarball));
+        try (CountingRepository own = new CountingRepository(copy); CountingRepository lacking = new CountingRepository(empty)) {
+            Request first = lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(TestSpec.parse("smoke")),
+                    Priority.NORMAL, false, null, null, null, own.url()));
+            awaitPlaced(first);
+            long before = packageBytesServed();
+            agent().poll();
+            assertThat(awaitEnd(first).state()).isEqualTo(RequestState.PASSED);
+            assertThat(own.gets(tarball)).as("fetches of the package from the request's own repository").isEqualTo(1);
+            assertThat(packageBytesServed() - before).as("package bytes the builtin repository served").isZero();
+
+            Request second = lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(TestSpec.parse("smoke")),
+                    Priority.NORMAL, false, null, null, null, lacking.url()));
+            awaitPlaced(second);
+            agent("LABDROP_WORK_DIR", dir.resolve("agent-2").toString()).poll();
+            assertThat(awaitEnd(second).state()).isEqualTo(RequestState.PASSED);
+            assertThat(lacking.gets("packages.checksum")).as("the request's repository asked first").isEqualTo(1);
+            assertThat(lacking.gets(tarball)).as("a package its index does not list is not fetched from it").isZero();
+            assertThat(packageBytesServed() - before).as("the builtin repository served its index and the package once")
+                    .isEqualTo(indexAndPackage);
+        }
     }
 }
