@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +26,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemProxy;
  * {@link #resolveLocalFilePath} (anything outside the login's folders is "permission denied", so
  * it cannot even be stat'ed), a lab's root listing shows only its hosts, and every write, rename,
  * removal, folder creation and attribute change is checked (and audited) before it happens.
- * Links are always refused. Quotas are checked on every write.
+ * Links are always refused; modes are stored without group or world write. Quotas are checked on every write.
  */
 final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
     private final Sessions sessions;
@@ -167,9 +168,19 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
                 && !k.equals("permissions") && !k.equals("size"))) {
             throw deny(session, "setstat", p, "only times, rwx permissions and size may be set (never owners or groups)");
         }
-        if (attrs.get("permissions") instanceof Collection<?> perms && (perms.contains(PosixFilePermission.GROUP_WRITE)
-                || perms.contains(PosixFilePermission.OTHERS_WRITE))) {
-            throw deny(session, "setstat", p, "group- or world-writable modes are never stored in the drop");
-        }
+    }
+
+    /**
+     * Stores rwx modes without group and world write, as rsync pushes get {@code --chmod=go-w}: an
+     * OpenSSH {@code mkdir} asks for 0777 and a {@code put} copies the local mode, and both must
+     * still work.
+     */
+    @Override
+    public void setFilePermissions(SftpSubsystemProxy subsystem, Path file, Set<PosixFilePermission> perms,
+                                   LinkOption... options) throws IOException {
+        Set<PosixFilePermission> safe = EnumSet.noneOf(PosixFilePermission.class);
+        safe.addAll(perms);
+        safe.removeAll(EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE));
+        SftpFileSystemAccessor.super.setFilePermissions(subsystem, file, safe, options);
     }
 }

@@ -335,10 +335,12 @@ class EmbeddedSshIT {
         String folderMode = run(null, "stat", "-c", "%a", drop.resolve("sut-a/results/r-1/open").toString()).output().strip();
         assertThat(fileMode).as("no setuid or setgid").isEqualTo("755");
         assertThat(folderMode).as("no sticky bit, not world-writable").isEqualTo("755");
-        Run chmod = sftp("sut-a", "sut-a", "chmod 666 /results/r-1/run");
-        assertThat(chmod.code()).as("sftp chmod to a world-writable mode is refused: " + chmod.output()).isNotZero();
+        Run chmod = sftp("sut-a", "sut-a", "chmod 666 /results/r-1/run", "mkdir /results/r-1/made");
+        assertThat(chmod.code()).as(chmod.output()).isZero();
         assertThat(run(null, "stat", "-c", "%a", drop.resolve("sut-a/results/r-1/run").toString()).output().strip())
-                .isEqualTo("755");
+                .as("an sftp chmod 666 is stored without group and world write").isEqualTo("644");
+        assertThat(run(null, "stat", "-c", "%a", drop.resolve("sut-a/results/r-1/made").toString()).output().strip())
+                .as("an OpenSSH mkdir (mode 0777 asked) is stored without group and world write").isEqualTo("755");
     }
 
     Process holdSession(String key, String user) throws Exception {
@@ -439,5 +441,30 @@ class EmbeddedSshIT {
         Run ls = sftp("sut-a", "sut-a", "ls");
         assertThat(ls.code()).as("StrictHostKeyChecking=yes against the key pinned before the restart: " + ls.output())
                 .isZero();
+    }
+
+    @Test
+    void theAuditLogNamesHostKeyAndPathOfEveryWriteRenameRemoveAndRsync() throws Exception {
+        Request request = file("sut-a");
+        String fingerprint = run(dir, "ssh-keygen", "-l", "-f", dir.resolve("sut-a.pub").toString()).output().split(" ")[1];
+        assertThat(fingerprint).startsWith("SHA256:");
+        Path local = Files.writeString(dir.resolve("note.txt"), "note\n");
+        String results = "results/" + request.id();
+        Run sftp = sftp("sut-a", "sut-a", "mkdir " + results, "put " + local + " " + results + "/a.txt",
+                "rename " + results + "/a.txt " + results + "/b.txt", "rm " + results + "/b.txt");
+        assertThat(sftp.code()).as(sftp.output()).isZero();
+        Path pushed = Files.createDirectories(dir.resolve("push/" + request.id() + "/logs"));
+        Files.writeString(pushed.resolve("1-dbench.stdout"), "ran\n");
+        Run rsync = rsync("sut-a", "-rt", dir.resolve("push") + "/", "sut-a@127.0.0.1:/results/");
+        assertThat(rsync.code()).as(rsync.output()).isZero();
+
+        List<String> all = Files.readAllLines(lab.config.ssh().auditLog());
+        List<String> lines = all.stream()
+                .filter(l -> l.contains(" user=sut-a key=" + fingerprint + " from=/127.0.0.1:")).toList();
+        assertThat(lines).anyMatch(l -> l.contains(" mkdir ") && l.endsWith(" /" + results));
+        assertThat(lines).anyMatch(l -> l.contains(" write ") && l.endsWith(" /" + results + "/a.txt"));
+        assertThat(lines).anyMatch(l -> l.contains(" rename ") && l.endsWith(" /" + results + "/a.txt -> /" + results + "/b.txt"));
+        assertThat(lines).anyMatch(l -> l.contains(" remove ") && l.endsWith(" /" + results + "/b.txt"));
+        assertThat(lines).anyMatch(l -> l.contains(" rsync-write ") && l.endsWith(" sut-a/results"));
     }
 }
