@@ -15,11 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Holds an rsync push to its host folder's quota while it runs: the folder it writes into is
- * measured every {@link #EVERY} and, before more of the client's data is passed on, after every
- * {@link #GATE_BYTES} of it; once the host's usage at the start plus what the push added passes
- * either quota, the push is stopped with the reason. One push overshoots by about what it
- * writes from one gate's worth of data.
+ * Holds an rsync push to its host folder's quota while it runs: the host folder (with its
+ * quarantine) is measured every {@link #EVERY} and, before more of the client's data is passed
+ * on, after every {@link #GATE_BYTES} of it; the measurement raises the host's shared quota
+ * tracker (so SFTP sessions writing at the same time see what the push wrote), and once the
+ * tracker passes either quota the push is stopped with the reason. One push overshoots by about
+ * what it writes from one gate's worth of data.
  */
 final class PushWatch implements AutoCloseable {
     static final Duration EVERY = Duration.ofMillis(100);
@@ -29,9 +30,9 @@ final class PushWatch implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Path target;
+    private final Path hostDir;
+    private final Path quarantine;
     private final Sessions.Quota quota;
-    private final long[] before;
     private final Consumer<String> stop;
     private final ScheduledFuture<?> check;
     private volatile String stopped;
@@ -40,11 +41,11 @@ final class PushWatch implements AutoCloseable {
     /** At least {@link #EVERY}, and four times the last measurement, so measuring a big folder takes at most a fifth of a core. */
     private volatile long pause = EVERY.toNanos();
 
-    /** Watches {@code target} (the push's destination folder) against {@code quota}; {@code stop} ends the push. */
-    PushWatch(Path target, Sessions.Quota quota, Consumer<String> stop) throws IOException {
-        this.target = target;
+    /** Watches the host folder and its quarantine against the host's {@code quota}; {@code stop} ends the push. */
+    PushWatch(Path hostDir, Path quarantine, Sessions.Quota quota, Consumer<String> stop) {
+        this.hostDir = hostDir;
+        this.quarantine = quarantine;
         this.quota = quota;
-        this.before = usage(target);
         this.stop = stop;
         this.check = TIMER.scheduleWithFixedDelay(this::due, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -76,9 +77,9 @@ final class PushWatch implements AutoCloseable {
         }
         try {
             long start = System.nanoTime();
-            long[] now = usage(target);
+            measure();
             pause = Math.max(EVERY.toNanos(), 4 * (System.nanoTime() - start));
-            String over = quota.overBy(now[0] - before[0], now[1] - before[1]);
+            String over = quota.overBy(0, 0);
             if (over != null) {
                 stopped = over;
                 check.cancel(false);
@@ -87,6 +88,12 @@ final class PushWatch implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // the folder changed under the walk; the next check measures again
         }
+    }
+
+    private void measure() throws IOException {
+        long[] now = usage(hostDir);
+        long[] refused = usage(quarantine);
+        quota.observe(new long[] {now[0] + refused[0], now[1] + refused[1]});
     }
 
     /** Why the push was stopped, or null. */
@@ -131,8 +138,14 @@ final class PushWatch implements AutoCloseable {
         return usage;
     }
 
+    /** Stops watching; a last measurement leaves what the push wrote counted in the host's quota. */
     @Override
     public void close() {
         check.cancel(false);
+        try {
+            measure();
+        } catch (IOException | RuntimeException e) {
+            // the next session measures the folder afresh
+        }
     }
 }

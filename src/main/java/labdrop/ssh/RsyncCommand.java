@@ -111,7 +111,7 @@ final class RsyncCommand implements Command {
         builder.environment().put("LC_ALL", "C");
         process = builder.start();
         PushWatch watch = checked.receiver() && quota != null
-                ? new PushWatch(staging != null ? staging : hostDir.resolve(checked.target()), quota, why -> {
+                ? new PushWatch(hostDir, new DropLayout(sessions.dropRoot()).quarantineDir(checked.host()), quota, why -> {
                     sessions.audit(session, "refused", "rsync push stopped: " + why);
                     process.destroyForcibly();
                 }) : null;

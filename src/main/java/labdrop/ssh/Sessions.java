@@ -3,6 +3,7 @@ package labdrop.ssh;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +26,8 @@ final class Sessions {
     private final int quotaFiles;
     private final Map<String, AtomicInteger> perKey = new ConcurrentHashMap<>();
     private final Map<ServerSession, KeyRegistry.Login> live = new ConcurrentHashMap<>();
+    /** Guarded by itself. */
+    private final Map<String, Quota> shared = new HashMap<>();
 
     Sessions(Path dropRoot, AuditLog audit, int maxPerKey, long quotaBytes, int quotaFiles) {
         this.dropRoot = dropRoot;
@@ -76,8 +79,9 @@ final class Sessions {
         audit(session, login, "login", login.isLab() ? "lab hosts " + login.hosts() : "host " + login.user());
     }
 
-    /** A session ended: its key's count goes down if it was counted. */
+    /** A session ended: its key's count goes down if it was counted, and it lets go of its hosts' quotas. */
     void closed(ServerSession session) {
+        releaseQuotas(session);
         KeyRegistry.Login login = live.remove(session);
         if (login != null) {
             perKey.get(login.fingerprint()).decrementAndGet();
@@ -108,18 +112,44 @@ final class Sessions {
         return new Jail(login);
     }
 
-    /** The quota tracker of the host folder a jail path is in (its usage is counted once per session). */
+    /**
+     * The quota tracker of the host folder a jail path is in. One tracker per host is shared by
+     * every session writing there (several clients of one key, or a lab key and the host's own),
+     * so what they write together is held to the quota; it is measured when the first of them
+     * needs it and dropped when the last closes, so the next measures again.
+     */
     Quota quota(ServerSession session, Jail jail, String jailPath) throws IOException {
         String host = jail.locate(jailPath).map(Jail.Where::host)
                 .orElseThrow(() -> new AccessDeniedException(jailPath));
-        Map<String, Quota> quotas = session.computeAttributeIfAbsent(QUOTAS, k -> new ConcurrentHashMap<>());
-        Quota quota = quotas.get(host);
+        Map<String, Quota> held = session.computeAttributeIfAbsent(QUOTAS, k -> new ConcurrentHashMap<>());
+        Quota quota = held.get(host);
         if (quota == null) {
-            quota = Quota.measure(dropRoot.resolve(host), new DropLayout(dropRoot).quarantineDir(host), quotaBytes,
-                    quotaFiles);
-            quotas.put(host, quota);
+            synchronized (shared) {
+                quota = shared.get(host);
+                if (quota == null) {
+                    quota = Quota.measure(dropRoot.resolve(host), new DropLayout(dropRoot).quarantineDir(host),
+                            quotaBytes, quotaFiles);
+                    shared.put(host, quota);
+                }
+                quota.holders++;
+            }
+            held.put(host, quota);
         }
         return quota;
+    }
+
+    private void releaseQuotas(ServerSession session) {
+        Map<String, Quota> held = session.removeAttribute(QUOTAS);
+        if (held == null) {
+            return;
+        }
+        synchronized (shared) {
+            held.forEach((host, quota) -> {
+                if (--quota.holders == 0) {
+                    shared.remove(host, quota);
+                }
+            });
+        }
     }
 
     void audit(ServerSession session, String event, String detail) {
@@ -135,12 +165,18 @@ final class Sessions {
         audit.record("refused", user, fingerprint, String.valueOf(session.getClientAddress()), "login: " + why);
     }
 
-    /** A host folder's usage against its quota: measured once, then kept up to date by what this session writes. */
+    /**
+     * A host folder's usage against its quota: measured once, then kept up to date by what its
+     * sessions write over SFTP (reserved before each write) and by what rsync pushes are seen to
+     * have written ({@link #observe}).
+     */
     static final class Quota {
         private final long maxBytes;
         private final int maxFiles;
         private long bytes;
         private long files;
+        /** Sessions holding this tracker; guarded by the shared map. */
+        private int holders;
 
         private Quota(long bytes, long files, long maxBytes, int maxFiles) {
             this.bytes = bytes;
@@ -167,6 +203,12 @@ final class Sessions {
                         + maxBytes + "; an admin removes old results or raises the quota";
             }
             return null;
+        }
+
+        /** Raises the counted usage to what a measurement of the folder found (what an rsync push has written). */
+        synchronized void observe(long[] measured) {
+            bytes = Math.max(bytes, measured[0]);
+            files = Math.max(files, measured[1]);
         }
 
         synchronized void reserve(int newFiles, long newBytes) throws AccessDeniedException {

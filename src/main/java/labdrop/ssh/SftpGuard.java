@@ -94,7 +94,7 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
                     throw deny(session, "write", path, "it is a symbolic link");
                 }
                 boolean creates = !Files.exists(localHandle.getFile(), LinkOption.NOFOLLOW_LINKS);
-                sessions.quota(session, jail, path).reserve(creates ? 1 : 0, 0);
+                reserve(session, jail, "write", path, creates ? 1 : 0, 0);
                 sessions.audit(session, "write", path);
                 return;
             }
@@ -111,11 +111,7 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
         Jail jail = sessions.jail(session);
         long size = Files.size(localHandle.getFile());
         long growth = Math.max(0, offset + dataLen - size);
-        try {
-            sessions.quota(session, jail, path).reserve(0, growth);
-        } catch (AccessDeniedException e) {
-            throw deny(session, "write", path, e.getReason());
-        }
+        reserve(session, jail, "write", path, 0, growth);
     }
 
     @Override
@@ -146,8 +142,18 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
         if (!jail.mayMakeFolder(p)) {
             throw deny(session, "mkdir", p, "a SUT creates folders only under results/");
         }
-        sessions.quota(session, jail, p).reserve(1, 0);
+        reserve(session, jail, "mkdir", p, 1, 0);
         sessions.audit(session, "mkdir", p);
+    }
+
+    /** Reserves room in the host's quota, or refuses (and audits) the operation with the quota's reason. */
+    private void reserve(ServerSession session, Jail jail, String what, String path, int files, long bytes)
+            throws IOException {
+        try {
+            sessions.quota(session, jail, path).reserve(files, bytes);
+        } catch (AccessDeniedException e) {
+            throw deny(session, what, path, e.getReason());
+        }
     }
 
     @Override

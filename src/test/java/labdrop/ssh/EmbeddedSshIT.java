@@ -12,8 +12,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import labdrop.cli.ChildCli;
 import labdrop.error.BadInputException;
 import labdrop.host.HostState;
 import labdrop.request.Priority;
@@ -466,5 +472,119 @@ class EmbeddedSshIT {
         assertThat(lines).anyMatch(l -> l.contains(" rename ") && l.endsWith(" /" + results + "/a.txt -> /" + results + "/b.txt"));
         assertThat(lines).anyMatch(l -> l.contains(" remove ") && l.endsWith(" /" + results + "/b.txt"));
         assertThat(lines).anyMatch(l -> l.contains(" rsync-write ") && l.endsWith(" sut-a/results"));
+    }
+
+    /** Runs each call at once on its own thread (as several SUT clients of one key would) and returns their runs. */
+    List<Run> atOnce(List<Callable<Run>> calls) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
+        try {
+            List<Run> runs = new ArrayList<>();
+            for (Future<Run> f : pool.invokeAll(calls)) {
+                runs.add(f.get());
+            }
+            return runs;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void quotasAndTheSessionLimitHoldForSeveralClientsOfOneKeyAtOnce() throws Exception {
+        stop();
+        start(dir.resolve("shared"), Map.of("LABDROP_SSH_QUOTA_BYTES", "3000000", "LABDROP_SSH_QUOTA_FILES", "120"));
+        List<Callable<Run>> files = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            Path local = Files.createDirectories(dir.resolve("files-" + c));
+            List<String> batch = new ArrayList<>(List.of("-mkdir results/r-" + (10 + c)));
+            for (int i = 0; i < 50; i++) {
+                batch.add("-put " + Files.writeString(local.resolve("f" + i), "ten bytes\n") + " results/r-" + (10 + c) + "/");
+            }
+            files.add(() -> sftp("sut-a", "sut-a", batch.toArray(String[]::new)));
+        }
+        atOnce(files);
+        assertThat(PushWatch.usage(drop.resolve("sut-a"))[1]).as("entries of sut-a after 3 clients put 153 against 120")
+                .isLessThanOrEqualTo(120);
+        assertThat(auditLines("refused", "ssh.quota-files")).isPositive();
+
+        byte[] noise = new byte[1_500_000];
+        new Random(3).nextBytes(noise);
+        Path blob = Files.write(dir.resolve("blob"), noise);
+        List<Callable<Run>> sftpBytes = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            String folder = "results/r-" + (20 + c);
+            sftpBytes.add(() -> sftp("sut-b", "sut-b", "-mkdir " + folder, "put " + blob + " " + folder + "/blob"));
+        }
+        List<Run> puts = atOnce(sftpBytes);
+        assertThat(PushWatch.usage(drop.resolve("sut-b"))[0]).as("bytes of sut-b after 3 clients put 4.5 MB against 3 MB")
+                .isLessThanOrEqualTo(3_000_000);
+        assertThat(puts).as("at least one put refused").anyMatch(r -> r.code() != 0);
+        assertThat(auditLines("refused", "ssh.quota-bytes")).isPositive();
+
+        List<Callable<Run>> pushes = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            Path local = Files.createDirectories(dir.resolve("push-" + c + "/r-" + (30 + c)));
+            Files.write(local.resolve("blob"), noise);
+            Files.write(local.resolve("blob2"), noise);
+            pushes.add(() -> rsync("sut-c", "-rt", local.getParent() + "/", "sut-c@127.0.0.1:/results/"));
+        }
+        List<Run> rsyncs = atOnce(pushes);
+        assertThat(rsyncs).as("at least one push stopped at the quota").anyMatch(r -> r.output().contains("ssh.quota-bytes"));
+        assertThat(PushWatch.usage(drop.resolve("sut-c"))[0]).as("bytes kept of 9 MB pushed at once against 3 MB")
+                .isLessThan(3_000_000 + 3 * 2 * PushWatch.GATE_BYTES);
+
+        keygen("second");
+        lab.s.keys().add(KeyRows.HOST, "sut-a", Files.readString(dir.resolve("second.pub")), "second.pub", "admin");
+        String second = "key=" + run(dir, "ssh-keygen", "-l", "-f", dir.resolve("second.pub").toString()).output().split(" ")[1];
+        List<Process> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                held.add(holdSession("second", "sut-a"));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> held.stream().filter(Process::isAlive).count() == 4);
+            assertThat(auditLines("login", second)).as("sessions of 6 clients of one key started at once").isEqualTo(4);
+            assertThat(auditLines("refused", second)).isGreaterThanOrEqualTo(2);
+        } finally {
+            held.forEach(Process::destroyForcibly);
+        }
+    }
+
+    ChildCli.Result cli(String... args) throws Exception {
+        ChildCli.Result r = ChildCli.run(dir.resolve("server"), args);
+        assertThat(r.code()).as("labdrop " + String.join(" ", args) + ": " + r.out() + r.err()).isZero();
+        return r;
+    }
+
+    String fingerprint(String key) throws Exception {
+        return run(dir, "ssh-keygen", "-l", "-f", dir.resolve(key + ".pub").toString()).output().split(" ")[1];
+    }
+
+    @Test
+    void keysAndLabsManagedThroughTheCliGovernWhoLogsInToTheRunningServer() throws Exception {
+        keygen("cli-key");
+        String hostKey = fingerprint("cli-key");
+        assertThat(sftp("cli-key", "sut-c", "ls").code()).as("an unknown key").isNotZero();
+        assertThat(cli("host", "key", "add", "sut-c", dir.resolve("cli-key.pub").toString()).out()).contains(hostKey);
+        assertThat(cli("host", "key", "list", "sut-c").out()).contains(hostKey);
+        Run in = sftp("cli-key", "sut-c", "ls");
+        assertThat(in.code()).as("the key added through the CLI logs in: " + in.output()).isZero();
+        cli("host", "key", "remove", "sut-c", hostKey);
+        assertThat(cli("host", "key", "list", "sut-c").out()).doesNotContain(hostKey);
+        assertThat(sftp("cli-key", "sut-c", "ls").code()).as("the key removed through the CLI").isNotZero();
+
+        keygen("gateway");
+        String labKey = fingerprint("gateway");
+        cli("lab", "add", "lab-west", "--host", "sut-a");
+        assertThat(cli("lab", "key", "add", "lab-west", dir.resolve("gateway.pub").toString()).out()).contains(labKey);
+        Run listing = sftp("gateway", "lab-west", "ls -1 /");
+        assertThat(listing.code()).as(listing.output()).isZero();
+        assertThat(listing.output()).contains("sut-a").doesNotContain("sut-b");
+        cli("lab", "host", "lab-west", "sut-b");
+        assertThat(cli("lab", "show", "lab-west").out()).contains("sut-a").contains("sut-b").contains(labKey);
+        assertThat(sftp("gateway", "lab-west", "ls -1 /").output()).contains("sut-a").contains("sut-b");
+        cli("lab", "host", "lab-west", "sut-a", "--remove");
+        assertThat(sftp("gateway", "lab-west", "ls -1 /").output()).doesNotContain("sut-a").contains("sut-b");
+        assertThat(cli("lab", "key", "list", "lab-west").out()).contains(labKey);
+        cli("lab", "key", "remove", "lab-west", labKey);
+        assertThat(sftp("gateway", "lab-west", "ls -1 /").code()).as("the lab key removed through the CLI").isNotZero();
     }
 }
