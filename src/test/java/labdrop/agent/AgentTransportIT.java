@@ -4,16 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import labdrop.cli.ChildCli;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -24,6 +29,7 @@ import labdrop.server.TestLab;
 import labdrop.transport.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,13 +117,41 @@ class AgentTransportIT {
         endToEnd(embedded(scheme));
     }
 
-    @org.junit.jupiter.api.Test
-    void rsyncThroughOpenSshWithRrsyncForcedAsLabdropHostKeysPrintsIt() throws Exception {
-        String pub = Files.readString(sshd.clientKey.resolveSibling("client_key.pub")).strip();
-        String[] parts = pub.split(" ");
-        Files.writeString(dir.resolve("sshd/authorized_keys"), "restrict,command=\"/usr/bin/rrsync "
-                + lab.config.dropDir().resolve("sut-01") + "\" " + parts[0] + " " + parts[1] + " labdrop-host:sut-01\n");
+    record Exec(int code, String output) {
+    }
+
+    Exec exec(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
+                new File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+        return new Exec(p.exitValue(), out);
+    }
+
+    String labdropCli(String... args) throws Exception {
+        ChildCli.Result cli = ChildCli.run(dir.resolve("server"), args);
+        assertThat(cli.code()).as(cli.out() + cli.err()).isZero();
+        return cli.out();
+    }
+
+    @Test
+    void rsyncThroughOpenSshWithRrsyncForcedByTheLinesLabdropHostKeysPrints() throws Exception {
+        Path pub = sshd.clientKey.resolveSibling("client_key.pub");
+        assertThat(labdropCli("host", "key", "add", "sut-01", pub.toString())).contains("sut-01");
+        String lines = labdropCli("host", "keys", "--authorized-keys");
+        assertThat(lines.lines()).hasSize(1);
+        Files.writeString(dir.resolve("sshd/authorized_keys"), lines);
         endToEnd(agent("rsync+ssh://root@127.0.0.1:" + sshd.port + "/", sshd.clientKey, sshd.knownHosts));
+
+        Path escape = Files.createTempFile(dir, "escape", ".txt");
+        Exec outside = exec("rsync", "-e", "ssh -p " + sshd.port + " -i " + sshd.clientKey
+                + " -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=" + sshd.knownHosts,
+                "root@127.0.0.1:../", dir.resolve("escape-copy").toString());
+        assertThat(outside.code()).as("rrsync keeps the key inside the host folder: " + outside.output()).isNotZero();
+        Exec shell = exec("ssh", "-p", Integer.toString(sshd.port), "-i", sshd.clientKey.toString(),
+                "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=" + sshd.knownHosts,
+                "root@127.0.0.1", "cat " + escape);
+        assertThat(shell.code()).as("no shell for the key: " + shell.output()).isNotZero();
     }
 
     private void endToEnd(Agent agent) throws Exception {
