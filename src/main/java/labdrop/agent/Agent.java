@@ -18,6 +18,7 @@ import labdrop.drop.DropLayout;
 import labdrop.drop.xml.DropXml;
 import labdrop.drop.xml.StateDoc;
 import labdrop.drop.xml.XmlFormat;
+import labdrop.pkg.FetchPolicy;
 import labdrop.pkg.Installer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,7 @@ public final class Agent {
     Instant rebootIssuedAt;
 
     private final java.util.function.DoubleSupplier load;
+    final FetchPolicy.Sleeper sleeper;
 
     public Agent(AgentConfig config, Clock clock, Random random) {
         this(config, clock, random, Agent::loadAverage);
@@ -61,6 +63,13 @@ public final class Agent {
 
     /** {@code load} gives the 1-minute load average (/proc/loadavg unless a test says otherwise). */
     Agent(AgentConfig config, Clock clock, Random random, java.util.function.DoubleSupplier load) {
+        this(config, clock, random, load, d -> Thread.sleep(d.toMillis()));
+    }
+
+    /** {@code sleeper} makes the schedule's jitter wait (a test records the waits instead of waiting). */
+    Agent(AgentConfig config, Clock clock, Random random, java.util.function.DoubleSupplier load,
+          FetchPolicy.Sleeper sleeper) {
+        this.sleeper = sleeper;
         this.load = load;
         this.config = config;
         this.clock = clock;

@@ -2,6 +2,7 @@ package labdrop.agent;
 
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Random;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -62,6 +63,14 @@ public final class AgentDaemon implements AutoCloseable {
         scheduler.shutdown(false);
     }
 
+    /**
+     * How long a scheduled poll waits first: evenly spread over [0, {@code jitter}), so SUTs on
+     * the same cron do not all reach the server in the same second.
+     */
+    static Duration waitBeforePoll(Random random, Duration jitter) {
+        return jitter.isZero() ? Duration.ZERO : Duration.ofMillis((long) (random.nextDouble() * jitter.toMillis()));
+    }
+
     /** One scheduled poll. */
     @DisallowConcurrentExecution
     public static final class PollJob implements Job {
@@ -69,9 +78,8 @@ public final class AgentDaemon implements AutoCloseable {
         public void execute(JobExecutionContext context) {
             try {
                 Agent agent = (Agent) context.getScheduler().getContext().get(AGENT);
-                Duration jitter = agent.config.jitter();
-                if (!context.getMergedJobDataMap().containsKey("nojitter") && !jitter.isZero()) {
-                    Thread.sleep((long) (agent.random.nextDouble() * jitter.toMillis()));
+                if (!context.getMergedJobDataMap().containsKey("nojitter")) {
+                    agent.sleeper.sleep(waitBeforePoll(agent.random, agent.config.jitter()));
                 }
                 Agent.Outcome outcome = agent.poll();
                 LOG.debug("poll: {}", outcome);

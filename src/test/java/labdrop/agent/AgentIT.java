@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import labdrop.host.HostState;
@@ -350,5 +351,31 @@ class AgentIT {
             assertThat(packageBytesServed() - before).as("the builtin repository served its index and the package once")
                     .isEqualTo(indexAndPackage);
         }
+    }
+
+    @Test
+    void theDaemonWaitsARandomPartOfTheJitterBeforeEachScheduledPollButNotAtStartUp() throws Exception {
+        List<Duration> waits = new CopyOnWriteArrayList<>();
+        Path state = lab.config.dropDir().resolve("sut-01/state_file");
+        AgentConfig rare = AgentConfig.load(null, env("LABDROP_SCHEDULE_CRON", "0 0 0 1 1 ? 2099",
+                "LABDROP_SCHEDULE_JITTER", "20s"));
+        try (AgentDaemon daemon = new AgentDaemon(new Agent(rare, Clock.systemUTC(), new Random(11), () -> 0.0, waits::add))) {
+            daemon.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(state));
+        }
+        assertThat(waits).as("the start-up poll does not wait").isEmpty();
+
+        AgentConfig config = AgentConfig.load(null, env("LABDROP_SCHEDULE_CRON", "* * * * * ?",
+                "LABDROP_SCHEDULE_JITTER", "20s"));
+        Agent agent = new Agent(config, Clock.systemUTC(), new Random(11), () -> 0.0, waits::add);
+        try (AgentDaemon daemon = new AgentDaemon(agent)) {
+            daemon.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> waits.size() >= 3);
+        }
+        Random replay = new Random(11);
+        List<Duration> expected = waits.stream().map(w -> AgentDaemon.waitBeforePoll(replay, Duration.ofSeconds(20))).toList();
+        assertThat(waits).as("one wait per scheduled poll, drawn from the agent's random source")
+                .isEqualTo(expected);
+        assertThat(waits).allMatch(w -> w.compareTo(Duration.ofSeconds(20)) < 0).doesNotHaveDuplicates();
     }
 }
