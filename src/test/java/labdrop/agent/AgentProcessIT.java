@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import labdrop.pkg.PackageBuilder;
 import labdrop.pkg.PackageFile;
@@ -349,5 +350,58 @@ class AgentProcessIT {
         });
         server.start();
         return server;
+    }
+
+    @Test
+    void aSelfRebootEndsTheAgentProcessAndANewProcessResumesTheRunFromItsJournal() throws Exception {
+        Path bootId = dir.resolve("boot_id");
+        Path count = dir.resolve("count");
+        Map<String, String> env = env(repoUrl);
+        // Where a real SUT goes down: the new boot id is written and the agent's JVM dies with the machine.
+        env.put("LABDROP_REBOOT_COMMAND", "echo boot-2 > " + bootId + "; kill -KILL $PPID");
+        Request request = lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(TestSpec.parse("smoke:count " + count)),
+                Priority.NORMAL, true, null, null, null, null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(lab.config.dropDir()
+                .resolve("sut-01/current/" + request.id() + ".xml")));
+
+        Process before = agent(env, "--once");
+        assertThat(before.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(before.exitValue()).as("the agent process went down with the reboot (SIGKILL)").isEqualTo(128 + 9);
+        assertThat(journal().path("request").asText()).isEqualTo(request.id());
+        assertThat(journal().path("rebootFromBootId").asText()).isEqualTo("boot-1");
+        assertThat(count).as("no test ran before the reboot").doesNotExist();
+
+        assertThat(once(env)).as("a new agent process after the reboot").isZero();
+        assertThat(awaitEnd(request).state()).isEqualTo(RequestState.PASSED);
+        assertThat(Files.readAllLines(count)).as("the test ran once, after the reboot").hasSize(1);
+        assertThat(Files.readString(lab.config.dropDir().resolve("sut-01/results/" + request.id() + "/logs/1-smoke.stdout")))
+                .contains("rebootcount=1");
+    }
+
+    @Test
+    void twoAgentsStartedAtTheSameMomentOnOneWorkFolderRunARequestExactlyOnce() throws Exception {
+        int overlapped = 0;
+        for (int round = 0; round < 8; round++) {
+            Path count = dir.resolve("count-" + round);
+            Request request = file(TestSpec.parse("smoke:count " + count));
+            Path go = dir.resolve("go-" + round);
+            // Both wait at the same barrier (a file appearing), then exec the agent within the same 10 ms.
+            List<String> barrier = List.of("/bin/sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.01; done; exec \"$@\"", "sh");
+            Process a = agent(barrier, List.of(), env(repoUrl), "--once");
+            Process b = agent(barrier, List.of(), env(repoUrl), "--once");
+            Thread.sleep(200);
+            Files.writeString(go, "");
+            assertThat(a.waitFor(120, TimeUnit.SECONDS) && b.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            List<Integer> codes = List.of(a.exitValue(), b.exitValue());
+            assertThat(codes).as("round " + round + ": exit codes (0 ran or found nothing, 4 another agent holds the folder)")
+                    .allMatch(c -> c == 0 || c == 4).contains(0);
+            if (codes.contains(4)) {
+                overlapped++;
+            }
+            assertThat(awaitEnd(request).state()).isEqualTo(RequestState.PASSED);
+            assertThat(Files.readAllLines(count)).as("round " + round + ": runs of the test").hasSize(1);
+        }
+        System.out.println("AgentProcessIT: two agents overlapped in " + overlapped + " of 8 rounds");
+        assertThat(overlapped).as("rounds where the second agent found the folder held").isPositive();
     }
 }

@@ -31,15 +31,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGKILL the server process at random points while another process (this test, like the CLI)
- * files 200 requests and SUTs complete them; restart it each round. Afterwards every acknowledged
+ * SIGKILL the server process at a random moment during a round of 200 filings by another process
+ * (this test, like the CLI) while SUTs complete requests; restart it each round, ten rounds. Afterwards every acknowledged
  * request is in the store, each host has at most one placed request, the drop holds exactly the
  * placed requests' files, each byte-identical to a fresh render and parseable, and no temporary
  * file is left anywhere.
  */
 class CrashSafetyIT {
     private static final int ROUNDS = 10;
-    private static final int FILINGS_PER_ROUND = 20;
+    private static final int FILINGS_PER_ROUND = 200;
     private static final int HOSTS = 6;
 
     @TempDir
@@ -71,21 +71,27 @@ class CrashSafetyIT {
         Set<String> acknowledged = new ConcurrentSkipListSet<>();
         int refused = 0;
         Map<String, Integer> refusals = new java.util.TreeMap<>();
+        List<String> kills = new ArrayList<>();
 
         for (int round = 0; round < ROUNDS; round++) {
             Process server = startServer(env, round);
-            long killAtMillis = 50 + random.nextInt(1500);
+            // The kill lands while filing number killAt is under way: a few milliseconds into it.
+            int killAt = 1 + random.nextInt(FILINGS_PER_ROUND - 2);
+            long killDelayMicros = random.nextInt(5_000);
             Thread killer = new Thread(() -> {
                 try {
-                    Thread.sleep(killAtMillis);
+                    Thread.sleep(killDelayMicros / 1000, (int) (killDelayMicros % 1000) * 1000);
                 } catch (InterruptedException e) {
                     return;
                 }
                 server.destroyForcibly();
             }, "sigkill-round-" + round);
+            kills.add("round " + round + ": filing " + killAt + " of " + FILINGS_PER_ROUND + " + " + killDelayMicros + " µs");
             try (Services s = Services.open(config, Clock.systemUTC())) {
-                killer.start();
                 for (int i = 0; i < FILINGS_PER_ROUND; i++) {
+                    if (i == killAt) {
+                        killer.start();
+                    }
                     String host = hosts.get(random.nextInt(HOSTS));
                     completeOnePlacedRequest(suts.get(hosts.get(random.nextInt(HOSTS))));
                     try {
@@ -113,6 +119,8 @@ class CrashSafetyIT {
         last.destroy();
         last.waitFor();
 
+        System.out.println("CrashSafetyIT kills: " + kills);
+        assertThat(kills).hasSize(ROUNDS);
         System.out.println("CrashSafetyIT: " + acknowledged.size() + " acknowledged, " + refused + " refused while the store changed hands: " + refusals);
         assertThat(acknowledged.size()).as("filings acknowledged (the rest failed while the store changed hands)")
                 .isGreaterThanOrEqualTo(ROUNDS * FILINGS_PER_ROUND * 3 / 4);
