@@ -18,6 +18,7 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  */
 public final class Store implements AutoCloseable {
     private static final int BEGIN_ATTEMPTS = 5;
+    private static final String H2_BIND_ADDRESS = "h2.bindAddress";
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
 
@@ -27,6 +28,7 @@ public final class Store implements AutoCloseable {
     }
 
     public static Store open(ServerConfig.Database database) {
+        keepH2ServersOnLoopback();
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(database.url());
         hikari.setUsername(database.user());
@@ -50,6 +52,18 @@ public final class Store implements AutoCloseable {
                 }
                 pauseBeforeRetry(attempt);
             }
+        }
+    }
+
+    /**
+     * H2's AUTO_SERVER serves the file to later processes (the CLI) from a TCP port that listens on
+     * every interface and is advertised by the machine's host name. Bound to loopback, the store is
+     * not on the network and a host name that does not resolve (a container, a fresh VM) does not
+     * stop the server from opening its own store. H2 reads the property once, before its first use.
+     */
+    private static void keepH2ServersOnLoopback() {
+        if (System.getProperty(H2_BIND_ADDRESS) == null) {
+            System.setProperty(H2_BIND_ADDRESS, "127.0.0.1");
         }
     }
 
