@@ -2,8 +2,8 @@ package labdrop.cli;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import labdrop.app.Services;
 import labdrop.config.ServerConfig;
-import labdrop.server.Services;
 import picocli.CommandLine.Option;
 
 /** {@code --conf FILE}, shared by every command that reads server.conf. */

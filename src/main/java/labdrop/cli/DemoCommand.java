@@ -9,15 +9,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
+import labdrop.admin.HostDraft;
+import labdrop.app.ServerApp;
+import labdrop.app.Services;
 import labdrop.config.ServerConfig;
 import labdrop.drop.AtomicFiles;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.TestSpec;
-import labdrop.server.HostDraft;
-import labdrop.server.ServerApp;
-import labdrop.server.Services;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

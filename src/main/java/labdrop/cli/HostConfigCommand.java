@@ -1,7 +1,7 @@
 package labdrop.cli;
 
 import java.nio.file.Path;
-import labdrop.server.Services;
+import labdrop.app.Services;
 import labdrop.store.ConfigRows;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import labdrop.server.Services;
+import labdrop.app.Services;
 import labdrop.ssh.PublicKeys;
 import labdrop.store.KeyRows;
 import picocli.CommandLine.Command;

@@ -1,12 +1,12 @@
 package labdrop.cli;
 
 import java.util.List;
+import labdrop.app.Services;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
-import labdrop.server.Services;
 import labdrop.store.RequestRows;
 import labdrop.store.ResultRows;
 import picocli.CommandLine.Command;

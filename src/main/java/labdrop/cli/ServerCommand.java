@@ -1,9 +1,9 @@
 package labdrop.cli;
 
 import java.time.Clock;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
-import labdrop.server.ServerApp;
+import java.util.concurrent.CountDownLatch;
+import labdrop.app.ServerApp;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -3,7 +3,7 @@ package labdrop.cli;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import labdrop.server.Services;
+import labdrop.app.Services;
 import labdrop.user.Passwords;
 import labdrop.user.Role;
 import labdrop.user.User;

@@ -8,7 +8,7 @@ import labdrop.error.ConflictException;
 import labdrop.error.NotFoundException;
 import labdrop.host.Host;
 import labdrop.host.HostState;
-import labdrop.server.Lab;
+import labdrop.lab.Lab;
 import labdrop.store.HostRows;
 import labdrop.store.KeyRows;
 

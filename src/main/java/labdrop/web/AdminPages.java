@@ -7,12 +7,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import labdrop.admin.HostDraft;
 import labdrop.error.BadInputException;
 import labdrop.error.LabdropException;
 import labdrop.host.HostTypes;
 import labdrop.pkg.PackageDigest;
-import labdrop.server.HostDraft;
-import labdrop.server.Services;
 import labdrop.user.Role;
 import labdrop.user.User;
 import org.eclipse.jetty.http.MultiPart;
@@ -26,11 +25,11 @@ import org.eclipse.jetty.util.Fields;
 /** The admin page: add a host (the web face of labdrop host add), users, package upload into a repository. */
 final class AdminPages {
     static final String UPLOAD = "/admin/packages";
-    private final Services services;
+    private final WebServices services;
     private final Pages pages;
     private final PackageUploadHandler uploads;
 
-    AdminPages(Services services, Pages pages, PackageUploadHandler uploads) {
+    AdminPages(WebServices services, Pages pages, PackageUploadHandler uploads) {
         this.services = services;
         this.pages = pages;
         this.uploads = uploads;

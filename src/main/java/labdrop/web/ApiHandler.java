@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import labdrop.admin.HostDraft;
 import labdrop.error.BadInputException;
 import labdrop.error.NotFoundException;
 import labdrop.host.Host;
@@ -21,8 +22,6 @@ import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
-import labdrop.server.HostDraft;
-import labdrop.server.Services;
 import labdrop.store.KeyRows;
 import labdrop.user.Role;
 import labdrop.user.User;
@@ -41,11 +40,11 @@ import org.eclipse.jetty.util.Fields;
 public final class ApiHandler extends Handler.Abstract {
     /** Largest JSON or text body accepted (a config file is capped lower by ingest.max-config-bytes). */
     static final int MAX_BODY = 1 << 20;
-    private final Services services;
+    private final WebServices services;
     private final Logs logs;
     private final ApiPaths paths = ApiPaths.load();
 
-    public ApiHandler(Services services) {
+    public ApiHandler(WebServices services) {
         this.services = services;
         this.logs = new Logs(services);
     }
@@ -364,7 +363,7 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private static int days(Fields query) {
-        return query.getValue("days") == null ? 30 : number("days", query.getValue("days"), 1, labdrop.server.LabStats.MAX_DAYS);
+        return query.getValue("days") == null ? 30 : number("days", query.getValue("days"), 1, labdrop.ops.LabStats.MAX_DAYS);
     }
 
     private static int number(String name, String value, int min, int max) {

@@ -7,8 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import labdrop.error.LabdropException;
-import labdrop.server.LabStats;
-import labdrop.server.Services;
+import labdrop.ops.LabStats;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -27,10 +26,10 @@ final class Charts {
     static final int BOTTOM = 24;
     static final Map<String, String> COLOURS = Map.of("Passed", "#2a7d2a", "Failed", "#c0392b", "Error", "#e67e22",
             "Aborted", "#7f8c8d");
-    private final Services services;
+    private final WebServices services;
     private final Pages pages;
 
-    Charts(Services services, Pages pages) {
+    Charts(WebServices services, Pages pages) {
         this.services = services;
         this.pages = pages;
     }

@@ -3,7 +3,7 @@ package labdrop.web;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import labdrop.server.Doorbell;
+import labdrop.queue.Doorbell;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;

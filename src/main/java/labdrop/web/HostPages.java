@@ -12,10 +12,9 @@ import labdrop.drop.Names;
 import labdrop.error.BadInputException;
 import labdrop.error.LabdropException;
 import labdrop.host.Host;
+import labdrop.queue.Doorbell;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
-import labdrop.server.Doorbell;
-import labdrop.server.Services;
 import labdrop.store.ConfigRows;
 import labdrop.store.KeyRows;
 import labdrop.store.RequestRows;
@@ -31,10 +30,10 @@ import org.eclipse.jetty.util.Fields;
  * for admins, maint/activate/retire, owner and owner-only, editing config files and keys.
  */
 final class HostPages {
-    private final Services services;
+    private final WebServices services;
     private final Pages pages;
 
-    HostPages(Services services, Pages pages) {
+    HostPages(WebServices services, Pages pages) {
         this.services = services;
         this.pages = pages;
     }

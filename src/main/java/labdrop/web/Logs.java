@@ -8,7 +8,6 @@ import java.util.Arrays;
 import labdrop.drop.SafeRead;
 import labdrop.error.NotFoundException;
 import labdrop.request.Request;
-import labdrop.server.Services;
 
 /**
  * The logs an agent pushed for a request, for the page, the live view and the API. Only names the
@@ -22,9 +21,9 @@ final class Logs {
     static final int LISTED = 100;
     /** Most folder entries read to find them, so a folder of 30,000 files costs a page no more than this. */
     static final int SCANNED = 1000;
-    private final Services services;
+    private final WebServices services;
 
-    Logs(Services services) {
+    Logs(WebServices services) {
         this.services = services;
     }
 

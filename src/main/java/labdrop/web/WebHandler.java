@@ -12,15 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import labdrop.drop.Names;
+import labdrop.error.LabdropException;
 import labdrop.host.Host;
 import labdrop.host.HostState;
-import labdrop.error.LabdropException;
 import labdrop.pkg.PackageType;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.TestSpec;
-import labdrop.server.Services;
 import labdrop.user.LoginThrottle;
 import labdrop.user.User;
 import org.eclipse.jetty.server.Handler;
@@ -40,7 +39,7 @@ public final class WebHandler extends Handler.Abstract {
     private static final String USER = "user";
     private static final String STAMP = "stamp";
     private static final Logger LOG = LoggerFactory.getLogger(WebHandler.class);
-    private final Services services;
+    private final WebServices services;
     private final Pages pages = new Pages();
     private final HostPages hostPages;
     private final Logs logs;
@@ -50,7 +49,7 @@ public final class WebHandler extends Handler.Abstract {
     private final LoginForm loginForm;
     private final LoginThrottle throttle;
 
-    public WebHandler(Services services, PackageUploadHandler uploads) {
+    public WebHandler(WebServices services, PackageUploadHandler uploads) {
         this.services = services;
         this.logs = new Logs(services);
         this.hostPages = new HostPages(services, pages);

@@ -18,21 +18,21 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import labdrop.admin.HostDraft;
+import labdrop.app.TestLab;
 import labdrop.cli.ChildCli;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
-import labdrop.server.HostDraft;
-import labdrop.server.TestLab;
 import labdrop.transport.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sftp:// and rsync+ssh:// transports end to end: a real server, Debian's OpenSSH sshd on a

@@ -10,13 +10,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import labdrop.admin.HostDraft;
+import labdrop.app.ServerApp;
+import labdrop.app.Services;
 import labdrop.config.ServerConfig;
 import labdrop.request.Priority;
 import labdrop.request.RequestSpec;
 import labdrop.request.TestSpec;
-import labdrop.server.HostDraft;
-import labdrop.server.ServerApp;
-import labdrop.server.Services;
 
 /**
  * bench/server-bench.sh runs this: filing throughput and placement latency, then state-ingest
@@ -39,7 +39,7 @@ public final class ServerBench {
                 "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString(),
                 "LABDROP_DB_POOL_SIZE", "4", "LABDROP_HTTP_HOST", "127.0.0.1", "LABDROP_HTTP_PORT", "0",
                 "LABDROP_SSH_PORT", "0"));
-        labdrop.server.SamplePackages.publish(config.http().repositories().get("builtin"), "dbench");
+        labdrop.app.SamplePackages.publish(config.http().repositories().get("builtin"), "dbench");
         ServerApp app = ServerApp.build(config, Clock.systemUTC());
         app.start();
         return app;

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import labdrop.server.TestLab;
+import labdrop.app.TestLab;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +31,7 @@ class CliIT {
     @BeforeEach
     void conf() throws Exception {
         conf = Files.writeString(dir.resolve("server.conf"), "state.dir = " + dir.resolve("state") + "\n");
-        labdrop.server.SamplePackages.publish(dir.resolve("state/packages/builtin"), "dbench", "kernbench");
+        labdrop.app.SamplePackages.publish(dir.resolve("state/packages/builtin"), "dbench", "kernbench");
     }
 
     Run labdrop(String... args) {

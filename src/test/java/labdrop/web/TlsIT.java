@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import labdrop.server.TestLab;
+import labdrop.app.TestLab;
 import labdrop.tls.TestCa;
 import labdrop.user.Role;
 import org.junit.jupiter.api.AfterEach;

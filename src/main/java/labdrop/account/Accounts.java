@@ -1,0 +1,126 @@
+package labdrop.account;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import labdrop.drop.AtomicFiles;
+import labdrop.drop.Names;
+import labdrop.error.NotFoundException;
+import labdrop.lab.Lab;
+import labdrop.store.UserRows;
+import labdrop.user.Passwords;
+import labdrop.user.Role;
+import labdrop.user.Tokens;
+import labdrop.user.User;
+
+/**
+ * Accounts: users with a role and a bcrypt-hashed password, and per-user API tokens kept only
+ * as hashes. On first start the server creates an admin with a random password, written once to
+ * a 0600 file; there is no default password.
+ */
+public final class Accounts {
+    public static final String FIRST_ADMIN = "admin";
+    /** A bcrypt hash no password matches, checked when an account has none, so a refusal always costs one check. */
+    private static final String STAND_IN = Passwords.hash(Passwords.random().toCharArray());
+    private final Lab lab;
+
+    public Accounts(Lab lab) {
+        this.lab = lab;
+    }
+
+    /** Creates the first admin when no account can log in yet; returns the password file written, if any. */
+    public Optional<Path> ensureFirstAdmin(Path stateDir) throws IOException {
+        boolean anyLogin = lab.store().read(UserRows::anyCanLogIn);
+        if (anyLogin) {
+            return Optional.empty();
+        }
+        String password = Passwords.random();
+        Path file = stateDir.resolve("admin-password");
+        Files.deleteIfExists(file);
+        AtomicFiles.writeSecret(file, password + "\n");
+        setAccount(FIRST_ADMIN, Role.ADMIN, password.toCharArray());
+        return Optional.of(file);
+    }
+
+    /** Creates or updates a user with a role and a password. */
+    public User setAccount(String name, Role role, char[] password) {
+        Names.require("user name", name);
+        String hash = Passwords.hash(password);
+        lab.store().tx(h -> {
+            UserRows.ensure(h, name, lab.now());
+            UserRows.setAccount(h, name, role.name(), hash);
+            return null;
+        });
+        return find(name);
+    }
+
+    public User setPassword(String name, char[] password) {
+        User user = find(name);
+        return setAccount(name, user.role(), password);
+    }
+
+    /** Removes the user's password and tokens: it can no longer log in (its requests stay). */
+    public void disable(String name) {
+        find(name);
+        lab.store().tx(h -> {
+            UserRows.setAccount(h, name, Role.TESTER.name(), null);
+            UserRows.deleteTokens(h, name);
+            return null;
+        });
+    }
+
+    public User find(String name) {
+        return lab.store().read(h -> UserRows.find(h, Names.require("user name", name)))
+                .orElseThrow(() -> new NotFoundException("no user '" + name + "'; labdrop user add creates one"));
+    }
+
+    public List<User> list() {
+        return lab.store().read(UserRows::all);
+    }
+
+    /**
+     * The user when {@code password} is theirs. Every attempt runs one bcrypt check, against a
+     * stand-in hash when the account is unknown or has no password, so the time taken does not
+     * tell which accounts exist.
+     */
+    public Optional<User> logIn(String name, char[] password) {
+        Optional<String> hash = Names.isValid(name) ? lab.store().read(h -> UserRows.passwordHash(h, name))
+                : Optional.empty();
+        boolean matches = Passwords.matches(hash.orElse(STAND_IN), password);
+        return hash.isPresent() && matches ? Optional.of(find(name)) : Optional.empty();
+    }
+
+    /**
+     * What a web session remembers of its user at login: it changes when the user's password or
+     * role changes, which ends every session logged in before.
+     */
+    public String sessionStamp(String name) {
+        User user = find(name);
+        String hash = lab.store().read(h -> UserRows.passwordHash(h, name)).orElse("");
+        return Tokens.hash(user.role().name() + "/" + hash);
+    }
+
+    /** A new API token for {@code name}, returned once. */
+    public String newToken(String name, String label) {
+        User user = find(name);
+        if (!user.canLogIn()) {
+            throw new labdrop.error.ConflictException("user '" + name + "' has no password and cannot hold tokens;"
+                    + " set one with labdrop user passwd " + name);
+        }
+        String token = Tokens.newToken();
+        lab.store().tx(h -> {
+            UserRows.addToken(h, Tokens.hash(token), name, label, lab.now());
+            return null;
+        });
+        return token;
+    }
+
+    public Optional<User> byToken(String token) {
+        if (token == null || !token.startsWith(Tokens.PREFIX) || token.length() > 100) {
+            return Optional.empty();
+        }
+        return lab.store().read(h -> UserRows.userOfToken(h, Tokens.hash(token))).map(this::find);
+    }
+}

@@ -1,0 +1,156 @@
+package labdrop.app;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import labdrop.account.Accounts;
+import labdrop.config.ServerConfig;
+import labdrop.ingest.DropWatcher;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server process: the store, the logic beans, Camel Main running the YAML routes from
+ * {@code routes.dir}, and the drop watcher feeding those routes. {@link #build} returns it
+ * unstarted; {@link #start} starts it; {@link #close} stops it.
+ */
+public final class ServerApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerApp.class);
+    private final ServerConfig config;
+    private final Services services;
+    private final Main camel = new Main();
+    private final org.eclipse.jetty.server.Server http;
+    private DropWatcher watcher;
+    private final labdrop.ssh.EmbeddedSshServer ssh;
+    private ProducerTemplate producer;
+
+    private ServerApp(ServerConfig config, Services services) throws IOException {
+        this.config = config;
+        this.services = services;
+        labdrop.web.PackageUploadHandler uploads = new labdrop.web.PackageUploadHandler(services.accounts(),
+                config.http().repositories(), config.http().staging(), config.http().maxUploadBytes());
+        this.http = labdrop.web.HttpServerFactory.build(config.http().host(), config.http().port(), config.http().tls(),
+                config.http().trustedProxies(), config.http().repositories(), new org.eclipse.jetty.server.Handler.Sequence(
+                        new labdrop.web.DoorbellHandler(services.doorbell()), uploads, new labdrop.web.ApiHandler(services.web())),
+                services.metrics().registry(), new labdrop.web.WebHandler(services.web(), uploads));
+        this.ssh = config.ssh().enabled() ? new labdrop.ssh.EmbeddedSshServer(config.ssh(), config.dropDir(),
+                services.keys(), Clock.systemUTC()) : null;
+    }
+
+    public static ServerApp build(ServerConfig config, Clock clock) throws IOException {
+        ServerApp app = new ServerApp(config, Services.open(config, clock));
+        app.configureCamel();
+        return app;
+    }
+
+    private void configureCamel() {
+        if (!Files.isDirectory(config.routesDir())) {
+            throw new labdrop.error.BadInputException("routes.dir " + config.routesDir()
+                    + " is not a folder; point routes.dir (or LABDROP_ROUTES_DIR) at the labdrop routes/ folder");
+        }
+        camel.configure().withRoutesIncludePattern("file:" + config.routesDir() + "/*.yaml");
+        camel.configure().withName("labdrop-server");
+        config.placeholders().forEach(camel::addInitialProperty);
+        config.camelProperties().forEach(camel::addInitialProperty);
+        camel.bind("placer", services.placer());
+        camel.bind("ingest", services.ingest());
+        camel.bind("configWatch", services.configWatch());
+        camel.bind("watchdog", services.watchdog());
+        camel.bind("dropWatcher", this);
+    }
+
+    public void start() throws Exception {
+        Files.createDirectories(config.dropDir());
+        services.accounts().ensureFirstAdmin(config.stateDir()).ifPresent(file -> LOG.warn(
+                "first start: created user '{}' (admin); its password is in {} (mode 0600). Log in, then change it"
+                        + " with labdrop user passwd {}", Accounts.FIRST_ADMIN, file, Accounts.FIRST_ADMIN));
+        int temporaries = services.placer().removeTemporaryFiles();
+        if (temporaries > 0) {
+            LOG.info("removed {} temporary files left by an earlier crash", temporaries);
+        }
+        camel.start();
+        http.start();
+        if (ssh != null) {
+            ssh.start();
+        }
+        producer = camel.getCamelContext().createProducerTemplate();
+        watcher = new DropWatcher(services.lab().drop(), new RouteListener(producer),
+                services.ingest()::changedSinceApplied, services.ingest()::awaitsResult);
+        services.placer().drain();
+        services.placer().restore();
+        watcher.start();
+        LOG.info("labdrop server started: drop {}, store {}, routes {}, http port {}", config.dropDir(),
+                config.database().url().replaceAll("password=[^;&]*", "password=***"), config.routesDir(), httpPort());
+    }
+
+    /** The safety-net full scan; the rescan route calls it. */
+    public void rescan() {
+        if (watcher != null) {
+            watcher.rescan();
+        }
+    }
+
+    /** The port Jetty listens on (the real one when http.port is 0). */
+    public int httpPort() {
+        return labdrop.web.HttpServerFactory.port(http);
+    }
+
+    /** The embedded SSH server's port (the real one when ssh.port is 0); -1 when ssh.enabled is false. */
+    public int sshPort() {
+        return ssh == null ? -1 : ssh.port();
+    }
+
+    public Services services() {
+        return services;
+    }
+
+    public int watchCount() {
+        return watcher == null ? 0 : watcher.watchCount();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (watcher != null) {
+                watcher.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("closing the drop watcher: {}", e.getMessage());
+        }
+        try {
+            http.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping Jetty: {}", e.getMessage());
+        }
+        try {
+            if (ssh != null) {
+                ssh.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("stopping the SSH server: {}", e.getMessage());
+        }
+        camel.stop();
+        services.close();
+    }
+
+    /** Sends each drop change to its route. */
+    private record RouteListener(ProducerTemplate producer) implements DropWatcher.Listener {
+        @Override
+        public void stateChanged(String host) {
+            producer.sendBodyAndHeader("direct:state-changed", null, "host", host);
+        }
+
+        @Override
+        public void resultChanged(String host, String requestId) {
+            producer.sendBodyAndHeaders("direct:result-changed", null,
+                    java.util.Map.of("host", host, "request", requestId));
+        }
+
+        @Override
+        public void configChanged(String host, String file) {
+            producer.sendBodyAndHeaders("direct:config-changed", null, java.util.Map.of("host", host, "file", file));
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package labdrop.app;
+
+import java.time.Clock;
+import labdrop.account.Accounts;
+import labdrop.admin.HostAdmin;
+import labdrop.config.ServerConfig;
+import labdrop.drop.DropLayout;
+import labdrop.host.HostTypes;
+import labdrop.ingest.ConfigWatch;
+import labdrop.ingest.Ingest;
+import labdrop.lab.Lab;
+import labdrop.lab.LabMetrics;
+import labdrop.ops.HardReset;
+import labdrop.ops.LabStats;
+import labdrop.ops.Watchdog;
+import labdrop.queue.Doorbell;
+import labdrop.queue.Placer;
+import labdrop.queue.RequestDesk;
+import labdrop.store.Store;
+import labdrop.web.WebServices;
+
+/**
+ * The server's logic, wired once: used by the server process and, opening the same store, by the
+ * CLI's host and request commands (see docs/cli.md for why the CLI opens the store).
+ */
+public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts, ConfigWatch configWatch,
+                       Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
+                       Doorbell doorbell, labdrop.ssh.KeyRegistry keys, LabStats stats)
+        implements AutoCloseable {
+
+    public static Services open(ServerConfig config, Clock clock) {
+        HostTypes hostTypes = new HostTypes(config.hostTypesDir());
+        try {
+            hostTypes.ensureDefault();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the default host type in " + config.hostTypesDir(), e);
+        }
+        Store store;
+        try {
+            StateDir.prepare(config.stateDir());
+            store = Store.open(config.database());
+            StateDir.closeStoreFiles(config.stateDir());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot secure the state folder " + config.stateDir(), e);
+        }
+        Lab lab = new Lab(store, new DropLayout(config.dropDir()), hostTypes,
+                new labdrop.pkg.PackageCatalog(config.http().repositories()), clock);
+        LabMetrics metrics = new LabMetrics();
+        metrics.bindCounts(lab);
+        Placer placer = new Placer(lab, metrics);
+        ConfigWatch configWatch = new ConfigWatch(lab, config.ingest().maxConfigBytes());
+        HostAdmin hosts = new HostAdmin(lab, placer, configWatch);
+        HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
+        return new Services(lab, placer, new RequestDesk(lab, placer), hosts, configWatch,
+                new Ingest(lab, placer, config.ingest(), metrics), new Watchdog(lab, placer, config.watchdog(), hardReset),
+                hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
+                new labdrop.ssh.KeyRegistry(lab), new LabStats(lab));
+    }
+
+    /** What the web pages and the API are given. */
+    public WebServices web() {
+        return new WebServices(lab, desk, hosts, accounts, keys, doorbell, stats, metrics);
+    }
+
+    @Override
+    public void close() {
+        lab.store().close();
+    }
+}

@@ -1,0 +1,105 @@
+package labdrop.ops;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import labdrop.config.ServerConfig;
+import labdrop.host.Host;
+import labdrop.host.HostState;
+import labdrop.lab.Lab;
+import labdrop.queue.Placer;
+import labdrop.request.Request;
+import labdrop.request.RequestState;
+import labdrop.store.HostRows;
+import labdrop.store.PlacementRows;
+import labdrop.store.RequestRows;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's watchdog, fired by the Quartz route: a host with a placed request that sends no
+ * state within the heartbeat window becomes Lost (and, when configured, is hard-reset once);
+ * after a further grace period its request becomes Aborted (infrastructure), never Failed.
+ * Silence is measured from the server's own receive time, never the SUT's clock.
+ */
+public final class Watchdog {
+    private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
+    private final Lab lab;
+    private final Placer placer;
+    private final ServerConfig.Watchdog policy;
+    private final HardReset hardReset;
+
+    public Watchdog(Lab lab, Placer placer, ServerConfig.Watchdog policy, HardReset hardReset) {
+        this.lab = lab;
+        this.placer = placer;
+        this.policy = policy;
+        this.hardReset = hardReset;
+    }
+
+    /** One pass over every placed request; returns the hosts that went Lost in this pass. */
+    public List<String> tick() {
+        Instant now = lab.now();
+        List<String> lost = new ArrayList<>();
+        for (Request active : lab.store().read(RequestRows::allActive)) {
+            boolean becameLost = lab.store().tx(h -> {
+                Host host = HostRows.lock(h, active.host()).orElseThrow();
+                Request request = RequestRows.find(h, active.number()).orElseThrow();
+                if (!request.state().isActive()) {
+                    return false;
+                }
+                Instant since = latest(host.lastSeen(), request.placedAt());
+                Duration silence = Duration.between(since, now);
+                if (silence.compareTo(policy.heartbeat().plus(policy.grace())) > 0) {
+                    RequestRows.setState(h, request.number(), RequestState.ABORTED, "host '" + host.name()
+                            + "' sent no state for " + minutes(silence) + " (heartbeat " + minutes(policy.heartbeat())
+                            + " + grace " + minutes(policy.grace()) + ")", now);
+                    PlacementRows.add(h, request.number(), host.name(), Placer.REMOVE, now);
+                }
+                if (silence.compareTo(policy.heartbeat()) > 0 && !host.state().isAdminHeld()
+                        && host.state() != HostState.LOST) {
+                    HostRows.setState(h, host.name(), HostState.LOST, now);
+                    LOG.warn("host '{}' is Lost: no state for {} while {} is {}", host.name(), minutes(silence),
+                            request.id(), request.state().label());
+                    return true;
+                }
+                return false;
+            });
+            if (becameLost) {
+                lost.add(active.host());
+            }
+        }
+        placer.drain();
+        if (policy.resetLostHosts()) {
+            lost.forEach(this::resetOnce);
+        }
+        return lost;
+    }
+
+    private void resetOnce(String name) {
+        boolean first = lab.store().tx(h -> {
+            Host host = HostRows.lock(h, name).orElseThrow();
+            if (host.hardResetCommand() == null || host.hardResetCommand().isBlank()
+                    || HostRows.lostResetDone(h, name)) {
+                return false;
+            }
+            HostRows.update(h, name, "lost_reset_done", true);
+            return true;
+        });
+        if (first) {
+            HardReset.Outcome outcome = hardReset.reset(name);
+            LOG.warn("host '{}' went Lost; hard reset: {}", name, outcome.summary());
+        }
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
+    }
+
+    private static String minutes(Duration d) {
+        return d.toMinutes() >= 1 ? d.toMinutes() + "m" : d.toSeconds() + "s";
+    }
+}

@@ -1,0 +1,170 @@
+package labdrop.queue;
+
+import java.util.List;
+import java.util.Optional;
+import labdrop.drop.Names;
+import labdrop.error.ConflictException;
+import labdrop.error.NotFoundException;
+import labdrop.host.Host;
+import labdrop.host.HostState;
+import labdrop.lab.Lab;
+import labdrop.pkg.PackageType;
+import labdrop.request.PackagePin;
+import labdrop.request.Priority;
+import labdrop.request.QueueRules;
+import labdrop.request.Request;
+import labdrop.request.RequestLimits;
+import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
+import labdrop.store.HostRows;
+import labdrop.store.PlacementRows;
+import labdrop.store.RequestRows;
+import labdrop.store.ResultRows;
+import labdrop.store.UserRows;
+
+/** Filing, cancelling and looking up requests: the tester's side of the queue. */
+public final class RequestDesk {
+    private final Lab lab;
+    private final Placer placer;
+
+    public RequestDesk(Lab lab, Placer placer) {
+        this.lab = lab;
+        this.placer = placer;
+    }
+
+    /**
+     * Files a request. The request and, when the host is free, its placement commit in one
+     * transaction; the placement is then written at once (and by the server's placer if this
+     * process dies first). An owner-only host's refusal is stored as a Rejected request.
+     */
+    public Request file(RequestSpec spec) {
+        RequestLimits.check(spec);
+        long num = lab.store().tx(h -> {
+            Host host = HostRows.lock(h, spec.host()).orElseThrow(() -> noHost(spec.host()));
+            if (host.state() == HostState.RETIRED) {
+                throw new ConflictException("host '" + host.name() + "' is retired and takes no requests;"
+                        + " file for another host (labdrop host list)");
+            }
+            UserRows.ensure(h, spec.requester(), lab.now());
+            Optional<String> rejection = QueueRules.rejection(host.name(), host.owner(), host.ownerOnly(),
+                    spec.requester());
+            if (rejection.isPresent()) {
+                return RequestRows.insert(h, spec, List.of(), RequestState.REJECTED, rejection.get(), lab.now());
+            }
+            long filed = RequestRows.insert(h, spec, pins(spec), RequestState.QUEUED, null, lab.now());
+            Queue.release(h, host, lab.now());
+            return filed;
+        });
+        placer.drain();
+        return find(Request.idOf(num));
+    }
+
+    /** Pins every test package of the request from the repositories (refusing one that no repository holds). */
+    private List<PackagePin> pins(RequestSpec spec) {
+        return spec.tests().stream().map(TestSpec::packageName).distinct()
+                .map(name -> lab.catalog().pin(PackageType.TEST, name))
+                .map(p -> new PackagePin(p.type().label(), p.name(), p.file(), p.sha256(), p.size()))
+                .toList();
+    }
+
+    /** Cancels a request that has not finished; a placed one's XML is removed from the drop. */
+    public Request cancel(String id, String by) {
+        Names.require("user name", by);
+        Request found = find(id);
+        lab.store().tx(h -> {
+            HostRows.lock(h, found.host());
+            Request request = RequestRows.find(h, found.number()).orElseThrow();
+            if (request.state().isFinal()) {
+                throw new ConflictException("request " + id + " already ended as " + request.state().label()
+                        + "; only Queued, Placed, PickedUp or Running requests can be cancelled");
+            }
+            RequestRows.setState(h, request.number(), RequestState.CANCELLED, "cancelled by " + by, lab.now());
+            if (request.state().isActive()) {
+                PlacementRows.add(h, request.number(), request.host(), Placer.REMOVE, lab.now());
+                Queue.release(h, HostRows.find(h, request.host()).orElseThrow(), lab.now());
+            }
+            return null;
+        });
+        placer.drain();
+        return find(id);
+    }
+
+    /**
+     * Moves a queued request {@code up}, {@code down} or to the {@code top} of its host's queue.
+     * The moved request takes the priority of the one it passes, so the queue stays ordered by
+     * priority, then rank; the ranks the queue already held are handed out again in the new order.
+     */
+    public Request move(String id, String direction, String by) {
+        Names.require("user name", by);
+        Request found = find(id);
+        lab.store().tx(h -> {
+            HostRows.lock(h, found.host());
+            List<Request> queue = new java.util.ArrayList<>(RequestRows.queued(h, found.host()));
+            int at = -1;
+            for (int i = 0; i < queue.size(); i++) {
+                if (queue.get(i).number() == found.number()) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                throw new ConflictException("request " + id + " is " + found.state().label()
+                        + ", not Queued; only queued requests can be moved");
+            }
+            int to = switch (direction) {
+                case "up" -> Math.max(0, at - 1);
+                case "down" -> Math.min(queue.size() - 1, at + 1);
+                case "top" -> 0;
+                default -> throw new labdrop.error.BadInputException("move '" + direction
+                        + "' is not a direction; use up, down or top");
+            };
+            if (to == at) {
+                return null;
+            }
+            Request moved = queue.remove(at);
+            Priority priority = queue.get(to == 0 || to < at ? to : to - 1).priority();
+            queue.add(to, moved);
+            List<Long> ranks = queue.stream().map(r -> RequestRows.rank(h, r.number())).sorted().toList();
+            for (int i = 0; i < queue.size(); i++) {
+                Request r = queue.get(i);
+                RequestRows.reorder(h, r.number(), r == moved ? priority : r.priority(), ranks.get(i));
+            }
+            RequestRows.note(h, moved.number(), RequestState.QUEUED, "moved " + direction + " to place " + (to + 1)
+                    + " of " + queue.size() + " by " + by, lab.now());
+            return null;
+        });
+        return find(id);
+    }
+
+    public Request find(String id) {
+        long num = Request.numberOf(id);
+        return lab.store().read(h -> num < 0 ? Optional.<Request>empty() : RequestRows.find(h, num))
+                .orElseThrow(() -> new NotFoundException("no request " + Names.quote(id)
+                        + "; request ids look like r-42 (labdrop request list shows them)"));
+    }
+
+    public List<Request> list(String host, RequestState state, int limit) {
+        if (host != null) {
+            Names.require("host name", host);
+        }
+        return lab.store().read(h -> RequestRows.list(h, host, state, limit));
+    }
+
+    /** Queue length per host, in one query. */
+    public java.util.Map<String, Integer> queuedPerHost() {
+        return lab.store().read(RequestRows::queuedPerHost);
+    }
+
+    public List<RequestRows.Event> events(Request request) {
+        return lab.store().read(h -> RequestRows.events(h, request.number()));
+    }
+
+    public List<ResultRows.TestResult> results(Request request) {
+        return lab.store().read(h -> ResultRows.of(h, request.number()));
+    }
+
+    public static NotFoundException noHost(String name) {
+        return new NotFoundException("no host " + Names.quote(name) + "; labdrop host list shows the hosts,"
+                + " labdrop host add creates one");
+    }
+}

@@ -1,6 +1,0 @@
-package labdrop.server;
-
-/** What an admin gives to add a host. */
-public record HostDraft(String name, String type, String labels, String owner, boolean ownerOnly, boolean active,
-                        String hardResetCommand) {
-}

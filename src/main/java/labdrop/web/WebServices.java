@@ -1,0 +1,15 @@
+package labdrop.web;
+
+import labdrop.account.Accounts;
+import labdrop.admin.HostAdmin;
+import labdrop.lab.Lab;
+import labdrop.lab.LabMetrics;
+import labdrop.ops.LabStats;
+import labdrop.queue.Doorbell;
+import labdrop.queue.RequestDesk;
+import labdrop.ssh.KeyRegistry;
+
+/** The application services the web pages and the API call; the composition root (app) hands them over. */
+public record WebServices(Lab lab, RequestDesk desk, HostAdmin hosts, Accounts accounts, KeyRegistry keys,
+                          Doorbell doorbell, LabStats stats, LabMetrics metrics) {
+}

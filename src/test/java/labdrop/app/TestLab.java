@@ -1,0 +1,73 @@
+package labdrop.app;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import labdrop.admin.HostDraft;
+import labdrop.config.ServerConfig;
+import labdrop.host.Host;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.TestSpec;
+
+/** A real server (Camel routes from routes/, Quartz, the drop watcher, the store) on a temp folder. */
+public final class TestLab implements AutoCloseable {
+    final MutableClock clock = new MutableClock();
+    public final ServerConfig config;
+    public final ServerApp app;
+    public final Services s;
+
+    public TestLab(Path stateDir, String dbUrl) throws Exception {
+        this(stateDir, dbUrl, Map.of());
+    }
+
+    public TestLab(Path stateDir, String dbUrl, Map<String, String> extraEnv) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("LABDROP_STATE_DIR", stateDir.toString());
+        env.put("LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());
+        env.put("LABDROP_PLACER_INTERVAL", "200ms");
+        env.put("LABDROP_HTTP_HOST", "127.0.0.1");
+        env.put("LABDROP_HTTP_PORT", "0");
+        env.put("LABDROP_SSH_HOST", "127.0.0.1");
+        env.put("LABDROP_SSH_PORT", "0");
+        env.put("LABDROP_INGEST_STABLE_AFTER", "3s");
+        env.put("LABDROP_WATCHDOG_CRON", "0/1 * * * * ?");
+        env.put("LABDROP_WATCHDOG_RESET_LOST_HOSTS", "true");
+        if (dbUrl != null) {
+            env.put("LABDROP_DB_URL", dbUrl);
+        }
+        env.putAll(extraEnv);
+        config = ServerConfig.load(null, env);
+        SamplePackages.publish(config.http().repositories().get("builtin"), "dbench");
+        app = ServerApp.build(config, clock);
+        app.start();
+        s = app.services();
+    }
+
+    public Sut sut(String host) {
+        return new Sut(config.dropDir(), host);
+    }
+
+    public Host host(String name) {
+        return s.hosts().show(name);
+    }
+
+    public Request request(String id) {
+        return s.desk().find(id);
+    }
+
+    public Host addActive(String name) {
+        return s.hosts().add(new HostDraft(name, "default", "", null, false, true, null), "admin");
+    }
+
+    public Request file(String host, String requester, Priority priority) {
+        return s.desk().file(new RequestSpec(host, requester, java.util.List.of(TestSpec.parse("dbench")), priority,
+                false, null, null, null, null));
+    }
+
+    @Override
+    public void close() {
+        app.close();
+    }
+}

@@ -1,9 +1,0 @@
-package labdrop.server;
-
-/** The scenario suite on the default store: an embedded H2 file under the state folder. */
-class H2ScenarioIT extends ScenarioSuite {
-    @Override
-    String freshDatabaseUrl() {
-        return null;
-    }
-}
