@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.Names;
+import labdrop.error.ConflictException;
 import labdrop.error.NotFoundException;
 import labdrop.lab.Lab;
 import labdrop.store.UserRows;
@@ -106,7 +107,7 @@ public final class Accounts {
     public String newToken(String name, String label) {
         User user = find(name);
         if (!user.canLogIn()) {
-            throw new labdrop.error.ConflictException("user '" + name + "' has no password and cannot hold tokens;"
+            throw new ConflictException("user '" + name + "' has no password and cannot hold tokens;"
                     + " set one with labdrop user passwd " + name);
         }
         String token = Tokens.newToken();

@@ -6,10 +6,12 @@ import java.util.List;
 import labdrop.drop.Names;
 import labdrop.error.BadInputException;
 import labdrop.error.ConflictException;
+import labdrop.host.AgentRelease;
 import labdrop.host.Host;
 import labdrop.host.HostState;
 import labdrop.ingest.ConfigWatch;
 import labdrop.lab.Lab;
+import labdrop.pkg.PackageType;
 import labdrop.queue.Placer;
 import labdrop.queue.Queue;
 import labdrop.queue.RequestDesk;
@@ -171,14 +173,14 @@ public final class HostAdmin {
      * Announces an agent release to {@code hosts} (every host that is not retired when empty): its
      * version and the package pinned from the repositories go into each host's config/agent-release.
      */
-    public labdrop.host.AgentRelease announceAgentRelease(String packageName, List<String> hosts, String author) {
-        String version = labdrop.host.AgentRelease.versionOf(packageName);
-        var pin = lab.catalog().pin(labdrop.pkg.PackageType.CLIENT, packageName);
-        labdrop.host.AgentRelease release = new labdrop.host.AgentRelease(version, pin.file(), pin.sha256(), pin.size());
+    public AgentRelease announceAgentRelease(String packageName, List<String> hosts, String author) {
+        String version = AgentRelease.versionOf(packageName);
+        var pin = lab.catalog().pin(PackageType.CLIENT, packageName);
+        AgentRelease release = new AgentRelease(version, pin.file(), pin.sha256(), pin.size());
         List<String> targets = hosts.isEmpty() ? list().stream().filter(h -> h.state() != HostState.RETIRED)
                 .map(Host::name).toList() : hosts;
         for (String host : targets) {
-            writeConfig(host, labdrop.host.AgentRelease.CONFIG_FILE, release.render(), author);
+            writeConfig(host, AgentRelease.CONFIG_FILE, release.render(), author);
         }
         return release;
     }

@@ -7,19 +7,26 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Stream;
 import labdrop.drop.DropLayout;
+import labdrop.drop.Names;
 import labdrop.drop.xml.DropXml;
 import labdrop.drop.xml.StateDoc;
 import labdrop.drop.xml.XmlFormat;
+import labdrop.error.BadInputException;
+import labdrop.error.LabdropException;
 import labdrop.pkg.FetchPolicy;
 import labdrop.pkg.Installer;
+import labdrop.request.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +61,7 @@ public final class Agent {
     /** Set when this process ran the reboot command: it waits for the reboot instead of reporting that none happened. */
     Instant rebootIssuedAt;
 
-    private final java.util.function.DoubleSupplier load;
+    private final DoubleSupplier load;
     final FetchPolicy.Sleeper sleeper;
 
     public Agent(AgentConfig config, Clock clock, Random random) {
@@ -62,12 +69,12 @@ public final class Agent {
     }
 
     /** {@code load} gives the 1-minute load average (/proc/loadavg unless a test says otherwise). */
-    Agent(AgentConfig config, Clock clock, Random random, java.util.function.DoubleSupplier load) {
+    Agent(AgentConfig config, Clock clock, Random random, DoubleSupplier load) {
         this(config, clock, random, load, d -> Thread.sleep(d.toMillis()));
     }
 
     /** {@code sleeper} makes the schedule's jitter wait (a test records the waits instead of waiting). */
-    Agent(AgentConfig config, Clock clock, Random random, java.util.function.DoubleSupplier load,
+    Agent(AgentConfig config, Clock clock, Random random, DoubleSupplier load,
           FetchPolicy.Sleeper sleeper) {
         this.sleeper = sleeper;
         this.load = load;
@@ -138,7 +145,7 @@ public final class Agent {
         AgentUpdate.Release release;
         try {
             release = AgentUpdate.announced(mirror);
-        } catch (labdrop.error.BadInputException e) {
+        } catch (BadInputException e) {
             refusal = "agent update ignored: " + e.getMessage();
             return null;
         }
@@ -152,7 +159,7 @@ public final class Agent {
         reporter.report("Available", null, "updating the agent to " + release.version(), null);
         try {
             AgentUpdate.install(this, release, effective.fetchLocations(config));
-        } catch (labdrop.error.LabdropException | IOException e) {
+        } catch (LabdropException | IOException e) {
             refusedRelease = release.sha256();
             refusal = "agent update to " + release.version() + " refused: " + e.getMessage() + "; still running " + version;
             LOG.warn(refusal);
@@ -167,9 +174,9 @@ public final class Agent {
     private List<String> currentRequests() throws IOException {
         try (Stream<Path> files = Files.list(mirror.resolve(DropLayout.CURRENT))) {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".xml"))
-                    .map(n -> n.substring(0, n.length() - 4)).filter(labdrop.drop.Names::isValid)
-                    .sorted(java.util.Comparator.comparingLong(labdrop.request.Request::numberOf)
-                            .thenComparing(java.util.Comparator.naturalOrder()))
+                    .map(n -> n.substring(0, n.length() - 4)).filter(Names::isValid)
+                    .sorted(Comparator.comparingLong(Request::numberOf)
+                            .thenComparing(Comparator.naturalOrder()))
                     .toList();
         }
     }
@@ -233,8 +240,8 @@ public final class Agent {
         void write(Path work) throws IOException {
             Path temp = work.resolve(FILE + ".tmp");
             Files.writeString(temp, (etag == null ? "" : etag) + "\n" + quietPolls + "\n", StandardCharsets.UTF_8);
-            Files.move(temp, work.resolve(FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, work.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -2,9 +2,11 @@ package labdrop.agent;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,7 +166,7 @@ public record AgentConfig(
     public static final List<Setting<?>> SETTINGS = settings();
 
     private static List<Setting<?>> settings() {
-        List<Setting<?>> all = new java.util.ArrayList<>(OWN);
+        List<Setting<?>> all = new ArrayList<>(OWN);
         for (Directions.Key key : Directions.KEYS) {
             all.add(new Setting<>(key.name(), key.defaultValue(), key.doc() + " (config/directions overrides it)",
                     key.rule(), v -> {
@@ -215,7 +217,7 @@ public record AgentConfig(
         URI uri;
         try {
             uri = new URI(text);
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new ConfigException(where + ": key 'drop.url' is not a URL (" + e.getMessage() + ")");
         }
         String scheme = String.valueOf(uri.getScheme());

@@ -7,8 +7,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import labdrop.drop.AtomicFiles;
 import labdrop.error.BadInputException;
+import labdrop.host.AgentRelease;
 import labdrop.host.HostState;
 import labdrop.pkg.Fetcher;
 import labdrop.pkg.InstallLimits;
@@ -33,7 +36,7 @@ final class AgentUpdate {
     /** An announced release. */
     record Release(String version, String file, String sha256, long size) {
         static Release parse(String text, String where) {
-            labdrop.host.AgentRelease r = labdrop.host.AgentRelease.parse(text, where);
+            AgentRelease r = AgentRelease.parse(text, where);
             return new Release(r.version(), r.file(), r.sha256(), r.size());
         }
     }
@@ -63,7 +66,7 @@ final class AgentUpdate {
         Fetcher fetcher = new Fetcher(agent.config.fetchPolicy(), agent.random);
         Path tarball = fetcher.fetch(new Fetcher.Wanted(release.file(), release.sha256(), release.size()), locations, agent.cache);
         Path root = agent.work.resolve("releases").resolve(release.version());
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
         Installer.Outcome installed;
         try {
             installed = new Installer(InstallLimits.DEFAULT, pool, 2).install(tarball, release.sha256(), List.of(), root);

@@ -1,6 +1,7 @@
 package labdrop.agent;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import labdrop.drop.DropLayout;
 import labdrop.host.Directions;
 
@@ -51,35 +53,35 @@ record Effective(Map<String, String> values, String localAcceptFrom, String prob
      * own accept_from (agent.conf) and the directions' must both accept: the drop may narrow what
      * the SUT owner allowed, never widen it.
      */
-    java.util.Optional<String> refusal(String requester, String owner) {
-        java.util.Optional<String> local = refusal(localAcceptFrom, requester, owner);
+    Optional<String> refusal(String requester, String owner) {
+        Optional<String> local = refusal(localAcceptFrom, requester, owner);
         return local.isPresent() ? local.map(r -> r + " (agent.conf)") : refusal(values.get("accept_from"), requester, owner)
                 .map(r -> r + " (config/directions)");
     }
 
-    private static java.util.Optional<String> refusal(String rule, String requester, String owner) {
+    private static Optional<String> refusal(String rule, String requester, String owner) {
         if (rule.equals("anyone")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (rule.equals("owner")) {
             if (owner.isEmpty()) {
-                return java.util.Optional.of("accept_from = owner, but this agent's agent.conf names no owner;"
+                return Optional.of("accept_from = owner, but this agent's agent.conf names no owner;"
                         + " set owner there, or accept_from to a list of names");
             }
-            return requester.equals(owner) ? java.util.Optional.empty()
-                    : java.util.Optional.of("accept_from = owner: this SUT runs only requests of its owner '" + owner
+            return requester.equals(owner) ? Optional.empty()
+                    : Optional.of("accept_from = owner: this SUT runs only requests of its owner '" + owner
                     + "', not of '" + requester + "'");
         }
         List<String> names = Arrays.stream(rule.split(",")).map(String::strip).toList();
-        return names.contains(requester) ? java.util.Optional.empty()
-                : java.util.Optional.of("accept_from = " + rule + ": '" + requester + "' is not in the list");
+        return names.contains(requester) ? Optional.empty()
+                : Optional.of("accept_from = " + rule + ": '" + requester + "' is not in the list");
     }
 
-    List<java.net.URI> fetchLocations(AgentConfig config) {
+    List<URI> fetchLocations(AgentConfig config) {
         String own = values.get("fetch_location");
         if (own == null || own.isBlank()) {
             return config.fetchLocations();
         }
-        return Arrays.stream(own.split(",")).map(String::strip).map(java.net.URI::create).toList();
+        return Arrays.stream(own.split(",")).map(String::strip).map(URI::create).toList();
     }
 }

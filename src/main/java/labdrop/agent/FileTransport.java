@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.function.Predicate;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.DropLayout;
 import labdrop.drop.SafeRead;
@@ -38,7 +40,7 @@ final class FileTransport implements DropTransport {
         copyFolder(DropLayout.CURRENT, mirror, name -> name.endsWith(".xml"));
     }
 
-    private void copyFolder(String folder, Path mirror, java.util.function.Predicate<String> wanted)
+    private void copyFolder(String folder, Path mirror, Predicate<String> wanted)
             throws IOException {
         Path dir = hostDir.resolve(folder);
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -53,7 +55,7 @@ final class FileTransport implements DropTransport {
                 }
                 try {
                     Files.write(mirror.resolve(folder).resolve(name), SafeRead.read(hostDir, file, MAX_FILE_BYTES));
-                } catch (java.nio.file.NoSuchFileException gone) {
+                } catch (NoSuchFileException gone) {
                     // removed between the listing and the read: it is simply not there any more
                 }
             }

@@ -1,6 +1,7 @@
 package labdrop.agent;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import labdrop.drop.AtomicFiles;
 import labdrop.drop.DropLayout;
 
 /** The agent's local copy of its host folder's config/ and current/, and the files of a results folder. */
@@ -19,7 +21,7 @@ final class Mirror {
     static void reset(Path mirror) throws IOException {
         for (String folder : List.of(DropLayout.CONFIG, DropLayout.CURRENT)) {
             Path dir = mirror.resolve(folder);
-            labdrop.drop.AtomicFiles.deleteTree(dir);
+            AtomicFiles.deleteTree(dir);
             Files.createDirectories(dir);
         }
     }
@@ -41,7 +43,7 @@ final class Mirror {
                             return new LocalFile(p, dir.relativize(p).toString(), Files.size(p),
                                     Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
                         } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
+                            throw new UncheckedIOException(e);
                         }
                     })
                     .sorted(Comparator.comparing((LocalFile f) -> f.relative().equals(DropLayout.RESULT_FILE))

@@ -1,5 +1,6 @@
 package labdrop.agent;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.DropLayout;
 import labdrop.drop.xml.DropXml;
@@ -185,7 +190,7 @@ final class RequestRun {
         if (doc.options.kernelInstall != null && !"none".equals(directions.get("kernel_install"))) {
             reporter.report("Install", id, "kernel-install " + doc.options.kernelInstall, message());
             int code = step("kernel-install", directions.get("kernel_install"), Duration.ofMinutes(30),
-                    java.util.Map.of("LABDROP_KERNEL", doc.options.kernelInstall));
+                    Map.of("LABDROP_KERNEL", doc.options.kernelInstall));
             if (code != 0) {
                 journal.fail("error", "the kernel-install step ('" + directions.get("kernel_install") + "') exited with "
                         + code + "; see logs/kernel-install.log");
@@ -217,7 +222,7 @@ final class RequestRun {
         }
         locations.addAll(directions.fetchLocations(agent.config));
         Fetcher fetcher = new Fetcher(agent.config.fetchPolicy(), agent.random);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Installer installer = new Installer(InstallLimits.DEFAULT, pool, 2);
             int n = 0;
@@ -316,10 +321,10 @@ final class RequestRun {
         command.add(entry.get().toString());
         command.addAll(test.args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(index + "-" + name + ".stdout").toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve(index + "-" + name + ".stderr").toFile()));
-        builder.environment().putAll(java.util.Map.of("LABDROP_REQUEST", id, "LABDROP_HOST", agent.config.host(),
+        builder.environment().putAll(Map.of("LABDROP_REQUEST", id, "LABDROP_HOST", agent.config.host(),
                 "LABDROP_TEST_INDEX", Integer.toString(index), "LABDROP_TEST_DIR", packageDir.toString(),
                 "LABDROP_REBOOTCOUNT", Integer.toString(journal.rebootCount),
                 "LABDROP_REBOOT_FILE", cwd.resolve(REBOOT_FILE).toString(),
@@ -354,7 +359,7 @@ final class RequestRun {
             try {
                 handle.onExit().get(waitMillis, TimeUnit.MILLISECONDS);
                 break;
-            } catch (java.util.concurrent.TimeoutException stillRunning) {
+            } catch (TimeoutException stillRunning) {
                 if (!agent.now().isBefore(deadline)) {
                     killTree(handle);
                     handle.onExit().join();
@@ -363,7 +368,7 @@ final class RequestRun {
                 }
                 pushQuietly();
                 reporter.heartbeat("Running", id, step(index), message());
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 break;
             }
         }
@@ -494,12 +499,12 @@ final class RequestRun {
         pushQuietly();
         LOG.info("{}: rebooting ({}) with '{}'", journal.request, why, agent.config.reboot().command());
         agent.rebootIssuedAt = agent.now();
-        step("reboot-" + journal.rebootCount, agent.config.reboot().command(), Duration.ofMinutes(5), java.util.Map.of());
+        step("reboot-" + journal.rebootCount, agent.config.reboot().command(), Duration.ofMinutes(5), Map.of());
         return Agent.Outcome.REBOOTING;
     }
 
     /** Runs an admin-configured command with /bin/sh, its output into logs/NAME.log; returns its exit code. */
-    private int step(String name, String command, Duration timeout, java.util.Map<String, String> env)
+    private int step(String name, String command, Duration timeout, Map<String, String> env)
             throws IOException, InterruptedException {
         Path log = Files.createDirectories(resultsDir().resolve("logs")).resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true)

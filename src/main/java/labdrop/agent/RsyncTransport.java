@@ -1,6 +1,7 @@
 package labdrop.agent;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -117,7 +118,7 @@ final class RsyncTransport implements DropTransport {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while rsync ran");
+            throw new InterruptedIOException("interrupted while rsync ran");
         }
         if (code != 0 && code != 24) {
             String stderr = Files.readString(err, StandardCharsets.UTF_8).strip();

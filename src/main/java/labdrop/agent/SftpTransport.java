@@ -1,12 +1,15 @@
 package labdrop.agent;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import labdrop.drop.DropLayout;
 import labdrop.transport.SftpSession;
 import org.apache.sshd.sftp.client.SftpClient;
@@ -83,14 +86,14 @@ final class SftpTransport implements DropTransport {
 
     @Override
     public void writeState(byte[] xml) throws IOException {
-        session().putAtomically(base, DropLayout.STATE_FILE, new java.io.ByteArrayInputStream(xml));
+        session().putAtomically(base, DropLayout.STATE_FILE, new ByteArrayInputStream(xml));
     }
 
     @Override
     public void pushResults(String requestId, Path localDir) throws IOException {
         SftpSession s = session();
         String target = remote(DropLayout.RESULTS + "/" + requestId);
-        java.util.Set<String> made = new java.util.HashSet<>();
+        Set<String> made = new HashSet<>();
         for (Mirror.LocalFile file : Mirror.resultFiles(localDir)) {
             String key = requestId + "/" + file.relative();
             String stamp = file.size() + "@" + file.modified().toMillis();

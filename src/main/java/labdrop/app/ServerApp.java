@@ -3,11 +3,21 @@ package labdrop.app;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.Map;
 import labdrop.account.Accounts;
 import labdrop.config.ServerConfig;
+import labdrop.error.BadInputException;
 import labdrop.ingest.DropWatcher;
+import labdrop.ssh.EmbeddedSshServer;
+import labdrop.web.ApiHandler;
+import labdrop.web.DoorbellHandler;
+import labdrop.web.HttpServerFactory;
+import labdrop.web.PackageUploadHandler;
+import labdrop.web.WebHandler;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,21 +31,21 @@ public final class ServerApp implements AutoCloseable {
     private final ServerConfig config;
     private final Services services;
     private final Main camel = new Main();
-    private final org.eclipse.jetty.server.Server http;
+    private final Server http;
     private DropWatcher watcher;
-    private final labdrop.ssh.EmbeddedSshServer ssh;
+    private final EmbeddedSshServer ssh;
     private ProducerTemplate producer;
 
     private ServerApp(ServerConfig config, Services services) throws IOException {
         this.config = config;
         this.services = services;
-        labdrop.web.PackageUploadHandler uploads = new labdrop.web.PackageUploadHandler(services.accounts(),
+        PackageUploadHandler uploads = new PackageUploadHandler(services.accounts(),
                 config.http().repositories(), config.http().staging(), config.http().maxUploadBytes());
-        this.http = labdrop.web.HttpServerFactory.build(config.http().host(), config.http().port(), config.http().tls(),
-                config.http().trustedProxies(), config.http().repositories(), new org.eclipse.jetty.server.Handler.Sequence(
-                        new labdrop.web.DoorbellHandler(services.doorbell()), uploads, new labdrop.web.ApiHandler(services.web())),
-                services.metrics().registry(), new labdrop.web.WebHandler(services.web(), uploads));
-        this.ssh = config.ssh().enabled() ? new labdrop.ssh.EmbeddedSshServer(config.ssh(), config.dropDir(),
+        this.http = HttpServerFactory.build(config.http().host(), config.http().port(), config.http().tls(),
+                config.http().trustedProxies(), config.http().repositories(), new Handler.Sequence(
+                        new DoorbellHandler(services.doorbell()), uploads, new ApiHandler(services.web())),
+                services.metrics().registry(), new WebHandler(services.web(), uploads));
+        this.ssh = config.ssh().enabled() ? new EmbeddedSshServer(config.ssh(), config.dropDir(),
                 services.keys(), Clock.systemUTC()) : null;
     }
 
@@ -47,7 +57,7 @@ public final class ServerApp implements AutoCloseable {
 
     private void configureCamel() {
         if (!Files.isDirectory(config.routesDir())) {
-            throw new labdrop.error.BadInputException("routes.dir " + config.routesDir()
+            throw new BadInputException("routes.dir " + config.routesDir()
                     + " is not a folder; point routes.dir (or LABDROP_ROUTES_DIR) at the labdrop routes/ folder");
         }
         camel.configure().withRoutesIncludePattern("file:" + config.routesDir() + "/*.yaml");
@@ -94,7 +104,7 @@ public final class ServerApp implements AutoCloseable {
 
     /** The port Jetty listens on (the real one when http.port is 0). */
     public int httpPort() {
-        return labdrop.web.HttpServerFactory.port(http);
+        return HttpServerFactory.port(http);
     }
 
     /** The embedded SSH server's port (the real one when ssh.port is 0); -1 when ssh.enabled is false. */
@@ -145,12 +155,12 @@ public final class ServerApp implements AutoCloseable {
         @Override
         public void resultChanged(String host, String requestId) {
             producer.sendBodyAndHeaders("direct:result-changed", null,
-                    java.util.Map.of("host", host, "request", requestId));
+                    Map.of("host", host, "request", requestId));
         }
 
         @Override
         public void configChanged(String host, String file) {
-            producer.sendBodyAndHeaders("direct:config-changed", null, java.util.Map.of("host", host, "file", file));
+            producer.sendBodyAndHeaders("direct:config-changed", null, Map.of("host", host, "file", file));
         }
     }
 }

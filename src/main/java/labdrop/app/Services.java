@@ -1,5 +1,7 @@
 package labdrop.app;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import labdrop.account.Accounts;
 import labdrop.admin.HostAdmin;
@@ -13,9 +15,11 @@ import labdrop.lab.LabMetrics;
 import labdrop.ops.HardReset;
 import labdrop.ops.LabStats;
 import labdrop.ops.Watchdog;
+import labdrop.pkg.PackageCatalog;
 import labdrop.queue.Doorbell;
 import labdrop.queue.Placer;
 import labdrop.queue.RequestDesk;
+import labdrop.ssh.KeyRegistry;
 import labdrop.store.Store;
 import labdrop.web.WebServices;
 
@@ -25,26 +29,26 @@ import labdrop.web.WebServices;
  */
 public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts, ConfigWatch configWatch,
                        Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
-                       Doorbell doorbell, labdrop.ssh.KeyRegistry keys, LabStats stats)
+                       Doorbell doorbell, KeyRegistry keys, LabStats stats)
         implements AutoCloseable {
 
     public static Services open(ServerConfig config, Clock clock) {
         HostTypes hostTypes = new HostTypes(config.hostTypesDir());
         try {
             hostTypes.ensureDefault();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot create the default host type in " + config.hostTypesDir(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the default host type in " + config.hostTypesDir(), e);
         }
         Store store;
         try {
             StateDir.prepare(config.stateDir());
             store = Store.open(config.database());
             StateDir.closeStoreFiles(config.stateDir());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot secure the state folder " + config.stateDir(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot secure the state folder " + config.stateDir(), e);
         }
         Lab lab = new Lab(store, new DropLayout(config.dropDir()), hostTypes,
-                new labdrop.pkg.PackageCatalog(config.http().repositories()), clock);
+                new PackageCatalog(config.http().repositories()), clock);
         LabMetrics metrics = new LabMetrics();
         metrics.bindCounts(lab);
         Placer placer = new Placer(lab, metrics);
@@ -54,7 +58,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts
         return new Services(lab, placer, new RequestDesk(lab, placer), hosts, configWatch,
                 new Ingest(lab, placer, config.ingest(), metrics), new Watchdog(lab, placer, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
-                new labdrop.ssh.KeyRegistry(lab), new LabStats(lab));
+                new KeyRegistry(lab), new LabStats(lab));
     }
 
     /** What the web pages and the API are given. */

@@ -3,6 +3,7 @@ package labdrop.cli;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import labdrop.agent.Agent;
@@ -36,7 +37,7 @@ final class AgentCommand implements Callable<Integer> {
             Agent agent = new Agent(config, Clock.systemUTC(), new SecureRandom());
             if (once) {
                 Agent.Outcome outcome = agent.poll();
-                System.out.println("poll: " + outcome.name().toLowerCase(java.util.Locale.ROOT));
+                System.out.println("poll: " + outcome.name().toLowerCase(Locale.ROOT));
                 return outcome == Agent.Outcome.UPDATED ? Agent.EXIT_RESTART : 0;
             }
             AgentDaemon daemon = new AgentDaemon(agent);

@@ -1,23 +1,42 @@
 package labdrop.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import labdrop.admin.HostDraft;
+import labdrop.agent.Agent;
+import labdrop.agent.AgentConfig;
+import labdrop.agent.AgentDaemon;
+import labdrop.agent.AgentLock;
 import labdrop.app.ServerApp;
 import labdrop.app.Services;
 import labdrop.config.ServerConfig;
 import labdrop.drop.AtomicFiles;
+import labdrop.pkg.Manifest;
+import labdrop.pkg.PackageBuilder;
+import labdrop.pkg.PackageFile;
+import labdrop.pkg.PackageFormat;
+import labdrop.pkg.PackageType;
+import labdrop.pkg.Repository;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.TestSpec;
+import labdrop.ssh.EmbeddedSshServer;
+import labdrop.store.KeyRows;
+import labdrop.user.Passwords;
+import labdrop.user.Role;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         Path state = dir.toAbsolutePath().normalize();
         if (fresh && Files.exists(state)) {
             try (Stream<Path> all = Files.walk(state)) {
-                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
@@ -59,9 +78,9 @@ final class DemoCommand implements Callable<Integer> {
         }, "labdrop-demo-shutdown"));
         app.start();
         Services s = app.services();
-        List<labdrop.agent.AgentDaemon> agents = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<AgentDaemon> agents = new CopyOnWriteArrayList<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (labdrop.agent.AgentDaemon agent : agents) {
+            for (AgentDaemon agent : agents) {
                 try {
                     agent.close();
                 } catch (Exception e) {
@@ -71,8 +90,8 @@ final class DemoCommand implements Callable<Integer> {
         }, "labdrop-demo-agent-shutdown"));
         Path bobPassword = state.resolve("bob-password");
         if (s.hosts().list().isEmpty()) {
-            String password = labdrop.user.Passwords.random();
-            s.accounts().setAccount("bob", labdrop.user.Role.TESTER, password.toCharArray());
+            String password = Passwords.random();
+            s.accounts().setAccount("bob", Role.TESTER, password.toCharArray());
             Files.deleteIfExists(bobPassword);
             AtomicFiles.writeSecret(bobPassword, password + "\n");
             s.hosts().add(new HostDraft("demo-01", "default", "x86_64,file", null, false, true, null), "admin");
@@ -130,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** An agent in this process for {@code host}: its drop URL, the doorbell, a poll every five seconds. */
-    private static labdrop.agent.AgentDaemon startAgent(Services s, Path state, String host, String dropUrl, int httpPort,
+    private static AgentDaemon startAgent(Services s, Path state, String host, String dropUrl, int httpPort,
                                                         Map<String, String> extra) throws Exception {
         Path work = Files.createDirectories(state.resolve("agents/" + host));
         Path token = work.resolve("doorbell.token");
@@ -147,10 +166,10 @@ final class DemoCommand implements Callable<Integer> {
         env.put("LABDROP_DOORBELL_URL", "http://127.0.0.1:" + httpPort + "/api/v1/hosts/" + host + "/generation");
         env.put("LABDROP_DOORBELL_TOKEN_FILE", token.toString());
         env.put("LABDROP_REBOOT_COMMAND", "echo 'demo: a real SUT would reboot here'");
-        labdrop.agent.AgentConfig config = labdrop.agent.AgentConfig.load(null, env);
-        labdrop.agent.AgentLock.acquire(config.workDir());
-        labdrop.agent.AgentDaemon daemon = new labdrop.agent.AgentDaemon(
-                new labdrop.agent.Agent(config, Clock.systemUTC(), new java.security.SecureRandom()));
+        AgentConfig config = AgentConfig.load(null, env);
+        AgentLock.acquire(config.workDir());
+        AgentDaemon daemon = new AgentDaemon(
+                new Agent(config, Clock.systemUTC(), new SecureRandom()));
         daemon.start();
         return daemon;
     }
@@ -159,10 +178,10 @@ final class DemoCommand implements Callable<Integer> {
     private static Map<String, String> sshIdentity(Services s, Path state, String host, ServerApp app,
                                                    ServerConfig config) throws Exception {
         Path work = Files.createDirectories(state.resolve("agents/" + host));
-        Path key = labdrop.ssh.EmbeddedSshServer.keyPair(work.resolve("id_ed25519"), host + "@labdrop-demo");
+        Path key = EmbeddedSshServer.keyPair(work.resolve("id_ed25519"), host + "@labdrop-demo");
         String pub = Files.readString(work.resolve("id_ed25519.pub"));
-        if (s.keys().list(labdrop.store.KeyRows.HOST, host).isEmpty()) {
-            s.keys().add(labdrop.store.KeyRows.HOST, host, pub, key + ".pub", "demo");
+        if (s.keys().list(KeyRows.HOST, host).isEmpty()) {
+            s.keys().add(KeyRows.HOST, host, pub, key + ".pub", "demo");
         }
         Path hostKeyPub = config.ssh().hostKey().resolveSibling(config.ssh().hostKey().getFileName() + ".pub");
         Path knownHosts = work.resolve("known_hosts");
@@ -172,12 +191,12 @@ final class DemoCommand implements Callable<Integer> {
 
     private static boolean onPath(String command) {
         String path = System.getenv("PATH");
-        return path != null && java.util.Arrays.stream(path.split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, command)));
+        return path != null && Arrays.stream(path.split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, command)));
     }
 
     /** Builds two small real test packages into the builtin repository (once). */
-    private static void publishSamples(Path builtin) throws java.io.IOException {
-        if (Files.exists(builtin.resolve(labdrop.pkg.Manifest.CHECKSUM_FILE))) {
+    private static void publishSamples(Path builtin) throws IOException {
+        if (Files.exists(builtin.resolve(Manifest.CHECKSUM_FILE))) {
             return;
         }
         Files.createDirectories(builtin);
@@ -186,10 +205,10 @@ final class DemoCommand implements Callable<Integer> {
             Files.writeString(src.resolve("control"), "job.run_test('" + test + "')\n");
             Path run = Files.writeString(src.resolve(test + ".sh"), "#!/bin/sh\necho \"" + test + " $*: ok\"\n");
             run.toFile().setExecutable(true);
-            new labdrop.pkg.PackageBuilder(labdrop.pkg.PackageBuilder.DEFAULT_MTIME, 2).build(src,
-                    new labdrop.pkg.PackageFile(labdrop.pkg.PackageType.TEST, test, labdrop.pkg.PackageFormat.BZ2), builtin);
+            new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 2).build(src,
+                    new PackageFile(PackageType.TEST, test, PackageFormat.BZ2), builtin);
         }
-        new labdrop.pkg.Repository(builtin).index();
+        new Repository(builtin).index();
     }
 
     private static Request file(Services s, String host, String who, Priority priority, String test) {

@@ -1,9 +1,15 @@
 package labdrop.cli;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.SQLException;
 import labdrop.error.BadInputException;
 import labdrop.error.ConflictException;
+import labdrop.error.ForbiddenException;
 import labdrop.error.NotFoundException;
+import labdrop.pkg.FetchFailedException;
+import labdrop.pkg.UploadFailedException;
+import org.jdbi.v3.core.JdbiException;
 import picocli.CommandLine;
 
 /**
@@ -31,14 +37,14 @@ final class ExitCodes {
             code = NOT_FOUND;
         } else if (e instanceof ConflictException) {
             code = CONFLICT;
-        } else if (e instanceof labdrop.error.ForbiddenException) {
+        } else if (e instanceof ForbiddenException) {
             code = FORBIDDEN;
-        } else if (e instanceof labdrop.pkg.UploadFailedException || e instanceof labdrop.pkg.FetchFailedException) {
+        } else if (e instanceof UploadFailedException || e instanceof FetchFailedException) {
             code = INFRASTRUCTURE;
-        } else if (e instanceof java.io.IOException) {
+        } else if (e instanceof IOException) {
             code = INFRASTRUCTURE;
-        } else if (e instanceof UncheckedIOException || e instanceof org.jdbi.v3.core.JdbiException
-                || e instanceof java.sql.SQLException || e.getClass().getName().startsWith("com.zaxxer")
+        } else if (e instanceof UncheckedIOException || e instanceof JdbiException
+                || e instanceof SQLException || e.getClass().getName().startsWith("com.zaxxer")
                 || e.getClass().getName().startsWith("org.flywaydb")) {
             code = INFRASTRUCTURE;
             message = "store or drop unavailable: " + rootMessage(e);

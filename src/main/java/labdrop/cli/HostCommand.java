@@ -1,14 +1,20 @@
 package labdrop.cli;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import labdrop.admin.HostDraft;
 import labdrop.app.Services;
 import labdrop.drop.AtomicFiles;
+import labdrop.drop.Names;
+import labdrop.error.BadInputException;
 import labdrop.host.Host;
+import labdrop.host.HostState;
 import labdrop.ops.HardReset;
 import labdrop.store.ConfigRows;
 import picocli.CommandLine.ArgGroup;
@@ -49,7 +55,7 @@ final class HostCommand {
 
         /** The same command through the server's API; commands without one say so. */
         int runRemote(Remote remote) throws Exception {
-            throw new labdrop.error.BadInputException("this command works on the store only, not with --server;"
+            throw new BadInputException("this command works on the store only, not with --server;"
                     + " run it on the server host without --server");
         }
     }
@@ -106,7 +112,7 @@ final class HostCommand {
 
         @Override
         int runRemote(Remote remote) throws Exception {
-            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+            Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", name);
             body.put("type", type);
             body.put("labels", labels.isBlank() ? List.of() : List.of(labels.split("\\s*,\\s*")));
@@ -163,7 +169,7 @@ final class HostCommand {
             Output.field("owner", h.owner() == null ? "-" : h.owner() + (h.ownerOnly() ? " (owner-only)" : ""));
             Output.field("labels", h.labels());
             Output.field("hard_reset_command", h.hardResetCommand());
-            Output.field("reported", h.reportedStatus() == null ? "nothing yet" : labdrop.host.HostState.valueOf(h.reportedStatus()).label()
+            Output.field("reported", h.reportedStatus() == null ? "nothing yet" : HostState.valueOf(h.reportedStatus()).label()
                     + " (seq " + h.lastSeq() + ", received " + h.lastSeen() + ")");
             Output.field("request", h.currentRequest());
             Output.field("step", h.step());
@@ -242,7 +248,7 @@ final class HostCommand {
 
         @Override
         int runRemote(Remote remote) throws Exception {
-            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+            Map<String, Object> body = new LinkedHashMap<>();
             if (changes.owner != null) {
                 body.put("owner", changes.owner);
             }
@@ -273,17 +279,17 @@ final class HostCommand {
 
         @Option(names = "--file", paramLabel = "FILE",
                 description = "Write the token to FILE (mode 0600) instead of printing it.")
-        java.nio.file.Path file;
+        Path file;
 
         @Override
         int run(Services services) throws Exception {
-            labdrop.drop.Names.require("host", name);
+            Names.require("host", name);
             String token = services.doorbell().issueToken(name);
             if (file == null) {
                 System.out.println(token);
                 return 0;
             }
-            java.nio.file.Files.deleteIfExists(file);
+            Files.deleteIfExists(file);
             AtomicFiles.writeSecret(file, token + "\n");
             System.out.println("doorbell token of host " + name + " written to " + file + " (mode 0600)");
             return 0;
@@ -362,7 +368,7 @@ final class HostCommand {
         }
     }
 
-    static String readFile(Path file) throws java.io.IOException {
+    static String readFile(Path file) throws IOException {
         return Files.readString(file, StandardCharsets.UTF_8);
     }
 }

@@ -2,6 +2,7 @@ package labdrop.cli;
 
 import java.nio.file.Path;
 import labdrop.app.Services;
+import labdrop.error.NotFoundException;
 import labdrop.store.ConfigRows;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,7 @@ final class HostConfigCommand {
         @Override
         int run(Services services) {
             ConfigRows.Version v = services.hosts().configFiles(host).stream().filter(x -> x.file().equals(file))
-                    .findFirst().orElseThrow(() -> new labdrop.error.NotFoundException(
+                    .findFirst().orElseThrow(() -> new NotFoundException(
                             "host '" + host + "' has no config/" + file));
             if (!v.valid()) {
                 System.err.println("config/" + file + " is INVALID: " + v.problems());

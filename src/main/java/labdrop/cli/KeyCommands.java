@@ -1,13 +1,16 @@
 package labdrop.cli;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import labdrop.app.Services;
+import labdrop.error.BadInputException;
 import labdrop.ssh.PublicKeys;
 import labdrop.store.KeyRows;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -16,9 +19,9 @@ final class KeyCommands {
     private KeyCommands() {
     }
 
-    static String readKey(Path file) throws java.io.IOException {
+    static String readKey(Path file) throws IOException {
         if (Files.size(file) > 16_384) {
-            throw new labdrop.error.BadInputException(file + " is over 16 KiB; give one OpenSSH public key (.pub)");
+            throw new BadInputException(file + " is over 16 KiB; give one OpenSSH public key (.pub)");
         }
         return Files.readString(file, StandardCharsets.UTF_8);
     }
@@ -96,7 +99,7 @@ final class KeyCommands {
                 }
                 String folder = root.resolve(k.owner()).toString();
                 if (folder.matches(".*[\\s\"\\\\].*")) {
-                    throw new labdrop.error.BadInputException("the drop path " + folder
+                    throw new BadInputException("the drop path " + folder
                             + " holds spaces, quotes or backslashes; give --drop a plain path");
                 }
                 System.out.println("restrict,command=\"" + rrsync + " " + folder + "\" " + k.type() + " " + k.base64()
@@ -109,7 +112,7 @@ final class KeyCommands {
     @Command(name = "lab", mixinStandardHelpOptions = true,
             description = "Labs: a named set of hosts behind one gateway, logging in with the lab's own keys.",
             subcommands = {Lab.Add.class, Lab.ListLabs.class, Lab.Show.class, Lab.HostMember.class, Lab.LabKey.class,
-                    picocli.CommandLine.HelpCommand.class})
+                    HelpCommand.class})
     static final class Lab {
         @Command(name = "add", mixinStandardHelpOptions = true, description = "Create lab NAME holding the given hosts.")
         static final class Add extends HostCommand.HostAction {
@@ -181,7 +184,7 @@ final class KeyCommands {
                         services.keys().remove(KeyRows.LAB, lab, require(arg, "FINGERPRINT"));
                         System.out.println("lab " + lab + ": key " + arg + " removed");
                     }
-                    default -> throw new labdrop.error.BadInputException("action '" + action
+                    default -> throw new BadInputException("action '" + action
                             + "' is not add, list or remove");
                 }
                 return 0;
@@ -189,7 +192,7 @@ final class KeyCommands {
 
             private static String require(String value, String what) {
                 if (value == null) {
-                    throw new labdrop.error.BadInputException("give the " + what);
+                    throw new BadInputException("give the " + what);
                 }
                 return value;
             }

@@ -1,16 +1,25 @@
 package labdrop.cli;
 
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import labdrop.config.ServerConfig;
+import labdrop.error.BadInputException;
 import labdrop.pkg.Manifest;
 import labdrop.pkg.PackageBuilder;
 import labdrop.pkg.PackageFile;
 import labdrop.pkg.PackageFormat;
 import labdrop.pkg.PackageType;
 import labdrop.pkg.Repository;
+import labdrop.pkg.Staging;
 import labdrop.pkg.Uploader;
+import labdrop.transport.SftpUploadLocation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,11 +48,11 @@ final class PkgCommand {
                 case "bz2" -> PackageFormat.BZ2;
                 case "zst" -> PackageFormat.ZST;
                 case "gz" -> PackageFormat.GZ;
-                default -> throw new labdrop.error.BadInputException("--format '" + format + "' is not bz2, zst or gz");
+                default -> throw new BadInputException("--format '" + format + "' is not bz2, zst or gz");
             };
             PackageBuilder.Built built = new PackageBuilder(epoch == null ? PackageBuilder.DEFAULT_MTIME : Long.parseLong(epoch),
                     Runtime.getRuntime().availableProcessors())
-                    .build(src, new PackageFile(PackageType.parse(type), name, f), java.nio.file.Files.createDirectories(out));
+                    .build(src, new PackageFile(PackageType.parse(type), name, f), Files.createDirectories(out));
             System.out.println(built.file() + "  " + built.digest().size() + " bytes  sha256 " + built.digest().sha256()
                     + (built.streamOffsets().isEmpty() ? "" : "  " + built.streamOffsets().size() + " bzip2 streams"));
             return 0;
@@ -98,11 +107,11 @@ final class PkgCommand {
             if (text.startsWith("sftp://")) {
                 Path home = Path.of(System.getProperty("user.home"), ".ssh");
                 Path key = identity != null ? identity
-                        : java.nio.file.Files.exists(home.resolve("id_ed25519")) ? home.resolve("id_ed25519") : home.resolve("id_rsa");
-                return new labdrop.transport.SftpUploadLocation(java.net.URI.create(text), key, knownHosts, acceptNew,
-                        java.time.Duration.ofSeconds(30));
+                        : Files.exists(home.resolve("id_ed25519")) ? home.resolve("id_ed25519") : home.resolve("id_rsa");
+                return new SftpUploadLocation(URI.create(text), key, knownHosts, acceptNew,
+                        Duration.ofSeconds(30));
             }
-            return Uploader.folder(Path.of(text.startsWith("file://") ? java.net.URI.create(text).getPath() : text));
+            return Uploader.folder(Path.of(text.startsWith("file://") ? URI.create(text).getPath() : text));
         }
     }
 
@@ -111,7 +120,7 @@ final class PkgCommand {
                     "staged in custom_download_location under a size cap, its SHA-256 checked against --sha256,",
                     "unpacked once under the installer's rules, then moved in and the repository re-indexed."})
     static final class Publish implements Callable<Integer> {
-        @picocli.CommandLine.Mixin ConfOption conf;
+        @Mixin ConfOption conf;
         @Parameters(paramLabel = "PKG") Path pkg;
         @Option(names = "--sha256", required = true, description = "The SHA-256 the uploader declares.") String sha256;
         @Option(names = "--repo", defaultValue = "custom", description = "builtin or custom (default ${DEFAULT-VALUE}).") String repo;
@@ -119,15 +128,15 @@ final class PkgCommand {
 
         @Override
         public Integer call() throws Exception {
-            labdrop.config.ServerConfig config = conf.load();
+            ServerConfig config = conf.load();
             Path dir = config.http().repositories().get(repo);
             if (dir == null) {
-                throw new labdrop.error.BadInputException("repository '" + repo + "' is not one of "
+                throw new BadInputException("repository '" + repo + "' is not one of "
                         + config.http().repositories().keySet());
             }
-            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-            try (var in = java.nio.file.Files.newInputStream(pkg)) {
-                Manifest.Entry e = new labdrop.pkg.Staging(config.http().staging(), maxBytes, pool)
+            var pool = Executors.newFixedThreadPool(2);
+            try (var in = Files.newInputStream(pkg)) {
+                Manifest.Entry e = new Staging(config.http().staging(), maxBytes, pool)
                         .publish(in, pkg.getFileName().toString(), sha256, new Repository(dir));
                 System.out.println("published " + e.name() + " to " + repo + " (" + e.size() + " bytes, sha256 " + e.sha256() + ")");
             } finally {

@@ -1,7 +1,11 @@
 package labdrop.cli;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import labdrop.app.Services;
+import labdrop.error.BadInputException;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -44,7 +48,7 @@ final class RequestCommand {
         @Override
         int run(Services services) {
             if (requester == null) {
-                throw new labdrop.error.BadInputException("--as USER is required when filing on the store; with --server the"
+                throw new BadInputException("--as USER is required when filing on the store; with --server the"
                         + " token's user files it");
             }
             Request r = services.desk().file(new RequestSpec(host, requester, tests.stream().map(TestSpec::parse).toList(),
@@ -56,9 +60,9 @@ final class RequestCommand {
         @Override
         int runRemote(Remote remote) throws Exception {
             if (requester != null) {
-                throw new labdrop.error.BadInputException("--as cannot be used with --server: the token's user files the request");
+                throw new BadInputException("--as cannot be used with --server: the token's user files the request");
             }
-            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+            Map<String, Object> body = new LinkedHashMap<>();
             body.put("host", host);
             body.put("tests", tests);
             body.put("priority", priority);
@@ -106,7 +110,7 @@ final class RequestCommand {
             }
             System.out.printf(LIST_FORMAT, "ID", "HOST", "STATE", "PRIO", "BY", "FILED", "TESTS");
             for (var r : remote.get("/requests" + query)) {
-                List<String> names = new java.util.ArrayList<>();
+                List<String> names = new ArrayList<>();
                 r.get("tests").forEach(t -> names.add(t.get("package").asText()));
                 System.out.printf(LIST_FORMAT, Remote.text(r, "id"), Remote.text(r, "host"), Remote.text(r, "state"),
                         Remote.text(r, "priority"), Remote.text(r, "requester"), Remote.text(r, "filed"), String.join(",", names));
@@ -160,7 +164,7 @@ final class RequestCommand {
                     + " bytes sha256 " + Remote.text(p, "sha256")));
             int i = 1;
             for (var t : r.get("tests")) {
-                List<String> args = new java.util.ArrayList<>();
+                List<String> args = new ArrayList<>();
                 t.get("args").forEach(a -> args.add(a.asText()));
                 Output.field("test " + i++, Remote.text(t, "package") + (args.isEmpty() ? "" : " " + String.join(" ", args)));
             }
@@ -210,7 +214,7 @@ final class RequestCommand {
 
         @Override
         int runRemote(Remote remote) throws Exception {
-            var moved = remote.call("POST", "/requests/" + Remote.encode(id) + "/move", java.util.Map.of("direction", direction));
+            var moved = remote.call("POST", "/requests/" + Remote.encode(id) + "/move", Map.of("direction", direction));
             System.out.println(id + " " + Remote.text(moved, "state") + " " + Remote.text(moved, "priority"));
             return 0;
         }

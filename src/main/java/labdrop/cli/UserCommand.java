@@ -1,9 +1,11 @@
 package labdrop.cli;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import labdrop.app.Services;
+import labdrop.error.BadInputException;
 import labdrop.user.Passwords;
 import labdrop.user.Role;
 import labdrop.user.User;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Parameters;
                 UserCommand.Token.class})
 final class UserCommand {
 
-    static char[] password(boolean fromStdin) throws java.io.IOException {
+    static char[] password(boolean fromStdin) throws IOException {
         if (!fromStdin) {
             String generated = Passwords.random();
             System.out.println("password (shown once): " + generated);
@@ -25,7 +27,7 @@ final class UserCommand {
         }
         String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         if (line == null) {
-            throw new labdrop.error.BadInputException("--password-stdin: no password on standard input");
+            throw new BadInputException("--password-stdin: no password on standard input");
         }
         return line.toCharArray();
     }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The server's configuration, read once from {@code server.conf} (see conf/server.conf, which
@@ -26,7 +27,7 @@ public record ServerConfig(
         Map<String, String> camelProperties) {
 
     /** Jetty's address and the package repositories it serves at /packages/<name>/. */
-    public record Http(String host, int port, java.util.Map<String, Path> repositories, Path staging,
+    public record Http(String host, int port, Map<String, Path> repositories, Path staging,
                        long maxUploadBytes, Tls tls, List<String> trustedProxies) {
     }
 
@@ -74,7 +75,7 @@ public record ServerConfig(
     static final Setting<String> DB_PASSWORD = Setting.text("db.password", "", "Database password.");
     static final Setting<Integer> DB_POOL_SIZE = Setting.integer("db.pool-size", 1, 100, 8,
             "Maximum number of pooled database connections.");
-    static final Setting<java.time.Duration> PLACER_INTERVAL = Setting.duration("placer.interval", "1s",
+    static final Setting<Duration> PLACER_INTERVAL = Setting.duration("placer.interval", "1s",
             "How often the placer drains pending placements written by other processes (the CLI).");
     static final Setting<Long> MAX_STATE_BYTES = Setting.bytes("ingest.max-state-bytes", 65_536,
             "Largest state_file accepted; a larger one is quarantined.");
@@ -82,7 +83,7 @@ public record ServerConfig(
             "Largest results/<id>/result.xml accepted.");
     static final Setting<Long> MAX_CONFIG_BYTES = Setting.bytes("ingest.max-config-bytes", 65_536,
             "Largest file accepted in a host's config/ folder.");
-    static final Setting<java.time.Duration> STABLE_AFTER = Setting.duration("ingest.stable-after", "2s",
+    static final Setting<Duration> STABLE_AFTER = Setting.duration("ingest.stable-after", "2s",
             "A file that does not parse is retried until it has not changed for this long, then quarantined.");
     static final Setting<Duration> MAX_SEQ_AHEAD = Setting.duration("ingest.max-seq-ahead", "1d",
             "A state_file whose seq (the agent's clock in milliseconds) is further ahead of the server's clock is refused.");
@@ -94,17 +95,17 @@ public record ServerConfig(
     static final Setting<String> MIN_AGENT_VERSION = Setting.text("agent.min-version", "",
             "Agents reporting an older version get no requests: their host shows Outdated with the reason until a newer"
                     + " agent reports. Empty: no minimum.");
-    static final Setting<java.time.Duration> RESCAN_INTERVAL = Setting.duration("ingest.rescan-interval", "10m",
+    static final Setting<Duration> RESCAN_INTERVAL = Setting.duration("ingest.rescan-interval", "10m",
             "Safety-net full scan of the drop (for NFS and lost change events).");
     static final Setting<String> WATCHDOG_CRON = Setting.text("watchdog.cron", "0/30 * * * * ?",
             "Quartz cron of the server watchdog that finds Lost hosts and Aborted requests.");
-    static final Setting<java.time.Duration> HEARTBEAT = Setting.duration("watchdog.heartbeat", "15m",
+    static final Setting<Duration> HEARTBEAT = Setting.duration("watchdog.heartbeat", "15m",
             "A host with a request that sends no state for this long becomes Lost.");
-    static final Setting<java.time.Duration> GRACE = Setting.duration("watchdog.grace", "30m",
+    static final Setting<Duration> GRACE = Setting.duration("watchdog.grace", "30m",
             "After heartbeat plus this, the Lost host's request becomes Aborted.");
     static final Setting<Boolean> RESET_LOST = Setting.bool("watchdog.reset-lost-hosts", false,
             "Run a host's hard_reset_command once when it goes Lost.");
-    static final Setting<java.time.Duration> HARD_RESET_TIMEOUT = Setting.duration("hard-reset.timeout", "2m",
+    static final Setting<Duration> HARD_RESET_TIMEOUT = Setting.duration("hard-reset.timeout", "2m",
             "How long a hard_reset_command may run before it is killed.");
 
     static final Setting<String> HTTP_HOST = Setting.text("http.host", "0.0.0.0",
@@ -186,7 +187,7 @@ public record ServerConfig(
                 new Watchdog(c.get(WATCHDOG_CRON), c.get(HEARTBEAT), c.get(GRACE), c.get(RESET_LOST),
                         c.get(HARD_RESET_TIMEOUT)),
                 c.get(PLACER_INTERVAL),
-                new Http(c.get(HTTP_HOST), c.get(HTTP_PORT), new java.util.TreeMap<>(Map.of(
+                new Http(c.get(HTTP_HOST), c.get(HTTP_PORT), new TreeMap<>(Map.of(
                         "builtin", orUnder(c.get(UPLOAD_LOCATION), state, "packages/builtin"),
                         "custom", orUnder(c.get(CUSTOM_UPLOAD_LOCATION), state, "packages/custom"))),
                         orUnder(c.get(CUSTOM_DOWNLOAD_LOCATION), state, "packages/staging"), c.get(MAX_UPLOAD_BYTES),

@@ -1,5 +1,7 @@
 package labdrop.config;
 
+import java.time.Duration;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -41,13 +43,13 @@ public record Setting<T>(String key, String defaultText, String doc, String desc
         });
     }
 
-    public static Setting<java.time.Duration> duration(String key, String defaultText, String doc) {
+    public static Setting<Duration> duration(String key, String defaultText, String doc) {
         return new Setting<>(key, defaultText, doc, "a duration such as 500ms, 30s, 15m, 2h or 1d",
                 Durations::parse);
     }
 
     /** The environment variable that overrides this key: {@code db.url} → {@code LABDROP_DB_URL}. */
     public String environmentName() {
-        return "LABDROP_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+        return "LABDROP_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 }

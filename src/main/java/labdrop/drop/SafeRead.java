@@ -2,6 +2,8 @@ package labdrop.drop;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -44,8 +46,8 @@ public final class SafeRead {
         BasicFileAttributes attributes = check(root, file);
         long size = attributes.size();
         long from = Math.min(Math.max(0, offset), size);
-        try (var channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(maxBytes, size - from));
+        try (var channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(maxBytes, size - from));
             while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) > 0) {
                 // keep reading until the window is full or the file ends
             }

@@ -2,17 +2,20 @@ package labdrop.ingest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.Names;
 import labdrop.drop.SafeRead;
 import labdrop.error.BadInputException;
+import labdrop.host.AgentRelease;
 import labdrop.host.Directions;
 import labdrop.lab.Lab;
 import labdrop.store.ConfigRows;
@@ -67,7 +70,7 @@ public final class ConfigWatch {
                 return null;
             }
             Optional<ConfigRows.Version> latest = ConfigRows.latest(h, host, file);
-            boolean same = latest.isPresent() && java.util.Objects.equals(latest.get().content(), finalContent)
+            boolean same = latest.isPresent() && Objects.equals(latest.get().content(), finalContent)
                     && latest.get().valid() == finalProblems.isEmpty();
             if (same || latest.isEmpty() && finalContent == null) {
                 return null;
@@ -110,9 +113,9 @@ public final class ConfigWatch {
         if ("directions".equals(file)) {
             return Directions.parse(host + "/config/directions", content).problems();
         }
-        if (labdrop.host.AgentRelease.CONFIG_FILE.equals(file)) {
+        if (AgentRelease.CONFIG_FILE.equals(file)) {
             try {
-                labdrop.host.AgentRelease.parse(content, host + "/config/" + file);
+                AgentRelease.parse(content, host + "/config/" + file);
             } catch (BadInputException e) {
                 return List.of(e.getMessage());
             }
@@ -125,7 +128,7 @@ public final class ConfigWatch {
 
     private static String decode(byte[] bytes, Path path) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new BadInputException(path + " is not UTF-8 text; config files are UTF-8 text");
         }

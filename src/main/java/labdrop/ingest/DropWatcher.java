@@ -18,6 +18,7 @@ import java.nio.file.WatchService;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
@@ -59,7 +60,7 @@ public final class DropWatcher implements Closeable {
     private final BiPredicate<String, String> awaitsResult;
     private final Map<String, Deque<WatchKey>> resultWatches = new ConcurrentHashMap<>();
     private final Map<WatchKey, Watched> keys = new ConcurrentHashMap<>();
-    private final java.util.Set<Path> registered = ConcurrentHashMap.newKeySet();
+    private final Set<Path> registered = ConcurrentHashMap.newKeySet();
     private WatchService service;
     private Thread thread;
 

@@ -10,6 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import labdrop.config.ServerConfig;
 import labdrop.drop.Names;
@@ -72,7 +73,7 @@ public final class Ingest {
             } else if (outcome == StateIngest.Outcome.UNKNOWN_HOST) {
                 LOG.warn("state_file for unknown host '{}' ignored; labdrop host add {} registers it", host, host);
             }
-            metrics.stateIngested(java.time.Duration.ofNanos(System.nanoTime() - start));
+            metrics.stateIngested(Duration.ofNanos(System.nanoTime() - start));
         });
     }
 
@@ -110,7 +111,7 @@ public final class Ingest {
     public boolean changedSinceApplied(Path file) {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return !java.util.Objects.equals(lastApplied.get(file), key(a));
+            return !Objects.equals(lastApplied.get(file), key(a));
         } catch (IOException e) {
             return false;
         }

@@ -7,10 +7,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import labdrop.host.HostState;
 import labdrop.request.RequestState;
+import org.jdbi.v3.core.Handle;
 
 /**
  * The server's metrics (Prometheus format at /metrics): requests and hosts by state (counted by
@@ -59,8 +61,8 @@ public final class LabMetrics {
         return current;
     }
 
-    private static Map<String, Long> count(org.jdbi.v3.core.Handle h, String sql) {
-        Map<String, Long> out = new java.util.HashMap<>();
+    private static Map<String, Long> count(Handle h, String sql) {
+        Map<String, Long> out = new HashMap<>();
         h.createQuery(sql).map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }

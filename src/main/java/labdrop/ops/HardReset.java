@@ -2,6 +2,8 @@ package labdrop.ops;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import labdrop.admin.HostAdmin;
@@ -36,7 +38,7 @@ public final class HardReset {
         }
         try {
             // Output goes to a file, so a chatty command can never block on a full pipe.
-            java.nio.file.Path output = java.nio.file.Files.createTempFile("labdrop-reset-", ".log");
+            Path output = Files.createTempFile("labdrop-reset-", ".log");
             try {
                 ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", host.hardResetCommand())
                         .redirectErrorStream(true).redirectOutput(output.toFile());
@@ -48,12 +50,12 @@ public final class HardReset {
                     process.destroyForcibly();
                 }
                 byte[] text;
-                try (var in = java.nio.file.Files.newInputStream(output)) {
+                try (var in = Files.newInputStream(output)) {
                     text = in.readNBytes(8192);
                 }
                 return new Outcome(ended ? process.exitValue() : -1, new String(text, StandardCharsets.UTF_8));
             } finally {
-                java.nio.file.Files.deleteIfExists(output);
+                Files.deleteIfExists(output);
             }
         } catch (IOException e) {
             return new Outcome(127, "cannot start the hard_reset_command: " + e.getMessage());

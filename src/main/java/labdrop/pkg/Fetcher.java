@@ -1,5 +1,6 @@
 package labdrop.pkg;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -167,7 +168,7 @@ public final class Fetcher {
         long size;
 
         OutputStream tee(OutputStream out) {
-            return new java.io.FilterOutputStream(out) {
+            return new FilterOutputStream(out) {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     sha.update(b, off, len);

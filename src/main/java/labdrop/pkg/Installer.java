@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -49,12 +50,12 @@ public final class Installer {
     }
 
     /** The SHA-256 of the tarball last unpacked for {@code pkg} under {@code root}, if any (the checksum-skip). */
-    public static java.util.Optional<String> installedDigest(PackageFile pkg, Path root) throws IOException {
+    public static Optional<String> installedDigest(PackageFile pkg, Path root) throws IOException {
         Path recorded = root.resolve(pkg.type().installPath(pkg.name())).resolve(CHECKSUM);
         if (!Files.isRegularFile(recorded, LinkOption.NOFOLLOW_LINKS)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(Files.readString(recorded, StandardCharsets.UTF_8).strip());
+        return Optional.of(Files.readString(recorded, StandardCharsets.UTF_8).strip());
     }
 
     /** Removes what an install killed half-way left beside the install folders (never the folders themselves). */

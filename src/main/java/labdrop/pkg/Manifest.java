@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import labdrop.error.BadInputException;
@@ -55,7 +56,7 @@ public record Manifest(Map<String, Entry> entries) {
             if (parts.length != 2 || !parts[0].matches("[0-9a-fA-F]{32}")) {
                 throw new BadInputException(source + ":" + line + ": not '<md5> <package file>' as md5sum writes it");
             }
-            md5s.put(parts[1].strip(), parts[0].toLowerCase(java.util.Locale.ROOT));
+            md5s.put(parts[1].strip(), parts[0].toLowerCase(Locale.ROOT));
         }
         return md5s;
     }

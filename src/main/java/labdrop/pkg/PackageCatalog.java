@@ -3,8 +3,11 @@ package labdrop.pkg;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import labdrop.error.BadInputException;
 
 /**
@@ -39,8 +42,8 @@ public final class PackageCatalog {
     }
 
     /** The names of every package of {@code type} the repositories hold, sorted. */
-    public java.util.List<String> names(PackageType type) {
-        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    public List<String> names(PackageType type) {
+        SortedSet<String> names = new TreeSet<>();
         for (Path dir : repositories.values()) {
             try {
                 for (String file : Manifest.read(dir).entries().keySet()) {
@@ -57,7 +60,7 @@ public final class PackageCatalog {
                 throw new UncheckedIOException("cannot read the index of repository " + dir, e);
             }
         }
-        return java.util.List.copyOf(names);
+        return List.copyOf(names);
     }
 
     private static Optional<Pin> find(Path dir, PackageType type, String name) {

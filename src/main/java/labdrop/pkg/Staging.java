@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import labdrop.drop.AtomicFiles;
 import labdrop.error.BadInputException;
 
 /**
@@ -78,11 +79,11 @@ public final class Staging {
             if (Files.getFileStore(work).equals(Files.getFileStore(target.dir()))) {
                 Files.move(staged, published, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } else {
-                labdrop.drop.AtomicFiles.write(published, out -> Files.copy(staged, out));
+                AtomicFiles.write(published, out -> Files.copy(staged, out));
             }
             return target.index().entries().get(fileName);
         } finally {
-            labdrop.drop.AtomicFiles.deleteTree(work);
+            AtomicFiles.deleteTree(work);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import labdrop.drop.Names;
@@ -30,7 +31,7 @@ public final class Doorbell {
     private final ConcurrentHashMap<String, Polls> polls = new ConcurrentHashMap<>();
 
     /** A host's doorbell polls answered since the server started, and the last one's time. */
-    public record Polls(long count, java.time.Instant last) {
+    public record Polls(long count, Instant last) {
     }
 
     private record Cached(HostRows.Bell bell, long loadedAt) {
@@ -69,7 +70,7 @@ public final class Doorbell {
 
     public void answered(String host, boolean modified) {
         (modified ? changed : unchanged).increment();
-        java.time.Instant at = lab.now();
+        Instant at = lab.now();
         polls.merge(host, new Polls(1, at), (old, one) -> new Polls(old.count() + 1, at));
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -93,7 +94,7 @@ public final class Placer {
             }
             PlacementRows.markDone(h, p.id(), lab.now());
             if (PLACE.equals(p.action())) {
-                metrics.placed(java.time.Duration.between(p.createdAt(), lab.now()));
+                metrics.placed(Duration.between(p.createdAt(), lab.now()));
             }
         }
         if (!pending.isEmpty()) {

@@ -1,8 +1,11 @@
 package labdrop.queue;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import labdrop.drop.Names;
+import labdrop.error.BadInputException;
 import labdrop.error.ConflictException;
 import labdrop.error.NotFoundException;
 import labdrop.host.Host;
@@ -100,7 +103,7 @@ public final class RequestDesk {
         Request found = find(id);
         lab.store().tx(h -> {
             HostRows.lock(h, found.host());
-            List<Request> queue = new java.util.ArrayList<>(RequestRows.queued(h, found.host()));
+            List<Request> queue = new ArrayList<>(RequestRows.queued(h, found.host()));
             int at = -1;
             for (int i = 0; i < queue.size(); i++) {
                 if (queue.get(i).number() == found.number()) {
@@ -115,7 +118,7 @@ public final class RequestDesk {
                 case "up" -> Math.max(0, at - 1);
                 case "down" -> Math.min(queue.size() - 1, at + 1);
                 case "top" -> 0;
-                default -> throw new labdrop.error.BadInputException("move '" + direction
+                default -> throw new BadInputException("move '" + direction
                         + "' is not a direction; use up, down or top");
             };
             if (to == at) {
@@ -151,7 +154,7 @@ public final class RequestDesk {
     }
 
     /** Queue length per host, in one query. */
-    public java.util.Map<String, Integer> queuedPerHost() {
+    public Map<String, Integer> queuedPerHost() {
         return lab.store().read(RequestRows::queuedPerHost);
     }
 

@@ -1,5 +1,6 @@
 package labdrop.request;
 
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Optional;
 
@@ -27,7 +28,7 @@ public final class QueueRules {
     }
 
     /** The final state a result implies: any aborted test → Aborted, else any error → Error, else any fail → Failed. */
-    public static RequestState outcome(java.util.Collection<String> testOutcomes) {
+    public static RequestState outcome(Collection<String> testOutcomes) {
         if (testOutcomes.contains("aborted")) {
             return RequestState.ABORTED;
         }

@@ -2,10 +2,13 @@ package labdrop.ssh;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,15 +17,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import labdrop.config.ServerConfig;
+import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.kex.BuiltinDHFactories;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.session.SessionListener;
-import org.apache.sshd.common.NamedFactory;
-import org.apache.sshd.common.kex.BuiltinDHFactories;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
@@ -108,7 +112,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
             public Path getUserHomeDir(SessionContext session) throws IOException {
                 KeyRegistry.Login login = session.getAttribute(Sessions.LOGIN);
                 if (login == null) {
-                    throw new java.nio.file.AccessDeniedException("not logged in");
+                    throw new AccessDeniedException("not logged in");
                 }
                 return login.isLab() ? dropRoot : dropRoot.resolve(login.hosts().get(0));
             }
@@ -132,7 +136,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
         KeyPair pair;
         try {
             pair = KeyUtils.generateKeyPair("ssh-ed25519", 256);
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IOException("cannot generate the SSH host key: " + e.getMessage(), e);
         }
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -140,12 +144,12 @@ public final class EmbeddedSshServer implements AutoCloseable {
         Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
             OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(pair, comment, null, out);
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IOException("cannot write the SSH host key: " + e.getMessage(), e);
         }
-        Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
         StringBuilder pub = new StringBuilder();
-        org.apache.sshd.common.config.keys.PublicKeyEntry.appendPublicKeyEntry(pub, pair.getPublic());
+        PublicKeyEntry.appendPublicKeyEntry(pub, pair.getPublic());
         Files.writeString(file.resolveSibling(file.getFileName() + ".pub"), pub + " labdrop\n");
         LOG.info("generated the SSH key {} ({})", file, KeyUtils.getFingerPrint(pair.getPublic()));
         return file;

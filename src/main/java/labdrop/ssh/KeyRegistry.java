@@ -11,6 +11,7 @@ import labdrop.host.HostState;
 import labdrop.lab.Lab;
 import labdrop.store.HostRows;
 import labdrop.store.KeyRows;
+import org.jdbi.v3.core.Handle;
 
 /**
  * Who may log in to the embedded SSH server: keys registered for a host (its login name is the
@@ -149,7 +150,7 @@ public final class KeyRegistry {
         return lab.store().read(KeyRows::labs);
     }
 
-    private static void requireOwner(org.jdbi.v3.core.Handle h, String kind, String owner) {
+    private static void requireOwner(Handle h, String kind, String owner) {
         Names.require(kind, owner);
         boolean exists = KeyRows.HOST.equals(kind) ? HostRows.find(h, owner).isPresent() : KeyRows.labExists(h, owner);
         if (!exists) {

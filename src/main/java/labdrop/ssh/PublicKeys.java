@@ -1,5 +1,6 @@
 package labdrop.ssh;
 
+import java.io.IOException;
 import java.security.PublicKey;
 import labdrop.error.BadInputException;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
@@ -67,7 +68,7 @@ public final class PublicKeys {
         StringBuilder line = new StringBuilder();
         try {
             PublicKeyEntry.appendPublicKeyEntry(line, key);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot encode a " + key.getAlgorithm() + " key", e);
         }
         return line.toString().split(" ")[1];

@@ -4,20 +4,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.DropLayout;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.command.CommandFactory;
+import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +87,7 @@ final class RsyncCommand implements Command {
                         + "or ssh.quota-files); an admin removes old results or raises the quota");
             }
         } catch (RsyncArgs.Refused | IOException e) {
-            String why = e instanceof java.nio.file.AccessDeniedException a && a.getReason() != null ? a.getReason()
+            String why = e instanceof AccessDeniedException a && a.getReason() != null ? a.getReason()
                     : e.getMessage();
             sessions.audit(session, "refused", "exec '" + commandLine + "': " + why);
             err.write(("labdrop: " + why + "\n").getBytes(StandardCharsets.UTF_8));
@@ -99,7 +102,7 @@ final class RsyncCommand implements Command {
         Path staging = null;
         if (checked.stateOnly()) {
             // A push to the folder itself lands in a hidden staging folder; only its state_file is kept.
-            staging = Files.createDirectory(hostDir.resolve(AtomicFiles.TEMP_PREFIX + "rsync-" + java.util.UUID.randomUUID()));
+            staging = Files.createDirectory(hostDir.resolve(AtomicFiles.TEMP_PREFIX + "rsync-" + UUID.randomUUID()));
             args.set(args.size() - 1, staging + (checked.target().isEmpty() ? "/" : "/" + DropLayout.STATE_FILE));
         }
         List<String> command = new ArrayList<>();
@@ -149,7 +152,7 @@ final class RsyncCommand implements Command {
     }
 
     /** Moves a staged push's state_file over the host's (atomically) and discards everything else it held. */
-    private void keepStateFile(org.apache.sshd.server.session.ServerSession session, Path staged, Path hostDir, int code)
+    private void keepStateFile(ServerSession session, Path staged, Path hostDir, int code)
             throws IOException {
         try {
             Path state = staged.resolve(DropLayout.STATE_FILE);

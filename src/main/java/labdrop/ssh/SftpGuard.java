@@ -2,6 +2,7 @@ package labdrop.ssh;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,6 +14,7 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.StreamSupport;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.DirectoryHandle;
 import org.apache.sshd.sftp.server.FileHandle;
@@ -66,7 +68,7 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
         return new DirectoryStream<>() {
             @Override
             public Iterator<Path> iterator() {
-                return java.util.stream.StreamSupport.stream(all.spliterator(), false)
+                return StreamSupport.stream(all.spliterator(), false)
                         .filter(p -> jail.rootNames().contains(p.getFileName().toString())).iterator();
             }
 
@@ -115,7 +117,7 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
     }
 
     @Override
-    public void moving(ServerSession session, Path srcPath, Path dstPath, Collection<java.nio.file.CopyOption> opts)
+    public void moving(ServerSession session, Path srcPath, Path dstPath, Collection<CopyOption> opts)
             throws IOException {
         Jail jail = sessions.jail(session);
         String src = jailPath(srcPath);

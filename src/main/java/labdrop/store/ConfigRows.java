@@ -1,5 +1,7 @@
 package labdrop.store;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +46,7 @@ public final class ConfigRows {
                 .bind("host", host).bind("file", file).map((rs, ctx) -> map(rs)).list();
     }
 
-    private static Version map(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static Version map(ResultSet rs) throws SQLException {
         return new Version(rs.getLong("id"), rs.getString("host"), rs.getString("file"), Times.read(rs, "at"),
                 rs.getString("author"), rs.getString("content"), rs.getBoolean("valid"), rs.getString("problems"));
     }

@@ -13,7 +13,7 @@ final class DeadConnections implements SQLExceptionOverride {
     /** H2: CONNECTION_BROKEN_1, DATABASE_IS_CLOSED, DATABASE_CALLED_AT_SHUTDOWN. */
     private static final Set<Integer> H2_DEAD = Set.of(90067, 90098, 90121);
 
-    @java.lang.Override
+    @java.lang.Override // qualified: SQLExceptionOverride declares a member type named Override
     public SQLExceptionOverride.Override adjudicate(SQLException e) {
         return isDead(e) ? SQLExceptionOverride.Override.MUST_EVICT : SQLExceptionOverride.Override.CONTINUE_EVICT;
     }

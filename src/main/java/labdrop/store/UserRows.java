@@ -1,6 +1,12 @@
 package labdrop.store;
 
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import labdrop.user.Role;
+import labdrop.user.User;
 import org.jdbi.v3.core.Handle;
 
 /** Users: every name is registered on first use (as a tester without a password); accounts add a role and a password. */
@@ -26,9 +32,9 @@ public final class UserRows {
 
     private static boolean isPostgres(Handle h) {
         try {
-            return h.getConnection().getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT)
+            return h.getConnection().getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT)
                     .contains("postgres");
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             return false;
         }
     }
@@ -38,21 +44,21 @@ public final class UserRows {
                 .bind("role", role).bind("hash", passwordHash).bind("name", name).execute();
     }
 
-    public static java.util.Optional<labdrop.user.User> find(Handle h, String name) {
+    public static Optional<User> find(Handle h, String name) {
         return h.createQuery("select name, role, password_hash from users where name = :name").bind("name", name)
-                .map((rs, ctx) -> new labdrop.user.User(rs.getString("name"), labdrop.user.Role.valueOf(rs.getString("role").toUpperCase(java.util.Locale.ROOT)),
+                .map((rs, ctx) -> new User(rs.getString("name"), Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)),
                         rs.getString("password_hash") != null))
                 .findOne();
     }
 
-    public static java.util.List<labdrop.user.User> all(Handle h) {
+    public static List<User> all(Handle h) {
         return h.createQuery("select name, role, password_hash from users order by name")
-                .map((rs, ctx) -> new labdrop.user.User(rs.getString("name"), labdrop.user.Role.valueOf(rs.getString("role").toUpperCase(java.util.Locale.ROOT)),
+                .map((rs, ctx) -> new User(rs.getString("name"), Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)),
                         rs.getString("password_hash") != null))
                 .list();
     }
 
-    public static java.util.Optional<String> passwordHash(Handle h, String name) {
+    public static Optional<String> passwordHash(Handle h, String name) {
         return h.createQuery("select password_hash from users where name = :name and password_hash is not null")
                 .bind("name", name).mapTo(String.class).findOne();
     }
@@ -66,7 +72,7 @@ public final class UserRows {
                 .bind("hash", tokenHash).bind("name", name).bind("now", Times.bind(now)).bind("label", label).execute();
     }
 
-    public static java.util.Optional<String> userOfToken(Handle h, String tokenHash) {
+    public static Optional<String> userOfToken(Handle h, String tokenHash) {
         return h.createQuery("""
                 select t.user_name from api_tokens t join users u on u.name = t.user_name
                 where t.token_hash = :hash and u.password_hash is not null""")

@@ -1,5 +1,6 @@
 package labdrop.transport;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -95,9 +96,9 @@ public final class SftpUploadLocation implements Uploader.Location, AutoCloseabl
         Manifest merged = Manifest.parse(readOrEmpty(Manifest.CHECKSUM_FILE), readOrEmpty(Manifest.MANIFEST_FILE),
                 describe()).merge(uploaded);
         putAtomically(Manifest.MANIFEST_FILE,
-                new java.io.ByteArrayInputStream(merged.manifestText().getBytes(StandardCharsets.UTF_8)));
+                new ByteArrayInputStream(merged.manifestText().getBytes(StandardCharsets.UTF_8)));
         putAtomically(Manifest.CHECKSUM_FILE,
-                new java.io.ByteArrayInputStream(merged.checksumText().getBytes(StandardCharsets.UTF_8)));
+                new ByteArrayInputStream(merged.checksumText().getBytes(StandardCharsets.UTF_8)));
     }
 
     private void putAtomically(String name, InputStream content) throws IOException {

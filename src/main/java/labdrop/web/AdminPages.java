@@ -2,6 +2,7 @@ package labdrop.web;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +18,7 @@ import labdrop.user.User;
 import org.eclipse.jetty.http.MultiPart;
 import org.eclipse.jetty.http.MultiPartConfig;
 import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Session;
 import org.eclipse.jetty.util.Callback;
@@ -54,7 +56,7 @@ final class AdminPages {
         return WebHandler.html(response, callback, status, pages.render("admin.peb", values));
     }
 
-    boolean post(org.eclipse.jetty.server.Request request, Response response, Callback callback, Session session, User user,
+    boolean post(Request request, Response response, Callback callback, Session session, User user,
                  String path, Fields form) {
         try {
             Access.requireAdmin(user, "add hosts and manage users");
@@ -99,7 +101,7 @@ final class AdminPages {
      * admin's body is read, capped at api.max-upload-bytes; the CSRF token is checked before
      * anything is staged; a given SHA-256 must match, else the server's own is used.
      */
-    boolean upload(org.eclipse.jetty.server.Request request, Response response, Callback callback, Session session, User user) {
+    boolean upload(Request request, Response response, Callback callback, Session session, User user) {
         // A refused upload stays unread: its answer tells the browser not to reuse this connection.
         if (!Access.isAdmin(user)) {
             response.getHeaders().put("Connection", "close");
@@ -117,7 +119,7 @@ final class AdminPages {
                     .maxPartSize(uploads.maxBytes()).maxSize(uploads.maxBytes() + 65536).maxMemoryPartSize(65536).build();
             try (MultiPartFormData.Parts parts = MultiPartFormData.getParts(request, request, contentType, config)) {
                 MultiPart.Part token = parts.getFirst(WebSecurity.CSRF);
-                if (token == null || !WebSecurity.csrfMatches(session, token.getContentAsString(java.nio.charset.StandardCharsets.UTF_8))) {
+                if (token == null || !WebSecurity.csrfMatches(session, token.getContentAsString(StandardCharsets.UTF_8))) {
                     return WebHandler.html(response, callback, 403, "<!DOCTYPE html><title>Forbidden</title><p>This form is"
                             + " stale (missing CSRF token). Reload the page and try again.</p>");
                 }
@@ -157,7 +159,7 @@ final class AdminPages {
     }
 
     private static String text(MultiPart.Part part) {
-        return part == null ? null : part.getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+        return part == null ? null : part.getContentAsString(StandardCharsets.UTF_8);
     }
 
     private static String value(Fields form, String name) {

@@ -1,10 +1,12 @@
 package labdrop.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import labdrop.error.BadInputException;
 import labdrop.error.ConflictException;
+import labdrop.error.ForbiddenException;
 import labdrop.error.NotFoundException;
 import labdrop.pkg.PayloadTooLargeException;
 import org.eclipse.jetty.server.Response;
@@ -27,7 +29,7 @@ final class ApiErrors {
         if (e instanceof BadInputException) {
             return 400;
         }
-        if (e instanceof labdrop.error.ForbiddenException) {
+        if (e instanceof ForbiddenException) {
             return 403;
         }
         if (e instanceof NotFoundException) {
@@ -53,7 +55,7 @@ final class ApiErrors {
             response.getHeaders().put("Content-Type", "application/json");
             response.getHeaders().put("Cache-Control", "no-store");
             response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             callback.failed(e);
         }
     }

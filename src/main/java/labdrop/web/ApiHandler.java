@@ -1,5 +1,6 @@
 package labdrop.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,8 +14,11 @@ import java.util.Optional;
 import java.util.Set;
 import labdrop.admin.HostDraft;
 import labdrop.error.BadInputException;
+import labdrop.error.ConflictException;
 import labdrop.error.NotFoundException;
 import labdrop.host.Host;
+import labdrop.host.HostTypes;
+import labdrop.ops.LabStats;
 import labdrop.pkg.PackageType;
 import labdrop.pkg.PayloadTooLargeException;
 import labdrop.request.Priority;
@@ -23,6 +27,7 @@ import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
 import labdrop.store.KeyRows;
+import labdrop.store.RequestRows;
 import labdrop.user.Role;
 import labdrop.user.User;
 import org.eclipse.jetty.io.Content;
@@ -158,7 +163,7 @@ public final class ApiHandler extends Handler.Abstract {
             Access.requireAdmin(user, "add hosts");
             JsonNode body = json(request);
             Host added = services.hosts().add(new HostDraft(text(body, "name", true), Optional.ofNullable(text(body, "type", false))
-                    .orElse(labdrop.host.HostTypes.DEFAULT), String.join(",", strings(body, "labels")), text(body, "owner", false),
+                    .orElse(HostTypes.DEFAULT), String.join(",", strings(body, "labels")), text(body, "owner", false),
                     body.path("ownerOnly").asBoolean(false), body.path("active").asBoolean(false),
                     text(body, "hardResetCommand", false)), user.name());
             response.setStatus(201);
@@ -197,7 +202,7 @@ public final class ApiHandler extends Handler.Abstract {
             return hostView(name);
         }
         if (n == 3 && method.equals("GET") && p.get(2).equals("queue")) {
-            List<Request> queue = new ArrayList<>(services.lab().store().read(h -> labdrop.store.RequestRows.queued(h, name)));
+            List<Request> queue = new ArrayList<>(services.lab().store().read(h -> RequestRows.queued(h, name)));
             services.desk().list(name, null, 50).stream().filter(r -> r.state().isActive()).forEach(r -> queue.add(0, r));
             return queue.stream().map(ApiViews::request).toList();
         }
@@ -314,7 +319,7 @@ public final class ApiHandler extends Handler.Abstract {
             JsonNode body = json(request);
             String name = text(body, "name", true);
             if (services.accounts().list().stream().anyMatch(u -> u.name().equals(name) && u.canLogIn())) {
-                throw new labdrop.error.ConflictException("user '" + name + "' already exists; PATCH /api/v1/users/" + name
+                throw new ConflictException("user '" + name + "' already exists; PATCH /api/v1/users/" + name
                         + " changes its role or password");
             }
             response.setStatus(201);
@@ -336,7 +341,7 @@ public final class ApiHandler extends Handler.Abstract {
         }
         if (n == 2 && method.equals("DELETE")) {
             if (name.equals(user.name())) {
-                throw new labdrop.error.ConflictException("you cannot remove yourself; ask another admin");
+                throw new ConflictException("you cannot remove yourself; ask another admin");
             }
             services.accounts().disable(name);
             return ApiViews.user(services.accounts().find(name));
@@ -363,7 +368,7 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private static int days(Fields query) {
-        return query.getValue("days") == null ? 30 : number("days", query.getValue("days"), 1, labdrop.ops.LabStats.MAX_DAYS);
+        return query.getValue("days") == null ? 30 : number("days", query.getValue("days"), 1, LabStats.MAX_DAYS);
     }
 
     private static int number(String name, String value, int min, int max) {
@@ -417,7 +422,7 @@ public final class ApiHandler extends Handler.Abstract {
                 throw new BadInputException("the request body is not a JSON object; send {\"field\": value, ...}");
             }
             return node;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new BadInputException("the request body is not valid JSON: " + e.getOriginalMessage()
                     + " (line " + e.getLocation().getLineNr() + ")");
         }

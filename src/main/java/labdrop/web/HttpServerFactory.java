@@ -1,10 +1,16 @@
 package labdrop.web;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import labdrop.config.ServerConfig;
+import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -14,6 +20,7 @@ import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.eclipse.jetty.session.SessionHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 
@@ -28,7 +35,7 @@ public final class HttpServerFactory {
     }
 
     public static Server build(String host, int port, Map<String, Path> repositories, Handler api)
-            throws java.io.IOException {
+            throws IOException {
         return build(host, port, repositories, api, null, null);
     }
 
@@ -37,16 +44,16 @@ public final class HttpServerFactory {
      * {@code labdrop_package_bytes_served_total} counted by a StatisticsHandler around the repositories.
      */
     public static Server build(String host, int port, Map<String, Path> repositories, Handler api,
-                               io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics, Handler web)
-            throws java.io.IOException {
+                               PrometheusMeterRegistry metrics, Handler web)
+            throws IOException {
         return build(host, port, ServerConfig.Tls.NONE, List.of(), repositories, api, metrics, web);
     }
 
     /** As above, over HTTPS when {@code tls} is set, believing forwarded headers from {@code trustedProxies} only. */
     public static Server build(String host, int port, ServerConfig.Tls tls, List<String> trustedProxies,
                                Map<String, Path> repositories, Handler api,
-                               io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics, Handler web)
-            throws java.io.IOException {
+                               PrometheusMeterRegistry metrics, Handler web)
+            throws IOException {
         Server server = new Server();
         server.addConnector(Connectors.create(server, host, port, tls, trustedProxies));
         ContextHandlerCollection contexts = new ContextHandlerCollection();
@@ -61,7 +68,7 @@ public final class HttpServerFactory {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");
-                response.write(true, java.nio.ByteBuffer.wrap("ok\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+                response.write(true, ByteBuffer.wrap("ok\n".getBytes(StandardCharsets.UTF_8)), callback);
                 return true;
             }
         }, "/healthz");
@@ -71,14 +78,14 @@ public final class HttpServerFactory {
             contexts.addHandler(new ContextHandler(api, "/api/v1"));
         }
         if (metrics != null) {
-            io.micrometer.core.instrument.FunctionCounter.builder("labdrop.package.served", served,
+            FunctionCounter.builder("labdrop.package.served", served,
                     StatisticsHandler::getBytesWritten).description("Bytes written by the package repositories")
                     .baseUnit("bytes").register(metrics);
             ContextHandler scrape = new ContextHandler(new Handler.Abstract() {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) {
                     response.getHeaders().put("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-                    response.write(true, java.nio.ByteBuffer.wrap(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+                    response.write(true, ByteBuffer.wrap(metrics.scrape().getBytes(StandardCharsets.UTF_8)), callback);
                     return true;
                 }
             }, "/metrics");
@@ -87,9 +94,9 @@ public final class HttpServerFactory {
         }
         if (web != null) {
             // The pages, at /, with sessions: cookie HttpOnly and SameSite=Strict, Secure on https.
-            org.eclipse.jetty.session.SessionHandler sessions = new org.eclipse.jetty.session.SessionHandler();
+            SessionHandler sessions = new SessionHandler();
             sessions.setHttpOnly(true);
-            sessions.setSameSite(org.eclipse.jetty.http.HttpCookie.SameSite.STRICT);
+            sessions.setSameSite(HttpCookie.SameSite.STRICT);
             sessions.setSecureRequestOnly(true);
             sessions.setMaxInactiveInterval(8 * 3600);
             sessions.setHandler(web);
@@ -111,7 +118,7 @@ public final class HttpServerFactory {
     }
 
     /** Serves one repository folder: listing, Range, ETag, Last-Modified; never compresses. */
-    public static ResourceHandler repository(Server server, Path dir) throws java.io.IOException {
+    public static ResourceHandler repository(Server server, Path dir) throws IOException {
         Files.createDirectories(dir);
         ResourceHandler files = new ResourceHandler();
         files.setBaseResource(ResourceFactory.of(server).newResource(dir.toAbsolutePath()));

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import labdrop.drop.SafeRead;
+import labdrop.error.BadInputException;
 import labdrop.error.NotFoundException;
 import labdrop.request.Request;
 
@@ -28,15 +30,15 @@ final class Logs {
     }
 
     /** The files the agent recorded about the SUT for this request ({@code sysinfo/...}): distribution, package list. */
-    java.util.List<String> sysinfo(Request r) throws IOException {
+    List<String> sysinfo(Request r) throws IOException {
         return list(r, "sysinfo");
     }
 
-    private java.util.List<String> list(Request r, String sub) throws IOException {
+    private List<String> list(Request r, String sub) throws IOException {
         Path results = services.lab().drop().resultsDir(r.host(), r.id());
         Path dir = results.resolve(sub);
         if (!Files.isDirectory(results, LinkOption.NOFOLLOW_LINKS) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return java.util.List.of();
+            return List.of();
         }
         try (var files = Files.list(dir)) {
             return files.limit(SCANNED).filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
@@ -45,9 +47,9 @@ final class Logs {
     }
 
     /** The log files an unfinished request has pushed so far ({@code logs/...}), for following them live. */
-    java.util.List<String> running(Request r) throws IOException {
+    List<String> running(Request r) throws IOException {
         Path dir = services.lab().drop().resultsDir(r.host(), r.id()).resolve("logs");
-        return r.state().isFinal() ? java.util.List.of() : list(r, "logs");
+        return r.state().isFinal() ? List.of() : list(r, "logs");
     }
 
     SafeRead.Window read(Request r, String name, long offset) throws IOException {
@@ -61,7 +63,7 @@ final class Logs {
         }
         try {
             return SafeRead.window(services.lab().drop().root(), file, offset, WINDOW);
-        } catch (labdrop.error.BadInputException e) {
+        } catch (BadInputException e) {
             throw new NotFoundException("the log '" + name + "' of " + r.id() + " cannot be shown: " + e.getMessage());
         }
     }

@@ -1,10 +1,12 @@
 package labdrop.web;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import labdrop.account.Accounts;
@@ -92,7 +94,7 @@ public final class PackageUploadHandler extends Handler.Abstract {
     }
 
     /** Names of the repositories uploads may go to, in lookup order. */
-    java.util.Set<String> repositoryNames() {
+    Set<String> repositoryNames() {
         return repositories.keySet();
     }
 
@@ -105,7 +107,7 @@ public final class PackageUploadHandler extends Handler.Abstract {
     }
 
     /** Stages, verifies and publishes one package (for the API and the admin page); returns its index entry. */
-    Map<String, Object> publish(InputStream body, String repository, String file, String sha256) throws java.io.IOException {
+    Map<String, Object> publish(InputStream body, String repository, String file, String sha256) throws IOException {
         if (!repositories.containsKey(repository)) {
             throw new NotFoundException("no repository '" + repository + "'; repositories: " + repositories.keySet());
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import labdrop.drop.Names;
+import labdrop.drop.SafeRead;
 import labdrop.error.LabdropException;
 import labdrop.host.Host;
 import labdrop.host.HostState;
@@ -444,7 +445,7 @@ public final class WebHandler extends Handler.Abstract {
      * {@link Logs#WINDOW} bytes, with a note when there is more; the API serves the rest by offset).
      */
     private boolean log(Response response, Callback callback, String id, String name, String offset) throws IOException {
-        labdrop.drop.SafeRead.Window window;
+        SafeRead.Window window;
         try {
             window = logs.read(services.desk().find(id), name, offset == null || !offset.matches("[0-9]{1,15}") ? 0
                     : Long.parseLong(offset));

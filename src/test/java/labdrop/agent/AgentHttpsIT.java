@@ -10,12 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 import labdrop.admin.HostDraft;
 import labdrop.app.TestLab;
@@ -89,7 +91,7 @@ class AgentHttpsIT {
         HttpClient plain = HttpClient.newHttpClient();
         assertThatThrownBy(() -> plain.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString())).as("the system's CAs do not know the lab's").isInstanceOf(
-                javax.net.ssl.SSLHandshakeException.class);
+                SSLHandshakeException.class);
     }
 
     @Test
@@ -121,6 +123,6 @@ class AgentHttpsIT {
         HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         SSLSession session = answer.sslSession().orElseThrow();
-        return ((java.security.cert.X509Certificate) session.getPeerCertificates()[0]).getSerialNumber().intValue();
+        return ((X509Certificate) session.getPeerCertificates()[0]).getSerialNumber().intValue();
     }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,7 +88,7 @@ class AgentProcessIT {
 
     /** The agent started through {@code launcher} (a command that ends by exec-ing its arguments), with JVM options. */
     Process agent(List<String> launcher, List<String> jvmOptions, Map<String, String> env, String... args) throws IOException {
-        List<String> command = new java.util.ArrayList<>(launcher);
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "labdrop.cli.Main", "agent"));
@@ -100,7 +102,7 @@ class AgentProcessIT {
 
     int once(Map<String, String> env) throws Exception {
         Process p = agent(env, "--once");
-        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         return p.exitValue();
     }
 
@@ -142,7 +144,7 @@ class AgentProcessIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(dir.resolve("agent.log"))
                 .contains("labdrop agent for host 'sut-01'"));
         Process second = agent(env(repoUrl), "--once");
-        assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(second.exitValue()).isEqualTo(4);
         assertThat(Files.readString(dir.resolve("agent.log"))).contains("another labdrop agent (pid " + daemon.pid() + ")");
 
@@ -206,7 +208,7 @@ class AgentProcessIT {
             env.put("LABDROP_TEST_OOM_SCORE_ADJ", "300");
             Process agent = agent(List.of("/bin/sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"",
                     "in-cgroup"), List.of("-Xmx96m", "-XX:+UseSerialGC"), env, "--once");
-            assertThat(agent.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(agent.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(agent.exitValue()).as("the agent survived; its log:%n%s", Files.readString(dir.resolve("agent.log")))
                     .isZero();
 
@@ -231,7 +233,7 @@ class AgentProcessIT {
         Path v2 = Path.of("/sys/fs/cgroup/cgroup.controllers");
         boolean isV1 = Files.isWritable(v1);
         boolean isV2 = !isV1 && Files.isReadable(v2) && Files.readString(v2).contains("memory");
-        org.junit.jupiter.api.Assumptions.assumeTrue(isV1 || isV2,
+        Assumptions.assumeTrue(isV1 || isV2,
                 "needs a writable memory cgroup (root, cgroup v1 or v2): /sys/fs/cgroup/memory or memory in cgroup.controllers");
         Path group = Files.createDirectory((isV1 ? v1 : v2.getParent()).resolve(name));
         if (isV1) {

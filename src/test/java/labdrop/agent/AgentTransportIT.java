@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
+import labdrop.store.KeyRows;
 import labdrop.transport.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,7 +72,7 @@ class AgentTransportIT {
     Agent embedded(String scheme) throws Exception {
         Path key = dir.resolve("sut-01-key");
         OpenSshServer.run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
-        lab.s.keys().add(labdrop.store.KeyRows.HOST, "sut-01", Files.readString(dir.resolve("sut-01-key.pub")), "key", "admin");
+        lab.s.keys().add(KeyRows.HOST, "sut-01", Files.readString(dir.resolve("sut-01-key.pub")), "key", "admin");
         Path knownHosts = dir.resolve("embedded_known_hosts");
         Files.writeString(knownHosts, "[127.0.0.1]:" + lab.app.sshPort() + " "
                 + Files.readString(lab.config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
@@ -187,7 +189,7 @@ class AgentTransportIT {
     @ValueSource(strings = {"sftp", "rsync+ssh"})
     void anUnreachableServerFailsThePollNamingTheUrlAfterTheRetries(String scheme) throws Exception {
         int closed;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
         }
         Agent agent = agent(scheme, closed);

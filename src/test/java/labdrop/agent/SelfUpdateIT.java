@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +106,7 @@ class SelfUpdateIT {
 
     /** The launcher's agent: {@code --once}, or with no argument the daemon (polling every second here). */
     Run agent(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("appliance/labdrop", "agent"));
+        List<String> command = new ArrayList<>(List.of("appliance/labdrop", "agent"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();

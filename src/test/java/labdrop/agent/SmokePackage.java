@@ -3,6 +3,7 @@ package labdrop.agent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import labdrop.pkg.PackageBuilder;
 import labdrop.pkg.PackageFile;
 import labdrop.pkg.PackageFormat;
@@ -42,7 +43,7 @@ public final class SmokePackage {
         Path src = Files.createTempDirectory("labdrop-smoke");
         Path run = Files.writeString(src.resolve("run"), RUN);
         run.toFile().setExecutable(true);
-        java.util.Random random = new java.util.Random(padFiles);
+        Random random = new Random(padFiles);
         byte[] noise = new byte[256];
         for (int i = 0; i < padFiles; i++) {
             random.nextBytes(noise);

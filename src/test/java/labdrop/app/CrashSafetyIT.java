@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.stream.Stream;
 import labdrop.admin.HostDraft;
@@ -28,6 +30,7 @@ import labdrop.request.RequestXml;
 import labdrop.request.TestSpec;
 import labdrop.store.PlacementRows;
 import labdrop.store.RequestRows;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,7 +74,7 @@ class CrashSafetyIT {
         hosts.forEach(h -> suts.put(h, new Sut(config.dropDir(), h)));
         Set<String> acknowledged = new ConcurrentSkipListSet<>();
         int refused = 0;
-        Map<String, Integer> refusals = new java.util.TreeMap<>();
+        Map<String, Integer> refusals = new TreeMap<>();
         List<String> kills = new ArrayList<>();
 
         for (int round = 0; round < ROUNDS; round++) {
@@ -160,7 +163,7 @@ class CrashSafetyIT {
                 sut.complete(current.get(0).replace(".xml", ""));
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -175,7 +178,7 @@ class CrashSafetyIT {
         try {
             await().atMost(Duration.ofSeconds(150)).until(() -> !process.isAlive()
                     || Files.exists(log) && Files.readString(log).contains("labdrop server running"));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
             throw new AssertionError("server round " + round + " did not start within 150 s; its log:\n"
                     + (Files.exists(log) ? Files.readString(log) : "(none)"), e);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -209,7 +210,7 @@ abstract class ScenarioSuite {
         assertThat(lab.s.hosts().configFiles("sut-09").get(0).author()).isEqualTo("carol");
     }
 
-    static List<Path> list(Path dir) throws java.io.IOException {
+    static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.toList();
         }

@@ -2,6 +2,7 @@ package labdrop.app;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import labdrop.admin.HostDraft;
 import labdrop.config.ServerConfig;
@@ -62,7 +63,7 @@ public final class TestLab implements AutoCloseable {
     }
 
     public Request file(String host, String requester, Priority priority) {
-        return s.desk().file(new RequestSpec(host, requester, java.util.List.of(TestSpec.parse("dbench")), priority,
+        return s.desk().file(new RequestSpec(host, requester, List.of(TestSpec.parse("dbench")), priority,
                 false, null, null, null, null));
     }
 

@@ -11,12 +11,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import labdrop.agent.SmokePackage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,14 +92,14 @@ class DebPackageIT {
         try (var files = Files.list(Path.of("target"))) {
             tarball = files.filter(f -> f.getFileName().toString().matches("labdrop-.*\\.tar\\.gz")).findFirst().orElseThrow();
         }
-        java.util.Map<String, String> deb = new java.util.TreeMap<>();
+        Map<String, String> deb = new TreeMap<>();
         for (String line : ok("dpkg-deb", "--contents", DEB.toString()).out().lines().toList()) {
             String[] f = line.split("\\s+");
             if (f[0].startsWith("-")) {
                 deb.put(f[f.length - 1].replaceFirst("^\\./", ""), f[0]);
             }
         }
-        java.util.Map<String, String> tar = new java.util.TreeMap<>();
+        Map<String, String> tar = new TreeMap<>();
         for (String line : ok("tar", "-tvzf", tarball.toString()).out().lines().toList()) {
             String[] f = line.split("\\s+");
             if (f[0].startsWith("-")) {
@@ -164,7 +168,7 @@ class DebPackageIT {
                 .isEqualTo("rw-------");
 
         // A package, a host and a request through the installed CLI.
-        labdrop.agent.SmokePackage.publish(Files.createDirectories(dir.resolve("built")), "smoke", 0);
+        SmokePackage.publish(Files.createDirectories(dir.resolve("built")), "smoke", 0);
         ok("chmod", "-R", "a+rX", dir.toString());
         assertThat(labdrop(List.of(), "pkg", "upload", dir.resolve("built/test-smoke.tar.bz2").toString(),
                 "--to", "/var/lib/labdrop/packages/builtin").code()).isZero();
@@ -193,7 +197,7 @@ class DebPackageIT {
         for (String f : files) {
             Path p = Path.of(f);
             if (f.contains("labdrop")) {
-                assertThat(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(f + " after purge").isFalse();
+                assertThat(Files.exists(p, LinkOption.NOFOLLOW_LINKS)).as(f + " after purge").isFalse();
             }
         }
         assertThat(Path.of("/etc/labdrop")).doesNotExist();

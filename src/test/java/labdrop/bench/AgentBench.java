@@ -8,8 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +102,7 @@ public final class AgentBench {
             // OpenSSH with the authorized_keys line labdrop prints: restrict, rrsync forced into the host folder.
             Path lines = work.resolve("authorized.lines");
             runTo(serverEnv, lines, "host", "keys", "--authorized-keys");
-            Files.copy(lines, work.resolve("sshd/authorized_keys"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(lines, work.resolve("sshd/authorized_keys"), StandardCopyOption.REPLACE_EXISTING);
             chown(state.resolve("drop/bench-01"));
             peer("rsync + ssh (OpenSSH sshd + rrsync, labdrop host keys --authorized-keys), rsync CLI", polls, sshdPid,
                     List.of("rsync", "-rt", "--delete", "-e", "ssh -p " + sshd.port + " -i " + key
@@ -260,7 +262,7 @@ public final class AgentBench {
         List<String> options = List.of();
         if (args.length > 0 && args[0].startsWith("-X")) {
             options = List.of(args[0].split(" "));
-            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+            args = Arrays.copyOfRange(args, 1, args.length);
         }
         return JavaChild.start(System.getProperty("java.class.path"), options, env, log, args);
     }

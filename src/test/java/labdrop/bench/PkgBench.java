@@ -1,5 +1,7 @@
 package labdrop.bench;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -100,12 +103,12 @@ public final class PkgBench {
         Server jetty = HttpServerFactory.build("127.0.0.1", 0, Map.of("bench", repo), null);
         jetty.start();
         try {
-            Map<String, String> bases = new java.util.LinkedHashMap<>();
+            Map<String, String> bases = new LinkedHashMap<>();
             bases.put("Jetty (labdrop)", "http://127.0.0.1:" + HttpServerFactory.port(jetty) + "/packages/bench/");
             bases.put("nginx", "http://127.0.0.1:" + nginxPort + "/");
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             long bigSize = Files.size(repo.resolve("test-bigdata.tar.bz2"));
-            Map<String, List<Double>> results = new java.util.LinkedHashMap<>();
+            Map<String, List<Double>> results = new LinkedHashMap<>();
             for (int round = 0; round < 5; round++) {
                 for (var base : bases.entrySet()) {
                     results.computeIfAbsent(base.getKey() + "|big1", k -> new ArrayList<>())
@@ -138,10 +141,10 @@ public final class PkgBench {
             List<Future<?>> all = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
                 all.add(pool.submit(() -> {
-                    HttpResponse<java.io.InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
                             HttpResponse.BodyHandlers.ofInputStream());
                     try (var in = r.body()) {
-                        in.transferTo(java.io.OutputStream.nullOutputStream());
+                        in.transferTo(OutputStream.nullOutputStream());
                     }
                     if (r.statusCode() != 200) {
                         throw new IllegalStateException(url + " " + r.statusCode());

@@ -5,12 +5,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import labdrop.admin.HostDraft;
+import labdrop.app.SamplePackages;
 import labdrop.app.ServerApp;
 import labdrop.app.Services;
 import labdrop.config.ServerConfig;
@@ -39,7 +42,7 @@ public final class ServerBench {
                 "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString(),
                 "LABDROP_DB_POOL_SIZE", "4", "LABDROP_HTTP_HOST", "127.0.0.1", "LABDROP_HTTP_PORT", "0",
                 "LABDROP_SSH_PORT", "0"));
-        labdrop.app.SamplePackages.publish(config.http().repositories().get("builtin"), "dbench");
+        SamplePackages.publish(config.http().repositories().get("builtin"), "dbench");
         ServerApp app = ServerApp.build(config, Clock.systemUTC());
         app.start();
         return app;
@@ -78,7 +81,7 @@ public final class ServerBench {
                         values (:name, 'default', 'AVAILABLE', :now, :now)""");
                 for (int i = 0; i < hosts; i++) {
                     batch.bind("name", String.format("h-%05d", i))
-                            .bind("now", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)).add();
+                            .bind("now", OffsetDateTime.now(ZoneOffset.UTC)).add();
                 }
                 batch.execute();
                 return null;

@@ -15,10 +15,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import labdrop.tls.TestCa;
+import labdrop.tls.TlsKeys;
 
 /**
  * Issue 17's measurements, each server a child process whose CPU is read from /proc net of its
@@ -160,7 +163,7 @@ public final class TlsBench {
     /** N refused logins (the login form read, then a wrong password posted); returns the statuses seen. */
     private static String logins(Server s, String account, int n, List<Double> cpu, List<Double> wall) throws Exception {
         HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
-        Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+        Map<Integer, Integer> statuses = new TreeMap<>();
         double idle = idleRate(s.process().pid());
         long before = cpuTicks(s.process().pid());
         long t0 = System.nanoTime();
@@ -198,9 +201,9 @@ public final class TlsBench {
     }
 
     private static SSLContext contextFor(Path caFile) throws Exception {
-        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
-                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(labdrop.tls.TlsKeys.trustStore(caFile));
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(
+                TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(TlsKeys.trustStore(caFile));
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
         return context;

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import labdrop.app.SamplePackages;
 import labdrop.app.TestLab;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class CliIT {
     @BeforeEach
     void conf() throws Exception {
         conf = Files.writeString(dir.resolve("server.conf"), "state.dir = " + dir.resolve("state") + "\n");
-        labdrop.app.SamplePackages.publish(dir.resolve("state/packages/builtin"), "dbench", "kernbench");
+        SamplePackages.publish(dir.resolve("state/packages/builtin"), "dbench", "kernbench");
     }
 
     Run labdrop(String... args) {

@@ -3,6 +3,8 @@ package labdrop.drop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,8 +133,8 @@ public class DropXmlTest {
     private static String state() {
         try {
             return Files.readString(GOLDEN.resolve("state-1.xml")).replaceFirst("<\\?xml[^>]*>\\s*", "");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import labdrop.error.BadInputException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -37,7 +38,7 @@ class NamesTest {
                 .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(500));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void refusesSixtyFourCharactersOneOverTheLimit() {
         assertThatThrownBy(() -> Names.require("host name", "a".repeat(64))).isInstanceOf(BadInputException.class);
     }

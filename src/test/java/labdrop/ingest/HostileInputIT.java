@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -68,7 +69,7 @@ class HostileInputIT {
     void tenMegabyteStateFileIsRefusedOverTheCap() throws Exception {
         Path big = lab.config.dropDir().resolve("sut-a/.big");
         Files.write(big, new byte[10 * 1024 * 1024]);
-        Files.move(big, lab.config.dropDir().resolve("sut-a/state_file"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(big, lab.config.dropDir().resolve("sut-a/state_file"), StandardCopyOption.REPLACE_EXISTING);
         expectQuarantined("over the cap of 65536 bytes");
     }
 
@@ -174,7 +175,7 @@ class HostileInputIT {
             byte[] data = new byte[10 * 1024 * 1024];
             data[0] = (byte) i;
             Files.write(big, data);
-            Files.move(big, lab.config.dropDir().resolve("sut-a/state_file"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(big, lab.config.dropDir().resolve("sut-a/state_file"), StandardCopyOption.REPLACE_EXISTING);
             int round = i;
             await().atMost(WAIT).until(() -> !Files.exists(lab.config.dropDir().resolve("sut-a/state_file"))
                     && Files.isDirectory(quarantine) && list(quarantine).stream()
@@ -193,7 +194,7 @@ class HostileInputIT {
     private static int first(Path file) {
         try (var in = Files.newInputStream(file)) {
             return in.read();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return -1;
         }
     }

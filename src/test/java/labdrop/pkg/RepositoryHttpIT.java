@@ -11,9 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import labdrop.web.HttpServerFactory;
 import org.eclipse.jetty.server.Handler;
@@ -44,7 +47,7 @@ class RepositoryHttpIT {
     String base;
     final List<Duration> sleeps = new ArrayList<>();
     final AtomicBoolean cutNextDownload = new AtomicBoolean();
-    final List<String> rangesAsked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> rangesAsked = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void serve() throws Exception {
@@ -161,7 +164,7 @@ class RepositoryHttpIT {
     void aTruncatedPackageIsRetriedThenRefusedAndNeverPlaced() throws Exception {
         Path cut = Files.createDirectories(dir.resolve("cut"));
         byte[] bytes = Files.readAllBytes(dbench.file());
-        Files.write(cut.resolve("test-dbench.tar.bz2"), java.util.Arrays.copyOf(bytes, bytes.length - 1000));
+        Files.write(cut.resolve("test-dbench.tar.bz2"), Arrays.copyOf(bytes, bytes.length - 1000));
         Files.copy(repoDir.resolve("packages.checksum"), cut.resolve("packages.checksum"));
         assertThatThrownBy(() -> fetcher().fetch(wanted(), List.of(cut.toUri()), dir.resolve("cache")))
                 .isInstanceOf(FetchFailedException.class)
@@ -199,7 +202,7 @@ class RepositoryHttpIT {
         String sha = PackageDigest.of(autotest.resolve("test-sleeptest.tar.bz2")).sha256();
         Path got = fetcher().fetch(new Fetcher.Wanted("test-sleeptest.tar.bz2", sha, -1), List.of(autotest.toUri()),
                 dir.resolve("cache"));
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        var pool = Executors.newFixedThreadPool(2);
         try {
             new Installer(InstallLimits.DEFAULT, pool, 2).install(got, sha, List.of(), dir.resolve("sut"));
         } finally {

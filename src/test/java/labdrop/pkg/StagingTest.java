@@ -7,6 +7,8 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
@@ -54,7 +56,7 @@ class StagingTest {
                 .publish(Files.newInputStream(pkg), "test-dbench.tar.bz2", PackageDigest.of(pkg).sha256(), custom))
                 .hasMessageContaining("over the cap of 100 bytes");
         byte[] evil = TarSlipFixtures.dotDot();
-        String evilSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(evil));
+        String evilSha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(evil));
         assertThatThrownBy(() -> staging.publish(new ByteArrayInputStream(evil), "test-evil.tar.bz2", evilSha, custom))
                 .hasMessageContaining("climbs out with '..'");
         assertThatThrownBy(() -> staging.publish(Files.newInputStream(pkg), "../test-dbench.tar.bz2", PackageDigest.of(pkg).sha256(), custom))

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import labdrop.admin.HostDraft;
 import labdrop.app.TestLab;
@@ -116,13 +121,13 @@ class EmbeddedSshIT {
 
     static Run run(Path cwd, String... command) throws Exception {
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         if (cwd != null) {
             b.directory(cwd.toFile());
         }
         Process p = b.start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError(String.join(" ", command) + " hung: " + out);
         }
@@ -326,13 +331,13 @@ class EmbeddedSshIT {
         Files.writeString(tree.resolve("x"), "x");
         Run folder = rsync("sut-a", "-rt", dir.resolve("tree/state_file").toString(), "sut-a@127.0.0.1:/state_file");
         assertThat(drop.resolve("sut-a/state_file")).as(folder.output()).satisfies(
-                p -> assertThat(Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse());
+                p -> assertThat(Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).isFalse());
         Run folderToRoot = rsync("sut-a", "-rt", dir.resolve("tree") + "/", "sut-a@127.0.0.1:/");
         assertThat(Files.isDirectory(drop.resolve("sut-a/state_file"))).as(folderToRoot.output()).isFalse();
 
         Path results = Files.createDirectories(dir.resolve("modes/r-1/open"));
         Path setuid = Files.writeString(results.getParent().resolve("run"), "#!/bin/sh\n");
-        Files.setPosixFilePermissions(setuid, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xrwx"));
+        Files.setPosixFilePermissions(setuid, PosixFilePermissions.fromString("rwxr-xrwx"));
         run(null, "chmod", "6755", setuid.toString());
         run(null, "chmod", "1777", results.toString());
         Run push = rsync("sut-a", "-rtp", dir.resolve("modes") + "/", "sut-a@127.0.0.1:/results/");
@@ -379,7 +384,7 @@ class EmbeddedSshIT {
             String fingerprint = lab.s.keys().list(KeyRows.HOST, "sut-a").get(0).fingerprint();
             lab.s.keys().remove(KeyRows.HOST, "sut-a", fingerprint);
             for (Process p : held) {
-                assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("a removed key's session is closed").isTrue();
+                assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("a removed key's session is closed").isTrue();
             }
             assertThat(auditLines("closed", "sut-a")).isEqualTo(4);
 
@@ -387,7 +392,7 @@ class EmbeddedSshIT {
             held.add(retiring);
             await().atMost(Duration.ofSeconds(20)).until(() -> auditLines("login", "sut-b") == 1);
             lab.s.hosts().retire("sut-b", "admin");
-            assertThat(retiring.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("a retired host's session is closed")
+            assertThat(retiring.waitFor(20, TimeUnit.SECONDS)).as("a retired host's session is closed")
                     .isTrue();
         } finally {
             held.forEach(Process::destroyForcibly);
@@ -410,13 +415,13 @@ class EmbeddedSshIT {
         System.out.println("quota overshoot: " + (stored - 2000) + " entries");
 
         Path big = Files.createDirectories(dir.resolve("big/r-2"));
-        java.util.Random random = new java.util.Random(7);
+        Random random = new Random(7);
         for (int i = 0; i < 40; i++) {
             byte[] data = new byte[1_000_000];
             random.nextBytes(data);
             Files.write(big.resolve("blob" + i), data);
         }
-        Files.walk(drop.resolve("sut-a/results")).sorted(java.util.Comparator.reverseOrder())
+        Files.walk(drop.resolve("sut-a/results")).sorted(Comparator.reverseOrder())
                 .filter(p -> !p.equals(drop.resolve("sut-a/results"))).forEach(p -> p.toFile().delete());
         Run bytes = rsync("sut-a", "-rt", dir.resolve("big") + "/", "sut-a@127.0.0.1:/results/");
         assertThat(bytes.code()).as(bytes.output()).isNotZero();

@@ -2,6 +2,7 @@ package labdrop.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import labdrop.admin.HostDraft;
 import labdrop.app.TestLab;
 import labdrop.store.KeyRows;
@@ -78,10 +80,10 @@ class SshLoadIT {
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger polls = new AtomicInteger();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long processCpuBefore = os.getProcessCpuTime();
         long clientCpuBefore = threadsCpu(threads, "SshClient");
-        java.util.concurrent.atomic.AtomicLong sutCpu = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong sutCpu = new AtomicLong();
         long deadline = System.nanoTime() + RUN.toNanos();
         ExecutorService suts = Executors.newFixedThreadPool(SUTS);
         for (int i = 0; i < SUTS; i++) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
@@ -45,8 +46,8 @@ public final class TestCa {
         openssl("x509", "-req", "-in", dir.resolve("server.csr").toString(), "-CA", ca.toString(), "-CAkey",
                 dir.resolve("ca.key").toString(), "-set_serial", Integer.toString(1000 + serial), "-out", newCert.toString(),
                 "-days", "2", "-extfile", dir.resolve("server.ext").toString());
-        Files.copy(newKey, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(newCert, certificate, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(newKey, key, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(newCert, certificate, StandardCopyOption.REPLACE_EXISTING);
         return 1000 + serial;
     }
 

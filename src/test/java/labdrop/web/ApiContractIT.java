@@ -12,10 +12,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import labdrop.app.TestLab;
+import labdrop.request.Priority;
+import labdrop.request.RequestState;
 import labdrop.user.Role;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,16 +157,16 @@ class ApiContractIT {
 
         // A finished request: per-test results and the SUT's sysinfo files.
         lab.addActive("sut-02");
-        String id = lab.file("sut-02", "tess", labdrop.request.Priority.NORMAL).id();
+        String id = lab.file("sut-02", "tess", Priority.NORMAL).id();
         Path sysinfo = Files.createDirectories(lab.config.dropDir().resolve("sut-02/results/" + id + "/sysinfo"));
         Files.writeString(sysinfo.resolve("distribution.txt"), "Debian GNU/Linux 13 (trixie)\n");
         // Step by step, so the timeline is the same on every run.
         var sut = lab.sut("sut-02");
         sut.state("Running", id, "1/2 t1");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
-                .until(() -> lab.s.desk().find(id).state() == labdrop.request.RequestState.RUNNING);
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> lab.s.desk().find(id).state() == RequestState.RUNNING);
         sut.result(id, "pass", "fail");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+        Awaitility.await().atMost(Duration.ofSeconds(20))
                 .until(() -> lab.s.desk().find(id).state().isFinal());
         sut.state("Available", null, null);
         expect("request-finished", 200, "GET", "/requests/" + id, tess, null);

@@ -6,23 +6,44 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import labdrop.admin.HostDraft;
+import labdrop.agent.Agent;
+import labdrop.agent.AgentConfig;
+import labdrop.agent.SmokePackage;
 import labdrop.app.TestLab;
+import labdrop.pkg.PackageBuilder;
+import labdrop.pkg.PackageFile;
+import labdrop.pkg.PackageFormat;
+import labdrop.pkg.PackageType;
 import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.TestSpec;
+import labdrop.store.RequestRows;
+import labdrop.user.Role;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The pages in a real browser: Debian's chromium, headless, driven by Selenium (no browser download). */
 class BrowserIT {
@@ -63,9 +84,9 @@ class BrowserIT {
      * Waits (up to 15 s) for what a click or navigation should lead to; never for a fixed time. An element
      * read while the page is being replaced goes stale: that is "not yet", so the condition is asked again.
      */
-    <T> T await(org.openqa.selenium.support.ui.ExpectedCondition<T> condition) {
-        return new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(15))
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
+    <T> T await(ExpectedCondition<T> condition) {
+        return new WebDriverWait(browser, Duration.ofSeconds(15))
+                .ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     void logIn(String user, String password) {
@@ -110,14 +131,14 @@ class BrowserIT {
     void aTesterFilesThroughTheFormAndSeesPlacementOrTheOwnerOnlyRefusal() throws Exception {
         lab.addActive("sut-f1");
         lab.s.hosts().add(new HostDraft("sut-f2", "default", "", "alice", true, true, null), "admin");
-        lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
+        lab.s.accounts().setAccount("tess", Role.TESTER, "a long tester password".toCharArray());
         logIn("tess", "a long tester password");
         await(ExpectedConditions.titleIs("labdrop — hosts"));
 
         browser.findElement(By.id("new-request")).click();
         await(ExpectedConditions.titleIs("labdrop — file a request"));
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host"))).selectByValue("sut-f1");
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("test"))).selectByValue("dbench");
+        new Select(browser.findElement(By.id("host"))).selectByValue("sut-f1");
+        new Select(browser.findElement(By.id("test"))).selectByValue("dbench");
         browser.findElement(By.id("args")).sendKeys("-t 60");
         browser.findElement(By.id("file")).click();
         await(ExpectedConditions.textToBe(By.id("r-state"), "Placed"));
@@ -129,7 +150,7 @@ class BrowserIT {
 
         browser.get(base + "/requests/new");
         await(ExpectedConditions.titleIs("labdrop — file a request"));
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host"))).selectByValue("sut-f2");
+        new Select(browser.findElement(By.id("host"))).selectByValue("sut-f2");
         browser.findElement(By.id("file")).click();
         await(ExpectedConditions.textToBe(By.id("r-state"), "Rejected"));
         assertThat(browser.findElement(By.id("r-reason")).getText()).contains("owner-only").contains("'alice'");
@@ -138,30 +159,30 @@ class BrowserIT {
 
     @Test
     void aRequestFiledInTheBrowserIsRunByALocalAgentAndItsLogIsReadable() throws Exception {
-        labdrop.agent.SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
+        SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
         lab.addActive("sut-g1");
-        lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
+        lab.s.accounts().setAccount("tess", Role.TESTER, "a long tester password".toCharArray());
         Files.writeString(dir.resolve("boot_id"), "boot-1\n");
-        labdrop.agent.Agent agent = new labdrop.agent.Agent(labdrop.agent.AgentConfig.load(null, Map.of(
+        Agent agent = new Agent(AgentConfig.load(null, Map.of(
                 "LABDROP_HOST", "sut-g1", "LABDROP_DROP_URL", lab.config.dropDir().resolve("sut-g1").toUri().toString(),
                 "LABDROP_WORK_DIR", dir.resolve("agent").toString(),
                 "LABDROP_FETCH_LOCATIONS", base + "/packages/builtin/",
                 "LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString())),
-                java.time.Clock.systemUTC(), new java.util.Random(1));
+                Clock.systemUTC(), new Random(1));
         logIn("tess", "a long tester password");
         await(ExpectedConditions.titleIs("labdrop — hosts"));
 
         for (String args : new String[] {"pass", "fail"}) {
             browser.get(base + "/requests/new");
             await(ExpectedConditions.titleIs("labdrop — file a request"));
-            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host"))).selectByValue("sut-g1");
-            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("test"))).selectByValue("smoke");
+            new Select(browser.findElement(By.id("host"))).selectByValue("sut-g1");
+            new Select(browser.findElement(By.id("test"))).selectByValue("smoke");
             browser.findElement(By.id("args")).sendKeys(args);
             browser.findElement(By.id("file")).click();
             await(ExpectedConditions.textToBe(By.id("r-state"), "Placed"));
             String url = browser.getCurrentUrl();
             String id = url.substring(url.lastIndexOf('/') + 1);
-            assertThat(agent.poll()).isEqualTo(labdrop.agent.Agent.Outcome.RAN);
+            assertThat(agent.poll()).isEqualTo(Agent.Outcome.RAN);
             String expected = args.equals("pass") ? "Passed" : "Failed";
             await(d -> {
                 d.navigate().refresh();
@@ -272,8 +293,8 @@ class BrowserIT {
 
         Path src = Files.createDirectories(dir.resolve("pkg-src"));
         Files.writeString(src.resolve("control"), "job.run_test('fresh')\n");
-        Path pkg = new labdrop.pkg.PackageBuilder(labdrop.pkg.PackageBuilder.DEFAULT_MTIME, 1).build(src,
-                new labdrop.pkg.PackageFile(labdrop.pkg.PackageType.TEST, "fresh", labdrop.pkg.PackageFormat.BZ2), dir).file();
+        Path pkg = new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 1).build(src,
+                new PackageFile(PackageType.TEST, "fresh", PackageFormat.BZ2), dir).file();
         browser.findElement(By.id("upload-file")).sendKeys(pkg.toAbsolutePath().toString());
         browser.findElement(By.id("upload-sha256")).sendKeys("0".repeat(64));
         browser.findElement(By.id("upload-package")).click();
@@ -290,8 +311,8 @@ class BrowserIT {
 
     @Test
     void theHostOwnerReordersAndCancelsInTheQueueAndOthersSeeNoSuchButtons() throws Exception {
-        lab.s.accounts().setAccount("olive", labdrop.user.Role.TESTER, "olive's long password".toCharArray());
-        lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
+        lab.s.accounts().setAccount("olive", Role.TESTER, "olive's long password".toCharArray());
+        lab.s.accounts().setAccount("tess", Role.TESTER, "a long tester password".toCharArray());
         lab.s.hosts().add(new HostDraft("sut-q", "default", "", "olive", false, true, null), "admin");
         for (int i = 0; i < 3; i++) {
             lab.file("sut-q", "tess", Priority.NORMAL);
@@ -310,8 +331,8 @@ class BrowserIT {
             List<WebElement> queue = d.findElements(By.cssSelector("#queue li"));
             return queue.size() > 1 && "r-3".equals(queue.get(1).getAttribute("data-request"));
         });
-        assertThat(lab.s.lab().store().read(h -> labdrop.store.RequestRows.queued(h, "sut-q")).stream()
-                .map(labdrop.request.Request::id)).containsExactly("r-3", "r-2");
+        assertThat(lab.s.lab().store().read(h -> RequestRows.queued(h, "sut-q")).stream()
+                .map(Request::id)).containsExactly("r-3", "r-2");
         browser.findElement(By.cssSelector("li[data-request='r-2'] .cancel")).click();
         await(ExpectedConditions.textToBe(By.id("r-state"), "Cancelled"));
         assertThat(browser.findElement(By.id("r-reason")).getText()).isEqualTo("cancelled by olive");
@@ -320,7 +341,7 @@ class BrowserIT {
 
     @Test
     void theDashboardAndARunningRequestUpdateLiveWithoutAReload() throws Exception {
-        labdrop.agent.SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
+        SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
         lab.addActive("sut-l1");
         lab.addActive("sut-l2");
         logIn("admin", Files.readString(lab.config.stateDir().resolve("admin-password")).strip());
@@ -338,18 +359,18 @@ class BrowserIT {
         screenshot("dashboard-live");
 
         Files.writeString(dir.resolve("boot_id"), "boot-1\n");
-        labdrop.agent.Agent agent = new labdrop.agent.Agent(labdrop.agent.AgentConfig.load(null, Map.of(
+        Agent agent = new Agent(AgentConfig.load(null, Map.of(
                 "LABDROP_HOST", "sut-l1", "LABDROP_DROP_URL", lab.config.dropDir().resolve("sut-l1").toUri().toString(),
                 "LABDROP_WORK_DIR", dir.resolve("agent").toString(),
                 "LABDROP_FETCH_LOCATIONS", base + "/packages/builtin/",
                 "LABDROP_LOG_PUSH_INTERVAL", "1s",
                 "LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString())),
-                java.time.Clock.systemUTC(), new java.util.Random(1));
-        var filed = lab.s.desk().file(new labdrop.request.RequestSpec("sut-l1", "admin",
-                java.util.List.of(labdrop.request.TestSpec.parse("smoke:sleep 8")), Priority.NORMAL, false, null, null, null, null));
+                Clock.systemUTC(), new Random(1));
+        var filed = lab.s.desk().file(new RequestSpec("sut-l1", "admin",
+                List.of(TestSpec.parse("smoke:sleep 8")), Priority.NORMAL, false, null, null, null, null));
         browser.get(base + "/requests/" + filed.id());
         browser.executeScript("window.labdropMarker = 'no reload';");
-        var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        var run = CompletableFuture.supplyAsync(() -> {
             try {
                 return agent.poll();
             } catch (Exception e) {
@@ -361,7 +382,7 @@ class BrowserIT {
         assertThat(browser.findElement(By.id("r-state")).getText()).isIn("PickedUp", "Running");
         assertThat(browser.executeScript("return window.labdropMarker;")).isEqualTo("no reload");
         screenshot("request-live-log");
-        assertThat(run.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(labdrop.agent.Agent.Outcome.RAN);
+        assertThat(run.get(60, TimeUnit.SECONDS)).isEqualTo(Agent.Outcome.RAN);
         await(ExpectedConditions.textToBe(By.id("r-state"), "Passed"));
         assertThat(browser.findElement(By.id("results")).getText()).contains("smoke");
 

@@ -13,7 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,18 +85,18 @@ class TesterLimitsIT {
 
     @Test
     void requestsTheDropCannotCarryAreRefusedAtFilingWithTheRule() throws Exception {
-        String many = String.join(",", java.util.Collections.nCopies(101, "\"-v\""));
+        String many = String.join(",", Collections.nCopies(101, "\"-v\""));
         expectRefused(file("{\"host\":\"sut-a\",\"tests\":[" + test(many) + "]}"), "101 arguments; at most 100");
         String longArg = "\"" + "x".repeat(1001) + "\"";
         expectRefused(file("{\"host\":\"sut-a\",\"tests\":[" + test(longArg) + "]}"), "longer than 1000 characters");
-        String wide = String.join(",", java.util.Collections.nCopies(50, "\"" + "y".repeat(100) + "\""));
+        String wide = String.join(",", Collections.nCopies(50, "\"" + "y".repeat(100) + "\""));
         expectRefused(file("{\"host\":\"sut-a\",\"tests\":[" + test(wide) + "]}"), "at most 4000 are allowed together");
         expectRefused(file("{\"host\":\"sut-a\",\"tests\":[" + test("\"a\\u0001b\"") + "]}"), "control character");
         expectRefused(file("{\"host\":\"sut-a\",\"timeoutSeconds\":0,\"tests\":[\"dbench\"]}"), "out of range");
         expectRefused(file("{\"host\":\"sut-a\",\"timeoutSeconds\":-1,\"tests\":[\"dbench\"]}"), "out of range");
         expectRefused(file("{\"host\":\"sut-a\",\"tests\":[{\"package\":\"dbench\",\"timeoutSeconds\":0}]}"),
                 "out of range");
-        String thousandAndOne = String.join(",", java.util.Collections.nCopies(1001, "\"dbench\""));
+        String thousandAndOne = String.join(",", Collections.nCopies(1001, "\"dbench\""));
         expectRefused(file("{\"host\":\"sut-a\",\"tests\":[" + thousandAndOne + "]}"), "1001 tests; at most 1000");
         expectRefused(file("{\"host\":\"sut-a\",\"kernelInstall\":\"" + "k".repeat(1001) + "\",\"tests\":[\"dbench\"]}"),
                 "kernel-install step");
@@ -185,7 +188,7 @@ class TesterLimitsIT {
     }
 
     HttpResponse<String> upload(String path, byte[] body) throws Exception {
-        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/packages/" + path))
                 .header("Authorization", "Bearer " + admin).header("X-Labdrop-Sha256", sha)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.File;
+import java.net.CookieManager;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -127,7 +128,7 @@ class TlsIT {
         assertThat(browser.manage().getCookieNamed("JSESSIONID").isSecure()).isTrue();
 
         // Straight to labdrop from 127.0.0.1, which is not the proxy: the forged headers count for nothing.
-        HttpClient direct = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
+        HttpClient direct = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
         String plain = "http://127.0.0.1:" + backend;
         HttpResponse<String> page = direct.send(HttpRequest.newBuilder(URI.create(plain + "/login"))
                 .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "127.0.0.1:" + front).build(),

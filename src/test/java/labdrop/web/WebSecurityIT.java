@@ -17,12 +17,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import labdrop.admin.HostDraft;
 import labdrop.app.TestLab;
+import labdrop.host.Host;
+import labdrop.host.HostState;
+import labdrop.request.Priority;
+import labdrop.request.RequestSpec;
+import labdrop.request.TestSpec;
+import labdrop.user.Role;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,9 +132,9 @@ class WebSecurityIT {
         String page = get("/").body();
         assertThat(page).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;")
                 .doesNotContain("<script>alert").doesNotContain("<img src=x");
-        var filed = lab.s.desk().file(new labdrop.request.RequestSpec("sut-xss", "admin",
-                java.util.List.of(labdrop.request.TestSpec.parse("dbench:<script>alert(2)</script>")),
-                labdrop.request.Priority.NORMAL, false, "<b>kernel</b>", null, null, null));
+        var filed = lab.s.desk().file(new RequestSpec("sut-xss", "admin",
+                List.of(TestSpec.parse("dbench:<script>alert(2)</script>")),
+                Priority.NORMAL, false, "<b>kernel</b>", null, null, null));
         String requestPage = get("/requests/" + filed.id()).body();
         assertThat(requestPage).contains("dbench &lt;script&gt;alert(2)&lt;/script&gt;").doesNotContain("<script>alert(2)");
     }
@@ -134,14 +142,14 @@ class WebSecurityIT {
     @Test
     void aTesterCannotChangeHosts() throws Exception {
         lab.addActive("sut-t1");
-        lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
+        lab.s.accounts().setAccount("tess", Role.TESTER, "a long tester password".toCharArray());
         String token = csrf(get("/login").body());
         post("/login", Map.of("csrf", token, "user", "tess", "password", "a long tester password"), null);
         String fresh = csrf(get("/hosts/sut-t1").body());
         assertThat(get("/hosts/sut-t1").body()).doesNotContain("save-config").doesNotContain("add-key").doesNotContain("maint");
         lab.s.keys().add("host", "sut-t1", ApiContractIT.OLIVE_KEY, "test", "admin");
         String before = Files.readString(lab.config.dropDir().resolve("sut-t1/config/directions"));
-        Map<String, Map<String, String>> adminForms = new java.util.LinkedHashMap<>();
+        Map<String, Map<String, String>> adminForms = new LinkedHashMap<>();
         adminForms.put("/hosts/sut-t1/maint", Map.of());
         adminForms.put("/hosts/sut-t1/activate", Map.of());
         adminForms.put("/hosts/sut-t1/retire", Map.of());
@@ -154,7 +162,7 @@ class WebSecurityIT {
         adminForms.put("/admin/users", Map.of("name", "mallory", "role", "admin", "password", "a long enough password"));
         adminForms.put("/admin/users/remove", Map.of("name", "admin"));
         for (Map.Entry<String, Map<String, String>> form : adminForms.entrySet()) {
-            Map<String, String> fields = new java.util.HashMap<>(form.getValue());
+            Map<String, String> fields = new HashMap<>(form.getValue());
             fields.put("csrf", fresh);
             assertThat(post(form.getKey(), fields, null).statusCode()).as("a tester posting " + form.getKey()).isEqualTo(403);
         }
@@ -166,12 +174,12 @@ class WebSecurityIT {
         assertThat(upload.statusCode()).isEqualTo(403);
         assertThat(upload.headers().firstValue("Connection")).as("the unread upload closes the connection, and says so")
                 .hasValue("close");
-        assertThat(lab.s.hosts().show("sut-t1").state()).isEqualTo(labdrop.host.HostState.AVAILABLE);
+        assertThat(lab.s.hosts().show("sut-t1").state()).isEqualTo(HostState.AVAILABLE);
         assertThat(lab.s.hosts().show("sut-t1").owner()).isNull();
         assertThat(lab.config.dropDir().resolve("sut-t1/config/directions")).hasContent(before);
         assertThat(lab.config.dropDir().resolve("sut-t1/config/extra")).doesNotExist();
         assertThat(lab.s.keys().list("host", "sut-t1")).hasSize(1);
-        assertThat(lab.s.hosts().list()).extracting(labdrop.host.Host::name).doesNotContain("sut-t9");
+        assertThat(lab.s.hosts().list()).extracting(Host::name).doesNotContain("sut-t9");
         assertThat(lab.s.accounts().logIn("mallory", "a long enough password".toCharArray())).isEmpty();
         assertThat(lab.s.accounts().find("admin").canLogIn()).isTrue();
 
@@ -190,7 +198,7 @@ class WebSecurityIT {
             assertThat(answer.statusCode()).as(call[0] + " " + call[1]).isEqualTo(403);
             assertThat(answer.body()).contains("only admins");
         }
-        assertThat(lab.s.hosts().show("sut-t1").state()).isEqualTo(labdrop.host.HostState.AVAILABLE);
+        assertThat(lab.s.hosts().show("sut-t1").state()).isEqualTo(HostState.AVAILABLE);
         assertThat(lab.config.dropDir().resolve("sut-t1/config/directions")).hasContent(before);
     }
 
@@ -212,7 +220,7 @@ class WebSecurityIT {
             assertThat(answer.statusCode()).as(call[0] + " " + call[1]).isEqualTo(401);
         }
         assertThat(lab.s.desk().list("sut-a1", null, 10)).isEmpty();
-        assertThat(lab.s.hosts().show("sut-a1").state()).isEqualTo(labdrop.host.HostState.AVAILABLE);
+        assertThat(lab.s.hosts().show("sut-a1").state()).isEqualTo(HostState.AVAILABLE);
     }
 
     /**
@@ -222,7 +230,7 @@ class WebSecurityIT {
      */
     @Test
     void refusedApiCallsWithABodyLeaveTheConnectionUsable() throws Exception {
-        lab.s.accounts().setAccount("tess", labdrop.user.Role.TESTER, "a long tester password".toCharArray());
+        lab.s.accounts().setAccount("tess", Role.TESTER, "a long tester password".toCharArray());
         String tess = lab.s.accounts().newToken("tess", "t");
         try (Socket socket = new Socket("127.0.0.1", lab.app.httpPort())) {
             socket.setSoTimeout(20_000);
@@ -246,12 +254,12 @@ class WebSecurityIT {
                 in.readNBytes(Integer.parseInt(head.get("content-length")));
             }
         }
-        assertThat(lab.s.hosts().list()).extracting(labdrop.host.Host::name).doesNotContain("sut-t8");
+        assertThat(lab.s.hosts().list()).extracting(Host::name).doesNotContain("sut-t8");
     }
 
     /** The status and headers (names lower-cased) of one HTTP/1.1 answer; empty when the server closed the connection. */
     static Map<String, String> readHead(InputStream in) throws IOException {
-        Map<String, String> head = new java.util.HashMap<>();
+        Map<String, String> head = new HashMap<>();
         StringBuilder line = new StringBuilder();
         int c;
         while ((c = in.read()) != -1) {
@@ -280,7 +288,7 @@ class WebSecurityIT {
         lab.addActive("sut-x2");
         lab.s.hosts().writeConfig("sut-x2", "notes", "owner says: " + payload + "\n", "admin");
         lab.s.hosts().writeConfig("sut-x2", "directions", "# " + payload + "\nauto_retrieve = true\n", "admin");
-        var filed = lab.file("sut-x2", "admin", labdrop.request.Priority.NORMAL);
+        var filed = lab.file("sut-x2", "admin", Priority.NORMAL);
         lab.s.desk().cancel(filed.id(), "admin");
         String token = csrf(get("/login").body());
         post("/login", Map.of("csrf", token, "user", "admin", "password", adminPassword()), null);

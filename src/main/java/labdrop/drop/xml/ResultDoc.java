@@ -6,6 +6,7 @@ import jakarta.xml.bind.annotation.XmlAttribute;
 import jakarta.xml.bind.annotation.XmlElement;
 import jakarta.xml.bind.annotation.XmlRootElement;
 import jakarta.xml.bind.annotation.XmlType;
+import jakarta.xml.bind.annotation.XmlValue;
 import jakarta.xml.bind.annotation.adapters.XmlJavaTypeAdapter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public class ResultDoc {
     @XmlType(name = "resultProblem", namespace = NS)
     public static class Problem {
         @XmlAttribute(required = true) public String kind;
-        @jakarta.xml.bind.annotation.XmlValue public String message;
+        @XmlValue public String message;
 
         public Problem() {
         }
