@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import labdrop.error.BadInputException;
 
-/** Autotest's package types, and where each installs on the SUT (DESIGN.md "Packages"). */
+/** Autotest's package types, and where each installs on the SUT (docs/design.md "Packages"). */
 public enum PackageType {
     TEST("tests"), PROFILER("profilers"), DEP("deps"), CLIENT("client");
 

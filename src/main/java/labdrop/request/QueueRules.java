@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.Optional;
 
 /**
- * The lab's queue rules, as pure functions (DESIGN.md "Queue rules"): an owner-only host
+ * The lab's queue rules, as pure functions (docs/design.md "Queue rules"): an owner-only host
  * refuses other requesters; queued requests are placed by priority, then filing time.
  */
 public final class QueueRules {
