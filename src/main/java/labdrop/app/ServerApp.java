@@ -3,11 +3,11 @@ package labdrop.app;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.util.Map;
 import labdrop.account.Accounts;
 import labdrop.config.ServerConfig;
 import labdrop.error.BadInputException;
 import labdrop.ingest.DropWatcher;
+import labdrop.ingest.RouteFeed;
 import labdrop.ssh.EmbeddedSshServer;
 import labdrop.web.ApiHandler;
 import labdrop.web.DoorbellHandler;
@@ -86,7 +86,7 @@ public final class ServerApp implements AutoCloseable {
             ssh.start();
         }
         producer = camel.getCamelContext().createProducerTemplate();
-        watcher = new DropWatcher(services.lab().drop(), new RouteListener(producer),
+        watcher = new DropWatcher(services.lab().drop(), new RouteFeed(producer),
                 services.ingest()::changedSinceApplied, services.ingest()::awaitsResult);
         services.placer().drain();
         services.placer().restore();
@@ -143,24 +143,5 @@ public final class ServerApp implements AutoCloseable {
         }
         camel.stop();
         services.close();
-    }
-
-    /** Sends each drop change to its route. */
-    private record RouteListener(ProducerTemplate producer) implements DropWatcher.Listener {
-        @Override
-        public void stateChanged(String host) {
-            producer.sendBodyAndHeader("direct:state-changed", null, "host", host);
-        }
-
-        @Override
-        public void resultChanged(String host, String requestId) {
-            producer.sendBodyAndHeaders("direct:result-changed", null,
-                    Map.of("host", host, "request", requestId));
-        }
-
-        @Override
-        public void configChanged(String host, String file) {
-            producer.sendBodyAndHeaders("direct:config-changed", null, Map.of("host", host, "file", file));
-        }
     }
 }
