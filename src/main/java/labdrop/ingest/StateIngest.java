@@ -2,7 +2,6 @@ package labdrop.ingest;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import labdrop.config.Durations;
 import labdrop.drop.xml.StateDoc;
@@ -11,15 +10,16 @@ import labdrop.host.Host;
 import labdrop.host.HostState;
 import labdrop.queue.Queue;
 import labdrop.request.Request;
-import labdrop.request.RequestState;
+import labdrop.request.StateReportRules;
 import labdrop.store.HostRows;
 import labdrop.store.RequestRows;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Applies one parsed state_file to the store: ignores a seq not newer than the last one, records
- * the report with the server's receive time, moves the host's request along, sets the host's
- * state (unless an admin holds it in Maint or Retired) and releases the next queued request.
+ * Applies one parsed state_file to the store: checks it at the edge (its own host, a seq not far
+ * ahead of the server's clock), reads the host and its placed request once, lets
+ * {@link StateReportRules} decide and writes the decision: the report with the server's receive
+ * time, the request's and the host's new states, and the release of the next queued request.
  */
 final class StateIngest {
     /** What became of one state report. */
@@ -51,30 +51,20 @@ final class StateIngest {
             return Outcome.UNKNOWN_HOST;
         }
         Host host = found.get();
-        if (doc.seq <= host.lastSeq() && host.lastSeq() <= maxSeq) {
+        Optional<Request> placed = RequestRows.active(h, hostName);
+        HostState reported = HostState.reported(doc.status);
+        StateReportRules.Decision decision = StateReportRules.decide(host, placed,
+                new StateReportRules.Report(reported, doc.seq, doc.request, doc.message), maxSeq,
+                outdated(doc.agentVersion, minAgentVersion));
+        if (!decision.applied()) {
             return Outcome.STALE;
         }
-        HostState reported = HostState.reported(doc.status);
         HostRows.recordReport(h, hostName, new HostRows.Report(reported.name(), doc.seq, receivedAt, doc.bootId,
-                doc.step, doc.agentVersion, doc.request, doc.message));
-        Optional<Request> active = RequestRows.active(h, hostName);
-        active.filter(r -> r.id().equals(doc.request)).ifPresent(r -> advance(h, r, reported, receivedAt));
-        String outdated = outdated(doc.agentVersion, minAgentVersion);
-        if (outdated != null) {
-            HostRows.recordReport(h, hostName, new HostRows.Report(reported.name(), doc.seq, receivedAt, doc.bootId,
-                    doc.step, doc.agentVersion, doc.request, outdated));
-            if (!host.state().isAdminHeld() && RequestRows.active(h, hostName).isEmpty()) {
-                HostRows.setState(h, hostName, HostState.OUTDATED, receivedAt);
-            }
-            return Outcome.APPLIED;
-        }
-        if (!host.state().isAdminHeld()) {
-            Optional<Request> stillActive = RequestRows.active(h, hostName);
-            HostState next = reported == HostState.AVAILABLE
-                    && stillActive.filter(r -> r.state() == RequestState.PLACED).isPresent()
-                    ? HostState.PENDING : reported;
-            HostRows.setState(h, hostName, next, receivedAt);
-            Queue.release(h, HostRows.find(h, hostName).orElseThrow(), receivedAt);
+                doc.step, doc.agentVersion, doc.request, decision.message()));
+        decision.requestState().ifPresent(next -> RequestRows.setState(h, placed.orElseThrow().number(), next, null, receivedAt));
+        decision.hostState().ifPresent(next -> HostRows.setState(h, hostName, next, receivedAt));
+        if (decision.release()) {
+            Queue.release(h, host.reported(decision.hostState().orElse(host.state()), reported), placed, receivedAt);
         }
         return Outcome.APPLIED;
     }
@@ -90,17 +80,5 @@ final class StateIngest {
                     + " until it runs a newer agent; install the new package on the SUT (docs/installation.md)";
         }
         return null;
-    }
-
-    private static void advance(Handle h, Request request, HostState reported, Instant now) {
-        RequestState next = switch (reported) {
-            case PENDING, INSTALL -> RequestState.PICKED_UP;
-            case RUNNING, REBOOTING -> RequestState.RUNNING;
-            default -> request.state();
-        };
-        List<RequestState> order = List.of(RequestState.PLACED, RequestState.PICKED_UP, RequestState.RUNNING);
-        if (order.indexOf(next) > order.indexOf(request.state())) {
-            RequestRows.setState(h, request.number(), next, null, now);
-        }
     }
 }

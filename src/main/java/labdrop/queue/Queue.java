@@ -1,9 +1,11 @@
 package labdrop.queue;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import labdrop.host.Host;
 import labdrop.host.HostState;
+import labdrop.request.QueueRules;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
 import labdrop.store.HostRows;
@@ -21,35 +23,32 @@ public final class Queue {
     }
 
     public static Optional<Request> release(Handle h, Host host, Instant now) {
-        if (RequestRows.active(h, host.name()).isPresent()) {
-            return Optional.empty();
-        }
-        HostState state = settled(host);
-        if (state != host.state()) {
-            HostRows.setState(h, host.name(), state, now);
-        }
-        if (state != HostState.AVAILABLE) {
-            return Optional.empty();
-        }
-        Optional<Request> next = RequestRows.queued(h, host.name()).stream().findFirst();
-        next.ifPresent(request -> {
-            RequestRows.setState(h, request.number(), RequestState.PLACED, null, now);
-            PlacementRows.add(h, request.number(), host.name(), Placer.PLACE, now);
-            HostRows.setState(h, host.name(), HostState.PENDING, now);
-        });
-        return next;
+        return release(h, host, RequestRows.active(h, host.name()), now);
     }
 
     /**
-     * Pending means "a request waits to be picked up". With nothing placed any more (it finished,
-     * was cancelled or aborted, possibly before the SUT's pick-up report was seen) the host is
-     * whatever the SUT last reported, Available if it never reported.
+     * Releases with the host's placed-and-unfinished request already read in this transaction:
+     * {@link QueueRules#release} decides, this writes the decision.
      */
-    private static HostState settled(Host host) {
-        if (host.state() != HostState.PENDING) {
-            return host.state();
+    public static Optional<Request> release(Handle h, Host host, Optional<Request> active, Instant now) {
+        if (active.isPresent()) {
+            return Optional.empty();
         }
-        return host.reportedStatus() == null ? HostState.AVAILABLE : HostState.valueOf(host.reportedStatus());
+        HostState reported = host.reportedStatus() == null ? null : HostState.valueOf(host.reportedStatus());
+        HostState settled = QueueRules.release(host.state(), reported, false, List.of()).hostState();
+        List<Request> queue = settled == HostState.AVAILABLE ? RequestRows.queued(h, host.name()) : List.of();
+        QueueRules.Release decision = QueueRules.release(host.state(), reported, false, queue);
+        if (settled != host.state()) {
+            HostRows.setState(h, host.name(), settled, now);
+        }
+        decision.placed().ifPresent(request -> {
+            RequestRows.setState(h, request.number(), RequestState.PLACED, null, now);
+            PlacementRows.add(h, request.number(), host.name(), Placer.PLACE, now);
+        });
+        if (decision.hostState() != settled) {
+            HostRows.setState(h, host.name(), decision.hostState(), now);
+        }
+        return decision.placed();
     }
 
     /** Locks the host and releases; for callers outside a host-locked transaction. */

@@ -2,17 +2,24 @@ package labdrop.request;
 
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import labdrop.host.HostState;
 
 /**
  * The lab's queue rules, as pure functions (docs/design.md "Queue rules"): an owner-only host
- * refuses other requesters; queued requests are placed by priority, then filing time.
+ * refuses other requesters; a host that is Available and has nothing placed takes the head of its
+ * queue; any other host holds its queue. The store only executes what these decide
+ * ({@code labdrop.queue.Queue}).
  */
 public final class QueueRules {
-    /** Highest priority first, then earliest filing, then lowest number. */
+    /**
+     * Highest priority first, then the place in the queue (the filing order, unless a request was
+     * moved), then the lowest number. The only definition of the order: the store does not sort.
+     */
     public static final Comparator<Request> PLACEMENT_ORDER = Comparator
             .comparingInt((Request r) -> -r.priority().rank())
-            .thenComparing(Request::filedAt)
+            .thenComparingLong(Request::queueRank)
             .thenComparingLong(Request::number);
 
     private QueueRules() {
@@ -25,6 +32,32 @@ public final class QueueRules {
                     + "' may file requests for it; ask the owner, or an admin to clear owner-only");
         }
         return Optional.empty();
+    }
+
+    /**
+     * What a host does with its queue now. A host with a request placed and unfinished keeps it
+     * (nothing changes). Otherwise Pending settles to what the SUT last reported (Available if it
+     * never reported); an Available host takes the head of its queue and becomes Pending; any other
+     * state (Maint, Retired, Lost, Outdated, busy) holds the queue.
+     *
+     * @param reportedStatus the host's last reported state, null if it never reported
+     */
+    public static Release release(HostState state, HostState reportedStatus, boolean placedAndUnfinished,
+                                  List<Request> queue) {
+        if (placedAndUnfinished) {
+            return new Release(state, Optional.empty());
+        }
+        HostState settled = state != HostState.PENDING ? state
+                : reportedStatus == null ? HostState.AVAILABLE : reportedStatus;
+        if (settled != HostState.AVAILABLE) {
+            return new Release(settled, Optional.empty());
+        }
+        Optional<Request> head = queue.stream().filter(r -> r.state() == RequestState.QUEUED).min(PLACEMENT_ORDER);
+        return new Release(head.isPresent() ? HostState.PENDING : HostState.AVAILABLE, head);
+    }
+
+    /** The host's state after a release, and the request placed on it, if any. */
+    public record Release(HostState hostState, Optional<Request> placed) {
     }
 
     /** The final state a result implies: any aborted test → Aborted, else any error → Error, else any fail → Failed. */

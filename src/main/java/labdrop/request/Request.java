@@ -3,11 +3,16 @@ package labdrop.request;
 import java.time.Instant;
 import java.util.List;
 
-/** A request as the store holds it. The id is {@code r-<number>}, issued by the store. */
+/**
+ * A request as the store holds it. The id is {@code r-<number>}, issued by the store; its
+ * {@code queueRank} is its place in its host's queue among requests of the same priority (its
+ * number until it is moved, docs/cli.md).
+ */
 public record Request(long number, String host, String requester, Instant filedAt, Priority priority,
                       RequestState state, String reason, boolean selfReboot, String kernelInstall,
                       String buildSet, Integer timeoutSeconds, Instant placedAt, Instant finishedAt,
-                      List<TestSpec> tests, List<PackagePin> packages, String repositoryUrl) {
+                      List<TestSpec> tests, List<PackagePin> packages, String repositoryUrl,
+                      long queueRank) {
 
     public String id() {
         return idOf(number);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import labdrop.request.PackagePin;
 import labdrop.request.Priority;
+import labdrop.request.QueueRules;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
@@ -68,9 +69,11 @@ public final class RequestRows {
         return query(h, "where host = :host and state in " + ACTIVE, Map.of("host", host)).stream().findFirst();
     }
 
+    /** The host's queue in placement order: {@link QueueRules#PLACEMENT_ORDER} is the one definition of it. */
     public static List<Request> queued(Handle h, String host) {
-        return query(h, "where host = :host and state = 'QUEUED' order by priority desc, coalesce(queue_rank, num), num",
-                Map.of("host", host));
+        List<Request> queue = new ArrayList<>(query(h, "where host = :host and state = 'QUEUED'", Map.of("host", host)));
+        queue.sort(QueueRules.PLACEMENT_ORDER);
+        return queue;
     }
 
     /** How many requests are queued per host (hosts with none are absent). */
@@ -170,7 +173,7 @@ public final class RequestRows {
         for (Request r : rows) {
             withTests.add(new Request(r.number(), r.host(), r.requester(), r.filedAt(), r.priority(), r.state(),
                     r.reason(), r.selfReboot(), r.kernelInstall(), r.buildSet(), r.timeoutSeconds(), r.placedAt(),
-                    r.finishedAt(), tests(h, r.number()), pins(h, r.number()), r.repositoryUrl()));
+                    r.finishedAt(), tests(h, r.number()), pins(h, r.number()), r.repositoryUrl(), r.queueRank()));
         }
         return withTests;
     }
@@ -196,6 +199,6 @@ public final class RequestRows {
                 RequestState.valueOf(rs.getString("state")), rs.getString("reason"), rs.getBoolean("self_reboot"),
                 rs.getString("kernel_install"), rs.getString("build_set"), (Integer) rs.getObject("timeout_seconds"),
                 Times.read(rs, "placed_at"), Times.read(rs, "finished_at"), tests, List.of(),
-                rs.getString("repository_url"));
+                rs.getString("repository_url"), rs.getObject("queue_rank") == null ? rs.getLong("num") : rs.getLong("queue_rank"));
     }
 }
