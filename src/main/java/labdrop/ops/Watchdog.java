@@ -11,6 +11,7 @@ import labdrop.lab.Lab;
 import labdrop.queue.Placer;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
+import labdrop.request.WatchdogRules;
 import labdrop.store.HostRows;
 import labdrop.store.PlacementRows;
 import labdrop.store.RequestRows;
@@ -50,14 +51,14 @@ public final class Watchdog {
                 }
                 Instant since = latest(host.lastSeen(), request.placedAt());
                 Duration silence = Duration.between(since, now);
-                if (silence.compareTo(policy.heartbeat().plus(policy.grace())) > 0) {
+                WatchdogRules.Verdict verdict = WatchdogRules.judge(silence, policy.heartbeat(), policy.grace(), host.state());
+                if (verdict.abortRequest()) {
                     RequestRows.setState(h, request.number(), RequestState.ABORTED, "host '" + host.name()
                             + "' sent no state for " + minutes(silence) + " (heartbeat " + minutes(policy.heartbeat())
                             + " + grace " + minutes(policy.grace()) + ")", now);
                     PlacementRows.add(h, request.number(), host.name(), Placer.REMOVE, now);
                 }
-                if (silence.compareTo(policy.heartbeat()) > 0 && !host.state().isAdminHeld()
-                        && host.state() != HostState.LOST) {
+                if (verdict.hostLost()) {
                     HostRows.setState(h, host.name(), HostState.LOST, now);
                     LOG.warn("host '{}' is Lost: no state for {} while {} is {}", host.name(), minutes(silence),
                             request.id(), request.state().label());
