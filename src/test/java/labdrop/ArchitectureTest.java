@@ -4,13 +4,17 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import labdrop.store.Store;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +53,16 @@ class ArchitectureTest {
         noClasses().that().resideOutsideOfPackages("labdrop.app..", "labdrop.cli..")
                 .should().dependOnClassesThat().resideInAPackage("labdrop.app..")
                 .because("app wires everything, so nothing it wires may reach back into it").check(classes);
+    }
+
+    @Test
+    void theWebCallsApplicationServicesNeverTheStore() {
+        DescribedPredicate<JavaMethodCall> storeAccess = DescribedPredicate.describe("the store (Store or a *Rows query)",
+                call -> call.getTargetOwner().getPackageName().equals("labdrop.store")
+                        && (call.getTargetOwner().isEquivalentTo(Store.class) || call.getTarget().resolveMember()
+                        .map(m -> m.getModifiers().contains(JavaModifier.STATIC)).orElse(false)));
+        noClasses().that().resideInAPackage("labdrop.web..").should().callMethodWhere(storeAccess)
+                .because("pages and the API go through queue, admin, ops and account (docs/architecture.md)").check(classes);
     }
 
     @Test

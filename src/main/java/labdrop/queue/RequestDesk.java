@@ -154,6 +154,11 @@ public final class RequestDesk {
     }
 
     /** Queue length per host, in one query. */
+    /** The host's queued requests in the order they will be placed. */
+    public List<Request> queue(String host) {
+        return lab.store().read(h -> RequestRows.queued(h, host));
+    }
+
     public Map<String, Integer> queuedPerHost() {
         return lab.store().read(RequestRows::queuedPerHost);
     }

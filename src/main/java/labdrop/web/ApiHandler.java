@@ -27,7 +27,6 @@ import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
 import labdrop.store.KeyRows;
-import labdrop.store.RequestRows;
 import labdrop.user.Role;
 import labdrop.user.User;
 import org.eclipse.jetty.io.Content;
@@ -202,7 +201,7 @@ public final class ApiHandler extends Handler.Abstract {
             return hostView(name);
         }
         if (n == 3 && method.equals("GET") && p.get(2).equals("queue")) {
-            List<Request> queue = new ArrayList<>(services.lab().store().read(h -> RequestRows.queued(h, name)));
+            List<Request> queue = new ArrayList<>(services.desk().queue(name));
             services.desk().list(name, null, 50).stream().filter(r -> r.state().isActive()).forEach(r -> queue.add(0, r));
             return queue.stream().map(ApiViews::request).toList();
         }

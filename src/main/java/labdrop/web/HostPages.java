@@ -17,7 +17,6 @@ import labdrop.request.Request;
 import labdrop.request.RequestState;
 import labdrop.store.ConfigRows;
 import labdrop.store.KeyRows;
-import labdrop.store.RequestRows;
 import labdrop.user.User;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Session;
@@ -68,7 +67,7 @@ final class HostPages {
         values.put("canReorder", Access.canReorder(user, h));
         values.put("error", error);
         List<Map<String, Object>> queue = new ArrayList<>();
-        List<Request> waiting = new ArrayList<>(services.lab().store().read(hd -> RequestRows.queued(hd, name)));
+        List<Request> waiting = new ArrayList<>(services.desk().queue(name));
         services.desk().list(name, null, 50).stream().filter(r -> r.state().isActive()).forEach(r -> waiting.add(0, r));
         for (Request r : waiting) {
             queue.add(Map.of("id", r.id(), "state", r.state().label(), "priority", r.priority().label(),
