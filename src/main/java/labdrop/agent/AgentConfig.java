@@ -79,10 +79,10 @@ public record AgentConfig(
         }
     }
 
-    /** The fetch policy of package and release downloads: this config's timeouts, attempts and bounds. */
-    public FetchPolicy fetchPolicy() {
+    /** The fetch policy of package and release downloads: this config's timeouts, attempts and bounds; waits with {@code sleeper}. */
+    public FetchPolicy fetchPolicy(FetchPolicy.Sleeper sleeper) {
         return new FetchPolicy(ssh.connectTimeout(), ssh.timeout(), fetch.deadline(), fetch.maxIndexBytes(), attempts,
-                backoff, d -> Thread.sleep(d.toMillis())).over(sslContext());
+                backoff, sleeper).over(sslContext());
     }
 
     /** The HTTP doorbell: the host's generation resource, the token file, and the ssh safety net. */

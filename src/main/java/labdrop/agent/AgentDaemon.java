@@ -31,8 +31,8 @@ public final class AgentDaemon implements AutoCloseable {
     public AgentDaemon(Agent agent) throws SchedulerException {
         Properties p = new Properties();
         // One scheduler per agent (by host), so several agents can share a process (the demo).
-        p.setProperty("org.quartz.scheduler.instanceName", "labdrop-agent-" + agent.config.host());
-        p.setProperty("org.quartz.threadPool.threadNamePrefix", "labdrop-agent-" + agent.config.host());
+        p.setProperty("org.quartz.scheduler.instanceName", "labdrop-agent-" + agent.context().config().host());
+        p.setProperty("org.quartz.threadPool.threadNamePrefix", "labdrop-agent-" + agent.context().config().host());
         p.setProperty("org.quartz.threadPool.threadCount", "1");
         p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
@@ -42,7 +42,7 @@ public final class AgentDaemon implements AutoCloseable {
         JobDetail job = JobBuilder.newJob(PollJob.class).withIdentity("poll").storeDurably().build();
         scheduler.addJob(job, false);
         scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("schedule").forJob(job)
-                .withSchedule(CronScheduleBuilder.cronSchedule(agent.config.cron())
+                .withSchedule(CronScheduleBuilder.cronSchedule(agent.context().config().cron())
                         .withMisfireHandlingInstructionDoNothing()).build());
         scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("start-up").forJob(job)
                 .usingJobData("nojitter", true).startNow().build());
@@ -79,7 +79,7 @@ public final class AgentDaemon implements AutoCloseable {
             try {
                 Agent agent = (Agent) context.getScheduler().getContext().get(AGENT);
                 if (!context.getMergedJobDataMap().containsKey("nojitter")) {
-                    agent.sleeper.sleep(waitBeforePoll(agent.random, agent.config.jitter()));
+                    agent.context().sleeper().sleep(waitBeforePoll(agent.context().random(), agent.context().config().jitter()));
                 }
                 Agent.Outcome outcome = agent.poll();
                 LOG.debug("poll: {}", outcome);

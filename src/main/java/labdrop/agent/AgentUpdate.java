@@ -59,13 +59,13 @@ final class AgentUpdate {
     }
 
     /** Fetches, verifies and installs the release, then switches {@code agent-current} to it. */
-    static Path install(Agent agent, Release release, List<URI> locations) throws IOException, InterruptedException {
+    static Path install(RunContext context, Release release, List<URI> locations) throws IOException, InterruptedException {
         if (locations.isEmpty()) {
             throw new BadInputException("no package repository to fetch " + release.file() + " from (fetch.locations)");
         }
-        Fetcher fetcher = new Fetcher(agent.config.fetchPolicy(), agent.random);
-        Path tarball = fetcher.fetch(new Fetcher.Wanted(release.file(), release.sha256(), release.size()), locations, agent.cache);
-        Path root = agent.work.resolve("releases").resolve(release.version());
+        Fetcher fetcher = context.fetcher();
+        Path tarball = fetcher.fetch(new Fetcher.Wanted(release.file(), release.sha256(), release.size()), locations, context.cache());
+        Path root = context.work().resolve("releases").resolve(release.version());
         ExecutorService pool = Executors.newFixedThreadPool(2);
         Installer.Outcome installed;
         try {
@@ -79,8 +79,8 @@ final class AgentUpdate {
             AtomicFiles.deleteTree(root);
             throw new BadInputException(release.file() + " holds no labdrop.jar at its top; it is not an agent release");
         }
-        Path link = agent.work.resolve(CURRENT);
-        Path temp = agent.work.resolve("." + CURRENT + ".tmp");
+        Path link = context.work().resolve(CURRENT);
+        Path temp = context.work().resolve("." + CURRENT + ".tmp");
         Files.deleteIfExists(temp);
         Files.createSymbolicLink(temp, installed.dir());
         Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,88 +1,61 @@
 package labdrop.agent;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import labdrop.drop.AtomicFiles;
 
 /**
- * The agent's run journal ({@code <work.dir>/journal.json}), rewritten atomically before every
- * step: the request being run, its phase, the test that started, reboots and the boot id before
- * the last one, the tests already finished, and the state sequence number. After a kill -9 or a
- * reboot the next poll reads it and resumes; requests that ran to the end are remembered, so a
- * request never runs twice.
+ * What the agent knows about its run, as it stands in {@code <work.dir>/journal.json}: the request
+ * being run, its phase, reboots and the boot id before the last one (and whether the reboot
+ * command had to be run again), the test that started and has
+ * not finished, the tests already recorded, and (across runs) the requests that ran to the end and
+ * the state last sent. A value: every change makes a new journal, which {@link JournalFile} writes
+ * atomically before the step it describes runs.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-final class Journal {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final int REMEMBERED = 200;
-    static final String FILE = "journal.json";
+record Journal(String request, Phase phase, Instant started, int rebootCount, boolean preRebootDone,
+               String rebootFromBootId, boolean rebootReissued, Integer testRunning, Long testPid, Instant testPidStart,
+               Instant testStarted, Instant testDeadline, String problemKind, String problemMessage, String note,
+               List<TestRecord> tests, List<String> finished, long seq, String lastState) {
 
-    /** Phases of a run, in order. */
-    static final String INSTALL = "install";
-    static final String REBOOT = "reboot";
-    static final String TESTS = "tests";
-    static final String FINISH = "finish";
+    /** How many finished request ids the journal remembers, so a request left in the drop never runs twice. */
+    static final int REMEMBERED = 200;
 
-    public String request;
-    public String phase;
-    public String started;
-    public int rebootCount;
-    public boolean preRebootDone;
-    /** The boot id when a reboot command was run; null when no reboot is awaited. */
-    public String rebootFromBootId;
-    /** Index (1-based) of the test that started and has not finished. */
-    public Integer testRunning;
-    public Long testPid;
-    public String testPidStart;
-    public String testStarted;
-    public String testDeadline;
-    public String problemKind;
-    public String problemMessage;
-    public String note;
-    public List<TestRecord> tests = new ArrayList<>();
-    public List<String> finished = new ArrayList<>();
-    public long seq;
-    public String lastState;
+    /** Phases of a run, in order; a reboot keeps the phase it happened in. */
+    enum Phase {
+        @JsonProperty("install") INSTALL,
+        @JsonProperty("tests") TESTS,
+        @JsonProperty("finish") FINISH
+    }
 
     /** One finished test, as it goes into result.xml. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    static final class TestRecord {
-        public int index;
-        public String name;
-        public String outcome;
-        public Integer exitCode;
-        public String started;
-        public String finished;
-        public String message;
-        public List<String> logs = new ArrayList<>();
-    }
-
-    static Journal load(Path workDir) throws IOException {
-        Path file = workDir.resolve(FILE);
-        if (!Files.exists(file)) {
-            return new Journal();
-        }
-        try {
-            return JSON.readValue(file.toFile(), Journal.class);
-        } catch (IOException e) {
-            throw new IOException(file + " cannot be read (" + e.getMessage() + "); the agent will not guess what"
-                    + " it was doing. Look at it, then move it away to start afresh", e);
+    record TestRecord(int index, String name, String outcome, Integer exitCode, Instant started, Instant finished,
+                      String message, List<String> logs) {
+        TestRecord {
+            logs = logs == null ? List.of() : List.copyOf(logs);
         }
     }
 
-    void save(Path workDir) throws IOException {
-        AtomicFiles.write(workDir.resolve(FILE), JSON.writeValueAsBytes(this));
+    Journal {
+        tests = tests == null ? List.of() : List.copyOf(tests);
+        finished = finished == null ? List.of() : List.copyOf(finished);
     }
 
+    /** No run, nothing remembered: a new SUT. */
+    static Journal empty() {
+        return new Journal(null, null, null, 0, false, null, false, null, null, null, null, null, null, null, null,
+                List.of(), List.of(), 0, null);
+    }
+
+    @JsonIgnore
     boolean active() {
         return request != null;
     }
@@ -91,38 +64,115 @@ final class Journal {
         return finished.contains(id);
     }
 
-    void begin(String id, String now) {
-        request = id;
-        phase = INSTALL;
-        started = now;
-        rebootCount = 0;
-        preRebootDone = false;
-        rebootFromBootId = null;
-        testRunning = null;
-        testPid = null;
-        testPidStart = null;
-        testStarted = null;
-        testDeadline = null;
-        problemKind = null;
-        problemMessage = null;
-        note = null;
-        tests = new ArrayList<>();
+    boolean hasRecord(int index) {
+        return tests.stream().anyMatch(t -> t.index() == index);
     }
 
-    void fail(String kind, String message) {
-        if (problemKind == null) {
-            problemKind = kind;
-            problemMessage = message;
+    /** A new run of {@code id} in the install phase; what is remembered across runs stays. */
+    Journal begin(String id, Instant now) {
+        return new Journal(id, Phase.INSTALL, now, 0, false, null, false, null, null, null, null, null, null, null, null,
+                List.of(), finished, seq, lastState);
+    }
+
+    /** The run failed: the first problem is the one result.xml reports. */
+    Journal fail(String kind, String message) {
+        if (problemKind != null) {
+            return this;
         }
+        return new Journal(request, phase, started, rebootCount, preRebootDone, rebootFromBootId, rebootReissued, testRunning, testPid,
+                testPidStart, testStarted, testDeadline, kind, message, note, tests, finished, seq, lastState);
+    }
+
+    Journal inPhase(Phase next) {
+        return new Journal(request, next, started, rebootCount, preRebootDone, rebootFromBootId, rebootReissued, testRunning, testPid,
+                testPidStart, testStarted, testDeadline, problemKind, problemMessage, note, tests, finished, seq,
+                lastState);
+    }
+
+    /** The self-reboot before the run was done (or skipped): never again for this run. */
+    Journal preRebootHandled() {
+        return new Journal(request, phase, started, rebootCount, true, rebootFromBootId, rebootReissued, testRunning, testPid,
+                testPidStart, testStarted, testDeadline, problemKind, problemMessage, note, tests, finished, seq,
+                lastState);
+    }
+
+    /** What the admin should know about this run, shown in the host's state message. */
+    Journal noted(String text) {
+        return new Journal(request, phase, started, rebootCount, preRebootDone, rebootFromBootId, rebootReissued, testRunning, testPid,
+                testPidStart, testStarted, testDeadline, problemKind, problemMessage, text, tests, finished, seq,
+                lastState);
+    }
+
+    /** The reboot command is about to run while {@code bootId} is the boot id. */
+    Journal rebooting(String bootId) {
+        return new Journal(request, phase, started, rebootCount + 1, preRebootDone, bootId, false, testRunning, testPid,
+                testPidStart, testStarted, testDeadline, problemKind, problemMessage, note, tests, finished, seq,
+                lastState);
+    }
+
+    /**
+     * A new agent found the boot id unchanged and runs the reboot command once more: the agent
+     * before it may have died between this journal and the command.
+     */
+    Journal reissuingReboot() {
+        return new Journal(request, phase, started, rebootCount, preRebootDone, rebootFromBootId, true, testRunning,
+                testPid, testPidStart, testStarted, testDeadline, problemKind, problemMessage, note, tests, finished, seq,
+                lastState);
+    }
+
+    /**
+     * The awaited reboot happened, or was found not to: no reboot is awaited, and the test that asked
+     * for it (if one did) is no longer running; it runs again from its start.
+     */
+    Journal rebootSettled() {
+        return new Journal(request, phase, started, rebootCount, preRebootDone, null, false, null, null, null, null,
+                null, problemKind, problemMessage, note, tests, finished, seq, lastState);
+    }
+
+    /** Test {@code index} is about to start; it must end by {@code deadline}. */
+    Journal testStarting(int index, Instant at, Instant deadline) {
+        return new Journal(request, phase, started, rebootCount, preRebootDone, rebootFromBootId, rebootReissued, index, null, null,
+                at, deadline, problemKind, problemMessage, note, tests, finished, seq, lastState);
+    }
+
+    /** The running test's process, so a new agent can adopt it (the pid and its start, against pid reuse). */
+    Journal testProcess(long pid, Instant pidStart) {
+        return new Journal(request, phase, started, rebootCount, preRebootDone, rebootFromBootId, rebootReissued, testRunning, pid,
+                pidStart, testStarted, testDeadline, problemKind, problemMessage, note, tests, finished, seq,
+                lastState);
+    }
+
+    /** A test's outcome (replacing an earlier one for the same index); no test is running any more. */
+    Journal recorded(TestRecord record) {
+        List<TestRecord> next = new ArrayList<>(tests);
+        next.removeIf(t -> t.index() == record.index());
+        next.add(record);
+        next.sort(Comparator.comparingInt(TestRecord::index));
+        return new Journal(request, phase, started, rebootCount, preRebootDone, rebootFromBootId, rebootReissued, null, null, null,
+                null, null, problemKind, problemMessage, note, next, finished, seq, lastState);
+    }
+
+    /** The sequence number of the state report being sent. */
+    Journal withSeq(long next) {
+        return new Journal(request, phase, started, rebootCount, preRebootDone, rebootFromBootId, rebootReissued, testRunning, testPid,
+                testPidStart, testStarted, testDeadline, problemKind, problemMessage, note, tests, finished, next,
+                lastState);
+    }
+
+    /** The state report that went out (so an unchanged one is not sent again). */
+    Journal withLastState(String key) {
+        return new Journal(request, phase, started, rebootCount, preRebootDone, rebootFromBootId, rebootReissued, testRunning, testPid,
+                testPidStart, testStarted, testDeadline, problemKind, problemMessage, note, tests, finished, seq, key);
     }
 
     /** The run is over and its request removed: remember it, forget the rest. */
-    void end() {
-        finished.add(request);
-        while (finished.size() > REMEMBERED) {
-            finished.remove(0);
+    Journal end() {
+        List<String> remembered = new ArrayList<>(finished);
+        remembered.add(request);
+        while (remembered.size() > REMEMBERED) {
+            remembered.remove(0);
         }
-        begin(null, null);
-        phase = null;
+        return new Journal(null, null, null, 0, false, null, false, null, null, null, null, null, null, null, null, List.of(),
+                remembered, seq, lastState);
     }
 }

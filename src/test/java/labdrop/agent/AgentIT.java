@@ -240,10 +240,12 @@ class AgentIT {
         Request request = file("olivia", true, "smoke");
         awaitPlaced(request);
         assertThat(agent("LABDROP_REBOOT_COMMAND", "true").poll()).isEqualTo(Agent.Outcome.REBOOTING);
+        assertThat(agent("LABDROP_REBOOT_COMMAND", "true").poll()).as("a new process runs the command once more")
+                .isEqualTo(Agent.Outcome.REBOOTING);
         assertThat(agent("LABDROP_REBOOT_COMMAND", "true").poll()).isEqualTo(Agent.Outcome.RAN);
         Request done = awaitEnd(request);
         assertThat(done.state()).isEqualTo(RequestState.ERROR);
-        assertThat(done.reason()).contains("the reboot did not happen").contains("boot-1");
+        assertThat(done.reason()).contains("the reboot did not happen").contains("boot-1").contains("twice");
     }
 
     @Test

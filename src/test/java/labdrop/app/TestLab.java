@@ -11,10 +11,11 @@ import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.TestSpec;
+import labdrop.testing.TestClock;
 
 /** A real server (Camel routes from routes/, Quartz, the drop watcher, the store) on a temp folder. */
 public final class TestLab implements AutoCloseable {
-    final MutableClock clock = new MutableClock();
+    final TestClock clock = TestClock.real();
     public final ServerConfig config;
     public final ServerApp app;
     public final Services s;

@@ -2,31 +2,13 @@ package labdrop.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import labdrop.testing.TestClock;
 import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
-    Instant now = Instant.parse("2026-12-03T10:00:00Z");
-    final LoginThrottle throttle = new LoginThrottle(new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    });
+    final TestClock clock = TestClock.at("2026-12-03T10:00:00Z");
+    final LoginThrottle throttle = new LoginThrottle(clock);
 
     @Test
     void fiveFailuresAreFreeThenTheWaitDoublesUpToAMinute() {
@@ -37,7 +19,7 @@ class LoginThrottleTest {
         assertThat(throttle.retryAfter("admin", "10.0.0.1")).isZero();
         throttle.failed("admin", "10.0.0.1");
         assertThat(throttle.retryAfter("admin", "10.0.0.1")).isEqualTo(Duration.ofSeconds(1));
-        now = now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         throttle.failed("admin", "10.0.0.1");
         assertThat(throttle.retryAfter("admin", "10.0.0.1")).isEqualTo(Duration.ofSeconds(2));
         for (int i = 0; i < 20; i++) {
@@ -69,7 +51,7 @@ class LoginThrottleTest {
         for (int i = 0; i < 8; i++) {
             throttle.failed("carl", "10.0.0.2");
         }
-        now = now.plus(LoginThrottle.FORGET_AFTER).plusSeconds(1);
+        clock.advance(LoginThrottle.FORGET_AFTER.plusSeconds(1));
         assertThat(throttle.retryAfter("carl", "10.0.0.2")).isZero();
         throttle.failed("carl", "10.0.0.2");
         assertThat(throttle.retryAfter("carl", "10.0.0.2")).as("counting starts again").isZero();

@@ -1,0 +1,95 @@
+package labdrop.agent;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's side of the HTTP doorbell: a conditional GET of the host's generation tells whether
+ * the drop changed since the agent last opened it, so an idle poll costs no SSH session. Every
+ * {@code doorbell.safety-every} polls the answer is "open it" anyway.
+ */
+final class DoorbellClient {
+    private static final Logger LOG = LoggerFactory.getLogger(DoorbellClient.class);
+
+    private final RunContext context;
+    private final HttpClient http;
+
+    DoorbellClient(RunContext context) {
+        this.context = context;
+        this.http = HttpClient.newBuilder().connectTimeout(context.config().ssh().connectTimeout())
+                .sslContext(context.config().sslContext()).build();
+    }
+
+    /**
+     * True when the server answers 304 and the safety net is not due. Any other answer (a change,
+     * an error, no doorbell configured) means: open the transport.
+     */
+    boolean quiet() throws IOException, InterruptedException {
+        AgentConfig.Doorbell bell = context.config().doorbell();
+        if (!bell.enabled()) {
+            return false;
+        }
+        Path work = context.work();
+        BellState state = BellState.read(work);
+        if (state.quietPolls() + 1 >= bell.safetyEvery()) {
+            new BellState(state.etag(), 0).write(work);
+            return false;
+        }
+        try {
+            String token = Files.readString(bell.tokenFile(), StandardCharsets.UTF_8).strip();
+            HttpRequest.Builder request = HttpRequest.newBuilder(bell.url()).timeout(context.config().ssh().timeout())
+                    .header("Authorization", "Bearer " + token).GET();
+            if (state.etag() != null) {
+                request.header("If-None-Match", state.etag());
+            }
+            HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() == 304) {
+                new BellState(state.etag(), state.quietPolls() + 1).write(work);
+                return true;
+            }
+            if (response.statusCode() == 200) {
+                new BellState(response.headers().firstValue("ETag").orElse(null), 0).write(work);
+                return false;
+            }
+            LOG.warn("doorbell {} answered {}; polling the drop instead (check doorbell.token-file)",
+                    bell.url(), response.statusCode());
+        } catch (IOException e) {
+            LOG.warn("doorbell {} unreachable ({}); polling the drop instead", bell.url(), e.toString());
+        }
+        new BellState(state.etag(), 0).write(work);
+        return false;
+    }
+
+    /**
+     * The doorbell's last ETag and the quiet polls since the drop was last opened, in
+     * {@code <work.dir>/doorbell.state}: replaced atomically but not fsynced, so a quiet poll costs
+     * no disk flush; losing it to a power cut only moves the safety net.
+     */
+    record BellState(String etag, int quietPolls) {
+        static final String FILE = "doorbell.state";
+
+        static BellState read(Path work) {
+            try {
+                String[] lines = Files.readString(work.resolve(FILE), StandardCharsets.UTF_8).split("\n");
+                return new BellState(lines[0].isEmpty() ? null : lines[0], Integer.parseInt(lines[1].strip()));
+            } catch (IOException | RuntimeException missingOrTorn) {
+                return new BellState(null, 0);
+            }
+        }
+
+        void write(Path work) throws IOException {
+            Path temp = work.resolve(FILE + ".tmp");
+            Files.writeString(temp, (etag == null ? "" : etag) + "\n" + quietPolls + "\n", StandardCharsets.UTF_8);
+            Files.move(temp, work.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
