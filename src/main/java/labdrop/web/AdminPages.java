@@ -19,10 +19,6 @@ import org.eclipse.jetty.http.MultiPart;
 import org.eclipse.jetty.http.MultiPartConfig;
 import org.eclipse.jetty.http.MultiPartFormData;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Session;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 
 /** The admin page: add a host (the web face of labdrop host add), users, package upload into a repository. */
 final class AdminPages {
@@ -37,12 +33,19 @@ final class AdminPages {
         this.uploads = uploads;
     }
 
-    boolean view(Response response, Callback callback, Session session, User user, String error, int status) {
+    /** GET /admin: hosts, users and package uploads (admins only). */
+    void view(Exchange x) {
+        view(x, null, 200);
+    }
+
+    private void view(Exchange x, String error, int status) {
+        User user = x.user();
         if (!Access.isAdmin(user)) {
-            return WebHandler.html(response, callback, 403, pages.render("message.peb", WebHandler.message(session, user,
+            x.html(403, pages.render("message.peb", PageValues.message(x.session(), user,
                     "Admins only", "user '" + user.name() + "' is a tester; only admins open the admin page", "/")));
+            return;
         }
-        Map<String, Object> values = WebHandler.base(session, Optional.of(user));
+        Map<String, Object> values = PageValues.base(x.session(), Optional.of(user));
         values.put("error", error);
         values.put("users", services.accounts().list().stream().map(u -> Map.of("name", u.name(), "role", u.role().label(),
                 "canLogIn", u.canLogIn())).toList());
@@ -53,47 +56,50 @@ final class AdminPages {
         }
         values.put("repositories", List.copyOf(uploads.repositoryNames()));
         values.put("maxUpload", uploads.maxBytes());
-        return WebHandler.html(response, callback, status, pages.render("admin.peb", values));
+        x.html(status, pages.render("admin.peb", values));
     }
 
-    boolean post(Request request, Response response, Callback callback, Session session, User user,
-                 String path, Fields form) {
+    /** POST /admin/hosts, /admin/users, /admin/users/remove (admins only), then back to /admin. */
+    void post(Exchange x) {
+        User user = x.user();
+        String path = "/admin/" + x.param("action");
         try {
             Access.requireAdmin(user, "add hosts and manage users");
             switch (path) {
                 case "/admin/hosts" -> {
-                    String name = value(form, "name");
-                    services.hosts().add(new HostDraft(name, Optional.ofNullable(value(form, "type")).orElse(HostTypes.DEFAULT),
-                            Optional.ofNullable(value(form, "labels")).orElse(""), value(form, "owner"),
-                            "true".equals(form.getValue("ownerOnly")), "true".equals(form.getValue("active")), null), user.name());
-                    Response.sendRedirect(request, response, callback, "/hosts/" + name);
-                    return true;
+                    String name = value(x, "name");
+                    services.hosts().add(new HostDraft(name, Optional.ofNullable(value(x, "type")).orElse(HostTypes.DEFAULT),
+                            Optional.ofNullable(value(x, "labels")).orElse(""), value(x, "owner"),
+                            "true".equals(x.form("ownerOnly")), "true".equals(x.form("active")), null), user.name());
+                    x.redirect("/hosts/" + name);
+                    return;
                 }
                 case "/admin/users" -> {
-                    String password = Optional.ofNullable(form.getValue("password")).orElse("");
+                    String password = Optional.ofNullable(x.form("password")).orElse("");
                     if (password.length() < 12) {
-                        throw new BadInputException("the password for '" + value(form, "name") + "' is " + password.length()
+                        throw new BadInputException("the password for '" + value(x, "name") + "' is " + password.length()
                                 + " characters; use at least 12");
                     }
-                    services.accounts().setAccount(value(form, "name"), Role.parse(Optional.ofNullable(value(form, "role"))
+                    services.accounts().setAccount(value(x, "name"), Role.parse(Optional.ofNullable(value(x, "role"))
                             .orElse("tester")), password.toCharArray());
                 }
                 case "/admin/users/remove" -> {
-                    String name = value(form, "name");
+                    String name = value(x, "name");
                     if (user.name().equals(name)) {
                         throw new BadInputException("you cannot remove yourself; ask another admin");
                     }
                     services.accounts().disable(name);
                 }
                 default -> {
-                    return WebHandler.html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
+                    x.html(404, "<!DOCTYPE html><title>Not found</title><p>No such page.</p>");
+                    return;
                 }
             }
         } catch (LabdropException e) {
-            return view(response, callback, session, user, e.getMessage(), ApiErrors.status(e));
+            view(x, e.getMessage(), Errors.status(e));
+            return;
         }
-        Response.sendRedirect(request, response, callback, "/admin");
-        return true;
+        x.redirect("/admin");
     }
 
     /**
@@ -101,16 +107,20 @@ final class AdminPages {
      * admin's body is read, capped at api.max-upload-bytes; the CSRF token is checked before
      * anything is staged; a given SHA-256 must match, else the server's own is used.
      */
-    boolean upload(Request request, Response response, Callback callback, Session session, User user) {
+    void upload(Exchange x) {
+        User user = x.user();
+        Request request = x.request();
         // A refused upload stays unread: its answer tells the browser not to reuse this connection.
         if (!Access.isAdmin(user)) {
-            response.getHeaders().put("Connection", "close");
-            return view(response, callback, session, user, null, 403);
+            x.header("Connection", "close");
+            view(x, null, 403);
+            return;
         }
         String contentType = request.getHeaders().get("Content-Type");
         if (contentType == null || !contentType.startsWith("multipart/form-data")) {
-            response.getHeaders().put("Connection", "close");
-            return view(response, callback, session, user, "the upload form must be sent as multipart/form-data", 400);
+            x.header("Connection", "close");
+            view(x, "the upload form must be sent as multipart/form-data", 400);
+            return;
         }
         Path scratch = null;
         try {
@@ -119,9 +129,10 @@ final class AdminPages {
                     .maxPartSize(uploads.maxBytes()).maxSize(uploads.maxBytes() + 65536).maxMemoryPartSize(65536).build();
             try (MultiPartFormData.Parts parts = MultiPartFormData.getParts(request, request, contentType, config)) {
                 MultiPart.Part token = parts.getFirst(WebSecurity.CSRF);
-                if (token == null || !WebSecurity.csrfMatches(session, token.getContentAsString(StandardCharsets.UTF_8))) {
-                    return WebHandler.html(response, callback, 403, "<!DOCTYPE html><title>Forbidden</title><p>This form is"
+                if (token == null || !WebSecurity.csrfMatches(x.session(), token.getContentAsString(StandardCharsets.UTF_8))) {
+                    x.html(403, "<!DOCTYPE html><title>Forbidden</title><p>This form is"
                             + " stale (missing CSRF token). Reload the page and try again.</p>");
+                    return;
                 }
                 MultiPart.Part file = parts.getFirst("file");
                 if (file == null || file.getFileName() == null || file.getFileName().isBlank()) {
@@ -137,15 +148,15 @@ final class AdminPages {
                 try (InputStream in = Files.newInputStream(scratch)) {
                     created = uploads.publish(in, repository, fileName, sha256);
                 }
-                return WebHandler.html(response, callback, 201, pages.render("message.peb", WebHandler.message(session, user,
+                x.html(201, pages.render("message.peb", PageValues.message(x.session(), user,
                         "Package published", created.get("name") + " is in repository " + created.get("repository") + ", "
                                 + created.get("size") + " bytes, SHA-256 " + created.get("sha256") + ".", "/admin")));
             }
         } catch (LabdropException e) {
-            return view(response, callback, session, user, e.getMessage(), ApiErrors.status(e));
+            view(x, e.getMessage(), Errors.status(e));
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            return view(response, callback, session, user, "the upload was not published: " + why
+            view(x, "the upload was not published: " + why
                     + " (largest accepted: " + uploads.maxBytes() + " bytes, api.max-upload-bytes)", 400);
         } finally {
             if (scratch != null) {
@@ -162,8 +173,8 @@ final class AdminPages {
         return part == null ? null : part.getContentAsString(StandardCharsets.UTF_8);
     }
 
-    private static String value(Fields form, String name) {
-        String v = form.getValue(name);
+    private static String value(Exchange x, String name) {
+        String v = x.form(name);
         return v == null || v.isBlank() ? null : v.strip();
     }
 }

@@ -1,6 +1,5 @@
 package labdrop.web;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,8 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import labdrop.error.LabdropException;
 import labdrop.ops.LabStats;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 
 /**
  * The pictures, drawn on the server as SVG from a Pebble template (no script, no canvas):
@@ -35,14 +32,18 @@ final class Charts {
         this.pages = pages;
     }
 
-    boolean serve(Response response, Callback callback, String name, String host, String daysText) {
+    /** {@code /charts/<name>.svg?host=&days=}. */
+    void serve(Exchange x) {
+        String name = x.param("chart");
+        String host = x.query("host");
+        String daysText = x.query("days");
         LabStats.Series series;
         try {
             int days = daysText == null ? 30 : Integer.parseInt(daysText);
             series = services.stats().of(host == null || host.isBlank() ? null : host, days);
         } catch (NumberFormatException | LabdropException e) {
-            return WebHandler.html(response, callback, 400, "<!DOCTYPE html><title>Bad chart</title><p>Ask for ?host=NAME"
-                    + " and ?days=1..366.</p>");
+            x.html(400, "<!DOCTYPE html><title>Bad chart</title><p>Ask for ?host=NAME and ?days=1..366.</p>");
+            return;
         }
         String svg = switch (name) {
             case "outcomes.svg" -> pages.render("chart-outcomes.peb", outcomes(series));
@@ -50,12 +51,10 @@ final class Charts {
             default -> null;
         };
         if (svg == null) {
-            return WebHandler.html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>No such chart.</p>");
+            x.html(404, "<!DOCTYPE html><title>Not found</title><p>No such chart.</p>");
+            return;
         }
-        response.setStatus(200);
-        response.getHeaders().put("Content-Type", "image/svg+xml; charset=utf-8");
-        response.write(true, ByteBuffer.wrap(svg.getBytes(StandardCharsets.UTF_8)), callback);
-        return true;
+        x.bytes(200, "image/svg+xml; charset=utf-8", svg.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Map<String, Object> frame(LabStats.Series s, String what, int max) {

@@ -32,7 +32,7 @@ public final class DoorbellHandler extends Handler.Abstract {
         String host = path.substring(PREFIX.length(), path.length() - SUFFIX.length());
         if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
             response.getHeaders().put("Allow", "GET, HEAD");
-            ApiErrors.send(response, callback, 405, Map.of("error", "the doorbell is read with GET"));
+            Errors.send(response, callback, 405, Map.of("error", "the doorbell is read with GET"));
             return true;
         }
         String header = request.getHeaders().get("Authorization");
@@ -40,7 +40,7 @@ public final class DoorbellHandler extends Handler.Abstract {
         Optional<Long> generation = doorbell.generation(host, token);
         if (generation.isEmpty()) {
             response.getHeaders().put("WWW-Authenticate", "Bearer realm=\"labdrop-host\"");
-            ApiErrors.send(response, callback, 401, Map.of("error", "send Authorization: Bearer <token> with host '"
+            Errors.send(response, callback, 401, Map.of("error", "send Authorization: Bearer <token> with host '"
                     + host + "''s doorbell token (labdrop host token " + host + " issues one); tokens of other"
                     + " hosts, users and retired hosts are refused"));
             return true;
@@ -58,7 +58,7 @@ public final class DoorbellHandler extends Handler.Abstract {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("host", host);
         body.put("generation", generation.get());
-        ApiErrors.send(response, callback, 200, body);
+        Errors.send(response, callback, 200, body);
         return true;
     }
 }

@@ -18,10 +18,6 @@ import labdrop.request.RequestState;
 import labdrop.store.ConfigRows;
 import labdrop.store.KeyRows;
 import labdrop.user.User;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Session;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 
 /**
  * The host page: state, polls, queue (cancel and reorder for the host's owner and admins),
@@ -37,17 +33,23 @@ final class HostPages {
         this.pages = pages;
     }
 
-    boolean view(Response response, Callback callback, Session session, User user, String name, String file, String error,
-                 int status) {
+    /** GET /hosts/<name>?file=: the host, its queue and history, a config file with its versions, its keys. */
+    void view(Exchange x) {
+        view(x, x.param("host"), x.query("file"), null, 200);
+    }
+
+    private void view(Exchange x, String name, String file, String error, int status) {
+        User user = x.user();
         Host h;
         String shown = file == null || file.isBlank() ? "directions" : file;
         try {
             h = services.hosts().show(name);
             Names.require("config file name", shown);
         } catch (LabdropException e) {
-            return WebHandler.html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>No such host or file.</p>");
+            x.html(404, "<!DOCTYPE html><title>Not found</title><p>No such host or file.</p>");
+            return;
         }
-        Map<String, Object> values = WebHandler.base(session, Optional.of(user));
+        Map<String, Object> values = PageValues.base(x.session(), Optional.of(user));
         Map<String, Object> view = new HashMap<>();
         view.put("name", h.name());
         view.put("state", h.state().label());
@@ -93,7 +95,7 @@ final class HostPages {
         values.put("versions", diffs(versions));
         values.put("keys", services.keys().list(KeyRows.HOST, name).stream().map(k -> Map.of("type", k.type(),
                 "fingerprint", k.fingerprint(), "added", k.addedAt().toString(), "by", k.addedBy() == null ? "" : k.addedBy())).toList());
-        return WebHandler.html(response, callback, status, pages.render("host.peb", values));
+        x.html(status, pages.render("host.peb", values));
     }
 
     /** Newest first, each version as a unified diff against the valid one before it. */
@@ -119,11 +121,10 @@ final class HostPages {
     }
 
     /** POST /hosts/<name>/<action>: admins only. */
-    boolean post(org.eclipse.jetty.server.Request request, Response response, Callback callback, Session session, User user,
-                 String rest, Fields form) {
-        String[] parts = rest.split("/", 2);
-        String name = parts[0];
-        String action = parts.length == 2 ? parts[1] : "";
+    void post(Exchange x) {
+        User user = x.user();
+        String name = x.param("host");
+        String action = x.param("action");
         String back = "/hosts/" + name;
         try {
             Access.requireAdmin(user, "change hosts");
@@ -132,28 +133,29 @@ final class HostPages {
                 case "activate" -> services.hosts().activate(name);
                 case "retire" -> services.hosts().retire(name, user.name());
                 case "settings" -> {
-                    String owner = form.getValue("owner") == null || form.getValue("owner").isBlank() ? null
-                            : form.getValue("owner").strip();
-                    boolean ownerOnly = "true".equals(form.getValue("ownerOnly"));
+                    String owner = x.form("owner") == null || x.form("owner").isBlank() ? null
+                            : x.form("owner").strip();
+                    boolean ownerOnly = "true".equals(x.form("ownerOnly"));
                     if (!ownerOnly) {
                         services.hosts().set(name, "owner-only", false);
                     }
                     services.hosts().set(name, "owner", owner);
-                    services.hosts().set(name, "labels", form.getValue("labels") == null ? "" : form.getValue("labels").strip());
+                    services.hosts().set(name, "labels", x.form("labels") == null ? "" : x.form("labels").strip());
                     if (ownerOnly) {
                         services.hosts().set(name, "owner-only", true);
                     }
                 }
-                case "keys" -> services.keys().add(KeyRows.HOST, name, form.getValue("key") == null ? "" : form.getValue("key"),
+                case "keys" -> services.keys().add(KeyRows.HOST, name, x.form("key") == null ? "" : x.form("key"),
                         "the key field", user.name());
-                case "keys/remove" -> services.keys().remove(KeyRows.HOST, name, form.getValue("fingerprint"));
+                case "keys/remove" -> services.keys().remove(KeyRows.HOST, name, x.form("fingerprint"));
                 default -> {
                     if (!action.startsWith("config/")) {
-                        return WebHandler.html(response, callback, 404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
+                        x.html(404, "<!DOCTYPE html><title>Not found</title><p>No such page.</p>");
+                        return;
                     }
                     String file = action.substring("config/".length());
                     if (file.isEmpty()) {
-                        file = form.getValue("name") == null ? "" : form.getValue("name").strip();
+                        file = x.form("name") == null ? "" : x.form("name").strip();
                     }
                     if (!Names.isValid(file)) {
                         throw new BadInputException("config file name '" + file + "' is not allowed: use lower-case letters,"
@@ -161,15 +163,14 @@ final class HostPages {
                     }
                     back = back + "?file=" + file;
                     services.hosts().writeConfig(name, file,
-                            form.getValue("content") == null ? "" : form.getValue("content").replace("\r\n", "\n"), user.name());
+                            x.form("content") == null ? "" : x.form("content").replace("\r\n", "\n"), user.name());
                 }
             }
         } catch (LabdropException e) {
             String file = action.startsWith("config/") && action.length() > 7 ? action.substring(7) : null;
-            return view(response, callback, session, user, name, file != null && Names.isValid(file) ? file : null,
-                    e.getMessage(), ApiErrors.status(e));
+            view(x, name, file != null && Names.isValid(file) ? file : null, e.getMessage(), Errors.status(e));
+            return;
         }
-        Response.sendRedirect(request, response, callback, back);
-        return true;
+        x.redirect(back);
     }
 }

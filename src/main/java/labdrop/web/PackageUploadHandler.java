@@ -56,18 +56,18 @@ public final class PackageUploadHandler extends Handler.Abstract {
         Optional<User> user = bearer(request).flatMap(accounts::byToken);
         if (user.isEmpty()) {
             response.getHeaders().put("WWW-Authenticate", "Bearer realm=\"labdrop\"");
-            ApiErrors.send(response, callback, 401, Map.of("error",
+            Errors.send(response, callback, 401, Map.of("error",
                     "log in: send Authorization: Bearer <token> (labdrop user token NAME creates one)"));
             return true;
         }
         if (user.get().role() != Role.ADMIN) {
-            ApiErrors.send(response, callback, 403, Map.of("error", "user '" + user.get().name()
+            Errors.send(response, callback, 403, Map.of("error", "user '" + user.get().name()
                     + "' is a tester; only admins upload packages"));
             return true;
         }
         if (!"PUT".equals(request.getMethod())) {
             response.getHeaders().put("Allow", "PUT");
-            ApiErrors.send(response, callback, 405, Map.of("error", "use PUT to upload a package"));
+            Errors.send(response, callback, 405, Map.of("error", "use PUT to upload a package"));
             return true;
         }
         try {
@@ -86,9 +86,9 @@ public final class PackageUploadHandler extends Handler.Abstract {
                 created = publish(body, parts[0], parts[1], request.getHeaders().get("X-Labdrop-Sha256"));
             }
             response.getHeaders().remove("Connection");
-            ApiErrors.send(response, callback, 201, created);
+            Errors.send(response, callback, 201, created);
         } catch (Exception e) {
-            ApiErrors.fail(response, callback, e);
+            Errors.fail(response, callback, e);
         }
         return true;
     }

@@ -76,10 +76,10 @@ class ApiContractIT {
         HttpResponse<String> response = call(method, path, token, body);
         assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-        JsonNode actual = ApiErrors.JSON.readTree(response.body());
+        JsonNode actual = Errors.JSON.readTree(response.body());
         JsonNode normal = normalise(actual.deepCopy());
         Path file = GOLDEN.resolve(name + ".json");
-        String pretty = ApiErrors.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(normal) + "\n";
+        String pretty = Errors.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(normal) + "\n";
         if ("update".equals(System.getProperty("labdrop.golden"))) {
             Files.createDirectories(GOLDEN);
             Files.writeString(file, pretty);
@@ -196,7 +196,7 @@ class ApiContractIT {
             call("POST", "/requests", tess, "{\"host\":\"sut-09\",\"tests\":[\"dbench\"]}");
         }
         call("POST", "/requests/r-1/cancel", admin, null);
-        JsonNode stats = ApiErrors.JSON.readTree(call("GET", "/stats?days=1", tess, null).body());
+        JsonNode stats = Errors.JSON.readTree(call("GET", "/stats?days=1", tess, null).body());
         JsonNode queue = stats.get("queueLength");
         assertThat(queue.get(queue.size() - 1).get("queued").asInt()).as("r-2 placed after r-1 was cancelled; r-3 waits")
                 .isEqualTo(1);

@@ -64,7 +64,7 @@ class PackageUploadIT {
 
     static String error(HttpResponse<String> response) throws Exception {
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-        return ApiErrors.JSON.readTree(response.body()).get("error").asText();
+        return Errors.JSON.readTree(response.body()).get("error").asText();
     }
 
     @Test
@@ -86,7 +86,7 @@ class PackageUploadIT {
         String sha = PackageDigest.of(pkg).sha256();
         HttpResponse<String> created = put("/api/v1/packages/custom/test-newtest.tar.bz2", token, sha, Files.readAllBytes(pkg));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        JsonNode body = ApiErrors.JSON.readTree(created.body());
+        JsonNode body = Errors.JSON.readTree(created.body());
         assertThat(body.get("sha256").asText()).isEqualTo(sha);
         assertThat(body.get("url").asText()).isEqualTo("/packages/custom/test-newtest.tar.bz2");
         HttpResponse<byte[]> served = http.send(HttpRequest.newBuilder(URI.create(base + body.get("url").asText())).build(),

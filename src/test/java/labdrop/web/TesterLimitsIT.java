@@ -79,7 +79,7 @@ class TesterLimitsIT {
 
     void expectRefused(HttpResponse<String> answer, String rule) throws Exception {
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(400);
-        JsonNode error = ApiErrors.JSON.readTree(answer.body());
+        JsonNode error = Errors.JSON.readTree(answer.body());
         assertThat(error.path("error").asText()).contains(rule);
     }
 
@@ -164,7 +164,7 @@ class TesterLimitsIT {
             HttpResponse<String> answer = call(method, "/api/v1/hosts", admin, HttpRequest.BodyPublishers.noBody());
             assertThat(answer.statusCode()).as(method + ": " + answer.body()).isEqualTo(405);
             assertThat(answer.headers().firstValue("Allow")).as(method).hasValue("GET, POST");
-            assertThat(ApiErrors.JSON.readTree(answer.body()).path("error").asText()).contains("does not answer " + method);
+            assertThat(Errors.JSON.readTree(answer.body()).path("error").asText()).contains("does not answer " + method);
         }
         HttpResponse<String> unknown = call("GET", "/api/v1/nothing/here", admin, HttpRequest.BodyPublishers.noBody());
         assertThat(unknown.statusCode()).isEqualTo(404);
@@ -179,10 +179,10 @@ class TesterLimitsIT {
         assertThat(traversal.statusCode()).as(traversal.body()).isEqualTo(400);
         HttpResponse<String> empty = upload("custom/test-x.tar.bz2", new byte[0]);
         assertThat(empty.statusCode()).as(empty.body()).isEqualTo(400);
-        assertThat(ApiErrors.JSON.readTree(empty.body()).path("error").asText()).contains("is empty");
+        assertThat(Errors.JSON.readTree(empty.body()).path("error").asText()).contains("is empty");
         HttpResponse<String> notATarball = upload("custom/test-x.tar.bz2", junk);
         assertThat(notATarball.statusCode()).as(notATarball.body()).isEqualTo(400);
-        assertThat(ApiErrors.JSON.readTree(notATarball.body()).path("error").asText())
+        assertThat(Errors.JSON.readTree(notATarball.body()).path("error").asText())
                 .contains("test-x.tar.bz2 is not a package labdrop can install");
         assertThat(lab.config.http().repositories().get("custom").resolve("test-x.tar.bz2")).doesNotExist();
     }
@@ -203,7 +203,7 @@ class TesterLimitsIT {
         }
         HttpResponse<String> api = call("GET", "/api/v1/requests/" + r.id(), tess, HttpRequest.BodyPublishers.noBody());
         assertThat(api.statusCode()).isEqualTo(200);
-        assertThat(ApiErrors.JSON.readTree(api.body()).path("sysinfo").size()).isEqualTo(100);
+        assertThat(Errors.JSON.readTree(api.body()).path("sysinfo").size()).isEqualTo(100);
         assertThat(api.body().length()).as("the API answer").isLessThan(50_000);
 
         HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();

@@ -14,12 +14,17 @@ import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place API failures become HTTP statuses; every error body is {@code {"error": "..."}}. */
-final class ApiErrors {
+/**
+ * The one place failures become HTTP statuses, for the API and the pages alike: bad input 400,
+ * forbidden 403, not found 404, conflict 409, too large 413, anything else 500 (logged, and
+ * never shown). The API's error body is {@code {"error": "..."}}; a page shows the message on
+ * the page the form came from, with the same status.
+ */
+final class Errors {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
 
-    private ApiErrors() {
+    private Errors() {
     }
 
     static int status(Throwable e) {

@@ -1,0 +1,9 @@
+package labdrop.web;
+
+import java.io.IOException;
+
+/** One API call's handler: the answer (a view turned into JSON, or {@link ApiHandler.Text}); errors are thrown. */
+@FunctionalInterface
+interface ApiCall {
+    Object answer(Exchange call) throws IOException;
+}

@@ -1,0 +1,218 @@
+package labdrop.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import labdrop.error.BadInputException;
+import labdrop.pkg.PayloadTooLargeException;
+import labdrop.user.User;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Session;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * One HTTP call as a page or API handler sees it: the path's parameters, the query, the body, the
+ * caller (user and session), and the ways to answer. Handlers never touch Jetty's request,
+ * response and callback themselves.
+ */
+final class Exchange {
+    /** Largest JSON or text body accepted (a config file is capped lower by ingest.max-config-bytes). */
+    static final int MAX_BODY = 1 << 20;
+
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private Map<String, String> params = Map.of();
+    private Fields query;
+    private Fields form;
+    private User user;
+    private Session session;
+    private int status = 200;
+
+    Exchange(Request request, Response response, Callback callback) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+    }
+
+    Exchange with(Map<String, String> pathParams) {
+        this.params = pathParams;
+        return this;
+    }
+
+    Exchange as(User caller, Session callerSession) {
+        this.user = caller;
+        this.session = callerSession;
+        return this;
+    }
+
+    String method() {
+        return request.getMethod();
+    }
+
+    /** The path inside the handler's context ({@code /hosts/sut-01} under {@code /api/v1}). */
+    String path() {
+        return Request.getPathInContext(request);
+    }
+
+    /** A path parameter the route named. */
+    String param(String name) {
+        String value = params.get(name);
+        if (value == null) {
+            throw new IllegalStateException("the route has no parameter {" + name + "}");
+        }
+        return value;
+    }
+
+    /** A query parameter, or null. */
+    String query(String name) {
+        if (query == null) {
+            query = Request.extractQueryParameters(request);
+        }
+        return query.getValue(name);
+    }
+
+    /** A whole-number query parameter in {@code min..max}, {@code fallback} when absent. */
+    int number(String name, int fallback, int min, int max) {
+        String value = query(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int v = Integer.parseInt(value);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw new BadInputException("query parameter " + name + "=" + value + " is not a whole number in " + min + ".." + max);
+    }
+
+    /** Reads the POSTed form (query and body); done once, by the page front, before a handler asks for fields. */
+    void readForm() throws Exception {
+        form = Request.getParameters(request);
+    }
+
+    /** A field of the form {@link #readForm} read, or null. */
+    String form(String name) {
+        if (form == null) {
+            throw new IllegalStateException("the form was not read");
+        }
+        return form.getValue(name);
+    }
+
+    User user() {
+        return user;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    String remoteAddress() {
+        return Request.getRemoteAddr(request);
+    }
+
+    /** The body as text, at most {@link #MAX_BODY} bytes. */
+    String body() throws IOException {
+        if (request.getLength() > MAX_BODY) {
+            throw new PayloadTooLargeException("request body of " + request.getLength() + " bytes is over the API's cap of "
+                    + MAX_BODY + " bytes");
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(MAX_BODY + 1);
+            if (bytes.length > MAX_BODY) {
+                throw new PayloadTooLargeException("request body is over the API's cap of " + MAX_BODY + " bytes");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The body as a JSON object. */
+    JsonBody json() throws IOException {
+        return JsonBody.parse(body());
+    }
+
+    /**
+     * Reads what the call left unread of its body (a refused call reads none of it) before the answer
+     * goes out. Jetty closes a connection whose request body was not consumed, and once the answer is
+     * committed it can no longer say so: a client reusing the connection would then meet a silent
+     * close. A body over the cap is not read; the answer carries {@code Connection: close} instead.
+     */
+    void settleBody() {
+        if (request.getLength() == 0) {
+            return;
+        }
+        try {
+            body();
+        } catch (IOException | PayloadTooLargeException e) {
+            response.getHeaders().put("Connection", "close");
+        }
+    }
+
+    /** The answer is a new resource (201) rather than 200. */
+    void created() {
+        status = 201;
+    }
+
+    int status() {
+        return status;
+    }
+
+    void header(String name, String value) {
+        response.getHeaders().put(name, value);
+    }
+
+    void json(int code, Object body) {
+        Errors.send(response, callback, code, body);
+    }
+
+    void fail(Throwable e) {
+        Errors.fail(response, callback, e);
+    }
+
+    void html(int code, String body) {
+        response.setStatus(code);
+        response.getHeaders().put("Content-Type", "text/html; charset=utf-8");
+        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+    }
+
+    void bytes(int code, String contentType, byte[] body) {
+        response.setStatus(code);
+        response.getHeaders().put("Content-Type", contentType);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    void redirect(String location) {
+        Response.sendRedirect(request, response, callback, location);
+    }
+
+    /** The session, created when {@code create} and there is none. */
+    Optional<Session> session(boolean create) {
+        return Optional.ofNullable(request.getSession(create));
+    }
+
+    /** For the few helpers that speak Jetty themselves (CSRF, login tokens, uploads). */
+    Request request() {
+        return request;
+    }
+
+    Response response() {
+        return response;
+    }
+
+    Callback callback() {
+        return callback;
+    }
+}

@@ -1,0 +1,211 @@
+package labdrop.web;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import labdrop.drop.SafeRead;
+import labdrop.error.LabdropException;
+import labdrop.error.NotFoundException;
+import labdrop.host.Host;
+import labdrop.host.HostState;
+import labdrop.pkg.PackageType;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.TestSpec;
+import labdrop.user.User;
+
+/** The request form, a request's page with its live feed and logs, and cancel and move from the pages. */
+final class RequestPages {
+    private final WebServices services;
+    private final Pages pages;
+    private final Logs logs;
+
+    RequestPages(WebServices services, Pages pages) {
+        this.services = services;
+        this.pages = pages;
+        this.logs = new Logs(services);
+    }
+
+    /** GET /requests/new. */
+    void form(Exchange x) {
+        x.html(200, pages.render("request-form.peb", formValues(x, null, null)));
+    }
+
+    /** POST /requests: files the request, then its page; a refusal shows the form again with the reason. */
+    void file(Exchange x) {
+        String host = x.form("host");
+        try {
+            String test = x.form("test") == null ? "" : x.form("test");
+            String args = blankToNull(x.form("args"));
+            Request filed = services.desk().file(new RequestSpec(host, x.user().name(),
+                    List.of(TestSpec.parse(args == null ? test : test + ":" + args)),
+                    Priority.parse(x.form("priority") == null ? "normal" : x.form("priority")),
+                    "true".equals(x.form("reboot")), blankToNull(x.form("kernel")),
+                    blankToNull(x.form("buildset")), null, null));
+            x.redirect("/requests/" + filed.id());
+        } catch (LabdropException e) {
+            x.html(Errors.status(e), pages.render("request-form.peb", formValues(x, host, e.getMessage())));
+        }
+    }
+
+    private Map<String, Object> formValues(Exchange x, String host, String error) {
+        Map<String, Object> values = PageValues.base(x.session(), Optional.of(x.user()));
+        List<Map<String, Object>> hosts = new ArrayList<>();
+        for (Host h : services.hosts().list()) {
+            if (h.state() != HostState.RETIRED) {
+                hosts.add(Map.of("name", h.name(), "state", h.state().label(), "ownerOnly", h.ownerOnly(),
+                        "owner", h.owner() == null ? "" : h.owner()));
+            }
+        }
+        values.put("hosts", hosts);
+        values.put("tests", services.lab().catalog().names(PackageType.TEST));
+        values.put("host", host);
+        values.put("error", error);
+        return values;
+    }
+
+    /** GET /requests/<id>. */
+    void page(Exchange x) {
+        Request r;
+        try {
+            r = services.desk().find(x.param("id"));
+        } catch (LabdropException e) {
+            x.html(404, "<!DOCTYPE html><title>Not found</title><p>No such request.</p>");
+            return;
+        }
+        User user = x.user();
+        Map<String, Object> values = PageValues.base(x.session(), Optional.of(user));
+        Map<String, Object> view = new HashMap<>();
+        view.put("id", r.id());
+        view.put("host", r.host());
+        view.put("state", r.state().label());
+        view.put("reason", r.reason());
+        view.put("requester", r.requester());
+        view.put("priority", r.priority().label());
+        view.put("filed", r.filedAt().toString());
+        view.put("tests", r.tests().stream().map(t -> t.packageName() + (t.args().isEmpty() ? "" : " "
+                + String.join(" ", t.args()))).toList());
+        values.put("r", view);
+        Host host = services.hosts().show(r.host());
+        values.put("canCancel", !r.state().isFinal() && Access.canCancel(user, r, host));
+        try {
+            values.put("running", logs.running(r));
+            List<String> sysinfo = logs.sysinfo(r);
+            values.put("sysinfo", sysinfo);
+            if (sysinfo.contains("sysinfo/distribution.txt")) {
+                values.put("distribution", new String(logs.read(r, "sysinfo/distribution.txt", 0).bytes(),
+                        StandardCharsets.UTF_8).lines().findFirst().orElse(""));
+            }
+        } catch (IOException | LabdropException e) {
+            values.put("running", List.of());
+            values.put("sysinfo", List.of());
+        }
+        values.put("final", r.state().isFinal());
+        values.put("events", services.desk().events(r).stream().map(e -> {
+            Map<String, Object> m = new HashMap<>();
+            m.put("at", e.at().toString());
+            m.put("state", e.state().label());
+            m.put("note", e.note());
+            return m;
+        }).toList());
+        values.put("results", services.desk().results(r).stream().map(t -> {
+            Map<String, Object> m = new HashMap<>();
+            m.put("index", t.index());
+            m.put("name", t.name());
+            m.put("outcome", t.outcome());
+            m.put("exitCode", t.exitCode() == null ? "" : t.exitCode());
+            m.put("logs", t.logs());
+            return m;
+        }).toList());
+        x.html(200, pages.render("request.peb", values));
+    }
+
+    /** POST /requests/<id>/cancel, then the request's page. */
+    void cancel(Exchange x) {
+        change(x, true);
+    }
+
+    /** POST /requests/<id>/move (direction up|down|top), then the host's page. */
+    void move(Exchange x) {
+        change(x, false);
+    }
+
+    private void change(Exchange x, boolean cancel) {
+        String id = x.param("id");
+        try {
+            Request r = services.desk().find(id);
+            Host host = services.hosts().show(r.host());
+            if (cancel) {
+                Access.requireCancel(x.user(), r, host);
+                services.desk().cancel(id, x.user().name());
+                x.redirect("/requests/" + id);
+            } else {
+                Access.requireReorder(x.user(), host);
+                services.desk().move(id, x.form("direction") == null ? "" : x.form("direction"), x.user().name());
+                x.redirect("/hosts/" + r.host());
+            }
+        } catch (LabdropException e) {
+            x.html(Errors.status(e), pages.render("message.peb",
+                    PageValues.message(x.session(), x.user(), "Not done", e.getMessage(), "/requests/" + id)));
+        }
+    }
+
+    /** GET /live/requests/<id>.json: the request as the API shows it, plus the logs of the test running now. */
+    void live(Exchange x) throws IOException {
+        String file = x.param("file");
+        Request r;
+        try {
+            if (!file.endsWith(".json")) {
+                throw new NotFoundException("no live feed " + file + "; ask for <id>.json");
+            }
+            r = services.desk().find(file.substring(0, file.length() - ".json".length()));
+        } catch (LabdropException e) {
+            x.json(404, Map.of("error", e.getMessage()));
+            return;
+        }
+        Map<String, Object> m = ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r),
+                logs.sysinfo(r));
+        m.put("runningLogs", logs.running(r));
+        x.json(200, m);
+    }
+
+    /**
+     * GET /requests/<id>/log/<name>: one log the agent pushed, as plain text (the first
+     * {@link Logs#WINDOW} bytes, with a note when there is more; the API serves the rest by offset).
+     */
+    void log(Exchange x) throws IOException {
+        String id = x.param("id");
+        String name = x.param("name");
+        String offset = x.query("offset");
+        SafeRead.Window window;
+        try {
+            window = logs.read(services.desk().find(id), name, offset == null || !offset.matches("[0-9]{1,15}") ? 0
+                    : Long.parseLong(offset));
+        } catch (LabdropException e) {
+            x.html(404, "<!DOCTYPE html><title>Not found</title><p>No such log.</p>");
+            return;
+        }
+        x.header("X-Labdrop-Next-Offset", Long.toString(window.next()));
+        if (offset != null) {
+            // The live view follows the log piece by piece: raw bytes, no note.
+            x.bytes(200, "text/plain; charset=utf-8", window.bytes());
+            return;
+        }
+        String tail = window.size() > window.next() ? "\n[labdrop: log cut at " + window.next() + " of " + window.size()
+                + " bytes; GET /api/v1/requests/" + id + "/logs/" + name + "?offset=" + window.next() + " reads on]\n" : "";
+        byte[] bytes = window.bytes();
+        byte[] body = new byte[bytes.length + tail.length()];
+        System.arraycopy(bytes, 0, body, 0, bytes.length);
+        System.arraycopy(tail.getBytes(StandardCharsets.US_ASCII), 0, body, bytes.length, tail.length());
+        x.bytes(200, "text/plain; charset=utf-8", body);
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
+    }
+}

@@ -1,0 +1,78 @@
+package labdrop.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
+
+/** {@code /api/v1/requests}: filing, listing, one request's detail and logs, cancel and move. */
+final class RequestsApi {
+    private final WebServices services;
+    private final Logs logs;
+
+    RequestsApi(WebServices services, Logs logs) {
+        this.services = services;
+        this.logs = logs;
+    }
+
+    void routes(Router<ApiCall> router) {
+        router.add("GET", "/requests", this::list)
+                .add("POST", "/requests", this::file)
+                .add("GET", "/requests/{id}", x -> detail(services.desk().find(x.param("id"))))
+                .add("POST", "/requests/{id}/cancel", this::cancel)
+                .add("POST", "/requests/{id}/move", this::move)
+                .add("GET", "/requests/{id}/logs/{name...}", this::log);
+    }
+
+    private Object list(Exchange x) {
+        String state = x.query("state");
+        int limit = x.number("limit", 100, 1, 1000);
+        return services.desk().list(x.query("host"), state == null ? null : RequestState.parse(state), limit)
+                .stream().map(ApiViews::request).toList();
+    }
+
+    private Object file(Exchange x) throws IOException {
+        JsonBody body = x.json();
+        List<TestSpec> tests = new ArrayList<>();
+        for (JsonNode t : body.list("tests")) {
+            JsonBody test = JsonBody.of(t);
+            tests.add(t.isTextual() ? TestSpec.parse(t.asText()) : new TestSpec(test.text("package", true), null,
+                    test.strings("args"), test.integer("timeoutSeconds")));
+        }
+        Request filed = services.desk().file(new RequestSpec(body.text("host", true), x.user().name(), tests,
+                Priority.parse(Optional.ofNullable(body.text("priority", false)).orElse("normal")),
+                body.flag("selfReboot"), body.text("kernelInstall", false), body.text("buildSet", false),
+                body.integer("timeoutSeconds"), body.text("repositoryUrl", false)));
+        x.created();
+        return detail(filed);
+    }
+
+    private Object cancel(Exchange x) throws IOException {
+        Request r = services.desk().find(x.param("id"));
+        Access.requireCancel(x.user(), r, services.hosts().show(r.host()));
+        return detail(services.desk().cancel(r.id(), x.user().name()));
+    }
+
+    private Object move(Exchange x) throws IOException {
+        Request r = services.desk().find(x.param("id"));
+        Access.requireReorder(x.user(), services.hosts().show(r.host()));
+        return detail(services.desk().move(r.id(), x.json().text("direction", true), x.user().name()));
+    }
+
+    private Object log(Exchange x) throws IOException {
+        Request r = services.desk().find(x.param("id"));
+        long offset = x.number("offset", 0, 0, Integer.MAX_VALUE);
+        return new ApiHandler.Text(logs.read(r, x.param("name"), offset).bytes());
+    }
+
+    private Map<String, Object> detail(Request r) throws IOException {
+        return ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r), logs.sysinfo(r));
+    }
+}
