@@ -1,22 +1,21 @@
 package labdrop.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import labdrop.admin.HostDraft;
 import labdrop.app.Services;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.Names;
 import labdrop.error.BadInputException;
-import labdrop.host.Host;
 import labdrop.host.HostState;
 import labdrop.ops.HardReset;
-import labdrop.store.ConfigRows;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,20 +30,21 @@ import picocli.CommandLine.Parameters;
                 KeyCommands.HostKey.class, KeyCommands.AuthorizedKeys.class, HostCommand.AgentReleaseCommand.class})
 final class HostCommand {
 
+    /** A command that works on the store only (on the server host); with --server it says so. */
     abstract static class HostAction implements Callable<Integer> {
         @Mixin
         ConfOption conf;
         @Option(names = "--server", paramLabel = "URL", defaultValue = "${env:LABDROP_SERVER}",
-                description = "Work against a remote server's API instead of opening the store (default: $LABDROP_SERVER).")
+                description = "Refused: this command works on the store only, on the server host.")
         String server;
-        @Option(names = "--token-file", paramLabel = "FILE",
-                description = "With --server: the file holding your API token (default: $LABDROP_TOKEN).")
+        @Option(names = "--token-file", paramLabel = "FILE", description = "Refused with this command (see --server).")
         Path tokenFile;
 
         @Override
         public Integer call() throws Exception {
             if (server != null && !server.isBlank()) {
-                return runRemote(new Remote(server, tokenFile));
+                throw new BadInputException("this command works on the store only, not with --server;"
+                        + " run it on the server host without --server");
             }
             try (Services services = conf.open()) {
                 return run(services);
@@ -52,12 +52,6 @@ final class HostCommand {
         }
 
         abstract int run(Services services) throws Exception;
-
-        /** The same command through the server's API; commands without one say so. */
-        int runRemote(Remote remote) throws Exception {
-            throw new BadInputException("this command works on the store only, not with --server;"
-                    + " run it on the server host without --server");
-        }
     }
 
     static final String LIST_FORMAT = "%-24s %-10s %-12s %-10s %-5s %s%n";
@@ -85,7 +79,7 @@ final class HostCommand {
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Add a host. It starts in Maint unless --active (as LAVA's add-device does);",
                     "its config/directions are copied from its type's file in host-types/."})
-    static final class Add extends HostAction {
+    static final class Add extends LabAction {
         @Parameters(paramLabel = "NAME", description = "Host name: [a-z0-9][a-z0-9._-]{0,62}.")
         String name;
         @Option(names = "--type", defaultValue = "default", description = "Host type (a file in host-types/). Default: ${DEFAULT-VALUE}.")
@@ -100,117 +94,77 @@ final class HostCommand {
         String labels;
         @Option(names = "--hard-reset-command", paramLabel = "CMD", description = "Command that power-cycles the host (run by 'host reset').")
         String hardReset;
-        @Option(names = "--as", paramLabel = "USER", defaultValue = "${sys:user.name}", description = "Who is acting (recorded in the config history).")
-        String author;
 
         @Override
-        int run(Services services) {
-            Host host = services.hosts().add(new HostDraft(name, type, labels, owner, ownerOnly, active, hardReset), author);
-            System.out.println("added host " + host.name() + " (" + host.state().label() + ", type " + host.type() + ")");
-            return 0;
-        }
-
-        @Override
-        int runRemote(Remote remote) throws Exception {
+        int run(LabClient lab) throws Exception {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", name);
             body.put("type", type);
-            body.put("labels", labels.isBlank() ? List.of() : List.of(labels.split("\\s*,\\s*")));
+            body.put("labels", labels(labels));
             body.put("owner", owner);
             body.put("ownerOnly", ownerOnly);
             body.put("active", active);
             body.put("hardResetCommand", hardReset);
-            var host = remote.call("POST", "/hosts", body);
-            System.out.println("added host " + host.get("name").asText() + " (" + host.get("state").asText() + ", type "
-                    + host.get("type").asText() + ")");
+            JsonNode host = lab.call("POST", "/hosts", body);
+            System.out.println("added host " + text(host, "name") + " (" + text(host, "state") + ", type "
+                    + text(host, "type") + ")");
             return 0;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List hosts with their state.")
-    static final class ListHosts extends HostAction {
+    static final class ListHosts extends LabAction {
         @Override
-        int run(Services services) {
-            List<Host> hosts = services.hosts().list();
+        int run(LabClient lab) throws Exception {
             System.out.printf(LIST_FORMAT, "HOST", "STATE", "TYPE", "OWNER", "SEQ", "LAST SEEN");
-            for (Host h : hosts) {
-                System.out.printf(LIST_FORMAT, h.name(), h.state().label(), h.type(),
-                        h.owner() == null ? "-" : h.owner() + (h.ownerOnly() ? "*" : ""),
-                        h.lastSeq() < 0 ? "-" : h.lastSeq(), h.lastSeen() == null ? "never" : h.lastSeen());
-            }
-            return 0;
-        }
-
-        @Override
-        int runRemote(Remote remote) throws Exception {
-            System.out.printf(LIST_FORMAT, "HOST", "STATE", "TYPE", "OWNER", "SEQ", "LAST SEEN");
-            for (var h : remote.get("/hosts")) {
-                var report = h.get("lastReport");
-                System.out.printf(LIST_FORMAT, h.get("name").asText(), h.get("state").asText(), h.get("type").asText(),
-                        h.get("owner").isNull() ? "-" : h.get("owner").asText() + (h.get("ownerOnly").asBoolean() ? "*" : ""),
-                        report.get("seq").asLong() < 0 ? "-" : report.get("seq").asText(),
-                        report.get("at").isNull() ? "never" : report.get("at").asText());
+            for (JsonNode h : lab.get("/hosts")) {
+                JsonNode report = h.get("lastReport");
+                System.out.printf(LIST_FORMAT, text(h, "name"), text(h, "state"), text(h, "type"),
+                        h.get("owner").isNull() ? "-" : text(h, "owner") + (h.get("ownerOnly").asBoolean() ? "*" : ""),
+                        report.get("seq").asLong() < 0 ? "-" : text(report, "seq"),
+                        report.get("at").isNull() ? "never" : text(report, "at"));
             }
             return 0;
         }
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one host: state, last report, config files, errors.")
-    static final class Show extends HostAction {
+    static final class Show extends LabAction {
         @Parameters(paramLabel = "NAME")
         String name;
 
         @Override
-        int run(Services services) {
-            Host h = services.hosts().show(name);
-            Output.field("host", h.name());
-            Output.field("state", h.state().label() + " since " + h.stateSince());
-            Output.field("type", h.type());
-            Output.field("owner", h.owner() == null ? "-" : h.owner() + (h.ownerOnly() ? " (owner-only)" : ""));
-            Output.field("labels", h.labels());
-            Output.field("hard_reset_command", h.hardResetCommand());
-            Output.field("reported", h.reportedStatus() == null ? "nothing yet" : HostState.valueOf(h.reportedStatus()).label()
-                    + " (seq " + h.lastSeq() + ", received " + h.lastSeen() + ")");
-            Output.field("request", h.currentRequest());
-            Output.field("step", h.step());
-            Output.field("agent", h.agentVersion());
-            Output.field("boot id", h.bootId());
-            Output.field("message", h.message());
-            Output.field("ingest error", h.ingestError());
-            for (ConfigRows.Version v : services.hosts().configFiles(name)) {
-                String status = !v.valid() ? "INVALID: " + v.problems() : v.content() == null ? "deleted" : "valid";
-                Output.field("config/" + v.file(), status + " (" + v.at() + " by " + v.author() + ")");
-            }
-            return 0;
-        }
-
-        @Override
-        int runRemote(Remote remote) throws Exception {
-            var h = remote.get("/hosts/" + Remote.encode(name));
-            var report = h.get("lastReport");
-            Output.field("host", Remote.text(h, "name"));
-            Output.field("state", Remote.text(h, "state") + " since " + Remote.text(h, "stateSince"));
-            Output.field("type", Remote.text(h, "type"));
-            Output.field("owner", h.get("owner").isNull() ? "-" : Remote.text(h, "owner") + (h.get("ownerOnly").asBoolean() ? " (owner-only)" : ""));
-            Output.field("labels", String.join(",", Remote.JSON.convertValue(h.get("labels"), String[].class)));
-            Output.field("reported", report.get("status").isNull() ? "nothing yet" : Remote.text(report, "status")
-                    + " (seq " + Remote.text(report, "seq") + ", received " + Remote.text(report, "at") + ")");
-            Output.field("request", Remote.text(h, "currentRequest"));
-            Output.field("step", Remote.text(h, "step"));
-            Output.field("agent", Remote.text(report, "agentVersion"));
-            Output.field("message", Remote.text(h, "message"));
-            Output.field("ingest error", Remote.text(h, "ingestError"));
-            Output.field("queued", Remote.text(h, "queued"));
-            for (var v : remote.get("/hosts/" + Remote.encode(name) + "/config")) {
-                String status = !v.get("valid").asBoolean() ? "INVALID: " + Remote.text(v, "problems") : "valid";
-                Output.field("config/" + Remote.text(v, "file"), status + " (" + Remote.text(v, "at") + " by " + Remote.text(v, "author") + ")");
+        int run(LabClient lab) throws Exception {
+            String path = "/hosts/" + Remote.encode(name);
+            JsonNode h = lab.get(path);
+            JsonNode report = h.get("lastReport");
+            Output.field("host", text(h, "name"));
+            Output.field("state", text(h, "state") + " since " + text(h, "stateSince"));
+            Output.field("type", text(h, "type"));
+            Output.field("owner", h.get("owner").isNull() ? "-" : text(h, "owner")
+                    + (h.get("ownerOnly").asBoolean() ? " (owner-only)" : ""));
+            Output.field("labels", String.join(",", strings(h.get("labels"))));
+            Output.field("hard_reset_command", text(h, "hardResetCommand"));
+            Output.field("reported", report.get("status").isNull() ? "nothing yet" : HostState.valueOf(text(report, "status"))
+                    .label() + " (seq " + text(report, "seq") + ", received " + text(report, "at") + ")");
+            Output.field("request", text(h, "currentRequest"));
+            Output.field("step", text(h, "step"));
+            Output.field("agent", text(report, "agentVersion"));
+            Output.field("boot id", text(report, "bootId"));
+            Output.field("message", text(h, "message"));
+            Output.field("ingest error", text(h, "ingestError"));
+            Output.field("queued", text(h, "queued"));
+            for (JsonNode v : lab.get(path + "/config")) {
+                String status = !v.get("valid").asBoolean() ? "INVALID: " + text(v, "problems")
+                        : v.get("deleted").asBoolean() ? "deleted" : "valid";
+                Output.field("config/" + text(v, "file"), status + " (" + text(v, "at") + " by " + text(v, "author") + ")");
             }
             return 0;
         }
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true, description = "Change a host's owner, owner-only flag, labels, type or hard reset command.")
-    static final class Set extends HostAction {
+    static final class Set extends LabAction {
         @Parameters(paramLabel = "NAME")
         String name;
 
@@ -226,28 +180,7 @@ final class HostCommand {
         }
 
         @Override
-        int run(Services services) {
-            if (changes.owner != null) {
-                services.hosts().set(name, "owner", changes.owner);
-            }
-            if (changes.type != null) {
-                services.hosts().set(name, "type", changes.type);
-            }
-            if (changes.labels != null) {
-                services.hosts().set(name, "labels", changes.labels);
-            }
-            if (changes.hardReset != null) {
-                services.hosts().set(name, "hard-reset-command", changes.hardReset.isEmpty() ? null : changes.hardReset);
-            }
-            if (changes.ownerOnly != null) {
-                services.hosts().set(name, "owner-only", changes.ownerOnly);
-            }
-            System.out.println("updated host " + name);
-            return 0;
-        }
-
-        @Override
-        int runRemote(Remote remote) throws Exception {
+        int run(LabClient lab) throws Exception {
             Map<String, Object> body = new LinkedHashMap<>();
             if (changes.owner != null) {
                 body.put("owner", changes.owner);
@@ -256,7 +189,7 @@ final class HostCommand {
                 body.put("type", changes.type);
             }
             if (changes.labels != null) {
-                body.put("labels", changes.labels.isBlank() ? List.of() : List.of(changes.labels.split("\\s*,\\s*")));
+                body.put("labels", labels(changes.labels));
             }
             if (changes.hardReset != null) {
                 body.put("hardResetCommand", changes.hardReset.isEmpty() ? null : changes.hardReset);
@@ -264,7 +197,7 @@ final class HostCommand {
             if (changes.ownerOnly != null) {
                 body.put("ownerOnly", changes.ownerOnly);
             }
-            remote.call("PATCH", "/hosts/" + Remote.encode(name), body);
+            lab.call("PATCH", "/hosts/" + Remote.encode(name), body);
             System.out.println("updated host " + name);
             return 0;
         }
@@ -297,60 +230,40 @@ final class HostCommand {
     }
 
     @Command(name = "maint", mixinStandardHelpOptions = true, description = "Put a host in maintenance: new requests are held until it is activated.")
-    static final class Maint extends HostAction {
+    static final class Maint extends LabAction {
         @Parameters(paramLabel = "NAME")
         String name;
 
         @Override
-        int run(Services services) {
-            System.out.println("host " + name + " is " + services.hosts().maint(name).state().label());
-            return 0;
-        }
-
-        @Override
-        int runRemote(Remote remote) throws Exception {
-            System.out.println("host " + name + " is " + remote.call("POST", "/hosts/" + Remote.encode(name) + "/maint", null)
-                    .get("state").asText());
+        int run(LabClient lab) throws Exception {
+            JsonNode host = lab.call("POST", "/hosts/" + Remote.encode(name) + "/maint", null);
+            System.out.println("host " + name + " is " + text(host, "state"));
             return 0;
         }
     }
 
     @Command(name = "activate", mixinStandardHelpOptions = true, description = "Take a host out of maintenance; held requests are placed.")
-    static final class Activate extends HostAction {
+    static final class Activate extends LabAction {
         @Parameters(paramLabel = "NAME")
         String name;
 
         @Override
-        int run(Services services) {
-            System.out.println("host " + name + " is " + services.hosts().activate(name).state().label());
-            return 0;
-        }
-
-        @Override
-        int runRemote(Remote remote) throws Exception {
-            System.out.println("host " + name + " is " + remote.call("POST", "/hosts/" + Remote.encode(name) + "/activate", null)
-                    .get("state").asText());
+        int run(LabClient lab) throws Exception {
+            JsonNode host = lab.call("POST", "/hosts/" + Remote.encode(name) + "/activate", null);
+            System.out.println("host " + name + " is " + text(host, "state"));
             return 0;
         }
     }
 
     @Command(name = "retire", mixinStandardHelpOptions = true, description = "Retire a host: its unfinished requests are cancelled.")
-    static final class Retire extends HostAction {
+    static final class Retire extends LabAction {
         @Parameters(paramLabel = "NAME")
         String name;
-        @Option(names = "--as", paramLabel = "USER", defaultValue = "${sys:user.name}")
-        String by;
 
         @Override
-        int run(Services services) {
-            System.out.println("host " + name + " is " + services.hosts().retire(name, by).state().label());
-            return 0;
-        }
-
-        @Override
-        int runRemote(Remote remote) throws Exception {
-            System.out.println("host " + name + " is " + remote.call("POST", "/hosts/" + Remote.encode(name) + "/retire", null)
-                    .get("state").asText());
+        int run(LabClient lab) throws Exception {
+            JsonNode host = lab.call("POST", "/hosts/" + Remote.encode(name) + "/retire", null);
+            System.out.println("host " + name + " is " + text(host, "state"));
             return 0;
         }
     }
@@ -366,6 +279,21 @@ final class HostCommand {
             System.out.println("host " + name + ": hard reset " + outcome.summary());
             return outcome.exitCode() == 0 ? 0 : ExitCodes.INFRASTRUCTURE;
         }
+    }
+
+    /** A comma-separated list as the API takes it. */
+    static List<String> labels(String text) {
+        return text.isBlank() ? List.of() : List.of(text.strip().split("\\s*,\\s*"));
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(v -> out.add(v.asText()));
+        return out;
+    }
+
+    static String text(JsonNode node, String field) {
+        return Remote.text(node, field);
     }
 
     static String readFile(Path file) throws IOException {

@@ -22,7 +22,7 @@ import labdrop.error.NotFoundException;
  * from {@code --token-file} or {@code $LABDROP_TOKEN}). The server's JSON errors become the same
  * exceptions (and so exit codes) as local failures.
  */
-final class Remote {
+final class Remote implements LabClient {
     static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
@@ -46,11 +46,18 @@ final class Remote {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    JsonNode get(String path) throws IOException {
-        return call("GET", path, null);
+    @Override
+    public boolean local() {
+        return false;
     }
 
-    JsonNode call(String method, String path, Object body) throws IOException {
+    @Override
+    public void close() {
+        // Java 17's HttpClient holds nothing that must be closed
+    }
+
+    @Override
+    public JsonNode call(String method, String path, Object body) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + token).header("Accept", "application/json");
         if (body == null) {

@@ -5,5 +5,5 @@ import java.io.IOException;
 /** One API call's handler: the answer (a view turned into JSON, or {@link ApiHandler.Text}); errors are thrown. */
 @FunctionalInterface
 interface ApiCall {
-    Object answer(Exchange call) throws IOException;
+    Object answer(Call call) throws IOException;
 }

@@ -46,6 +46,7 @@ final class ApiViews {
         reported.put("seq", h.lastSeq());
         reported.put("at", time(h.lastSeen()));
         reported.put("agentVersion", h.agentVersion());
+        reported.put("bootId", h.bootId());
         m.put("lastReport", reported);
         Map<String, Object> poll = new LinkedHashMap<>();
         poll.put("sinceServerStart", polls.count());
@@ -70,6 +71,7 @@ final class ApiViews {
         m.put("kernelInstall", r.kernelInstall());
         m.put("buildSet", r.buildSet());
         m.put("timeoutSeconds", r.timeoutSeconds());
+        m.put("repositoryUrl", r.repositoryUrl());
         List<Map<String, Object>> tests = new ArrayList<>();
         for (TestSpec t : r.tests()) {
             Map<String, Object> test = new LinkedHashMap<>();
@@ -139,6 +141,7 @@ final class ApiViews {
         m.put("author", v.author());
         m.put("valid", v.valid());
         m.put("problems", v.problems());
+        m.put("deleted", v.content() == null && v.valid());
         if (withContent) {
             m.put("content", v.content());
         }

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
-import labdrop.error.BadInputException;
 import labdrop.pkg.PayloadTooLargeException;
 import labdrop.user.User;
 import org.eclipse.jetty.io.Content;
@@ -21,7 +20,7 @@ import org.eclipse.jetty.util.Fields;
  * caller (user and session), and the ways to answer. Handlers never touch Jetty's request,
  * response and callback themselves.
  */
-final class Exchange {
+final class Exchange implements Call {
     /** Largest JSON or text body accepted (a config file is capped lower by ingest.max-config-bytes). */
     static final int MAX_BODY = 1 << 20;
 
@@ -62,7 +61,8 @@ final class Exchange {
     }
 
     /** A path parameter the route named. */
-    String param(String name) {
+    @Override
+    public String param(String name) {
         String value = params.get(name);
         if (value == null) {
             throw new IllegalStateException("the route has no parameter {" + name + "}");
@@ -71,28 +71,12 @@ final class Exchange {
     }
 
     /** A query parameter, or null. */
-    String query(String name) {
+    @Override
+    public String query(String name) {
         if (query == null) {
             query = Request.extractQueryParameters(request);
         }
         return query.getValue(name);
-    }
-
-    /** A whole-number query parameter in {@code min..max}, {@code fallback} when absent. */
-    int number(String name, int fallback, int min, int max) {
-        String value = query(name);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int v = Integer.parseInt(value);
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the error below
-        }
-        throw new BadInputException("query parameter " + name + "=" + value + " is not a whole number in " + min + ".." + max);
     }
 
     /** Reads the POSTed form (query and body); done once, by the page front, before a handler asks for fields. */
@@ -108,7 +92,8 @@ final class Exchange {
         return form.getValue(name);
     }
 
-    User user() {
+    @Override
+    public User user() {
         return user;
     }
 
@@ -125,7 +110,8 @@ final class Exchange {
     }
 
     /** The body as text, at most {@link #MAX_BODY} bytes. */
-    String body() throws IOException {
+    @Override
+    public String body() throws IOException {
         if (request.getLength() > MAX_BODY) {
             throw new PayloadTooLargeException("request body of " + request.getLength() + " bytes is over the API's cap of "
                     + MAX_BODY + " bytes");
@@ -137,11 +123,6 @@ final class Exchange {
             }
             return new String(bytes, StandardCharsets.UTF_8);
         }
-    }
-
-    /** The body as a JSON object. */
-    JsonBody json() throws IOException {
-        return JsonBody.parse(body());
     }
 
     /**
@@ -162,7 +143,8 @@ final class Exchange {
     }
 
     /** The answer is a new resource (201) rather than 200. */
-    void created() {
+    @Override
+    public void created() {
         status = 201;
     }
 

@@ -28,7 +28,7 @@ final class HostsApi {
     void routes(Router<ApiCall> router) {
         router.add("GET", "/hosts", x -> list())
                 .add("POST", "/hosts", this::add)
-                .add("GET", "/hosts/{host}", x -> view(known(x)))
+                .add("GET", "/hosts/{host}", this::show)
                 .add("PATCH", "/hosts/{host}", this::change)
                 .add("POST", "/hosts/{host}/maint", x -> setState(x, "maint"))
                 .add("POST", "/hosts/{host}/activate", x -> setState(x, "activate"))
@@ -46,12 +46,12 @@ final class HostsApi {
     }
 
     /** The days a stats call covers: {@code ?days=}, 30 by default. */
-    static int days(Exchange x) {
+    static int days(Call x) {
         return x.number("days", 30, 1, LabStats.MAX_DAYS);
     }
 
     /** The path's host, which must exist (404 otherwise). */
-    private String known(Exchange x) {
+    private String known(Call x) {
         return services.hosts().show(x.param("host")).name();
     }
 
@@ -61,7 +61,7 @@ final class HostsApi {
                 .map(h -> ApiViews.host(h, queued.getOrDefault(h.name(), 0), services.doorbell().polls(h.name()))).toList();
     }
 
-    private Object add(Exchange x) throws IOException {
+    private Object add(Call x) throws IOException {
         User user = x.user();
         Access.requireAdmin(user, "add hosts");
         JsonBody body = x.json();
@@ -73,7 +73,7 @@ final class HostsApi {
         return view(added.name());
     }
 
-    private Object change(Exchange x) throws IOException {
+    private Object change(Call x) throws IOException {
         String name = known(x);
         Access.requireAdmin(x.user(), "change hosts");
         JsonBody body = x.json();
@@ -94,7 +94,7 @@ final class HostsApi {
         return view(name);
     }
 
-    private Object setState(Exchange x, String action) {
+    private Object setState(Call x, String action) {
         String name = known(x);
         Access.requireAdmin(x.user(), "put hosts in maintenance, activate or retire them");
         switch (action) {
@@ -106,14 +106,14 @@ final class HostsApi {
     }
 
     /** The host's queue with the request it runs (if any) first. */
-    private Object queue(Exchange x) {
+    private Object queue(Call x) {
         String name = known(x);
         List<Request> queue = new ArrayList<>(services.desk().queue(name));
         services.desk().list(name, null, 50).stream().filter(r -> r.state().isActive()).forEach(r -> queue.add(0, r));
         return queue.stream().map(ApiViews::request).toList();
     }
 
-    private Object configFile(Exchange x) {
+    private Object configFile(Call x) {
         String name = known(x);
         String file = x.param("file");
         var history = services.hosts().configHistory(name, file);
@@ -128,13 +128,13 @@ final class HostsApi {
         return m;
     }
 
-    private Object writeConfig(Exchange x) throws IOException {
+    private Object writeConfig(Call x) throws IOException {
         String name = known(x);
         Access.requireAdmin(x.user(), "edit config files");
         return ApiViews.config(services.hosts().writeConfig(name, x.param("file"), x.body(), x.user().name()), true);
     }
 
-    private Object addKey(Exchange x) throws IOException {
+    private Object addKey(Call x) throws IOException {
         String name = known(x);
         Access.requireAdmin(x.user(), "register or remove SSH keys");
         var bare = services.keys().add(KeyRows.HOST, name, x.json().text("key", true), "the request body", x.user().name());
@@ -143,7 +143,7 @@ final class HostsApi {
                 .filter(k -> k.fingerprint().equals(bare.fingerprint())).map(ApiViews::key).findFirst().orElseThrow();
     }
 
-    private Object removeKey(Exchange x) {
+    private Object removeKey(Call x) {
         String name = known(x);
         Access.requireAdmin(x.user(), "register or remove SSH keys");
         String fingerprint = x.query("fingerprint");
@@ -152,6 +152,18 @@ final class HostsApi {
         }
         services.keys().remove(KeyRows.HOST, name, fingerprint);
         return Map.of("removed", fingerprint);
+    }
+
+    /**
+     * One host; an admin also sees its hard reset command (it may hold a BMC password, so testers
+     * do not).
+     */
+    private Object show(Call x) {
+        Map<String, Object> view = view(known(x));
+        if (Access.isAdmin(x.user())) {
+            view.put("hardResetCommand", services.hosts().show(x.param("host")).hardResetCommand());
+        }
+        return view;
     }
 
     private Map<String, Object> view(String name) {

@@ -31,14 +31,14 @@ final class RequestsApi {
                 .add("GET", "/requests/{id}/logs/{name...}", this::log);
     }
 
-    private Object list(Exchange x) {
+    private Object list(Call x) {
         String state = x.query("state");
         int limit = x.number("limit", 100, 1, 1000);
         return services.desk().list(x.query("host"), state == null ? null : RequestState.parse(state), limit)
                 .stream().map(ApiViews::request).toList();
     }
 
-    private Object file(Exchange x) throws IOException {
+    private Object file(Call x) throws IOException {
         JsonBody body = x.json();
         List<TestSpec> tests = new ArrayList<>();
         for (JsonNode t : body.list("tests")) {
@@ -54,19 +54,19 @@ final class RequestsApi {
         return detail(filed);
     }
 
-    private Object cancel(Exchange x) throws IOException {
+    private Object cancel(Call x) throws IOException {
         Request r = services.desk().find(x.param("id"));
         Access.requireCancel(x.user(), r, services.hosts().show(r.host()));
         return detail(services.desk().cancel(r.id(), x.user().name()));
     }
 
-    private Object move(Exchange x) throws IOException {
+    private Object move(Call x) throws IOException {
         Request r = services.desk().find(x.param("id"));
         Access.requireReorder(x.user(), services.hosts().show(r.host()));
         return detail(services.desk().move(r.id(), x.json().text("direction", true), x.user().name()));
     }
 
-    private Object log(Exchange x) throws IOException {
+    private Object log(Call x) throws IOException {
         Request r = services.desk().find(x.param("id"));
         long offset = x.number("offset", 0, 0, Integer.MAX_VALUE);
         return new ApiHandler.Text(logs.read(r, x.param("name"), offset).bytes());

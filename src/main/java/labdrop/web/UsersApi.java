@@ -23,7 +23,7 @@ final class UsersApi {
                 .add("DELETE", "/users/{name}", this::disable);
     }
 
-    private Object add(Exchange x) throws IOException {
+    private Object add(Call x) throws IOException {
         Access.requireAdmin(x.user(), "manage users");
         JsonBody body = x.json();
         String name = body.text("name", true);
@@ -36,7 +36,7 @@ final class UsersApi {
                 .orElse("tester")), password(body)));
     }
 
-    private Object change(Exchange x) throws IOException {
+    private Object change(Call x) throws IOException {
         Access.requireAdmin(x.user(), "manage users");
         String name = x.param("name");
         JsonBody body = x.json();
@@ -51,7 +51,7 @@ final class UsersApi {
         throw new BadInputException("changing a role needs the new \"password\" too (passwords are never read back)");
     }
 
-    private Object disable(Exchange x) {
+    private Object disable(Call x) {
         Access.requireAdmin(x.user(), "manage users");
         String name = x.param("name");
         if (name.equals(x.user().name())) {

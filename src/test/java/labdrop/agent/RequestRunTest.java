@@ -255,6 +255,8 @@ class RequestRunTest {
             }
         }
         assertThat(seen).as("kill points").hasSize(2 * writes);
+        System.out.println("RequestRunTest: " + writes + " journal writes in a whole run; stopped and carried on at "
+                + seen.size() + " points");
     }
 
     private static String describe(Journal j) {

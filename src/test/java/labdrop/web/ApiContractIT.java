@@ -131,6 +131,10 @@ class ApiContractIT {
         expect("request-moved", 200, "POST", "/requests/r-3/move", olive, "{\"direction\":\"top\"}");
         expect("queue", 200, "GET", "/hosts/sut-01/queue", tess, null);
         expect("host", 200, "GET", "/hosts/sut-01", tess, null);
+        call("PATCH", "/hosts/sut-01", admin, "{\"hardResetCommand\":\"ipmitool -P secret power cycle\"}");
+        assertThat(Errors.JSON.readTree(call("GET", "/hosts/sut-01", tess, null).body()).has("hardResetCommand"))
+                .as("a tester does not see the hard reset command (it may hold a BMC password)").isFalse();
+        expect("host-as-admin", 200, "GET", "/hosts/sut-01", admin, null);
         expect("hosts", 200, "GET", "/hosts", tess, null);
         expect("error-directions-invalid", 400, "PUT", "/hosts/sut-01/config/directions", admin, "auto_retrieve = maybe\n");
         expect("config-written", 200, "PUT", "/hosts/sut-01/config/directions", admin, "auto_retrieve = false\n");
