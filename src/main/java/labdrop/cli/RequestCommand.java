@@ -20,9 +20,16 @@ final class RequestCommand {
     @Command(name = "file", mixinStandardHelpOptions = true,
             description = {"File a request. Placed at once when the host is Available; queued by priority and",
                     "filing time when it is busy; held while it is in Maint; rejected with the reason when",
-                    "the host is owner-only and you are not its owner. On the store, --as names who files it."})
+                    "the host is owner-only and you are not its owner. With --type (and --label) instead of --host it",
+                    "waits in that pool and runs on the first matching host that is free. On the store, --as names who",
+                    "files it."})
     static final class File extends LabAction {
-        @Option(names = "--host", required = true) String host;
+        @Option(names = "--host", paramLabel = "HOST", description = "The host to run on.") String host;
+        @Option(names = "--type", paramLabel = "TYPE", description = "Instead of --host: any host of this type (a pool).")
+        String type;
+        @Option(names = "--label", paramLabel = "LABEL",
+                description = "With --type: the host must have this label too (repeat for more).")
+        List<String> labels = List.of();
         @Option(names = "--test", required = true, paramLabel = "NAME[:ARGS]",
                 description = "A test to run, in order; repeat for more. ARGS are split on spaces: --test 'dbench:-t 60'.")
         List<String> tests;
@@ -42,8 +49,14 @@ final class RequestCommand {
                 throw new BadInputException("--as USER is required when filing on the store; with --server the"
                         + " token's user files it");
             }
+            if (!labels.isEmpty() && type == null) {
+                throw new BadInputException("--label narrows a pool: give --type TYPE with it");
+            }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("host", host);
+            if (type != null) {
+                body.put("pool", Map.of("type", type, "labels", labels));
+            }
             body.put("tests", tests);
             body.put("priority", priority);
             body.put("selfReboot", reboot);
@@ -79,7 +92,7 @@ final class RequestCommand {
             for (JsonNode r : lab.get("/requests" + query)) {
                 List<String> names = new ArrayList<>();
                 r.get("tests").forEach(t -> names.add(t.get("package").asText()));
-                System.out.printf(LIST_FORMAT, text(r, "id"), text(r, "host"), text(r, "state"), text(r, "priority"),
+                System.out.printf(LIST_FORMAT, text(r, "id"), where(r), text(r, "state"), text(r, "priority"),
                         text(r, "requester"), text(r, "filed"), String.join(",", names));
             }
             return 0;
@@ -95,6 +108,7 @@ final class RequestCommand {
             JsonNode r = lab.get("/requests/" + Remote.encode(id));
             Output.field("request", text(r, "id"));
             Output.field("host", text(r, "host"));
+            Output.field("pool", r.get("pool").isNull() ? null : pool(r.get("pool")));
             Output.field("state", text(r, "state"));
             Output.field("reason", text(r, "reason"));
             Output.field("requester", text(r, "requester"));
@@ -147,6 +161,17 @@ final class RequestCommand {
             System.out.println(id + " " + text(moved, "state") + " " + text(moved, "priority"));
             return 0;
         }
+    }
+
+    /** Where a request runs, for a list: its host, or its pool while no host has taken it. */
+    private static String where(JsonNode r) {
+        return !r.get("host").isNull() ? text(r, "host") : "pool:" + pool(r.get("pool"));
+    }
+
+    /** A pool as {@code rpi4} or {@code rpi4+usb3}. */
+    private static String pool(JsonNode pool) {
+        List<String> labels = HostCommand.strings(pool.get("labels"));
+        return text(pool, "type") + (labels.isEmpty() ? "" : "+" + String.join("+", labels));
     }
 
     private static String text(JsonNode node, String field) {

@@ -10,6 +10,7 @@ import labdrop.request.Request;
 import labdrop.request.RequestState;
 import labdrop.store.HostRows;
 import labdrop.store.PlacementRows;
+import labdrop.store.PoolRows;
 import labdrop.store.RequestRows;
 import org.jdbi.v3.core.Handle;
 
@@ -36,19 +37,37 @@ public final class Queue {
         }
         HostState reported = host.reportedStatus() == null ? null : HostState.valueOf(host.reportedStatus());
         HostState settled = QueueRules.release(host.state(), reported, false, List.of()).hostState();
-        List<Request> queue = settled == HostState.AVAILABLE ? RequestRows.queued(h, host.name()) : List.of();
+        List<Request> queue = settled == HostState.AVAILABLE ? candidates(h, host) : List.of();
         QueueRules.Release decision = QueueRules.release(host.state(), reported, false, queue);
         if (settled != host.state()) {
             HostRows.setState(h, host.name(), settled, now);
         }
         decision.placed().ifPresent(request -> {
-            RequestRows.setState(h, request.number(), RequestState.PLACED, null, now);
+            if (request.host() == null) {
+                RequestRows.claim(h, request.number(), host.name());
+            }
+            RequestRows.setState(h, request.number(), RequestState.PLACED, null,
+                    request.pool() == null ? null : "placed on " + host.name() + " from pool " + request.pool().label(), now);
             PlacementRows.add(h, request.number(), host.name(), Placer.PLACE, now);
         });
         if (decision.hostState() != settled) {
             HostRows.setState(h, host.name(), decision.hostState(), now);
         }
         return decision.placed();
+    }
+
+    /**
+     * The host's own queue and the queued pool requests it serves. Pool requests are read with the
+     * pool's row locked (host first, then pool: the one lock order), so two hosts of a type freeing
+     * at once never claim the same request.
+     */
+    private static List<Request> candidates(Handle h, Host host) {
+        List<Request> own = RequestRows.queued(h, host.name());
+        if (!RequestRows.anyQueuedForPool(h, host.type()) || !PoolRows.lock(h, host.type())) {
+            return own;
+        }
+        return QueueRules.candidates(host.name(), host.type(), host.labels(), host.owner(), host.ownerOnly(), own,
+                RequestRows.queuedForPool(h, host.type()));
     }
 
     /** Locks the host and releases; for callers outside a host-locked transaction. */

@@ -13,6 +13,7 @@ import labdrop.host.HostState;
 import labdrop.lab.Lab;
 import labdrop.pkg.PackageType;
 import labdrop.request.PackagePin;
+import labdrop.request.Pool;
 import labdrop.request.Priority;
 import labdrop.request.QueueRules;
 import labdrop.request.Request;
@@ -22,9 +23,11 @@ import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
 import labdrop.store.HostRows;
 import labdrop.store.PlacementRows;
+import labdrop.store.PoolRows;
 import labdrop.store.RequestRows;
 import labdrop.store.ResultRows;
 import labdrop.store.UserRows;
+import org.jdbi.v3.core.Handle;
 
 /** Filing, cancelling and looking up requests: the tester's side of the queue. */
 public final class RequestDesk {
@@ -43,6 +46,9 @@ public final class RequestDesk {
      */
     public Request file(RequestSpec spec) {
         RequestLimits.check(spec);
+        if (spec.pool() != null) {
+            return filePool(spec);
+        }
         long num = lab.store().tx(h -> {
             Host host = HostRows.lock(h, spec.host()).orElseThrow(() -> noHost(spec.host()));
             if (host.state() == HostState.RETIRED) {
@@ -63,6 +69,63 @@ public final class RequestDesk {
         return find(Request.idOf(num));
     }
 
+    /** A pool request as filed: its number and the hosts that may take it (they are offered it at once). */
+    private record PoolFiling(long number, List<String> hosts) {
+    }
+
+    /**
+     * Files a request for a pool: refused at once when no host can ever serve it (no host of the
+     * type has the labels, every one is retired, or every one is owner-only for someone else);
+     * otherwise queued in the pool, and offered to each matching host that is free now, one host
+     * at a time (each offer locks that host, then the pool).
+     */
+    private Request filePool(RequestSpec spec) {
+        Pool pool = spec.pool();
+        PoolFiling filed = lab.store().tx(h -> {
+            List<Host> members = HostRows.all(h).stream().filter(x -> pool.matches(x.type(), x.labels())).toList();
+            List<String> serving = members.stream().filter(x -> x.state() != HostState.RETIRED)
+                    .filter(x -> QueueRules.rejection(x.name(), x.owner(), x.ownerOnly(), spec.requester()).isEmpty())
+                    .map(Host::name).toList();
+            if (serving.isEmpty()) {
+                throw new ConflictException(unservable(h, pool, members, spec.requester()));
+            }
+            UserRows.ensure(h, spec.requester(), lab.now());
+            PoolRows.ensure(h, pool.type());
+            return new PoolFiling(RequestRows.insert(h, spec, pins(spec), RequestState.QUEUED, null, lab.now()), serving);
+        });
+        for (String host : filed.hosts()) {
+            boolean placed = lab.store().tx(h -> {
+                Queue.release(h, host, lab.now());
+                return RequestRows.find(h, filed.number()).orElseThrow().state() != RequestState.QUEUED;
+            });
+            if (placed) {
+                break;
+            }
+        }
+        placer.drain();
+        return find(Request.idOf(filed.number()));
+    }
+
+    /** Why no host can ever take work from {@code pool} for {@code requester}, and what to do. */
+    private static String unservable(Handle h, Pool pool, List<Host> members, String requester) {
+        if (members.isEmpty()) {
+            List<Host> ofType = HostRows.all(h).stream().filter(x -> x.type().equals(pool.type())).toList();
+            if (ofType.isEmpty()) {
+                return "no host has type '" + pool.type() + "', so pool " + pool.label() + " can never run a request;"
+                        + " labdrop host list shows the hosts and their types (labdrop host add --type " + pool.type()
+                        + " adds one)";
+            }
+            return "no host of type '" + pool.type() + "' has the labels " + pool.labelsText() + " (its hosts: "
+                    + String.join(", ", ofType.stream().map(x -> x.name() + " [" + x.labels() + "]").toList())
+                    + "); ask for fewer labels, or label a host (labdrop host set NAME --labels ...)";
+        }
+        if (members.stream().allMatch(x -> x.state() == HostState.RETIRED)) {
+            return "every host of pool " + pool.label() + " is retired; it can never run a request";
+        }
+        return "every host of pool " + pool.label() + " that is not retired is owner-only for another user than '"
+                + requester + "'; ask an owner, or an admin to clear owner-only";
+    }
+
     /** Pins every test package of the request from the repositories (refusing one that no repository holds). */
     private List<PackagePin> pins(RequestSpec spec) {
         return spec.tests().stream().map(TestSpec::packageName).distinct()
@@ -75,8 +138,11 @@ public final class RequestDesk {
     public Request cancel(String id, String by) {
         Names.require("user name", by);
         Request found = find(id);
+        if (found.host() == null && cancelInPool(found, by)) {
+            return find(id);
+        }
         lab.store().tx(h -> {
-            HostRows.lock(h, found.host());
+            HostRows.lock(h, found.host() != null ? found.host() : RequestRows.find(h, found.number()).orElseThrow().host());
             Request request = RequestRows.find(h, found.number()).orElseThrow();
             if (request.state().isFinal()) {
                 throw new ConflictException("request " + id + " already ended as " + request.state().label()
@@ -94,6 +160,26 @@ public final class RequestDesk {
     }
 
     /**
+     * Cancels a pool request that no host has claimed, with the pool locked so no host claims it
+     * meanwhile; false when a host claimed it first (then it is cancelled as that host's request).
+     */
+    private boolean cancelInPool(Request found, String by) {
+        return lab.store().tx(h -> {
+            PoolRows.lock(h, found.pool().type());
+            Request request = RequestRows.find(h, found.number()).orElseThrow();
+            if (request.host() != null) {
+                return false;
+            }
+            if (request.state().isFinal()) {
+                throw new ConflictException("request " + request.id() + " already ended as " + request.state().label()
+                        + "; only Queued, Placed, PickedUp or Running requests can be cancelled");
+            }
+            RequestRows.setState(h, request.number(), RequestState.CANCELLED, "cancelled by " + by, lab.now());
+            return true;
+        });
+    }
+
+    /**
      * Moves a queued request {@code up}, {@code down} or to the {@code top} of its host's queue.
      * The moved request takes the priority of the one it passes, so the queue stays ordered by
      * priority, then rank; the ranks the queue already held are handed out again in the new order.
@@ -101,6 +187,10 @@ public final class RequestDesk {
     public Request move(String id, String direction, String by) {
         Names.require("user name", by);
         Request found = find(id);
+        if (found.host() == null) {
+            throw new ConflictException("request " + id + " waits in pool " + found.pool().label() + "'s queue, which is"
+                    + " placed by priority, then filing order; moves reorder one host's queue");
+        }
         lab.store().tx(h -> {
             HostRows.lock(h, found.host());
             List<Request> queue = new ArrayList<>(RequestRows.queued(h, found.host()));

@@ -1,5 +1,6 @@
 package labdrop.request;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -32,6 +33,29 @@ public final class QueueRules {
                     + "' may file requests for it; ask the owner, or an admin to clear owner-only");
         }
         return Optional.empty();
+    }
+
+    /**
+     * True when a host of {@code hostType} with {@code hostLabels} may take the pool request
+     * {@code request}: the request is for a pool the host is of, and an owner-only host takes only
+     * its owner's work.
+     */
+    public static boolean serves(String hostName, String hostType, String hostLabels, String owner, boolean ownerOnly,
+                                 Request request) {
+        return request.pool() != null && request.pool().matches(hostType, hostLabels)
+                && rejection(hostName, owner, ownerOnly, request.requester()).isEmpty();
+    }
+
+    /**
+     * What a host may place next: its own queue and the pool requests it serves, in one list (the
+     * release takes the first in {@link #PLACEMENT_ORDER}: a pool request competes with the host's
+     * own requests by priority, then filing order).
+     */
+    public static List<Request> candidates(String hostName, String hostType, String hostLabels, String owner,
+                                           boolean ownerOnly, List<Request> hostQueue, List<Request> poolQueue) {
+        List<Request> all = new ArrayList<>(hostQueue);
+        poolQueue.stream().filter(r -> serves(hostName, hostType, hostLabels, owner, ownerOnly, r)).forEach(all::add);
+        return all;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import labdrop.request.PackagePin;
+import labdrop.request.Pool;
 import labdrop.request.Priority;
 import labdrop.request.QueueRules;
 import labdrop.request.Request;
@@ -30,10 +31,13 @@ public final class RequestRows {
                               Instant now) {
         long num = h.createUpdate("""
                 insert into requests (host, requester, filed_at, priority, state, reason, self_reboot,
-                                      kernel_install, build_set, timeout_seconds, repository_url, updated_at)
+                                      kernel_install, build_set, timeout_seconds, repository_url, updated_at,
+                                      pool_type, pool_labels)
                 values (:host, :requester, :now, :priority, :state, :reason, :reboot, :kernel, :buildSet,
-                        :timeout, :repo, :now)""")
-                .bind("host", spec.host()).bind("requester", spec.requester()).bind("now", Times.bind(now))
+                        :timeout, :repo, :now, :poolType, :poolLabels)""")
+                .bind("host", spec.host())
+                .bind("poolType", spec.pool() == null ? null : spec.pool().type())
+                .bind("poolLabels", spec.pool() == null ? null : spec.pool().labelsText()).bind("requester", spec.requester()).bind("now", Times.bind(now))
                 .bind("priority", spec.priority().rank()).bind("state", state.name()).bind("reason", reason)
                 .bind("reboot", spec.selfReboot()).bind("kernel", spec.kernelInstall())
                 .bind("buildSet", spec.buildSet()).bind("timeout", spec.timeoutSeconds())
@@ -76,10 +80,30 @@ public final class RequestRows {
         return queue;
     }
 
-    /** How many requests are queued per host (hosts with none are absent). */
+    /** The queued requests of every pool of host type {@code type} (the caller matches labels and owners). */
+    public static List<Request> queuedForPool(Handle h, String type) {
+        return query(h, "where pool_type = :type and state = 'QUEUED' and host is null", Map.of("type", type));
+    }
+
+    /** True when some pool request of host type {@code type} is queued. */
+    public static boolean anyQueuedForPool(Handle h, String type) {
+        return h.createQuery("select count(*) from requests where pool_type = :type and state = 'QUEUED' and host is null")
+                .bind("type", type).mapTo(Integer.class).one() > 0;
+    }
+
+    /** Gives a queued pool request the host it is placed on (with the pool's row locked). */
+    public static void claim(Handle h, long num, String host) {
+        int claimed = h.createUpdate("update requests set host = :host where num = :num and host is null and state = 'QUEUED'")
+                .bind("host", host).bind("num", num).execute();
+        if (claimed != 1) {
+            throw new IllegalStateException("request " + num + " was claimed twice; the pool lock did not hold");
+        }
+    }
+
+    /** How many requests are queued per host (hosts with none are absent; pool requests are counted per pool). */
     public static Map<String, Integer> queuedPerHost(Handle h) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        h.createQuery("select host, count(*) from requests where state = 'QUEUED' group by host")
+        h.createQuery("select host, count(*) from requests where state = 'QUEUED' and host is not null group by host")
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2))).forEach(e -> counts.put(e.getKey(), e.getValue()));
         return counts;
     }
@@ -105,6 +129,11 @@ public final class RequestRows {
     }
 
     public static void setState(Handle h, long num, RequestState state, String reason, Instant now) {
+        setState(h, num, state, reason, reason, now);
+    }
+
+    /** As above, with a timeline note that is not the request's reason (e.g. which pool host took it). */
+    public static void setState(Handle h, long num, RequestState state, String reason, String note, Instant now) {
         h.createUpdate("""
                 update requests set state = :state, reason = coalesce(:reason, reason), updated_at = :now,
                     placed_at = case when :state = 'PLACED' then :now else placed_at end,
@@ -112,7 +141,7 @@ public final class RequestRows {
                 where num = :num""")
                 .bind("state", state.name()).bind("reason", reason).bind("now", Times.bind(now))
                 .bind("final", state.isFinal()).bind("num", num).execute();
-        event(h, num, state, reason, now);
+        event(h, num, state, note, now);
     }
 
     public static List<Event> events(Handle h, long num) {
@@ -173,7 +202,7 @@ public final class RequestRows {
         for (Request r : rows) {
             withTests.add(new Request(r.number(), r.host(), r.requester(), r.filedAt(), r.priority(), r.state(),
                     r.reason(), r.selfReboot(), r.kernelInstall(), r.buildSet(), r.timeoutSeconds(), r.placedAt(),
-                    r.finishedAt(), tests(h, r.number()), pins(h, r.number()), r.repositoryUrl(), r.queueRank()));
+                    r.finishedAt(), tests(h, r.number()), pins(h, r.number()), r.repositoryUrl(), r.queueRank(), r.pool()));
         }
         return withTests;
     }
@@ -199,6 +228,7 @@ public final class RequestRows {
                 RequestState.valueOf(rs.getString("state")), rs.getString("reason"), rs.getBoolean("self_reboot"),
                 rs.getString("kernel_install"), rs.getString("build_set"), (Integer) rs.getObject("timeout_seconds"),
                 Times.read(rs, "placed_at"), Times.read(rs, "finished_at"), tests, List.of(),
-                rs.getString("repository_url"), rs.getObject("queue_rank") == null ? rs.getLong("num") : rs.getLong("queue_rank"));
+                rs.getString("repository_url"), rs.getObject("queue_rank") == null ? rs.getLong("num") : rs.getLong("queue_rank"),
+                rs.getString("pool_type") == null ? null : Pool.of(rs.getString("pool_type"), rs.getString("pool_labels")));
     }
 }

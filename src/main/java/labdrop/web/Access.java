@@ -18,8 +18,9 @@ final class Access {
         return user.role() == Role.ADMIN;
     }
 
+    /** True when {@code user} owns {@code host}; a pool request waiting for a host (null) has no owner. */
     static boolean ownsHost(User user, Host host) {
-        return user.name().equals(host.owner());
+        return host != null && user.name().equals(host.owner());
     }
 
     static boolean canCancel(User user, Request request, Host host) {
@@ -39,7 +40,7 @@ final class Access {
     static void requireCancel(User user, Request request, Host host) {
         if (!canCancel(user, request, host)) {
             throw new ForbiddenException("user '" + user.name() + "' may not cancel " + request.id() + ": only its requester '"
-                    + request.requester() + "', the owner of host '" + host.name() + "' or an admin may");
+                    + request.requester() + "', " + (host == null ? "" : "the owner of host '" + host.name() + "', ") + "or an admin may");
         }
     }
 

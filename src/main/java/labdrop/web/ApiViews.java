@@ -60,6 +60,14 @@ final class ApiViews {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", r.id());
         m.put("host", r.host());
+        if (r.pool() != null) {
+            Map<String, Object> pool = new LinkedHashMap<>();
+            pool.put("type", r.pool().type());
+            pool.put("labels", r.pool().labels());
+            m.put("pool", pool);
+        } else {
+            m.put("pool", null);
+        }
         m.put("requester", r.requester());
         m.put("state", r.state().label());
         m.put("reason", r.reason());

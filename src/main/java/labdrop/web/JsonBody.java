@@ -62,6 +62,18 @@ final class JsonBody {
         return out;
     }
 
+    /** An object field as a body of its own; null when absent. */
+    JsonBody object(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            throw new BadInputException("field \"" + field + "\" must be an object");
+        }
+        return new JsonBody(value);
+    }
+
     boolean flag(String field) {
         return node.path(field).asBoolean(false);
     }

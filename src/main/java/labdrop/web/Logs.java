@@ -35,6 +35,9 @@ final class Logs {
     }
 
     private List<String> list(Request r, String sub) throws IOException {
+        if (r.host() == null) {
+            return List.of();
+        }
         Path results = services.lab().drop().resultsDir(r.host(), r.id());
         Path dir = results.resolve(sub);
         if (!Files.isDirectory(results, LinkOption.NOFOLLOW_LINKS) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -48,11 +51,13 @@ final class Logs {
 
     /** The log files an unfinished request has pushed so far ({@code logs/...}), for following them live. */
     List<String> running(Request r) throws IOException {
-        Path dir = services.lab().drop().resultsDir(r.host(), r.id()).resolve("logs");
         return r.state().isFinal() ? List.of() : list(r, "logs");
     }
 
     SafeRead.Window read(Request r, String name, long offset) throws IOException {
+        if (r.host() == null) {
+            throw new NotFoundException("request " + r.id() + " waits in pool " + r.pool().label() + " and has no logs yet");
+        }
         boolean listed = services.desk().results(r).stream().anyMatch(t -> t.logs().contains(name))
                 || (!r.state().isFinal() && name.startsWith("logs/")) || name.startsWith("sysinfo/");
         Path folder = services.lab().drop().resultsDir(r.host(), r.id());

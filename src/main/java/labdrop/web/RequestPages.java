@@ -83,6 +83,7 @@ final class RequestPages {
         Map<String, Object> view = new HashMap<>();
         view.put("id", r.id());
         view.put("host", r.host());
+        view.put("pool", r.pool() == null ? null : r.pool().label());
         view.put("state", r.state().label());
         view.put("reason", r.reason());
         view.put("requester", r.requester());
@@ -91,7 +92,7 @@ final class RequestPages {
         view.put("tests", r.tests().stream().map(t -> t.packageName() + (t.args().isEmpty() ? "" : " "
                 + String.join(" ", t.args()))).toList());
         values.put("r", view);
-        Host host = services.hosts().show(r.host());
+        Host host = r.host() == null ? null : services.hosts().show(r.host());
         values.put("canCancel", !r.state().isFinal() && Access.canCancel(user, r, host));
         try {
             values.put("running", logs.running(r));
@@ -139,13 +140,15 @@ final class RequestPages {
         String id = x.param("id");
         try {
             Request r = services.desk().find(id);
-            Host host = services.hosts().show(r.host());
+            Host host = r.host() == null ? null : services.hosts().show(r.host());
             if (cancel) {
                 Access.requireCancel(x.user(), r, host);
                 services.desk().cancel(id, x.user().name());
                 x.redirect("/requests/" + id);
             } else {
-                Access.requireReorder(x.user(), host);
+                if (host != null) {
+                    Access.requireReorder(x.user(), host);
+                }
                 services.desk().move(id, x.form("direction") == null ? "" : x.form("direction"), x.user().name());
                 x.redirect("/hosts/" + r.host());
             }

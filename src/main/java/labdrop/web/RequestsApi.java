@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import labdrop.request.Pool;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -46,23 +47,27 @@ final class RequestsApi {
             tests.add(t.isTextual() ? TestSpec.parse(t.asText()) : new TestSpec(test.text("package", true), null,
                     test.strings("args"), test.integer("timeoutSeconds")));
         }
-        Request filed = services.desk().file(new RequestSpec(body.text("host", true), x.user().name(), tests,
+        JsonBody pool = body.object("pool");
+        Request filed = services.desk().file(new RequestSpec(body.text("host", pool == null), x.user().name(), tests,
                 Priority.parse(Optional.ofNullable(body.text("priority", false)).orElse("normal")),
                 body.flag("selfReboot"), body.text("kernelInstall", false), body.text("buildSet", false),
-                body.integer("timeoutSeconds"), body.text("repositoryUrl", false)));
+                body.integer("timeoutSeconds"), body.text("repositoryUrl", false),
+                pool == null ? null : new Pool(pool.text("type", true), pool.strings("labels"))));
         x.created();
         return detail(filed);
     }
 
     private Object cancel(Call x) throws IOException {
         Request r = services.desk().find(x.param("id"));
-        Access.requireCancel(x.user(), r, services.hosts().show(r.host()));
+        Access.requireCancel(x.user(), r, r.host() == null ? null : services.hosts().show(r.host()));
         return detail(services.desk().cancel(r.id(), x.user().name()));
     }
 
     private Object move(Call x) throws IOException {
         Request r = services.desk().find(x.param("id"));
-        Access.requireReorder(x.user(), services.hosts().show(r.host()));
+        if (r.host() != null) {
+            Access.requireReorder(x.user(), services.hosts().show(r.host()));
+        }
         return detail(services.desk().move(r.id(), x.json().text("direction", true), x.user().name()));
     }
 

@@ -17,36 +17,14 @@ import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
 import labdrop.store.ConfigRows;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lab's queue and ingest rules against a real server on a temp drop, with state_file and
  * results written exactly as a SUT writes them. Run once per store (H2, PostgreSQL).
  */
-abstract class ScenarioSuite {
+abstract class ScenarioSuite extends LabPerStore {
     private static final Duration WAIT = Duration.ofSeconds(30);
-
-    @TempDir
-    Path dir;
-    TestLab lab;
-
-    /** The JDBC URL of a fresh, empty database, or null for the default embedded H2. */
-    abstract String freshDatabaseUrl() throws Exception;
-
-    @BeforeEach
-    void startServer() throws Exception {
-        lab = new TestLab(dir.resolve("state"), freshDatabaseUrl());
-    }
-
-    @AfterEach
-    void stopServer() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
 
     @Test
     void placesRequestsOneAtATimeInPriorityThenFilingOrder() throws Exception {

@@ -1,5 +1,7 @@
 package labdrop.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -7,6 +9,8 @@ import java.util.Map;
 import labdrop.admin.HostDraft;
 import labdrop.config.ServerConfig;
 import labdrop.host.Host;
+import labdrop.host.HostTypes;
+import labdrop.request.Pool;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -61,6 +65,21 @@ public final class TestLab implements AutoCloseable {
 
     public Host addActive(String name) {
         return s.hosts().add(new HostDraft(name, "default", "", null, false, true, null), "admin");
+    }
+
+    /** An active host of {@code type} (its host-types/ file is a copy of the default's) with {@code labels}. */
+    public Host addTyped(String name, String type, String labels, String owner, boolean ownerOnly) throws IOException {
+        Path typeFile = config.hostTypesDir().resolve(type);
+        if (!Files.exists(typeFile)) {
+            Files.copy(config.hostTypesDir().resolve(HostTypes.DEFAULT), typeFile);
+        }
+        return s.hosts().add(new HostDraft(name, type, labels, owner, ownerOnly, true, null), "admin");
+    }
+
+    /** Files a request for any host of {@code type} with every one of {@code labels}. */
+    public Request filePool(String type, List<String> labels, String requester, Priority priority) {
+        return s.desk().file(new RequestSpec(null, requester, List.of(TestSpec.parse("dbench")), priority,
+                false, null, null, null, null, new Pool(type, labels)));
     }
 
     public Request file(String host, String requester, Priority priority) {

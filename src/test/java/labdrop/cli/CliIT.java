@@ -90,6 +90,27 @@ class CliIT {
     }
 
     @Test
+    void aPoolRequestRunsOnAFreeHostOfTheTypeAndAnImpossibleOneIsRefused() {
+        labdrop("host", "add", "sut-04", "--active", "--labels", "usb3");
+        Run pool = labdrop("request", "file", "--type", "default", "--label", "usb3", "--test", "dbench", "--as", "bob");
+        assertThat(pool.code()).as(pool.err()).isZero();
+        assertThat(pool.out()).isEqualTo("r-1 Placed\n");
+        assertThat(labdrop("request", "show", "r-1").out()).contains("host:                sut-04")
+                .contains("pool:                default+usb3");
+        Run queued = labdrop("request", "file", "--type", "default", "--test", "dbench", "--as", "bob");
+        assertThat(queued.out()).isEqualTo("r-2 Queued\n");
+        assertThat(labdrop("request", "list").out()).contains("pool:default ");
+        Run impossible = labdrop("request", "file", "--type", "default", "--label", "gpu", "--test", "dbench", "--as", "bob");
+        assertThat(impossible.code()).isEqualTo(ExitCodes.CONFLICT);
+        assertThat(impossible.err()).contains("no host of type 'default' has the labels gpu").contains("sut-04 [usb3]");
+        Run both = labdrop("request", "file", "--host", "sut-04", "--type", "default", "--test", "dbench", "--as", "bob");
+        assertThat(both.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(both.err()).contains("give one of them");
+        assertThat(labdrop("request", "file", "--label", "usb3", "--test", "dbench", "--as", "bob").err())
+                .contains("--label narrows a pool: give --type TYPE with it");
+    }
+
+    @Test
     void hostileNamesAreRefusedWithTheInputAndTheRuleAndTouchNothing() throws Exception {
         for (String name : List.of("../etc", "a/b", "%2e%2e", "UPPER", "x".repeat(64))) {
             Run run = labdrop("host", "add", name);

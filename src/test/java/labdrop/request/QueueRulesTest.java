@@ -1,11 +1,13 @@
 package labdrop.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import labdrop.host.HostState;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,56 @@ class QueueRulesTest {
     static Request inQueue(long number, Priority priority, long queueRank, RequestState state) {
         return new Request(number, "sut-01", "bob", Instant.parse("2026-01-01T10:00:00Z").plusSeconds(number), priority,
                 state, null, false, null, null, null, null, null, List.of(TestSpec.parse("dbench")), List.of(), null,
-                queueRank);
+                queueRank, null);
+    }
+
+    /** A queued request for a pool, by {@code requester}. */
+    static Request forPool(long number, Priority priority, String requester, Pool pool) {
+        return new Request(number, null, requester, Instant.parse("2026-01-01T10:00:00Z").plusSeconds(number), priority,
+                RequestState.QUEUED, null, false, null, null, null, null, null, List.of(TestSpec.parse("dbench")),
+                List.of(), null, number, pool);
+    }
+
+    @Test
+    void aPoolRequestGoesToAHostOfItsTypeWithEveryLabelItAsksFor() {
+        Request usb = forPool(1, Priority.NORMAL, "bob", new Pool("rpi4", List.of("usb3")));
+        assertThat(QueueRules.serves("pi-1", "rpi4", "usb3, wifi", null, false, usb)).isTrue();
+        assertThat(QueueRules.serves("pi-2", "rpi4", "wifi", null, false, usb)).as("a label missing").isFalse();
+        assertThat(QueueRules.serves("x-1", "x86", "usb3", null, false, usb)).as("another type").isFalse();
+        assertThat(QueueRules.serves("pi-3", "rpi4", "", null, false, forPool(2, Priority.NORMAL, "bob",
+                new Pool("rpi4", List.of())))).as("no labels asked: any host of the type").isTrue();
+        assertThat(QueueRules.serves("pi-1", "rpi4", "usb3", null, false, filed(3, Priority.NORMAL)))
+                .as("a request for one host is no pool request").isFalse();
+    }
+
+    @Test
+    void anOwnerOnlyHostTakesOnlyItsOwnersPoolWork() {
+        Pool pool = new Pool("rpi4", List.of());
+        assertThat(QueueRules.serves("pi-1", "rpi4", "", "olive", true, forPool(1, Priority.NORMAL, "bob", pool))).isFalse();
+        assertThat(QueueRules.serves("pi-1", "rpi4", "", "olive", true, forPool(2, Priority.NORMAL, "olive", pool))).isTrue();
+        assertThat(QueueRules.serves("pi-1", "rpi4", "", "olive", false, forPool(3, Priority.NORMAL, "bob", pool))).isTrue();
+    }
+
+    @Test
+    void aHostPlacesItsOwnQueueAndThePoolWorkItServesByPriorityThenFilingOrder() {
+        Pool pool = new Pool("rpi4", List.of("usb3"));
+        List<Request> own = List.of(filed(5, Priority.NORMAL), filed(9, Priority.HIGH));
+        List<Request> poolQueue = List.of(forPool(2, Priority.NORMAL, "bob", pool),
+                forPool(3, Priority.URGENT, "bob", new Pool("rpi4", List.of("wifi"))), forPool(4, Priority.HIGH, "bob", pool));
+        List<Request> candidates = QueueRules.candidates("pi-1", "rpi4", "usb3", null, false, own, poolQueue);
+        assertThat(candidates).extracting(Request::number).containsExactlyInAnyOrder(5L, 9L, 2L, 4L);
+        assertThat(QueueRules.release(HostState.AVAILABLE, HostState.AVAILABLE, false, candidates).placed())
+                .as("high priority, filed first: the pool's r-4 before the host's r-9").map(Request::number).hasValue(4L);
+    }
+
+    @Test
+    void aPoolNamesAValidTypeAndAtMostTwentyValidLabelsAndReadsAsTypePlusLabels() {
+        assertThat(new Pool("rpi4", List.of("wifi", "usb3", "wifi")).label()).isEqualTo("rpi4+usb3+wifi");
+        assertThat(Pool.of("rpi4", "usb3, wifi").labels()).containsExactly("usb3", "wifi");
+        assertThatThrownBy(() -> new Pool("rpi4", IntStream.range(0, 21).mapToObj(i -> "l" + i).toList()))
+                .hasMessageContaining("at most 20");
+        assertThatThrownBy(() -> new Pool("../etc", List.of())).hasMessageContaining("host type");
+        assertThatThrownBy(() -> new Pool("rpi4", List.of("USB 3"))).hasMessageContaining("label");
     }
 
     /** Numbers are issued in filing order, so a queue never moved is in filing order within a priority. */

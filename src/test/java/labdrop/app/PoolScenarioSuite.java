@@ -1,0 +1,205 @@
+package labdrop.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import labdrop.error.ConflictException;
+import labdrop.queue.Queue;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestState;
+import labdrop.store.HostRows;
+import labdrop.store.RequestRows;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pools against a real server: a request names a host type and labels, and goes to a free,
+ * allowed host of the pool. Run once per store (H2, PostgreSQL).
+ */
+abstract class PoolScenarioSuite extends LabPerStore {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void aPoolRequestGoesToTheFreeMatchingHostAndOtherwiseWaitsForTheFirstThatFrees() throws Exception {
+        lab.addTyped("pi-1", "rpi4", "usb3,wifi", null, false);
+        lab.addTyped("pi-2", "rpi4", "wifi", null, false);
+        lab.addActive("x86-1");
+        Request busy = lab.file("pi-1", "bob", Priority.NORMAL);
+        assertThat(busy.state()).isEqualTo(RequestState.PLACED);
+
+        Request any = lab.filePool("rpi4", List.of(), "bob", Priority.NORMAL);
+        assertThat(any.state()).isEqualTo(RequestState.PLACED);
+        assertThat(any.host()).as("the one free host of the type").isEqualTo("pi-2");
+        assertThat(lab.sut("pi-2").current()).containsExactly(any.id() + ".xml");
+
+        Request usb = lab.filePool("rpi4", List.of("usb3"), "carol", Priority.NORMAL);
+        Request waiting = lab.filePool("rpi4", List.of(), "dave", Priority.NORMAL);
+        assertThat(List.of(usb.state(), waiting.state())).containsOnly(RequestState.QUEUED);
+        assertThat(usb.host()).as("no host until placed").isNull();
+
+        lab.sut("pi-2").complete(any.id());
+        await().atMost(WAIT).until(() -> lab.request(waiting.id()).state() == RequestState.PLACED);
+        assertThat(lab.request(waiting.id()).host()).as("labels narrow: only pi-1 has usb3, so pi-2 takes the next")
+                .isEqualTo("pi-2");
+        assertThat(lab.request(usb.id()).state()).isEqualTo(RequestState.QUEUED);
+
+        lab.sut("pi-1").complete(busy.id());
+        await().atMost(WAIT).until(() -> lab.request(usb.id()).state() == RequestState.PLACED);
+        assertThat(lab.request(usb.id()).host()).isEqualTo("pi-1");
+        await().atMost(WAIT).until(() -> lab.sut("pi-1").current().equals(List.of(usb.id() + ".xml")));
+        assertThat(lab.s.desk().events(lab.request(usb.id()))).extracting(RequestRows.Event::note)
+                .contains("placed on pi-1 from pool rpi4+usb3");
+        assertThat(lab.sut("x86-1").current()).as("another type never takes rpi4 work").isEmpty();
+    }
+
+    @Test
+    void aPoolSkipsHostsInMaintRetiredOrOwnedByOthersAndAnOwnerOnlyHostTakesItsOwnersWork() throws Exception {
+        lab.addTyped("pi-maint", "rpi4", "", null, false);
+        lab.s.hosts().maint("pi-maint");
+        lab.addTyped("pi-retired", "rpi4", "", null, false);
+        lab.s.hosts().retire("pi-retired", "admin");
+        lab.addTyped("pi-olive", "rpi4", "", "olive", true);
+        lab.addTyped("pi-free", "rpi4", "", null, false);
+
+        Request bob = lab.filePool("rpi4", List.of(), "bob", Priority.NORMAL);
+        assertThat(bob.host()).isEqualTo("pi-free");
+        Request bob2 = lab.filePool("rpi4", List.of(), "bob", Priority.NORMAL);
+        assertThat(bob2.state()).as("the owner-only host does not take bob's work").isEqualTo(RequestState.QUEUED);
+        Request olive = lab.filePool("rpi4", List.of(), "olive", Priority.NORMAL);
+        assertThat(olive.host()).as("its owner's work").isEqualTo("pi-olive");
+
+        lab.s.hosts().activate("pi-maint");
+        await().atMost(WAIT).until(() -> lab.request(bob2.id()).state() == RequestState.PLACED);
+        assertThat(lab.request(bob2.id()).host()).as("a host leaving Maint takes pool work").isEqualTo("pi-maint");
+        assertThat(lab.sut("pi-retired").current()).isEmpty();
+    }
+
+    @Test
+    void aPoolNoHostCanEverServeIsRefusedAtFilingWithTheReason() throws Exception {
+        lab.addTyped("pi-1", "rpi4", "wifi", null, false);
+        lab.addTyped("pi-2", "rpi4", "", "olive", true);
+        lab.addTyped("bbb-1", "beaglebone", "", null, false);
+        lab.s.hosts().retire("bbb-1", "admin");
+
+        assertThatThrownBy(() -> lab.filePool("jetson", List.of(), "bob", Priority.NORMAL))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("no host has type 'jetson'");
+        assertThatThrownBy(() -> lab.filePool("rpi4", List.of("usb3"), "bob", Priority.NORMAL))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("no host of type 'rpi4' has the labels usb3")
+                .hasMessageContaining("pi-1 [wifi]");
+        assertThatThrownBy(() -> lab.filePool("beaglebone", List.of(), "bob", Priority.NORMAL))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("every host of pool beaglebone is retired");
+        lab.s.hosts().retire("pi-1", "admin");
+        assertThatThrownBy(() -> lab.filePool("rpi4", List.of(), "bob", Priority.NORMAL))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("owner-only for another user than 'bob'");
+        assertThat(lab.s.desk().list(null, null, 10)).as("nothing was stored").isEmpty();
+    }
+
+    @Test
+    void aQueuedPoolRequestCanBeCancelledButNotMovedWithinAHostsQueue() throws Exception {
+        lab.addTyped("pi-1", "rpi4", "", null, false);
+        Request first = lab.filePool("rpi4", List.of(), "bob", Priority.NORMAL);
+        Request queued = lab.filePool("rpi4", List.of(), "bob", Priority.NORMAL);
+        assertThatThrownBy(() -> lab.s.desk().move(queued.id(), "top", "bob")).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("waits in pool rpi4");
+        assertThat(lab.s.desk().cancel(queued.id(), "bob").state()).isEqualTo(RequestState.CANCELLED);
+        lab.sut("pi-1").complete(first.id());
+        await().atMost(WAIT).until(() -> lab.request(first.id()).state() == RequestState.PASSED);
+        assertThat(lab.request(queued.id()).host()).as("a cancelled pool request is never placed").isNull();
+        assertThat(lab.sut("pi-1").current()).isEmpty();
+    }
+
+    /**
+     * Two placers at once over one pool: 1,000 requests filed from two threads onto 20 hosts, then
+     * two threads finishing whatever a random host runs and releasing it, until the pool is empty.
+     * Every request is placed exactly once, and no host ever holds two requests.
+     */
+    @Test
+    void twoPlacersDrainingOnePoolPlaceEveryRequestExactlyOnceAndNeverTwoOnAHost() throws Exception {
+        int hosts = 20;
+        int requests = 1_000;
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= hosts; i++) {
+            names.add(String.format("pi-%02d", i));
+            lab.addTyped(names.get(i - 1), "rpi4", "", null, false);
+        }
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> filers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                filers.add(two.submit(() -> {
+                    for (int i = 0; i < requests / 2; i++) {
+                        lab.filePool("rpi4", List.of(), "bob", Priority.NORMAL);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : filers) {
+                f.get();
+            }
+            List<String> doubled = Collections.synchronizedList(new ArrayList<>());
+            List<Future<?>> placers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                long seed = t;
+                placers.add(two.submit(() -> {
+                    Random random = new Random(seed);
+                    do {
+                        for (int step = 0; step < hosts; step++) {
+                            finishAndRelease(names.get(random.nextInt(hosts)), doubled);
+                        }
+                    } while (unfinished() > 0);
+                    return null;
+                }));
+            }
+            for (Future<?> f : placers) {
+                f.get();
+            }
+            assertThat(doubled).as("hosts seen holding two requests").isEmpty();
+        } finally {
+            two.shutdownNow();
+        }
+        Map<Long, Integer> placements = lab.s.lab().store().read(h -> {
+            Map<Long, Integer> counts = new HashMap<>();
+            h.createQuery("select request_num, count(*) from request_events where state = 'PLACED' group by request_num")
+                    .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getInt(2))).forEach(e -> counts.put(e.getKey(), e.getValue()));
+            return counts;
+        });
+        assertThat(placements).as("requests placed").hasSize(requests);
+        assertThat(placements.values()).as("placements per request").containsOnly(1);
+        assertThat(lab.s.desk().list(null, RequestState.PASSED, requests + 1)).hasSize(requests);
+    }
+
+    /** Requests queued or placed and not finished. */
+    private int unfinished() {
+        return lab.s.lab().store().read(h -> h.createQuery(
+                "select count(*) from requests where state in ('QUEUED','PLACED','PICKED_UP','RUNNING')")
+                .mapTo(Integer.class).one());
+    }
+
+    /** What ingest does when a host's SUT reports its run finished: the request ends, the host takes the next. */
+    private void finishAndRelease(String host, List<String> doubled) {
+        lab.s.lab().store().tx(h -> {
+            HostRows.lock(h, host);
+            Optional<Request> running = RequestRows.active(h, host);
+            running.ifPresent(r -> RequestRows.setState(h, r.number(), RequestState.PASSED, null, lab.s.lab().now()));
+            Queue.release(h, host, lab.s.lab().now());
+            int holding = h.createQuery("select count(*) from requests where host = :host"
+                    + " and state in ('PLACED','PICKED_UP','RUNNING')").bind("host", host).mapTo(Integer.class).one();
+            if (holding > 1) {
+                doubled.add(host);
+            }
+            return null;
+        });
+    }
+}
