@@ -57,17 +57,19 @@ public final class Queue {
     }
 
     /**
-     * The host's own queue and the queued pool requests it serves. Pool requests are read with the
-     * pool's row locked (host first, then pool: the one lock order), so two hosts of a type freeing
-     * at once never claim the same request.
+     * What the host may take: the request {@link QueueRules#next} picks from its own queue and the
+     * queued pool requests it serves. Pool requests are read with the pool's row locked (host first,
+     * then pool: the one lock order), so two hosts of a type freeing at once never claim the same
+     * request.
      */
     private static List<Request> candidates(Handle h, Host host) {
         List<Request> own = RequestRows.queued(h, host.name());
         if (!RequestRows.anyQueuedForPool(h, host.type()) || !PoolRows.lock(h, host.type())) {
             return own;
         }
-        return QueueRules.candidates(host.name(), host.type(), host.labels(), host.owner(), host.ownerOnly(), own,
-                RequestRows.queuedForPool(h, host.type()));
+        return QueueRules.next(host.name(), host.type(), host.labels(), host.owner(), host.ownerOnly(), own,
+                RequestRows.queuedForPool(h, host.type()), RequestRows.lastPoolPlacements(h, host.type()))
+                .map(List::of).orElse(List.of());
     }
 
     /** Locks the host and releases; for callers outside a host-locked transaction. */

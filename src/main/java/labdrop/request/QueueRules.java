@@ -1,10 +1,13 @@
 package labdrop.request;
 
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import labdrop.host.HostState;
 
 /**
@@ -47,15 +50,34 @@ public final class QueueRules {
     }
 
     /**
-     * What a host may place next: its own queue and the pool requests it serves, in one list (the
-     * release takes the first in {@link #PLACEMENT_ORDER}: a pool request competes with the host's
-     * own requests by priority, then filing order).
+     * The request a free host takes next, with fair sharing in pools. The highest priority waiting
+     * comes first. Within it, the host's own queue gives its head ({@link #PLACEMENT_ORDER}); the
+     * pool work the host serves gives the oldest request of the requester who has waited longest
+     * since a request of theirs was last placed from this pool (never placed: first; ties: whose
+     * oldest request is older). Of those two, the one filed first is placed. So one account filing
+     * hundreds of requests cannot starve the others at its priority; host queues keep their order.
+     *
+     * @param lastPlaced when each requester last had a pool request of this host type placed
      */
-    public static List<Request> candidates(String hostName, String hostType, String hostLabels, String owner,
-                                           boolean ownerOnly, List<Request> hostQueue, List<Request> poolQueue) {
-        List<Request> all = new ArrayList<>(hostQueue);
-        poolQueue.stream().filter(r -> serves(hostName, hostType, hostLabels, owner, ownerOnly, r)).forEach(all::add);
-        return all;
+    public static Optional<Request> next(String hostName, String hostType, String hostLabels, String owner,
+                                         boolean ownerOnly, List<Request> hostQueue, List<Request> poolQueue,
+                                         Map<String, Instant> lastPlaced) {
+        List<Request> pool = poolQueue.stream().filter(r -> r.state() == RequestState.QUEUED)
+                .filter(r -> serves(hostName, hostType, hostLabels, owner, ownerOnly, r)).toList();
+        List<Request> own = hostQueue.stream().filter(r -> r.state() == RequestState.QUEUED).toList();
+        Optional<Priority> top = Stream.concat(own.stream(), pool.stream()).map(Request::priority)
+                .max(Comparator.comparingInt(Priority::rank));
+        if (top.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Request> ownHead = own.stream().filter(r -> r.priority() == top.get()).min(PLACEMENT_ORDER);
+        Map<String, Request> oldestPerRequester = new HashMap<>();
+        pool.stream().filter(r -> r.priority() == top.get()).sorted(PLACEMENT_ORDER)
+                .forEach(r -> oldestPerRequester.putIfAbsent(r.requester(), r));
+        Optional<Request> fair = oldestPerRequester.values().stream().min(Comparator
+                .comparing((Request r) -> lastPlaced.getOrDefault(r.requester(), Instant.MIN))
+                .thenComparing(PLACEMENT_ORDER));
+        return Stream.concat(ownHead.stream(), fair.stream()).min(Comparator.comparingLong(Request::number));
     }
 
     /**

@@ -91,6 +91,16 @@ public final class RequestRows {
                 .bind("type", type).mapTo(Integer.class).one() > 0;
     }
 
+    /** When each requester last had a pool request of host type {@code type} placed (fair sharing). */
+    public static Map<String, Instant> lastPoolPlacements(Handle h, String type) {
+        Map<String, Instant> last = new LinkedHashMap<>();
+        h.createQuery("select requester, max(placed_at) as placed_at from requests where pool_type = :type"
+                        + " and placed_at is not null group by requester").bind("type", type)
+                .map((rs, ctx) -> Map.entry(rs.getString("requester"), Times.read(rs, "placed_at")))
+                .forEach(e -> last.put(e.getKey(), e.getValue()));
+        return last;
+    }
+
     /** Gives a queued pool request the host it is placed on (with the pool's row locked). */
     public static void claim(Handle h, long num, String host) {
         int claimed = h.createUpdate("update requests set host = :host where num = :num and host is null and state = 'QUEUED'")

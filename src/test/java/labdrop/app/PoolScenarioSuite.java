@@ -120,6 +120,32 @@ abstract class PoolScenarioSuite extends LabPerStore {
         assertThat(lab.sut("pi-1").current()).isEmpty();
     }
 
+    @Test
+    void oneAccountFilingAHundredRequestsDoesNotStarveAnotherAtTheSamePriority() throws Exception {
+        lab.addTyped("pi-1", "rpi4", "", null, false);
+        lab.addTyped("pi-2", "rpi4", "", null, false);
+        List<Request> a = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            a.add(lab.filePool("rpi4", List.of(), "ci-bot", Priority.NORMAL));
+        }
+        List<Request> b = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            b.add(lab.filePool("rpi4", List.of(), "alice", Priority.NORMAL));
+        }
+        assertThat(List.of(a.get(0).state(), a.get(1).state())).containsOnly(RequestState.PLACED);
+
+        Request first = a.get(0);
+        lab.sut(first.host()).complete(first.id());
+        await().atMost(WAIT).until(() -> lab.request(b.get(0).id()).state() == RequestState.PLACED);
+        assertThat(lab.request(a.get(2).id()).state()).as("alice's first goes before ci-bot's third")
+                .isEqualTo(RequestState.QUEUED);
+        Request second = a.get(1);
+        lab.sut(second.host()).complete(second.id());
+        await().atMost(WAIT).until(() -> lab.request(a.get(2).id()).state() == RequestState.PLACED);
+        assertThat(lab.request(b.get(1).id()).state()).as("then ci-bot, who has waited longer since its last")
+                .isEqualTo(RequestState.QUEUED);
+    }
+
     /**
      * Two placers at once over one pool: 1,000 requests filed from two threads onto 20 hosts, then
      * two threads finishing whatever a random host runs and releasing it, until the pool is empty.

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import labdrop.host.HostState;
@@ -56,10 +57,33 @@ class QueueRulesTest {
         List<Request> own = List.of(filed(5, Priority.NORMAL), filed(9, Priority.HIGH));
         List<Request> poolQueue = List.of(forPool(2, Priority.NORMAL, "bob", pool),
                 forPool(3, Priority.URGENT, "bob", new Pool("rpi4", List.of("wifi"))), forPool(4, Priority.HIGH, "bob", pool));
-        List<Request> candidates = QueueRules.candidates("pi-1", "rpi4", "usb3", null, false, own, poolQueue);
-        assertThat(candidates).extracting(Request::number).containsExactlyInAnyOrder(5L, 9L, 2L, 4L);
-        assertThat(QueueRules.release(HostState.AVAILABLE, HostState.AVAILABLE, false, candidates).placed())
-                .as("high priority, filed first: the pool's r-4 before the host's r-9").map(Request::number).hasValue(4L);
+        assertThat(QueueRules.next("pi-1", "rpi4", "usb3", null, false, own, poolQueue, Map.of()))
+                .as("high priority first (the urgent one needs wifi), then the one filed first: the pool's r-4 before"
+                        + " the host's r-9").map(Request::number).hasValue(4L);
+        assertThat(QueueRules.next("pi-1", "rpi4", "usb3", null, false, List.of(filed(1, Priority.NORMAL)),
+                List.of(poolQueue.get(0)), Map.of())).as("same priority: the host's r-1 was filed before the pool's r-2").map(Request::number).hasValue(1L);
+        assertThat(QueueRules.next("pi-1", "rpi4", "usb3", null, false, List.of(), List.of(), Map.of())).isEmpty();
+    }
+
+    @Test
+    void withinAPriorityThePoolServesTheRequesterWhoWaitedLongestSinceTheirLastPlacement() {
+        Pool pool = new Pool("rpi4", List.of());
+        List<Request> queue = new ArrayList<>();
+        for (long n = 1; n <= 100; n++) {
+            queue.add(forPool(n, Priority.NORMAL, "ci-bot", pool));
+        }
+        queue.add(forPool(101, Priority.NORMAL, "alice", pool));
+        queue.add(forPool(102, Priority.NORMAL, "alice", pool));
+        Instant earlier = Instant.parse("2026-01-01T09:00:00Z");
+        Request next = QueueRules.next("pi-1", "rpi4", "", null, false, List.of(), queue,
+                Map.of("ci-bot", earlier.plusSeconds(60))).orElseThrow();
+        assertThat(next.number()).as("alice was never placed from the pool: her oldest goes first").isEqualTo(101);
+        next = QueueRules.next("pi-1", "rpi4", "", null, false, List.of(), queue,
+                Map.of("ci-bot", earlier.plusSeconds(60), "alice", earlier.plusSeconds(120))).orElseThrow();
+        assertThat(next.number()).as("ci-bot has waited longer now: its oldest").isEqualTo(1);
+        queue.add(forPool(103, Priority.HIGH, "ci-bot", pool));
+        assertThat(QueueRules.next("pi-1", "rpi4", "", null, false, List.of(), queue, Map.of()).orElseThrow().number())
+                .as("priorities still come first").isEqualTo(103);
     }
 
     @Test
