@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code labdrop} launcher: one jar, one command, subcommands for every role. */
 @Command(name = "labdrop", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "File-sync polling appliance for test labs.",
-        subcommands = {ServerCommand.class, AgentCommand.class, DemoCommand.class, HostCommand.class, RequestCommand.class, PkgCommand.class,
+        subcommands = {ServerCommand.class, AgentCommand.class, DemoCommand.class, HostCommand.class, RequestCommand.class, JobCommand.class, PkgCommand.class,
                 UserCommand.class, KeyCommands.Lab.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Configuration: conf/server.conf documents every key; LABDROP_<KEY> variables override.",

@@ -30,6 +30,11 @@ final class RequestCommand {
         @Option(names = "--label", paramLabel = "LABEL",
                 description = "With --type: the host must have this label too (repeat for more).")
         List<String> labels = List.of();
+        @Option(names = "--hosts", paramLabel = "N",
+                description = "With --type: a job of N requests that run on N distinct hosts of the pool.")
+        Integer hosts;
+        @Option(names = "--all", description = "With --type: a job of one request for every active host of the pool.")
+        boolean all;
         @Option(names = "--test", required = true, paramLabel = "NAME[:ARGS]",
                 description = "A test to run, in order; repeat for more. ARGS are split on spaces: --test 'dbench:-t 60'.")
         List<String> tests;
@@ -64,6 +69,14 @@ final class RequestCommand {
             body.put("buildSet", buildSet);
             body.put("timeoutSeconds", timeout);
             body.put("repositoryUrl", repository);
+            if (hosts != null || all) {
+                if (type == null) {
+                    throw new BadInputException("--hosts and --all file a job on a pool: give --type TYPE with them");
+                }
+                body.put("hosts", hosts);
+                body.put("all", all);
+                return JobCommand.print(lab.call("POST", "/jobs", body));
+            }
             JsonNode r = lab.call("POST", "/requests", body);
             System.out.println(text(r, "id") + " " + text(r, "state") + (r.get("reason").isNull() ? "" : ": " + text(r, "reason")));
             return RequestState.REJECTED.label().equals(text(r, "state")) ? ExitCodes.CONFLICT : 0;

@@ -68,7 +68,8 @@ public final class Queue {
             return own;
         }
         return QueueRules.next(host.name(), host.type(), host.labels(), host.owner(), host.ownerOnly(), own,
-                RequestRows.queuedForPool(h, host.type()), RequestRows.lastPoolPlacements(h, host.type()))
+                RequestRows.queuedForPool(h, host.type()), RequestRows.lastPoolPlacements(h, host.type()),
+                RequestRows.jobsOn(h, host.name()))
                 .map(List::of).orElse(List.of());
     }
 

@@ -12,6 +12,7 @@ import labdrop.host.Host;
 import labdrop.host.HostState;
 import labdrop.lab.Lab;
 import labdrop.pkg.PackageType;
+import labdrop.request.Job;
 import labdrop.request.PackagePin;
 import labdrop.request.Pool;
 import labdrop.request.Priority;
@@ -22,6 +23,7 @@ import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
 import labdrop.store.HostRows;
+import labdrop.store.JobRows;
 import labdrop.store.PlacementRows;
 import labdrop.store.PoolRows;
 import labdrop.store.RequestRows;
@@ -104,6 +106,93 @@ public final class RequestDesk {
         }
         placer.drain();
         return find(Request.idOf(filed.number()));
+    }
+
+    /** A job as filed: its number and the hosts that may take its members (they are offered them at once). */
+    private record JobFiling(long number, List<String> hosts) {
+    }
+
+    /**
+     * Files a job on a pool: {@code count} members that run on distinct hosts of it, or one member
+     * for every host of it that is neither retired nor in Maint and may take the requester's work
+     * ({@code everyHost}). Refused at once when the pool cannot give that many hosts, with the
+     * number it can. Each member is an ordinary request; every free host of the pool is offered one.
+     */
+    public Job fileJob(RequestSpec spec, Integer count, boolean everyHost) {
+        RequestLimits.check(spec);
+        Pool pool = spec.pool();
+        if (pool == null) {
+            throw new BadInputException("a job runs on several hosts of a pool: give --type TYPE (and --label) instead"
+                    + " of --host");
+        }
+        if ((count == null) == !everyHost) {
+            throw new BadInputException("a job asks for --hosts N (distinct hosts of the pool) or --all (every active"
+                    + " host of it); give one of them");
+        }
+        if (count != null && (count < 1 || count > Job.MAX_HOSTS)) {
+            throw new BadInputException("--hosts " + count + " is out of range; a job runs on 1.." + Job.MAX_HOSTS + " hosts");
+        }
+        List<PackagePin> pins = pins(spec);
+        JobFiling filed = lab.store().tx(h -> {
+            List<Host> members = HostRows.all(h).stream().filter(x -> pool.matches(x.type(), x.labels())).toList();
+            List<Host> serving = members.stream().filter(x -> x.state() != HostState.RETIRED)
+                    .filter(x -> !everyHost || x.state() != HostState.MAINT)
+                    .filter(x -> QueueRules.rejection(x.name(), x.owner(), x.ownerOnly(), spec.requester()).isEmpty())
+                    .toList();
+            if (serving.isEmpty()) {
+                throw new ConflictException(unservable(h, pool, members, spec.requester()));
+            }
+            if (count != null && count > serving.size()) {
+                throw new ConflictException("pool " + pool.label() + " has " + serving.size() + " host"
+                        + (serving.size() == 1 ? "" : "s") + " that can take your work (" + String.join(", ",
+                        serving.stream().map(Host::name).toList()) + "); ask for --hosts " + serving.size() + " or fewer");
+            }
+            UserRows.ensure(h, spec.requester(), lab.now());
+            PoolRows.ensure(h, pool.type());
+            long job = JobRows.insert(h, spec.requester(), pool, everyHost, lab.now());
+            if (everyHost) {
+                for (Host host : serving) {
+                    RequestSpec one = new RequestSpec(host.name(), spec.requester(), spec.tests(), spec.priority(),
+                            spec.selfReboot(), spec.kernelInstall(), spec.buildSet(), spec.timeoutSeconds(),
+                            spec.repositoryUrl());
+                    RequestRows.insert(h, one, pins, RequestState.QUEUED, null, job, lab.now());
+                }
+            } else {
+                for (int i = 0; i < count; i++) {
+                    RequestRows.insert(h, spec, pins, RequestState.QUEUED, null, job, lab.now());
+                }
+            }
+            return new JobFiling(job, serving.stream().map(Host::name).toList());
+        });
+        for (String host : filed.hosts()) {
+            lab.store().tx(h -> {
+                Queue.release(h, host, lab.now());
+                return null;
+            });
+        }
+        placer.drain();
+        return findJob(Job.idOf(filed.number()));
+    }
+
+    public Job findJob(String id) {
+        long num = Job.numberOf(id);
+        return lab.store().read(h -> num < 0 ? Optional.<Job>empty() : JobRows.find(h, num))
+                .orElseThrow(() -> new NotFoundException("no job " + Names.quote(id) + "; job ids look like j-7"
+                        + " (labdrop request file --hosts N prints them)"));
+    }
+
+    /** Cancels every member of the job that has not ended. */
+    public Job cancelJob(String id, String by) {
+        for (Request member : findJob(id).members()) {
+            if (!member.state().isFinal()) {
+                try {
+                    cancel(member.id(), by);
+                } catch (ConflictException endedMeanwhile) {
+                    // it finished between the read and the cancel: nothing to cancel
+                }
+            }
+        }
+        return findJob(id);
     }
 
     /** Why no host can ever take work from {@code pool} for {@code requester}, and what to do. */

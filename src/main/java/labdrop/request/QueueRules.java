@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import labdrop.host.HostState;
 
@@ -57,12 +58,17 @@ public final class QueueRules {
      * oldest request is older). Of those two, the one filed first is placed. So one account filing
      * hundreds of requests cannot starve the others at its priority; host queues keep their order.
      *
+     * A member of a job that already has a member on this host is not taken: a job's members run on
+     * distinct hosts.
+     *
      * @param lastPlaced when each requester last had a pool request of this host type placed
+     * @param jobsOnHost the jobs that already have a member on this host
      */
     public static Optional<Request> next(String hostName, String hostType, String hostLabels, String owner,
                                          boolean ownerOnly, List<Request> hostQueue, List<Request> poolQueue,
-                                         Map<String, Instant> lastPlaced) {
+                                         Map<String, Instant> lastPlaced, Set<Long> jobsOnHost) {
         List<Request> pool = poolQueue.stream().filter(r -> r.state() == RequestState.QUEUED)
+                .filter(r -> r.job() == null || !jobsOnHost.contains(r.job()))
                 .filter(r -> serves(hostName, hostType, hostLabels, owner, ownerOnly, r)).toList();
         List<Request> own = hostQueue.stream().filter(r -> r.state() == RequestState.QUEUED).toList();
         Optional<Priority> top = Stream.concat(own.stream(), pool.stream()).map(Request::priority)

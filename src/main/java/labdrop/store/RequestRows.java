@@ -5,10 +5,12 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import labdrop.request.PackagePin;
 import labdrop.request.Pool;
 import labdrop.request.Priority;
@@ -29,12 +31,19 @@ public final class RequestRows {
     /** Inserts a new request in {@code state}; returns its number. */
     public static long insert(Handle h, RequestSpec spec, List<PackagePin> pins, RequestState state, String reason,
                               Instant now) {
+        return insert(h, spec, pins, state, reason, null, now);
+    }
+
+    /** Inserts a new request in {@code state}, a member of job {@code job} (or of none); returns its number. */
+    public static long insert(Handle h, RequestSpec spec, List<PackagePin> pins, RequestState state, String reason,
+                              Long job, Instant now) {
         long num = h.createUpdate("""
                 insert into requests (host, requester, filed_at, priority, state, reason, self_reboot,
                                       kernel_install, build_set, timeout_seconds, repository_url, updated_at,
-                                      pool_type, pool_labels)
+                                      pool_type, pool_labels, job_num)
                 values (:host, :requester, :now, :priority, :state, :reason, :reboot, :kernel, :buildSet,
-                        :timeout, :repo, :now, :poolType, :poolLabels)""")
+                        :timeout, :repo, :now, :poolType, :poolLabels, :job)""")
+                .bind("job", job)
                 .bind("host", spec.host())
                 .bind("poolType", spec.pool() == null ? null : spec.pool().type())
                 .bind("poolLabels", spec.pool() == null ? null : spec.pool().labelsText()).bind("requester", spec.requester()).bind("now", Times.bind(now))
@@ -89,6 +98,17 @@ public final class RequestRows {
     public static boolean anyQueuedForPool(Handle h, String type) {
         return h.createQuery("select count(*) from requests where pool_type = :type and state = 'QUEUED' and host is null")
                 .bind("type", type).mapTo(Integer.class).one() > 0;
+    }
+
+    /** The jobs that already have a member placed on (or run by) {@code host}: it takes no other member of them. */
+    public static Set<Long> jobsOn(Handle h, String host) {
+        return new HashSet<>(h.createQuery("select distinct job_num from requests where host = :host and job_num is not null")
+                .bind("host", host).mapTo(Long.class).list());
+    }
+
+    /** The members of job {@code job}, in filing order. */
+    public static List<Request> ofJob(Handle h, long job) {
+        return query(h, "where job_num = :job order by num", Map.of("job", job));
     }
 
     /** When each requester last had a pool request of host type {@code type} placed (fair sharing). */
@@ -212,7 +232,7 @@ public final class RequestRows {
         for (Request r : rows) {
             withTests.add(new Request(r.number(), r.host(), r.requester(), r.filedAt(), r.priority(), r.state(),
                     r.reason(), r.selfReboot(), r.kernelInstall(), r.buildSet(), r.timeoutSeconds(), r.placedAt(),
-                    r.finishedAt(), tests(h, r.number()), pins(h, r.number()), r.repositoryUrl(), r.queueRank(), r.pool()));
+                    r.finishedAt(), tests(h, r.number()), pins(h, r.number()), r.repositoryUrl(), r.queueRank(), r.pool(), r.job()));
         }
         return withTests;
     }
@@ -239,6 +259,7 @@ public final class RequestRows {
                 rs.getString("kernel_install"), rs.getString("build_set"), (Integer) rs.getObject("timeout_seconds"),
                 Times.read(rs, "placed_at"), Times.read(rs, "finished_at"), tests, List.of(),
                 rs.getString("repository_url"), rs.getObject("queue_rank") == null ? rs.getLong("num") : rs.getLong("queue_rank"),
-                rs.getString("pool_type") == null ? null : Pool.of(rs.getString("pool_type"), rs.getString("pool_labels")));
+                rs.getString("pool_type") == null ? null : Pool.of(rs.getString("pool_type"), rs.getString("pool_labels")),
+                rs.getObject("job_num") == null ? null : rs.getLong("job_num"));
     }
 }

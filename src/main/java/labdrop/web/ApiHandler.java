@@ -16,7 +16,7 @@ import org.eclipse.jetty.util.Callback;
  * file served at {@code /api/v1/openapi.yaml}). A path the OpenAPI file does not name answers 404,
  * one it names with another method 405 with {@code Allow}, both before authentication. Every other
  * call needs {@code Authorization: Bearer <user token>} and goes through one {@link Router} to the
- * resource that answers it ({@link HostsApi}, {@link RequestsApi}, {@link UsersApi},
+ * resource that answers it ({@link HostsApi}, {@link RequestsApi}, {@link JobsApi}, {@link UsersApi},
  * {@link CatalogApi}); writes follow the same role and ownership rules as the pages
  * ({@link Access}). Errors are {@code {"error": "..."}} with the status from {@link Errors}.
  */
@@ -36,6 +36,7 @@ public final class ApiHandler extends Handler.Abstract {
         new UsersApi(services).routes(router);
         new HostsApi(services).routes(router);
         new RequestsApi(services, new Logs(services)).routes(router);
+        new JobsApi(services).routes(router);
         new CatalogApi(services).routes(router);
         return router;
     }

@@ -40,7 +40,13 @@ final class RequestsApi {
     }
 
     private Object file(Call x) throws IOException {
-        JsonBody body = x.json();
+        Request filed = services.desk().file(spec(x.json(), x.user().name()));
+        x.created();
+        return detail(filed);
+    }
+
+    /** The request a POST body describes (for one host, or for a pool), filed by {@code requester}. */
+    static RequestSpec spec(JsonBody body, String requester) {
         List<TestSpec> tests = new ArrayList<>();
         for (JsonNode t : body.list("tests")) {
             JsonBody test = JsonBody.of(t);
@@ -48,13 +54,11 @@ final class RequestsApi {
                     test.strings("args"), test.integer("timeoutSeconds")));
         }
         JsonBody pool = body.object("pool");
-        Request filed = services.desk().file(new RequestSpec(body.text("host", pool == null), x.user().name(), tests,
+        return new RequestSpec(body.text("host", pool == null), requester, tests,
                 Priority.parse(Optional.ofNullable(body.text("priority", false)).orElse("normal")),
                 body.flag("selfReboot"), body.text("kernelInstall", false), body.text("buildSet", false),
                 body.integer("timeoutSeconds"), body.text("repositoryUrl", false),
-                pool == null ? null : new Pool(pool.text("type", true), pool.strings("labels"))));
-        x.created();
-        return detail(filed);
+                pool == null ? null : new Pool(pool.text("type", true), pool.strings("labels")));
     }
 
     private Object cancel(Call x) throws IOException {

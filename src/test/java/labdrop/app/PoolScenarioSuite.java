@@ -17,9 +17,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import labdrop.error.ConflictException;
 import labdrop.queue.Queue;
+import labdrop.request.Job;
+import labdrop.request.Pool;
 import labdrop.request.Priority;
 import labdrop.request.Request;
+import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
 import labdrop.store.HostRows;
 import labdrop.store.RequestRows;
 import org.junit.jupiter.api.Test;
@@ -117,7 +121,57 @@ abstract class PoolScenarioSuite extends LabPerStore {
         lab.sut("pi-1").complete(first.id());
         await().atMost(WAIT).until(() -> lab.request(first.id()).state() == RequestState.PASSED);
         assertThat(lab.request(queued.id()).host()).as("a cancelled pool request is never placed").isNull();
-        assertThat(lab.sut("pi-1").current()).isEmpty();
+        await().atMost(WAIT).until(() -> lab.sut("pi-1").current().isEmpty());
+        assertThat(lab.request(queued.id()).state()).isEqualTo(RequestState.CANCELLED);
+    }
+
+    @Test
+    void aJobOfNRunsOnNDistinctHostsAndAllCoversEveryActiveHostOfThePool() throws Exception {
+        for (String name : List.of("pi-1", "pi-2", "pi-3", "pi-4")) {
+            lab.addTyped(name, "rpi4", "", null, false);
+        }
+        lab.s.hosts().maint("pi-4");
+        Job three = lab.s.desk().fileJob(poolSpec("bob"), 3, false);
+        assertThat(three.id()).isEqualTo("j-1");
+        assertThat(three.members()).extracting(Request::state).containsOnly(RequestState.PLACED);
+        assertThat(three.members()).extracting(Request::host).doesNotHaveDuplicates().doesNotContain("pi-4");
+        assertThat(three.state()).isEqualTo("Running");
+        assertThatThrownBy(() -> lab.s.desk().fileJob(poolSpec("bob"), 5, false)).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("pool rpi4 has 4 hosts that can take your work")
+                .hasMessageContaining("ask for --hosts 4 or fewer");
+
+        // Two members, one host free: the second waits for another host, never the first's.
+        Job two = lab.s.desk().fileJob(poolSpec("carol"), 2, false);
+        assertThat(two.members()).extracting(Request::state).containsOnly(RequestState.QUEUED);
+        Request onPi1 = three.members().stream().filter(r -> r.host().equals("pi-1")).findFirst().orElseThrow();
+        lab.sut("pi-1").complete(onPi1.id());
+        await().atMost(WAIT).until(() -> lab.s.desk().findJob(two.id()).members().stream()
+                .anyMatch(r -> r.state() == RequestState.PLACED));
+        Request first = lab.s.desk().findJob(two.id()).members().stream().filter(r -> r.state() == RequestState.PLACED)
+                .findFirst().orElseThrow();
+        assertThat(first.host()).isEqualTo("pi-1");
+        lab.sut("pi-1").complete(first.id());
+        await().atMost(WAIT).until(() -> lab.request(first.id()).state() == RequestState.PASSED);
+        assertThat(lab.s.desk().findJob(two.id()).members()).as("pi-1 already ran a member of this job")
+                .filteredOn(r -> r.state() == RequestState.QUEUED).hasSize(1);
+        Request onPi2 = three.members().stream().filter(r -> r.host().equals("pi-2")).findFirst().orElseThrow();
+        lab.sut("pi-2").complete(onPi2.id());
+        await().atMost(WAIT).until(() -> lab.s.desk().findJob(two.id()).members().stream()
+                .filter(r -> r.state() != RequestState.QUEUED).count() == 2);
+        assertThat(lab.s.desk().findJob(two.id()).members()).extracting(Request::host)
+                .containsExactlyInAnyOrder("pi-1", "pi-2");
+
+        Job all = lab.s.desk().fileJob(poolSpec("dave"), null, true);
+        assertThat(all.members()).extracting(Request::host).as("every active host of the pool, not the one in Maint")
+                .containsExactlyInAnyOrder("pi-1", "pi-2", "pi-3");
+        Job cancelled = lab.s.desk().cancelJob(all.id(), "dave");
+        assertThat(cancelled.members()).extracting(Request::state).containsOnly(RequestState.CANCELLED);
+        assertThat(cancelled.state()).isEqualTo("Cancelled");
+    }
+
+    private static RequestSpec poolSpec(String requester) {
+        return new RequestSpec(null, requester, List.of(TestSpec.parse("dbench")), Priority.NORMAL, false, null, null,
+                null, null, new Pool("rpi4", List.of()));
     }
 
     @Test

@@ -108,6 +108,16 @@ class CliIT {
         assertThat(both.err()).contains("give one of them");
         assertThat(labdrop("request", "file", "--label", "usb3", "--test", "dbench", "--as", "bob").err())
                 .contains("--label narrows a pool: give --type TYPE with it");
+
+        Run tooMany = labdrop("request", "file", "--type", "default", "--hosts", "2", "--test", "dbench", "--as", "bob");
+        assertThat(tooMany.code()).isEqualTo(ExitCodes.CONFLICT);
+        assertThat(tooMany.err()).contains("pool default has 1 host that can take your work (sut-04)");
+        Run job = labdrop("request", "file", "--type", "default", "--hosts", "1", "--test", "dbench", "--as", "bob");
+        assertThat(job.code()).as(job.err()).isZero();
+        assertThat(job.out()).isEqualTo("j-1 Queued: r-3 Queued\n");
+        assertThat(labdrop("job", "show", "j-1").out()).isEqualTo("j-1 Queued: r-3 Queued\n");
+        assertThat(labdrop("job", "cancel", "j-1", "--as", "bob").out()).isEqualTo("j-1 Cancelled: r-3 Cancelled\n");
+        assertThat(labdrop("job", "show", "j-9").code()).isEqualTo(ExitCodes.NOT_FOUND);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.IntStream;
 import labdrop.host.HostState;
 import org.junit.jupiter.api.Test;
@@ -21,14 +22,14 @@ class QueueRulesTest {
     static Request inQueue(long number, Priority priority, long queueRank, RequestState state) {
         return new Request(number, "sut-01", "bob", Instant.parse("2026-01-01T10:00:00Z").plusSeconds(number), priority,
                 state, null, false, null, null, null, null, null, List.of(TestSpec.parse("dbench")), List.of(), null,
-                queueRank, null);
+                queueRank, null, null);
     }
 
     /** A queued request for a pool, by {@code requester}. */
     static Request forPool(long number, Priority priority, String requester, Pool pool) {
         return new Request(number, null, requester, Instant.parse("2026-01-01T10:00:00Z").plusSeconds(number), priority,
                 RequestState.QUEUED, null, false, null, null, null, null, null, List.of(TestSpec.parse("dbench")),
-                List.of(), null, number, pool);
+                List.of(), null, number, pool, null);
     }
 
     @Test
@@ -57,12 +58,13 @@ class QueueRulesTest {
         List<Request> own = List.of(filed(5, Priority.NORMAL), filed(9, Priority.HIGH));
         List<Request> poolQueue = List.of(forPool(2, Priority.NORMAL, "bob", pool),
                 forPool(3, Priority.URGENT, "bob", new Pool("rpi4", List.of("wifi"))), forPool(4, Priority.HIGH, "bob", pool));
-        assertThat(QueueRules.next("pi-1", "rpi4", "usb3", null, false, own, poolQueue, Map.of()))
+        assertThat(QueueRules.next("pi-1", "rpi4", "usb3", null, false, own, poolQueue, Map.of(), Set.of()))
                 .as("high priority first (the urgent one needs wifi), then the one filed first: the pool's r-4 before"
                         + " the host's r-9").map(Request::number).hasValue(4L);
         assertThat(QueueRules.next("pi-1", "rpi4", "usb3", null, false, List.of(filed(1, Priority.NORMAL)),
-                List.of(poolQueue.get(0)), Map.of())).as("same priority: the host's r-1 was filed before the pool's r-2").map(Request::number).hasValue(1L);
-        assertThat(QueueRules.next("pi-1", "rpi4", "usb3", null, false, List.of(), List.of(), Map.of())).isEmpty();
+                List.of(poolQueue.get(0)), Map.of(), Set.of())).as("same priority: the host's r-1 was filed before the"
+                + " pool's r-2").map(Request::number).hasValue(1L);
+        assertThat(QueueRules.next("pi-1", "rpi4", "usb3", null, false, List.of(), List.of(), Map.of(), Set.of())).isEmpty();
     }
 
     @Test
@@ -76,13 +78,13 @@ class QueueRulesTest {
         queue.add(forPool(102, Priority.NORMAL, "alice", pool));
         Instant earlier = Instant.parse("2026-01-01T09:00:00Z");
         Request next = QueueRules.next("pi-1", "rpi4", "", null, false, List.of(), queue,
-                Map.of("ci-bot", earlier.plusSeconds(60))).orElseThrow();
+                Map.of("ci-bot", earlier.plusSeconds(60)), Set.of()).orElseThrow();
         assertThat(next.number()).as("alice was never placed from the pool: her oldest goes first").isEqualTo(101);
         next = QueueRules.next("pi-1", "rpi4", "", null, false, List.of(), queue,
-                Map.of("ci-bot", earlier.plusSeconds(60), "alice", earlier.plusSeconds(120))).orElseThrow();
+                Map.of("ci-bot", earlier.plusSeconds(60), "alice", earlier.plusSeconds(120)), Set.of()).orElseThrow();
         assertThat(next.number()).as("ci-bot has waited longer now: its oldest").isEqualTo(1);
         queue.add(forPool(103, Priority.HIGH, "ci-bot", pool));
-        assertThat(QueueRules.next("pi-1", "rpi4", "", null, false, List.of(), queue, Map.of()).orElseThrow().number())
+        assertThat(QueueRules.next("pi-1", "rpi4", "", null, false, List.of(), queue, Map.of(), Set.of()).orElseThrow().number())
                 .as("priorities still come first").isEqualTo(103);
     }
 

@@ -1,0 +1,54 @@
+package labdrop.web;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import labdrop.error.ForbiddenException;
+import labdrop.request.Job;
+
+/** {@code /api/v1/jobs}: several requests on a pool at once (N distinct hosts, or every active host). */
+final class JobsApi {
+    private final WebServices services;
+
+    JobsApi(WebServices services) {
+        this.services = services;
+    }
+
+    void routes(Router<ApiCall> router) {
+        router.add("POST", "/jobs", this::file)
+                .add("GET", "/jobs/{id}", x -> view(services.desk().findJob(x.param("id"))))
+                .add("POST", "/jobs/{id}/cancel", this::cancel);
+    }
+
+    private Object file(Call x) throws IOException {
+        JsonBody body = x.json();
+        Job job = services.desk().fileJob(RequestsApi.spec(body, x.user().name()), body.integer("hosts"),
+                body.flag("all"));
+        x.created();
+        return view(job);
+    }
+
+    private Object cancel(Call x) {
+        Job job = services.desk().findJob(x.param("id"));
+        if (!Access.isAdmin(x.user()) && !x.user().name().equals(job.requester())) {
+            throw new ForbiddenException("user '" + x.user().name() + "' may not cancel " + job.id() + ": only its requester '"
+                    + job.requester() + "' or an admin may");
+        }
+        return view(services.desk().cancelJob(job.id(), x.user().name()));
+    }
+
+    static Map<String, Object> view(Job job) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", job.id());
+        m.put("requester", job.requester());
+        m.put("filed", ApiViews.time(job.filedAt()));
+        Map<String, Object> pool = new LinkedHashMap<>();
+        pool.put("type", job.pool().type());
+        pool.put("labels", job.pool().labels());
+        m.put("pool", pool);
+        m.put("everyHost", job.everyHost());
+        m.put("state", job.state());
+        m.put("requests", job.members().stream().map(ApiViews::request).toList());
+        return m;
+    }
+}
