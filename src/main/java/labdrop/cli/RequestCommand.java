@@ -90,11 +90,25 @@ final class RequestCommand {
         @Option(names = "--host") String host;
         @Option(names = "--state", description = "Queued, Placed, PickedUp, Running, Passed, Failed, Error, Aborted, Cancelled, Rejected.")
         String state;
+        @Option(names = "--type", paramLabel = "TYPE", description = "Requests for a pool of this host type, or for a host of it.")
+        String type;
+        @Option(names = "--job", paramLabel = "ID", description = "The requests of job ID (j-N).") String job;
+        @Option(names = "--mine", description = "Only your requests (with --server: the token's user's; on the store: --as).")
+        boolean mine;
         @Option(names = "--limit", defaultValue = "100") int limit;
 
         @Override
         int run(LabClient lab) throws Exception {
             StringBuilder query = new StringBuilder("?limit=" + limit);
+            if (type != null) {
+                query.append("&type=").append(Remote.encode(type));
+            }
+            if (job != null) {
+                query.append("&job=").append(Remote.encode(job));
+            }
+            if (mine) {
+                query.append("&mine=true");
+            }
             if (host != null) {
                 query.append("&host=").append(Remote.encode(host));
             }

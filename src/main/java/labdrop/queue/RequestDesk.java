@@ -326,10 +326,21 @@ public final class RequestDesk {
     }
 
     public List<Request> list(String host, RequestState state, int limit) {
-        if (host != null) {
-            Names.require("host name", host);
+        return list(new RequestRows.Filter(host, state, null, null, null), limit);
+    }
+
+    /** Requests newest first, narrowed by host, state, host type, job and requester (each may be null). */
+    public List<Request> list(RequestRows.Filter filter, int limit) {
+        if (filter.host() != null) {
+            Names.require("host name", filter.host());
         }
-        return lab.store().read(h -> RequestRows.list(h, host, state, limit));
+        if (filter.type() != null) {
+            Names.require("host type", filter.type());
+        }
+        if (filter.requester() != null) {
+            Names.require("user name", filter.requester());
+        }
+        return lab.store().read(h -> RequestRows.list(h, filter, limit));
     }
 
     /** Queue length per host, in one query. */

@@ -143,15 +143,39 @@ public final class RequestRows {
     }
 
     public static List<Request> list(Handle h, String host, RequestState state, int limit) {
+        return list(h, new Filter(host, state, null, null, null), limit);
+    }
+
+    /**
+     * What a request list may be narrowed to (null: any): its host, state, host type (a pool of the
+     * type, or a host of it), job and requester.
+     */
+    public record Filter(String host, RequestState state, String type, Long job, String requester) {
+    }
+
+    /** Requests newest first, at most {@code limit}, narrowed by {@code filter}. */
+    public static List<Request> list(Handle h, Filter filter, int limit) {
         Map<String, Object> binds = new LinkedHashMap<>();
         List<String> where = new ArrayList<>();
-        if (host != null) {
+        if (filter.host() != null) {
             where.add("host = :host");
-            binds.put("host", host);
+            binds.put("host", filter.host());
         }
-        if (state != null) {
+        if (filter.state() != null) {
             where.add("state = :state");
-            binds.put("state", state.name());
+            binds.put("state", filter.state().name());
+        }
+        if (filter.type() != null) {
+            where.add("(pool_type = :type or host in (select name from hosts where type = :type))");
+            binds.put("type", filter.type());
+        }
+        if (filter.job() != null) {
+            where.add("job_num = :job");
+            binds.put("job", filter.job());
+        }
+        if (filter.requester() != null) {
+            where.add("requester = :requester");
+            binds.put("requester", filter.requester());
         }
         String clause = (where.isEmpty() ? "" : "where " + String.join(" and ", where))
                 + " order by num desc fetch first " + limit + " rows only";

@@ -6,12 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import labdrop.error.BadInputException;
+import labdrop.request.Job;
 import labdrop.request.Pool;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
+import labdrop.store.RequestRows;
 
 /** {@code /api/v1/requests}: filing, listing, one request's detail and logs, cancel and move. */
 final class RequestsApi {
@@ -35,8 +38,14 @@ final class RequestsApi {
     private Object list(Call x) {
         String state = x.query("state");
         int limit = x.number("limit", 100, 1, 1000);
-        return services.desk().list(x.query("host"), state == null ? null : RequestState.parse(state), limit)
-                .stream().map(ApiViews::request).toList();
+        String job = x.query("job");
+        long jobNumber = job == null ? 0 : Job.numberOf(job);
+        if (jobNumber < 0) {
+            throw new BadInputException("query parameter job=" + job + " is not a job id; job ids look like j-7");
+        }
+        String requester = "true".equals(x.query("mine")) ? x.user().name() : x.query("requester");
+        return services.desk().list(new RequestRows.Filter(x.query("host"), state == null ? null : RequestState.parse(state),
+                x.query("type"), job == null ? null : jobNumber, requester), limit).stream().map(ApiViews::request).toList();
     }
 
     private Object file(Call x) throws IOException {

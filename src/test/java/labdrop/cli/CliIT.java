@@ -118,6 +118,14 @@ class CliIT {
         assertThat(labdrop("job", "show", "j-1").out()).isEqualTo("j-1 Queued: r-3 Queued\n");
         assertThat(labdrop("job", "cancel", "j-1", "--as", "bob").out()).isEqualTo("j-1 Cancelled: r-3 Cancelled\n");
         assertThat(labdrop("job", "show", "j-9").code()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(labdrop("request", "list", "--job", "j-1").out().lines().skip(1).toList())
+                .singleElement().satisfies(line -> assertThat(line).startsWith("r-3 "));
+        labdrop("request", "file", "--host", "sut-04", "--test", "dbench", "--as", "carol");
+        assertThat(labdrop("request", "list", "--type", "default").out().lines().count()).as("header and 4").isEqualTo(5);
+        assertThat(labdrop("request", "list", "--mine", "--as", "carol").out().lines().skip(1).toList())
+                .singleElement().satisfies(line -> assertThat(line).startsWith("r-4 ").contains("carol"));
+        assertThat(labdrop("request", "list", "--type", "nosuch").out().lines().count()).isEqualTo(1);
+        assertThat(labdrop("request", "list", "--job", "r-1").err()).contains("is not a job id");
     }
 
     @Test
