@@ -103,6 +103,8 @@ abstract class ScenarioSuite extends LabPerStore {
         Sut.write(lab.config.dropDir().resolve("sut-05/state_file"), "this is not <xml");
         Path quarantine = lab.config.dropDir().resolve(".quarantine/sut-05");
         await().atMost(WAIT).until(() -> Files.isDirectory(quarantine) && list(quarantine).size() == 1);
+        // The file is moved aside first, then the host's ingest error is recorded: wait for both.
+        await().atMost(WAIT).until(() -> lab.host("sut-05").ingestError() != null);
         assertThat(lab.host("sut-05").ingestError()).contains("state_file quarantined").contains("not well-formed");
         assertThat(lab.host("sut-05").state()).isEqualTo(HostState.RUNNING);
         assertThat(lab.host("sut-05").step()).isEqualTo("2/3 dbench");
