@@ -137,6 +137,7 @@ final class RequestCommand {
             Output.field("host", text(r, "host"));
             Output.field("pool", r.get("pool").isNull() ? null : pool(r.get("pool")));
             Output.field("state", text(r, "state"));
+            Output.field("predicted start", text(r, "predictedStart"));
             Output.field("reason", text(r, "reason"));
             Output.field("requester", text(r, "requester"));
             Output.field("priority", text(r, "priority"));

@@ -1,9 +1,13 @@
 package labdrop.queue;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import labdrop.drop.Names;
 import labdrop.error.BadInputException;
 import labdrop.error.ConflictException;
@@ -21,6 +25,7 @@ import labdrop.request.Request;
 import labdrop.request.RequestLimits;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
+import labdrop.request.StartEstimate;
 import labdrop.request.TestSpec;
 import labdrop.store.HostRows;
 import labdrop.store.JobRows;
@@ -316,6 +321,51 @@ public final class RequestDesk {
             return null;
         });
         return find(id);
+    }
+
+    /** How many recent runs on a host type the start estimate learns from. */
+    private static final int RECENT_RUNS = 50;
+    private static final Set<HostState> NOT_TAKING = EnumSet.of(HostState.MAINT, HostState.RETIRED, HostState.LOST,
+            HostState.OUTDATED);
+
+    /**
+     * When a queued request is expected to start ({@link StartEstimate}), or null when it is not
+     * queued or no host can take it now. For a host request: the host's running request and its
+     * queue ahead; for a pool request: every host of the pool that can take it now and the pool's
+     * queue ahead (its hosts' own queues are not counted). Run times: recent runs on the host type.
+     */
+    public Instant predictedStart(Request r) {
+        if (r.state() != RequestState.QUEUED) {
+            return null;
+        }
+        return lab.store().read(h -> {
+            List<Host> hosts = (r.host() != null ? HostRows.find(h, r.host()).stream()
+                    : HostRows.all(h).stream().filter(x -> QueueRules.serves(x.name(), x.type(), x.labels(), x.owner(),
+                            x.ownerOnly(), r))).filter(x -> !NOT_TAKING.contains(x.state())).toList();
+            if (hosts.isEmpty()) {
+                return null;
+            }
+            String type = hosts.get(0).type();
+            List<RequestRows.Run> runs = RequestRows.recentRuns(h, type, RECENT_RUNS);
+            List<Instant> freeAt = new ArrayList<>();
+            for (Host host : hosts) {
+                freeAt.add(RequestRows.active(h, host.name()).map(a -> (a.placedAt() == null ? lab.now() : a.placedAt())
+                        .plus(expected(a, runs))).orElse(lab.now()));
+            }
+            List<Request> queue = r.host() != null ? RequestRows.queued(h, r.host())
+                    : RequestRows.queuedForPool(h, r.pool().type()).stream()
+                    .filter(q -> hosts.stream().anyMatch(x -> QueueRules.serves(x.name(), x.type(), x.labels(), x.owner(),
+                            x.ownerOnly(), q))).sorted(QueueRules.PLACEMENT_ORDER).toList();
+            List<Duration> ahead = queue.stream().takeWhile(q -> q.number() != r.number()).map(q -> expected(q, runs))
+                    .toList();
+            return StartEstimate.start(lab.now(), freeAt, ahead);
+        });
+    }
+
+    private static Duration expected(Request r, List<RequestRows.Run> runs) {
+        String tests = RequestRows.testsOf(r.tests());
+        return StartEstimate.expected(runs.stream().filter(x -> x.tests().equals(tests)).map(RequestRows.Run::took).toList(),
+                runs.stream().map(RequestRows.Run::took).toList());
     }
 
     public Request find(String id) {

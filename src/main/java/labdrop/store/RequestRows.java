@@ -2,6 +2,7 @@ package labdrop.store;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,6 +110,31 @@ public final class RequestRows {
     /** The members of job {@code job}, in filing order. */
     public static List<Request> ofJob(Handle h, long job) {
         return query(h, "where job_num = :job order by num", Map.of("job", job));
+    }
+
+    /** How long a finished run took, and which tests it ran (their package names, in order). */
+    public record Run(String tests, Duration took) {
+    }
+
+    /** The last {@code limit} runs that ended Passed or Failed on hosts of {@code type}, newest first. */
+    public static List<Run> recentRuns(Handle h, String type, int limit) {
+        List<Map.Entry<Long, Duration>> runs = h.createQuery("""
+                select r.num, r.placed_at, r.finished_at from requests r join hosts ho on ho.name = r.host
+                where ho.type = :type and r.state in ('PASSED', 'FAILED') and r.placed_at is not null
+                  and r.finished_at is not null
+                order by r.num desc""" + " fetch first " + limit + " rows only").bind("type", type)
+                .map((rs, ctx) -> Map.entry(rs.getLong("num"), Duration.between(Times.read(rs, "placed_at"),
+                        Times.read(rs, "finished_at")))).list();
+        List<Run> out = new ArrayList<>(runs.size());
+        for (Map.Entry<Long, Duration> run : runs) {
+            out.add(new Run(testsOf(tests(h, run.getKey())), run.getValue()));
+        }
+        return out;
+    }
+
+    /** A request's tests as a run's signature: their package names, in order. */
+    public static String testsOf(List<TestSpec> tests) {
+        return String.join(",", tests.stream().map(TestSpec::packageName).toList());
     }
 
     /** When each requester last had a pool request of host type {@code type} placed (fair sharing). */

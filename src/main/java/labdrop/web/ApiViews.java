@@ -92,8 +92,9 @@ final class ApiViews {
     }
 
     static Map<String, Object> requestDetail(Request r, List<RequestRows.Event> events, List<ResultRows.TestResult> results,
-                                             List<String> sysinfo) {
+                                             List<String> sysinfo, Instant predictedStart) {
         Map<String, Object> m = request(r);
+        m.put("predictedStart", time(predictedStart));
         m.put("packages", r.packages().stream().map(p -> {
             Map<String, Object> pin = new LinkedHashMap<>();
             pin.put("type", p.type());

@@ -2,6 +2,7 @@ package labdrop.web;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,6 +86,8 @@ final class RequestPages {
         view.put("host", r.host());
         view.put("pool", r.pool() == null ? null : r.pool().label());
         view.put("state", r.state().label());
+        Instant predicted = services.desk().predictedStart(r);
+        view.put("predicted", predicted == null ? null : predicted.toString());
         view.put("reason", r.reason());
         view.put("requester", r.requester());
         view.put("priority", r.priority().label());
@@ -172,7 +175,7 @@ final class RequestPages {
             return;
         }
         Map<String, Object> m = ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r),
-                logs.sysinfo(r));
+                logs.sysinfo(r), services.desk().predictedStart(r));
         m.put("runningLogs", logs.running(r));
         x.json(200, m);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -52,6 +53,10 @@ abstract class PoolScenarioSuite extends LabPerStore {
         Request waiting = lab.filePool("rpi4", List.of(), "dave", Priority.NORMAL);
         assertThat(List.of(usb.state(), waiting.state())).containsOnly(RequestState.QUEUED);
         assertThat(usb.host()).as("no host until placed").isNull();
+        Instant now = lab.s.lab().now();
+        assertThat(lab.s.desk().predictedStart(lab.request(waiting.id()))).as("a queued request's expected start")
+                .isNotNull().isAfterOrEqualTo(now.minusSeconds(1));
+        assertThat(lab.s.desk().predictedStart(lab.request(any.id()))).as("a placed request has none").isNull();
 
         lab.sut("pi-2").complete(any.id());
         await().atMost(WAIT).until(() -> lab.request(waiting.id()).state() == RequestState.PLACED);
