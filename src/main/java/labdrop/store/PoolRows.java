@@ -1,7 +1,5 @@
 package labdrop.store;
 
-import java.sql.SQLException;
-import java.util.Locale;
 import org.jdbi.v3.core.Handle;
 
 /** The pools table: one row per host type pool requests were filed for, locked while placing from it. */
@@ -11,7 +9,7 @@ public final class PoolRows {
 
     /** Creates the pool's row if it has none (at filing, before the request is inserted). */
     public static void ensure(Handle h, String type) {
-        boolean postgres = productName(h).contains("postgres");
+        boolean postgres = UserRows.isPostgres(h);
         if (postgres) {
             h.createUpdate("insert into pools (type) values (:type) on conflict (type) do nothing").bind("type", type)
                     .execute();
@@ -28,13 +26,5 @@ public final class PoolRows {
     public static boolean lock(Handle h, String type) {
         return h.createQuery("select type from pools where type = :type for update").bind("type", type)
                 .mapTo(String.class).findOne().isPresent();
-    }
-
-    private static String productName(Handle h) {
-        try {
-            return h.getConnection().getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
-        } catch (SQLException e) {
-            return "";
-        }
     }
 }

@@ -116,20 +116,26 @@ public final class RequestRows {
     public record Run(String tests, Duration took) {
     }
 
-    /** The last {@code limit} runs that ended Passed or Failed on hosts of {@code type}, newest first. */
+    /**
+     * The last {@code limit} runs that ended Passed or Failed on hosts of {@code type}, newest first:
+     * two queries however many runs (the request page's live feed asks for them while it waits).
+     */
     public static List<Run> recentRuns(Handle h, String type, int limit) {
-        List<Map.Entry<Long, Duration>> runs = h.createQuery("""
-                select r.num, r.placed_at, r.finished_at from requests r join hosts ho on ho.name = r.host
+        String recent = """
+                select r.num from requests r join hosts ho on ho.name = r.host
                 where ho.type = :type and r.state in ('PASSED', 'FAILED') and r.placed_at is not null
                   and r.finished_at is not null
-                order by r.num desc""" + " fetch first " + limit + " rows only").bind("type", type)
-                .map((rs, ctx) -> Map.entry(rs.getLong("num"), Duration.between(Times.read(rs, "placed_at"),
-                        Times.read(rs, "finished_at")))).list();
-        List<Run> out = new ArrayList<>(runs.size());
-        for (Map.Entry<Long, Duration> run : runs) {
-            out.add(new Run(testsOf(tests(h, run.getKey())), run.getValue()));
-        }
-        return out;
+                order by r.num desc""" + " fetch first " + limit + " rows only";
+        Map<Long, List<String>> tests = new LinkedHashMap<>();
+        h.createQuery("select request_num, package from request_tests where request_num in (" + recent + ")"
+                        + " order by request_num, idx").bind("type", type)
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2)))
+                .forEach(e -> tests.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        return h.createQuery("select num, placed_at, finished_at from requests where num in (" + recent + ") order by num desc")
+                .bind("type", type)
+                .map((rs, ctx) -> new Run(String.join(",", tests.getOrDefault(rs.getLong("num"), List.of())),
+                        Duration.between(Times.read(rs, "placed_at"), Times.read(rs, "finished_at"))))
+                .list();
     }
 
     /** A request's tests as a run's signature: their package names, in order. */

@@ -30,7 +30,8 @@ public final class UserRows {
         h.createUpdate(sql).bind("name", name).bind("now", Times.bind(now)).execute();
     }
 
-    private static boolean isPostgres(Handle h) {
+    /** True when the store is PostgreSQL (else H2): the few statements without a portable form ask this. */
+    static boolean isPostgres(Handle h) {
         try {
             return h.getConnection().getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT)
                     .contains("postgres");

@@ -8,6 +8,7 @@ import java.util.Map;
 import labdrop.host.Host;
 import labdrop.ops.LabStats;
 import labdrop.queue.Doorbell;
+import labdrop.request.Pool;
 import labdrop.request.Request;
 import labdrop.request.TestSpec;
 import labdrop.store.ConfigRows;
@@ -60,14 +61,7 @@ final class ApiViews {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", r.id());
         m.put("host", r.host());
-        if (r.pool() != null) {
-            Map<String, Object> pool = new LinkedHashMap<>();
-            pool.put("type", r.pool().type());
-            pool.put("labels", r.pool().labels());
-            m.put("pool", pool);
-        } else {
-            m.put("pool", null);
-        }
+        m.put("pool", r.pool() == null ? null : pool(r.pool()));
         m.put("requester", r.requester());
         m.put("state", r.state().label());
         m.put("reason", r.reason());
@@ -88,6 +82,13 @@ final class ApiViews {
             tests.add(test);
         }
         m.put("tests", tests);
+        return m;
+    }
+
+    static Map<String, Object> pool(Pool pool) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", pool.type());
+        m.put("labels", pool.labels());
         return m;
     }
 

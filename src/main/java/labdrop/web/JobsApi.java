@@ -42,10 +42,7 @@ final class JobsApi {
         m.put("id", job.id());
         m.put("requester", job.requester());
         m.put("filed", ApiViews.time(job.filedAt()));
-        Map<String, Object> pool = new LinkedHashMap<>();
-        pool.put("type", job.pool().type());
-        pool.put("labels", job.pool().labels());
-        m.put("pool", pool);
+        m.put("pool", ApiViews.pool(job.pool()));
         m.put("everyHost", job.everyHost());
         m.put("state", job.state());
         m.put("requests", job.members().stream().map(ApiViews::request).toList());

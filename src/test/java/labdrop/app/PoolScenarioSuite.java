@@ -198,6 +198,9 @@ abstract class PoolScenarioSuite extends LabPerStore {
         await().atMost(WAIT).until(() -> lab.request(b.get(0).id()).state() == RequestState.PLACED);
         assertThat(lab.request(a.get(2).id()).state()).as("alice's first goes before ci-bot's third")
                 .isEqualTo(RequestState.QUEUED);
+        await().atMost(WAIT).until(() -> lab.request(first.id()).state() == RequestState.PASSED);
+        assertThat(lab.s.desk().predictedStart(lab.request(b.get(4).id())))
+                .as("estimated from the finished run of the same tests on the type").isNotNull();
         Request second = a.get(1);
         lab.sut(second.host()).complete(second.id());
         await().atMost(WAIT).until(() -> lab.request(a.get(2).id()).state() == RequestState.PLACED);
