@@ -8,10 +8,12 @@ import labdrop.error.BadInputException;
 import labdrop.error.ConflictException;
 import labdrop.host.AgentRelease;
 import labdrop.host.Host;
+import labdrop.host.HostHealth;
 import labdrop.host.HostState;
 import labdrop.ingest.ConfigWatch;
 import labdrop.lab.Lab;
 import labdrop.pkg.PackageType;
+import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.queue.Queue;
 import labdrop.queue.RequestDesk;
@@ -29,8 +31,10 @@ public final class HostAdmin {
     private final Lab lab;
     private final Placer placer;
     private final ConfigWatch configWatch;
+    private final HealthChecks health;
 
-    public HostAdmin(Lab lab, Placer placer, ConfigWatch configWatch) {
+    public HostAdmin(Lab lab, Placer placer, ConfigWatch configWatch, HealthChecks health) {
+        this.health = health;
         this.lab = lab;
         this.placer = placer;
         this.configWatch = configWatch;
@@ -57,7 +61,7 @@ public final class HostAdmin {
             HostState state = draft.active() ? HostState.AVAILABLE : HostState.MAINT;
             HostRows.insert(h, new Host(draft.name(), draft.type(), draft.labels() == null ? "" : draft.labels(),
                     draft.owner(), draft.ownerOnly(), state, null, -1, null, null, null, null, null, null,
-                    draft.hardResetCommand(), null, lab.now()), lab.now());
+                    draft.hardResetCommand(), null, lab.now(), HostHealth.UNKNOWN), lab.now());
             read(() -> {
                 lab.drop().createHost(draft.name());
                 return null;
@@ -126,11 +130,20 @@ public final class HostAdmin {
                             ? HostState.valueOf(host.reportedStatus()) : HostState.PENDING)
                     .orElse(HostState.AVAILABLE);
             HostRows.setState(h, name, state, lab.now());
+            if (host.state() == HostState.MAINT) {
+                health.leftMaint(h, host);
+            }
             Queue.release(h, HostRows.find(h, name).orElseThrow(), lab.now());
             return null;
         });
         placer.drain();
         return show(name);
+    }
+
+    /** Runs the host's health check now ({@code labdrop host health}); see {@link HealthChecks#runNow}. */
+    public Request checkHealth(String name, String by) {
+        Names.require("user name", by);
+        return health.runNow(Names.require("host name", name), by);
     }
 
     /** Retires the host: its unfinished requests are cancelled and their files removed. */

@@ -17,6 +17,7 @@ import labdrop.ops.LabStats;
 import labdrop.ops.Watchdog;
 import labdrop.pkg.PackageCatalog;
 import labdrop.queue.Doorbell;
+import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.queue.RequestDesk;
 import labdrop.ssh.KeyRegistry;
@@ -53,10 +54,12 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts
         metrics.bindCounts(lab);
         Placer placer = new Placer(lab, metrics);
         ConfigWatch configWatch = new ConfigWatch(lab, config.ingest().maxConfigBytes());
-        HostAdmin hosts = new HostAdmin(lab, placer, configWatch);
+        HealthChecks health = new HealthChecks(lab, placer);
+        HostAdmin hosts = new HostAdmin(lab, placer, configWatch, health);
         HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
         return new Services(lab, placer, new RequestDesk(lab, placer), hosts, configWatch,
-                new Ingest(lab, placer, config.ingest(), metrics), new Watchdog(lab, placer, config.watchdog(), hardReset),
+                new Ingest(lab, placer, health, config.ingest(), metrics),
+                new Watchdog(lab, placer, health, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
                 new KeyRegistry(lab), new LabStats(lab));
     }

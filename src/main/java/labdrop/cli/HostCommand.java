@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "host", mixinStandardHelpOptions = true,
         description = "Add and administer hosts (SUTs). Opens the store named by server.conf.",
         subcommands = {HostCommand.Add.class, HostCommand.ListHosts.class, HostCommand.Show.class,
-                HostCommand.Set.class, HostCommand.Maint.class, HostCommand.Activate.class,
+                HostCommand.Set.class, HostCommand.Maint.class, HostCommand.Activate.class, HostCommand.Health.class,
                 HostCommand.Retire.class, HostCommand.Reset.class, HostCommand.Token.class, HostConfigCommand.class,
                 KeyCommands.HostKey.class, KeyCommands.AuthorizedKeys.class, HostCommand.AgentReleaseCommand.class})
 final class HostCommand {
@@ -154,6 +154,9 @@ final class HostCommand {
             Output.field("message", text(h, "message"));
             Output.field("ingest error", text(h, "ingestError"));
             Output.field("queued", text(h, "queued"));
+            JsonNode health = h.get("health");
+            Output.field("health", text(health, "status") + (health.get("checkedAt").isNull() ? ""
+                    : " (" + text(health, "checkedAt") + ": " + text(health, "reason") + ")"));
             for (JsonNode v : lab.get(path + "/config")) {
                 String status = !v.get("valid").asBoolean() ? "INVALID: " + text(v, "problems")
                         : v.get("deleted").asBoolean() ? "deleted" : "valid";
@@ -251,6 +254,21 @@ final class HostCommand {
         int run(LabClient lab) throws Exception {
             JsonNode host = lab.call("POST", "/hosts/" + Remote.encode(name) + "/activate", null);
             System.out.println("host " + name + " is " + text(host, "state"));
+            return 0;
+        }
+    }
+
+    @Command(name = "health", mixinStandardHelpOptions = true, description = {
+            "Run the host's health check now (the tests its host type names in health_check).",
+            "It runs before any other work as soon as the host is free and out of Maint; a failure puts the host in Maint."})
+    static final class Health extends LabAction {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        int run(LabClient lab) throws Exception {
+            JsonNode check = lab.call("POST", "/hosts/" + Remote.encode(name) + "/health", null);
+            System.out.println("health check " + text(check, "id") + " for host " + name + ": " + text(check, "state"));
             return 0;
         }
     }

@@ -11,7 +11,7 @@ public final class Durations {
     private Durations() {
     }
 
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         Matcher m = FORM.matcher(text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("a duration such as 500ms, 30s, 15m, 2h or 1d");

@@ -1,10 +1,15 @@
 package labdrop.host;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import labdrop.config.Durations;
 
 /**
  * A host's {@code config/directions}: {@code key = value} lines that override the agent's local
@@ -39,7 +44,43 @@ public final class Directions {
                     "Skip the poll while the 1-minute load average is above this.",
                     v -> v.matches("\\d{1,4}(\\.\\d{1,3})?")));
 
+    /** Most tests a health check may name. */
+    public static final int MAX_HEALTH_TESTS = 20;
+    private static final String TEST = "[a-z0-9][a-z0-9._-]{0,62}(:[^,]{0,200})?";
+
+    /**
+     * Keys only a host type's file may set: the server reads them (health checks), they are not
+     * copied into a host's directions, and an agent never sees them.
+     */
+    public static final List<Key> TYPE_KEYS = List.of(
+            new Key("health_check", "", "empty, or up to " + MAX_HEALTH_TESTS
+                    + " comma-separated tests NAME[:ARGS] (arguments without commas)",
+                    "Host types only. The health check of the type's hosts: these tests run as a request of the"
+                            + " system user 'lab' before any other work when a host leaves Maint, every health_interval"
+                            + " and after health_after_errors requests in a row end Error or Aborted. A failed check puts"
+                            + " the host in Maint with the reason. Empty: no health check.",
+                    v -> v.isEmpty() || v.matches(TEST + "(\\s*,\\s*" + TEST + "){0," + (MAX_HEALTH_TESTS - 1) + "}")),
+            new Key("health_interval", "0", "0 (none), or a duration from 1m to 365d such as 12h",
+                    "Host types only. Run the health check again when this long has passed since a host's last"
+                            + " check (while the host is in service).",
+                    v -> v.equals("0") || durationWithin(v, Duration.ofMinutes(1), Duration.ofDays(365))),
+            new Key("health_after_errors", "3", "a whole number from 1 to 100",
+                    "Host types only. Run the health check after this many of a host's requests in a row end"
+                            + " Error or Aborted.",
+                    v -> v.matches("[1-9][0-9]?|100")));
+
+    private static final String TYPE_SECTION = "\n# The type's health check (read by the server; not copied to hosts).\n";
+
     private Directions() {
+    }
+
+    private static boolean durationWithin(String text, Duration min, Duration max) {
+        try {
+            Duration d = Durations.parse(text);
+            return d.compareTo(min) >= 0 && d.compareTo(max) <= 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The result of checking a directions file: its values, or every problem found (file, line, key). */
@@ -49,9 +90,33 @@ public final class Directions {
         }
     }
 
+    /** Checks a host's directions file: {@link #KEYS} only. */
     public static Parsed parse(String source, String text) {
+        return parse(source, text, KEYS);
+    }
+
+    /** Checks a host type's file: {@link #KEYS} and {@link #TYPE_KEYS}. */
+    public static Parsed parseType(String source, String text) {
+        return parse(source, text, Stream.concat(KEYS.stream(), TYPE_KEYS.stream()).toList());
+    }
+
+    /**
+     * A host type's file without its type-only part (the section {@link #typeDefaultsText} starts,
+     * and any type-only key set elsewhere): the directions a new host of the type starts with.
+     */
+    public static String hostPart(String typeText) {
+        int section = typeText.indexOf(TYPE_SECTION);
+        String text = section < 0 ? typeText : typeText.substring(0, section);
+        return Arrays.stream(text.split("\n", -1)).filter(line -> {
+            int eq = line.indexOf('=');
+            String key = eq < 0 || line.strip().startsWith("#") ? null : line.substring(0, eq).strip();
+            return TYPE_KEYS.stream().noneMatch(k -> k.name().equals(key));
+        }).collect(Collectors.joining("\n"));
+    }
+
+    private static Parsed parse(String source, String text, List<Key> keys) {
         Map<String, Key> byName = new LinkedHashMap<>();
-        KEYS.forEach(k -> byName.put(k.name(), k));
+        keys.forEach(k -> byName.put(k.name(), k));
         Map<String, String> values = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         String[] lines = text.split("\n", -1);
@@ -85,8 +150,17 @@ public final class Directions {
 
     /** The text of a directions file that sets every key to its default, each with its doc. */
     public static String defaultsText() {
-        StringBuilder out = new StringBuilder("# labdrop directions: key = value, overriding the agent's agent.conf.\n");
-        for (Key key : KEYS) {
+        return text("# labdrop directions: key = value, overriding the agent's agent.conf.\n", KEYS);
+    }
+
+    /** The text of a new host type's file: the directions' defaults, then the type-only keys'. */
+    public static String typeDefaultsText() {
+        return defaultsText() + text(TYPE_SECTION, TYPE_KEYS);
+    }
+
+    private static String text(String header, List<Key> keys) {
+        StringBuilder out = new StringBuilder(header);
+        for (Key key : keys) {
             out.append("\n# ").append(key.doc()).append("\n# ").append(key.rule()).append("\n")
                     .append(key.name()).append(" = ").append(key.defaultValue()).append("\n");
         }

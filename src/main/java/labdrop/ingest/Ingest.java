@@ -23,6 +23,7 @@ import labdrop.drop.xml.XmlRefusedException;
 import labdrop.error.BadInputException;
 import labdrop.lab.Lab;
 import labdrop.lab.LabMetrics;
+import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.request.Request;
 import labdrop.store.HostRows;
@@ -46,8 +47,10 @@ public final class Ingest {
 
     private final LabMetrics metrics;
     private final Quarantine quarantine;
+    private final HealthChecks health;
 
-    public Ingest(Lab lab, Placer placer, ServerConfig.Ingest limits, LabMetrics metrics) {
+    public Ingest(Lab lab, Placer placer, HealthChecks health, ServerConfig.Ingest limits, LabMetrics metrics) {
+        this.health = health;
         this.metrics = metrics;
         this.quarantine = new Quarantine(lab.drop(), limits.quarantineBytesPerHost(), limits.quarantineBytes());
         this.lab = lab;
@@ -85,7 +88,7 @@ public final class Ingest {
         Path file = lab.drop().resultsDir(host, requestId).resolve("result.xml");
         read(file, host, limits.maxResultBytes(), () -> resultChanged(host, requestId), bytes -> {
             ResultDoc doc = DropXml.read(XmlFormat.RESULT, bytes, host + "/results/" + requestId + "/result.xml");
-            lab.store().tx(h -> ResultIngest.apply(h, host, requestId, doc, lab.now()));
+            lab.store().tx(h -> ResultIngest.apply(h, host, requestId, doc, health, lab.now()));
         });
     }
 

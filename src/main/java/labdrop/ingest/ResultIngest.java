@@ -3,9 +3,12 @@ package labdrop.ingest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import labdrop.drop.xml.ResultDoc;
 import labdrop.error.BadInputException;
+import labdrop.host.Host;
+import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.queue.Queue;
 import labdrop.request.QueueRules;
@@ -17,18 +20,22 @@ import labdrop.store.RequestRows;
 import labdrop.store.ResultRows;
 import org.jdbi.v3.core.Handle;
 
-/** Applies one parsed results/<id>/result.xml: per-test rows, the request's outcome, the next request. */
+/**
+ * Applies one parsed results/<id>/result.xml: per-test rows, the request's outcome, what it means
+ * for the host's health, the next request.
+ */
 final class ResultIngest {
     private ResultIngest() {
     }
 
     /** Returns false when the result names no request of this host. */
-    static boolean apply(Handle h, String hostName, String folderId, ResultDoc doc, Instant now) {
+    static boolean apply(Handle h, String hostName, String folderId, ResultDoc doc, HealthChecks health, Instant now) {
         if (!hostName.equals(doc.host) || !folderId.equals(doc.request)) {
             throw new BadInputException(hostName + "/results/" + folderId + "/result.xml names host '" + doc.host
                     + "' and request '" + doc.request + "'; it must name its own host and folder");
         }
-        if (HostRows.lock(h, hostName).isEmpty()) {
+        Optional<Host> host = HostRows.lock(h, hostName);
+        if (host.isEmpty()) {
             return false;
         }
         long num = Request.numberOf(doc.request);
@@ -62,6 +69,8 @@ final class ResultIngest {
         }
         RequestRows.setState(h, num, outcome, summary, now);
         PlacementRows.add(h, num, hostName, Placer.REMOVE, now);
+        health.ended(h, host.get(), request, outcome, rows.stream()
+                .map(r -> Map.entry(r.name(), r.outcome())).toList(), summary);
         Queue.release(h, hostName, now);
         return true;
     }

@@ -8,6 +8,7 @@ import labdrop.config.ServerConfig;
 import labdrop.host.Host;
 import labdrop.host.HostState;
 import labdrop.lab.Lab;
+import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The server's watchdog, fired by the Quartz route: a host with a placed request that sends no
  * state within the heartbeat window becomes Lost (and, when configured, is hard-reset once);
  * after a further grace period its request becomes Aborted (infrastructure), never Failed.
- * Silence is measured from the server's own receive time, never the SUT's clock.
+ * Silence is measured from the server's own receive time, never the SUT's clock. Each pass also
+ * files the health checks whose interval has passed ({@link HealthChecks#fileDue}).
  */
 public final class Watchdog {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
@@ -30,8 +32,10 @@ public final class Watchdog {
     private final Placer placer;
     private final ServerConfig.Watchdog policy;
     private final HardReset hardReset;
+    private final HealthChecks health;
 
-    public Watchdog(Lab lab, Placer placer, ServerConfig.Watchdog policy, HardReset hardReset) {
+    public Watchdog(Lab lab, Placer placer, HealthChecks health, ServerConfig.Watchdog policy, HardReset hardReset) {
+        this.health = health;
         this.lab = lab;
         this.placer = placer;
         this.policy = policy;
@@ -57,6 +61,8 @@ public final class Watchdog {
                             + "' sent no state for " + minutes(silence) + " (heartbeat " + minutes(policy.heartbeat())
                             + " + grace " + minutes(policy.grace()) + ")", now);
                     PlacementRows.add(h, request.number(), host.name(), Placer.REMOVE, now);
+                    health.ended(h, host, request, RequestState.ABORTED, List.of(), "its host sent no state for "
+                            + minutes(silence));
                 }
                 if (verdict.hostLost()) {
                     HostRows.setState(h, host.name(), HostState.LOST, now);
@@ -70,6 +76,7 @@ public final class Watchdog {
                 lost.add(active.host());
             }
         }
+        health.fileDue();
         placer.drain();
         if (policy.resetLostHosts()) {
             lost.forEach(this::resetOnce);

@@ -222,7 +222,12 @@ public final class RequestDesk {
 
     /** Pins every test package of the request from the repositories (refusing one that no repository holds). */
     private List<PackagePin> pins(RequestSpec spec) {
-        return spec.tests().stream().map(TestSpec::packageName).distinct()
+        return pins(lab, spec.tests());
+    }
+
+    /** Pins the packages of {@code tests} from the repositories (refusing one that no repository holds). */
+    static List<PackagePin> pins(Lab lab, List<TestSpec> tests) {
+        return tests.stream().map(TestSpec::packageName).distinct()
                 .map(name -> lab.catalog().pin(PackageType.TEST, name))
                 .map(p -> new PackagePin(p.type().label(), p.name(), p.file(), p.sha256(), p.size()))
                 .toList();

@@ -19,11 +19,13 @@ import labdrop.host.HostState;
  */
 public final class QueueRules {
     /**
-     * Highest priority first, then the place in the queue (the filing order, unless a request was
-     * moved), then the lowest number. The only definition of the order: the store does not sort.
+     * Health checks first, then highest priority, then the place in the queue (the filing order,
+     * unless a request was moved), then the lowest number. The only definition of the order: the
+     * store does not sort.
      */
     public static final Comparator<Request> PLACEMENT_ORDER = Comparator
-            .comparingInt((Request r) -> -r.priority().rank())
+            .comparing((Request r) -> !r.healthCheck())
+            .thenComparingInt((Request r) -> -r.priority().rank())
             .thenComparingLong(Request::queueRank)
             .thenComparingLong(Request::number);
 
@@ -59,7 +61,8 @@ public final class QueueRules {
      * hundreds of requests cannot starve the others at its priority; host queues keep their order.
      *
      * A member of a job that already has a member on this host is not taken: a job's members run on
-     * distinct hosts.
+     * distinct hosts. A health check queued for the host comes before everything else, whatever
+     * the priorities: a host runs nobody's work while its health is being checked.
      *
      * @param lastPlaced when each requester last had a pool request of this host type placed
      * @param jobsOnHost the jobs that already have a member on this host
@@ -71,6 +74,10 @@ public final class QueueRules {
                 .filter(r -> r.job() == null || !jobsOnHost.contains(r.job()))
                 .filter(r -> serves(hostName, hostType, hostLabels, owner, ownerOnly, r)).toList();
         List<Request> own = hostQueue.stream().filter(r -> r.state() == RequestState.QUEUED).toList();
+        Optional<Request> healthCheck = own.stream().filter(Request::healthCheck).min(PLACEMENT_ORDER);
+        if (healthCheck.isPresent()) {
+            return healthCheck;
+        }
         Optional<Priority> top = Stream.concat(own.stream(), pool.stream()).map(Request::priority)
                 .max(Comparator.comparingInt(Priority::rank));
         if (top.isEmpty()) {

@@ -7,13 +7,14 @@ import java.util.List;
  * A request as the store holds it. The id is {@code r-<number>}, issued by the store; its
  * {@code queueRank} is its place in its host's queue among requests of the same priority (its
  * number until it is moved, docs/cli.md). A request for a {@code pool} has no host until it is
- * placed on one of the pool's hosts. A member of a job carries the job's number.
+ * placed on one of the pool's hosts. A member of a job carries the job's number. A health check is
+ * a request of the system user {@code lab} that its host runs before any other work.
  */
 public record Request(long number, String host, String requester, Instant filedAt, Priority priority,
                       RequestState state, String reason, boolean selfReboot, String kernelInstall,
                       String buildSet, Integer timeoutSeconds, Instant placedAt, Instant finishedAt,
                       List<TestSpec> tests, List<PackagePin> packages, String repositoryUrl,
-                      long queueRank, Pool pool, Long job) {
+                      long queueRank, Pool pool, Long job, boolean healthCheck) {
 
     public String id() {
         return idOf(number);

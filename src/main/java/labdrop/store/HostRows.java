@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import labdrop.host.Host;
+import labdrop.host.HostHealth;
 import labdrop.host.HostState;
 import org.jdbi.v3.core.Handle;
 
@@ -81,7 +82,31 @@ public final class HostRows {
                 rs.getBoolean("owner_only"), HostState.valueOf(rs.getString("state")), rs.getString("reported_status"),
                 rs.getLong("last_seq"), Times.read(rs, "last_seen"), rs.getString("boot_id"), rs.getString("step"),
                 rs.getString("agent_version"), rs.getString("current_request"), rs.getString("message"),
-                rs.getString("hard_reset_command"), rs.getString("ingest_error"), Times.read(rs, "state_since"));
+                rs.getString("hard_reset_command"), rs.getString("ingest_error"), Times.read(rs, "state_since"),
+                rs.getString("health") == null ? HostHealth.UNKNOWN : new HostHealth(
+                        HostHealth.Verdict.valueOf(rs.getString("health")), rs.getString("health_reason"),
+                        Times.read(rs, "health_at")));
+    }
+
+    /** Records the verdict of the host's health check; a pass also clears its run of failed requests. */
+    public static void setHealth(Handle h, String name, HostHealth health) {
+        h.createUpdate("""
+                update hosts set health = :verdict, health_reason = :reason, health_at = :at,
+                                 errors_in_row = case when :verdict = 'PASSED' then 0 else errors_in_row end
+                where name = :name""")
+                .bind("verdict", health.verdict().name()).bind("reason", health.reason())
+                .bind("at", Times.bind(health.at())).bind("name", name).execute();
+    }
+
+    /**
+     * Counts one more of the host's requests ending Error or Aborted ({@code failed}), or ends the
+     * run ({@code !failed}); returns how many ended so in a row.
+     */
+    public static int countErrorInRow(Handle h, String name, boolean failed) {
+        h.createUpdate("update hosts set errors_in_row = " + (failed ? "errors_in_row + 1" : "0") + " where name = :name")
+                .bind("name", name).execute();
+        return h.createQuery("select errors_in_row from hosts where name = :name").bind("name", name)
+                .mapTo(Integer.class).one();
     }
 
     public static boolean lostResetDone(Handle h, String name) {

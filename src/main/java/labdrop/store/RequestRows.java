@@ -74,6 +74,17 @@ public final class RequestRows {
         return num;
     }
 
+    /** Marks a new request as its host's health check. */
+    public static void markHealthCheck(Handle h, long num) {
+        h.createUpdate("update requests set health_check = true where num = :num").bind("num", num).execute();
+    }
+
+    /** The host's health check that has not ended yet, if one is queued or running. */
+    public static Optional<Request> unfinishedHealthCheck(Handle h, String host) {
+        return query(h, "where host = :host and health_check and state in ('QUEUED','PLACED','PICKED_UP','RUNNING')",
+                Map.of("host", host)).stream().findFirst();
+    }
+
     public static Optional<Request> find(Handle h, long num) {
         return query(h, "where num = :num", Map.of("num", num)).stream().findFirst();
     }
@@ -288,7 +299,8 @@ public final class RequestRows {
         for (Request r : rows) {
             withTests.add(new Request(r.number(), r.host(), r.requester(), r.filedAt(), r.priority(), r.state(),
                     r.reason(), r.selfReboot(), r.kernelInstall(), r.buildSet(), r.timeoutSeconds(), r.placedAt(),
-                    r.finishedAt(), tests(h, r.number()), pins(h, r.number()), r.repositoryUrl(), r.queueRank(), r.pool(), r.job()));
+                    r.finishedAt(), tests(h, r.number()), pins(h, r.number()), r.repositoryUrl(), r.queueRank(), r.pool(), r.job(),
+                    r.healthCheck()));
         }
         return withTests;
     }
@@ -316,6 +328,6 @@ public final class RequestRows {
                 Times.read(rs, "placed_at"), Times.read(rs, "finished_at"), tests, List.of(),
                 rs.getString("repository_url"), rs.getObject("queue_rank") == null ? rs.getLong("num") : rs.getLong("queue_rank"),
                 rs.getString("pool_type") == null ? null : Pool.of(rs.getString("pool_type"), rs.getString("pool_labels")),
-                rs.getObject("job_num") == null ? null : rs.getLong("job_num"));
+                rs.getObject("job_num") == null ? null : rs.getLong("job_num"), rs.getBoolean("health_check"));
     }
 }

@@ -44,6 +44,13 @@ final class Access {
         }
     }
 
+    static void requireHealthCheck(User user, Host host) {
+        if (!isAdmin(user) && !ownsHost(user, host)) {
+            throw new ForbiddenException("user '" + user.name() + "' may not run the health check of host '" + host.name()
+                    + "': only its owner" + (host.owner() == null ? "" : " '" + host.owner() + "'") + " or an admin may");
+        }
+    }
+
     static void requireReorder(User user, Host host) {
         if (!canReorder(user, host)) {
             throw new ForbiddenException("user '" + user.name() + "' may not reorder the queue of host '" + host.name()

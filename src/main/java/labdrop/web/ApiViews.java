@@ -54,6 +54,11 @@ final class ApiViews {
         poll.put("last", time(polls.last()));
         m.put("polls", poll);
         m.put("ingestError", h.ingestError());
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("status", h.health().label());
+        health.put("reason", h.health().reason());
+        health.put("checkedAt", time(h.health().at()));
+        m.put("health", health);
         return m;
     }
 
@@ -62,6 +67,7 @@ final class ApiViews {
         m.put("id", r.id());
         m.put("host", r.host());
         m.put("pool", r.pool() == null ? null : pool(r.pool()));
+        m.put("healthCheck", r.healthCheck());
         m.put("requester", r.requester());
         m.put("state", r.state().label());
         m.put("reason", r.reason());

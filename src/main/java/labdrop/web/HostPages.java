@@ -12,6 +12,7 @@ import labdrop.drop.Names;
 import labdrop.error.BadInputException;
 import labdrop.error.LabdropException;
 import labdrop.host.Host;
+import labdrop.host.HostHealth;
 import labdrop.queue.Doorbell;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
@@ -22,7 +23,7 @@ import labdrop.user.User;
 /**
  * The host page: state, polls, queue (cancel and reorder for the host's owner and admins),
  * history with outcomes and charts, the config/ files with their history as diffs, SSH keys;
- * for admins, maint/activate/retire, owner and owner-only, editing config files and keys.
+ * for admins, maint/activate/retire, a health check now, owner and owner-only, editing config files and keys.
  */
 final class HostPages {
     private final WebServices services;
@@ -62,6 +63,9 @@ final class HostPages {
         view.put("step", h.step() == null ? "" : h.step());
         view.put("message", h.message() == null ? "" : h.message());
         view.put("ingestError", h.ingestError());
+        view.put("health", h.health().label() + (h.health().at() == null ? "" : " (" + h.health().at() + ": "
+                + h.health().reason() + ")"));
+        view.put("unhealthy", h.health().verdict() == HostHealth.Verdict.FAILED);
         Doorbell.Polls polls = services.doorbell().polls(h.name());
         view.put("polls", polls.count() + (polls.last() == null ? "" : ", last " + polls.last()));
         values.put("h", view);
@@ -132,6 +136,7 @@ final class HostPages {
                 case "maint" -> services.hosts().maint(name);
                 case "activate" -> services.hosts().activate(name);
                 case "retire" -> services.hosts().retire(name, user.name());
+                case "health" -> services.hosts().checkHealth(name, user.name());
                 case "settings" -> {
                     String owner = x.form("owner") == null || x.form("owner").isBlank() ? null
                             : x.form("owner").strip();

@@ -33,6 +33,7 @@ final class HostsApi {
                 .add("POST", "/hosts/{host}/maint", x -> setState(x, "maint"))
                 .add("POST", "/hosts/{host}/activate", x -> setState(x, "activate"))
                 .add("POST", "/hosts/{host}/retire", x -> setState(x, "retire"))
+                .add("POST", "/hosts/{host}/health", this::checkHealth)
                 .add("GET", "/hosts/{host}/queue", this::queue)
                 .add("GET", "/hosts/{host}/stats", x -> ApiViews.stats(services.stats().of(known(x), days(x))))
                 .add("GET", "/hosts/{host}/config", x -> services.hosts().configFiles(known(x)).stream()
@@ -103,6 +104,15 @@ final class HostsApi {
             default -> services.hosts().retire(name, x.user().name());
         }
         return view(name);
+    }
+
+    /** Files the host's health check now (or answers the one already queued or running). */
+    private Object checkHealth(Call x) {
+        Host host = services.hosts().show(x.param("host"));
+        Access.requireHealthCheck(x.user(), host);
+        Request check = services.hosts().checkHealth(host.name(), x.user().name());
+        x.created();
+        return ApiViews.request(check);
     }
 
     /** The host's queue with the request it runs (if any) first. */

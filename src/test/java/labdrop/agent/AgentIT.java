@@ -129,6 +129,36 @@ class AgentIT {
     }
 
     @Test
+    void aHealthCheckTheAgentFailsPutsTheHostInMaintAndPoolWorkGoesToTheOtherHost() throws Exception {
+        lab.healthCheckedType("board", "smoke:fail", "0", 3);
+        lab.s.hosts().set("sut-01", "type", "board");
+        lab.addTyped("sut-02", "board", "", null, false);
+        lab.s.hosts().maint("sut-01");
+        lab.s.hosts().activate("sut-01");
+        Request check = lab.s.desk().list("sut-01", null, 1).get(0);
+        assertThat(check.healthCheck()).isTrue();
+        awaitPlaced(check);
+        assertThat(agent().poll()).isEqualTo(Agent.Outcome.RAN);
+
+        assertThat(awaitEnd(check).state()).isEqualTo(RequestState.FAILED);
+        assertThat(dropLog(check, "1-smoke.stderr")).as("a health check's logs are a request's logs")
+                .contains("smoke failed on purpose");
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.host("sut-01").state() == HostState.MAINT);
+        assertThat(lab.host("sut-01").health().reason()).isEqualTo("health check " + check.id() + " ended Failed: test smoke fail");
+        Request pool = lab.filePool("board", List.of(), "olivia", Priority.NORMAL);
+        assertThat(pool.host()).isEqualTo("sut-02");
+
+        lab.healthCheckedType("board", "smoke:pass", "0", 3);
+        lab.s.hosts().activate("sut-01");
+        Request again = lab.s.desk().list("sut-01", null, 1).get(0);
+        assertThat(again.healthCheck()).isTrue();
+        awaitPlaced(again);
+        assertThat(agent().poll()).isEqualTo(Agent.Outcome.RAN);
+        assertThat(awaitEnd(again).state()).isEqualTo(RequestState.PASSED);
+        assertThat(lab.host("sut-01").health().label()).isEqualTo("healthy");
+    }
+
+    @Test
     void unchangedPackagesAreNotDownloadedAgain() throws Exception {
         Agent agent = agent();
         Request first = file("olivia", false, "smoke");

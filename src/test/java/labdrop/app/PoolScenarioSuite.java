@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import labdrop.error.ConflictException;
+import labdrop.host.HostState;
 import labdrop.queue.Queue;
 import labdrop.request.Job;
 import labdrop.request.Pool;
@@ -172,6 +173,105 @@ abstract class PoolScenarioSuite extends LabPerStore {
         Job cancelled = lab.s.desk().cancelJob(all.id(), "dave");
         assertThat(cancelled.members()).extracting(Request::state).containsOnly(RequestState.CANCELLED);
         assertThat(cancelled.state()).isEqualTo("Cancelled");
+    }
+
+    @Test
+    void aFailedHealthCheckPutsTheHostInMaintWithTheReasonAndPoolWorkGoesToTheOthers() throws Exception {
+        lab.healthCheckedType("rpi4", "dbench:--quick", "0", 3);
+        lab.addTyped("pi-1", "rpi4", "", null, false);
+        lab.addTyped("pi-2", "rpi4", "", null, false);
+        assertThat(lab.host("pi-1").health().label()).isEqualTo("unknown");
+        Request busy = lab.file("pi-2", "bob", Priority.NORMAL);
+
+        lab.s.hosts().maint("pi-1");
+        lab.s.hosts().activate("pi-1");
+        Request check = lab.s.desk().list("pi-1", null, 10).get(0);
+        assertThat(check.healthCheck()).as("leaving Maint files a health check").isTrue();
+        assertThat(check.requester()).isEqualTo("lab");
+        assertThat(check.tests()).extracting(TestSpec::packageName).containsExactly("dbench");
+        assertThat(check.state()).isEqualTo(RequestState.PLACED);
+        assertThat(lab.sut("pi-1").current()).containsExactly(check.id() + ".xml");
+        Request carol = lab.filePool("rpi4", List.of(), "carol", Priority.URGENT);
+        assertThat(carol.state()).as("no host of the pool is free: pi-1 is being checked, pi-2 busy")
+                .isEqualTo(RequestState.QUEUED);
+
+        lab.sut("pi-1").complete(check.id(), "fail");
+        await().atMost(WAIT).until(() -> lab.host("pi-1").state() == HostState.MAINT);
+        assertThat(lab.host("pi-1").health().label()).isEqualTo("unhealthy");
+        assertThat(lab.host("pi-1").health().reason()).isEqualTo("health check " + check.id() + " ended Failed: test t1 fail");
+        assertThat(lab.request(carol.id()).state()).as("an unhealthy host takes no pool work").isEqualTo(RequestState.QUEUED);
+
+        lab.sut("pi-2").complete(busy.id());
+        await().atMost(WAIT).until(() -> lab.request(carol.id()).state() == RequestState.PLACED);
+        assertThat(lab.request(carol.id()).host()).isEqualTo("pi-2");
+
+        Request dave = lab.filePool("rpi4", List.of(), "dave", Priority.URGENT);
+        assertThat(dave.state()).isEqualTo(RequestState.QUEUED);
+        lab.s.hosts().activate("pi-1");
+        Request again = lab.s.desk().list("pi-1", null, 10).get(0);
+        assertThat(again.healthCheck()).as("back from Maint, checked before any work").isTrue();
+        assertThat(again.state()).isEqualTo(RequestState.PLACED);
+        assertThat(lab.request(dave.id()).state()).as("pi-1 runs its check before urgent pool work filed earlier")
+                .isEqualTo(RequestState.QUEUED);
+        lab.sut("pi-1").complete(again.id(), "pass");
+        await().atMost(WAIT).until(() -> lab.request(dave.id()).state() == RequestState.PLACED);
+        assertThat(lab.request(dave.id()).host()).as("a healthy host takes pool work again").isEqualTo("pi-1");
+        assertThat(lab.host("pi-1").health().label()).isEqualTo("healthy");
+        assertThat(lab.host("pi-1").health().reason()).isEqualTo("health check " + again.id() + " passed");
+    }
+
+    @Test
+    void kFailedRequestsInARowStartAHealthCheckThatRunsBeforeTheQueue() throws Exception {
+        lab.healthCheckedType("rpi4", "dbench", "0", 2);
+        lab.addTyped("pi-1", "rpi4", "", null, false);
+        Request first = lab.file("pi-1", "bob", Priority.NORMAL);
+        Request second = lab.file("pi-1", "bob", Priority.NORMAL);
+        Request third = lab.file("pi-1", "bob", Priority.URGENT);
+        lab.sut("pi-1").complete(first.id(), "error");
+        await().atMost(WAIT).until(() -> lab.request(third.id()).state() == RequestState.PLACED);
+        lab.sut("pi-1").complete(third.id(), "aborted");
+        await().atMost(WAIT).until(() -> lab.request(third.id()).state() == RequestState.ABORTED);
+        await().atMost(WAIT).until(() -> lab.s.desk().list("pi-1", RequestState.PLACED, 10).size() == 1);
+        Request check = lab.s.desk().list("pi-1", RequestState.PLACED, 10).get(0);
+        assertThat(check.healthCheck()).as("2 of pi-1's requests in a row ended Error or Aborted").isTrue();
+        assertThat(check.reason()).isEqualTo("health check: 2 requests in a row ended Error or Aborted (the last "
+                + third.id() + "; health_after_errors 2)");
+        assertThat(lab.request(second.id()).state()).as("the check goes before the queue").isEqualTo(RequestState.QUEUED);
+
+        lab.sut("pi-1").complete(check.id(), "pass");
+        await().atMost(WAIT).until(() -> lab.request(second.id()).state() == RequestState.PLACED);
+        assertThat(lab.host("pi-1").health().label()).isEqualTo("healthy");
+        lab.sut("pi-1").complete(second.id(), "error");
+        await().atMost(WAIT).until(() -> lab.request(second.id()).state() == RequestState.ERROR);
+        assertThat(lab.s.desk().list("pi-1", null, 10)).filteredOn(Request::healthCheck).as("a pass started the count"
+                + " again: one error after it is not two").extracting(Request::id).containsExactly(check.id());
+    }
+
+    @Test
+    void theIntervalAndAnAdminStartAHealthCheckAndATypeWithoutOneIsRefused() throws Exception {
+        lab.healthCheckedType("rpi4", "dbench", "1h", 3);
+        lab.addTyped("pi-1", "rpi4", "", null, false);
+        await().atMost(WAIT).until(() -> lab.s.desk().list("pi-1", RequestState.PLACED, 10).size() == 1);
+        Request first = lab.s.desk().list("pi-1", RequestState.PLACED, 10).get(0);
+        assertThat(first.reason()).isEqualTo("health check: the host has never been checked (health_interval 1h)");
+        lab.sut("pi-1").complete(first.id());
+        await().atMost(WAIT).until(() -> lab.host("pi-1").health().label().equals("healthy"));
+
+        Request now = lab.s.hosts().checkHealth("pi-1", "admin");
+        assertThat(now.healthCheck()).isTrue();
+        assertThat(now.reason()).isEqualTo("health check: asked by admin");
+        assertThat(lab.s.hosts().checkHealth("pi-1", "admin").id()).as("one check at a time").isEqualTo(now.id());
+        lab.sut("pi-1").complete(now.id());
+        await().atMost(WAIT).until(() -> lab.request(now.id()).state() == RequestState.PASSED);
+
+        lab.clock.advance(Duration.ofMinutes(61));
+        await().atMost(WAIT).until(() -> lab.s.desk().list("pi-1", RequestState.PLACED, 10).size() == 1);
+        assertThat(lab.s.desk().list("pi-1", RequestState.PLACED, 10).get(0).reason())
+                .isEqualTo("health check: health_interval 1h has passed since the last check");
+
+        lab.addActive("plain-1");
+        assertThatThrownBy(() -> lab.s.hosts().checkHealth("plain-1", "admin")).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("host type 'default' names no health check; set health_check");
     }
 
     private static RequestSpec poolSpec(String requester) {

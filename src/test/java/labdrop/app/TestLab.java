@@ -76,6 +76,22 @@ public final class TestLab implements AutoCloseable {
         return s.hosts().add(new HostDraft(name, type, labels, owner, ownerOnly, true, null), "admin");
     }
 
+    /**
+     * Gives {@code type} (created as a copy of the default type when missing) a health check: the
+     * tests {@code tests}, run every {@code interval} (0: never by time) and after {@code afterErrors}
+     * failed requests in a row.
+     */
+    public void healthCheckedType(String type, String tests, String interval, int afterErrors) throws IOException {
+        Path typeFile = config.hostTypesDir().resolve(type);
+        if (!Files.exists(typeFile)) {
+            Files.copy(config.hostTypesDir().resolve(HostTypes.DEFAULT), typeFile);
+        }
+        Files.writeString(typeFile, Files.readString(typeFile)
+                .replaceFirst("(?m)^health_check = .*$", "health_check = " + tests)
+                .replaceFirst("(?m)^health_interval = .*$", "health_interval = " + interval)
+                .replaceFirst("(?m)^health_after_errors = .*$", "health_after_errors = " + afterErrors));
+    }
+
     /** Files a request for any host of {@code type} with every one of {@code labels}. */
     public Request filePool(String type, List<String> labels, String requester, Priority priority) {
         return s.desk().file(new RequestSpec(null, requester, List.of(TestSpec.parse("dbench")), priority,

@@ -105,6 +105,7 @@ class CliBothWaysIT {
         both("host", "set", "sut-X", "--labels", "x86", "--owner", "admin", "--owner-only", "true");
         both("host", "maint", "sut-X");
         both("host", "activate", "sut-X");
+        both("host", "health", "sut-X");
         both("host", "show", "sut-X");
         assertThat(normal(throughTheApi("host", "list").out())).as("host list").isEqualTo(normal(onTheStore("host", "list").out()));
 

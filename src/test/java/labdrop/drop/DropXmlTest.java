@@ -33,7 +33,7 @@ public class DropXmlTest {
                 List.of(new TestSpec("dbench", null, List.of("-t", "60"), 600), TestSpec.parse("kernbench")),
                 List.of(new PackagePin("test", "dbench", "test-dbench.tar.bz2", "0d5a".repeat(16), 1_234_567),
                         new PackagePin("test", "kernbench", "test-kernbench.tar.bz2", "9f1e".repeat(16), 89_012)),
-                "http://builds.example.org/r1234/packages/", 42, null, null);
+                "http://builds.example.org/r1234/packages/", 42, null, null, false);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.Optional;
 import labdrop.host.Host;
+import labdrop.host.HostHealth;
 import labdrop.host.HostState;
 import labdrop.request.StateReportRules.Decision;
 import labdrop.request.StateReportRules.Report;
@@ -16,7 +17,7 @@ class StateReportRulesTest {
 
     static Host host(HostState state, long lastSeq) {
         return new Host("sut-01", "generic", "", "alice", false, state, null, lastSeq, null, null, null, null, null,
-                null, null, null, Instant.EPOCH);
+                null, null, null, Instant.EPOCH, HostHealth.UNKNOWN);
     }
 
     static Optional<Request> placed(long number, RequestState state) {
