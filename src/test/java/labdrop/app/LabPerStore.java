@@ -1,6 +1,7 @@
 package labdrop.app;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,9 +15,14 @@ abstract class LabPerStore {
     /** The JDBC URL of a fresh, empty database, or null for the default embedded H2. */
     abstract String freshDatabaseUrl() throws Exception;
 
+    /** Settings the suite's server runs with beyond TestLab's (environment variables). */
+    Map<String, String> settings() {
+        return Map.of();
+    }
+
     @BeforeEach
     void startServer() throws Exception {
-        lab = new TestLab(dir.resolve("state"), freshDatabaseUrl());
+        lab = new TestLab(dir.resolve("state"), freshDatabaseUrl(), settings());
     }
 
     @AfterEach

@@ -37,6 +37,12 @@ import org.junit.jupiter.api.Test;
 abstract class PoolScenarioSuite extends LabPerStore {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    /** Agents older than 0.1.0 (what {@link Sut} reports) are Outdated. */
+    @Override
+    Map<String, String> settings() {
+        return Map.of("LABDROP_AGENT_MIN_VERSION", "0.1.0");
+    }
+
     @Test
     void aPoolRequestGoesToTheFreeMatchingHostAndOtherwiseWaitsForTheFirstThatFrees() throws Exception {
         lab.addTyped("pi-1", "rpi4", "usb3,wifi", null, false);
@@ -75,7 +81,10 @@ abstract class PoolScenarioSuite extends LabPerStore {
     }
 
     @Test
-    void aPoolSkipsHostsInMaintRetiredOrOwnedByOthersAndAnOwnerOnlyHostTakesItsOwnersWork() throws Exception {
+    void aPoolSkipsHostsInMaintRetiredOutdatedOrOwnedByOthersAndAnOwnerOnlyHostTakesItsOwnersWork() throws Exception {
+        lab.addTyped("pi-old", "rpi4", "", null, false);
+        lab.sut("pi-old").stateOfVersion("Available", "0.0.9");
+        await().atMost(WAIT).until(() -> lab.host("pi-old").state() == HostState.OUTDATED);
         lab.addTyped("pi-maint", "rpi4", "", null, false);
         lab.s.hosts().maint("pi-maint");
         lab.addTyped("pi-retired", "rpi4", "", null, false);
@@ -94,6 +103,7 @@ abstract class PoolScenarioSuite extends LabPerStore {
         await().atMost(WAIT).until(() -> lab.request(bob2.id()).state() == RequestState.PLACED);
         assertThat(lab.request(bob2.id()).host()).as("a host leaving Maint takes pool work").isEqualTo("pi-maint");
         assertThat(lab.sut("pi-retired").current()).isEmpty();
+        assertThat(lab.sut("pi-old").current()).as("an Outdated agent's host takes no pool work").isEmpty();
     }
 
     @Test
