@@ -21,6 +21,7 @@
     name.appendChild(a);
     tr.appendChild(name);
     tr.appendChild(cell(h.state, "state"));
+    tr.appendChild(cell(h.health.status, "health"));
     tr.appendChild(cell((h.owner || "") + (h.ownerOnly ? " (owner-only)" : "")));
     tr.appendChild(cell(h.queued, "queue"));
     tr.appendChild(cell(h.step, "step"));
@@ -29,15 +30,52 @@
     tr.appendChild(cell(h.labels.join(","), "labels"));
     return tr;
   }
+  function poolRow(p) {
+    var tr = document.createElement("tr");
+    tr.setAttribute("data-type", p.type);
+    var type = document.createElement("td");
+    var a = document.createElement("a");
+    a.href = "/requests?type=" + encodeURIComponent(p.type);
+    a.textContent = p.type;
+    type.appendChild(a);
+    tr.appendChild(type);
+    ["hosts", "available", "busy", "maint", "unhealthy", "lost", "queued", "wait"].forEach(function (k) {
+      tr.appendChild(cell(p[k], k));
+    });
+    return tr;
+  }
+  // A host of a type the page has not seen yet gets its own group at the end.
+  function groupOf(table, type) {
+    var group = table.querySelector("tbody[data-type=\"" + CSS.escape(type) + "\"]");
+    if (group) { return group; }
+    group = document.createElement("tbody");
+    group.setAttribute("data-type", type);
+    var head = document.createElement("tr");
+    head.className = "type-row";
+    var th = document.createElement("th");
+    th.colSpan = 9;
+    th.textContent = type;
+    head.appendChild(th);
+    group.appendChild(head);
+    table.appendChild(group);
+    return group;
+  }
   function dashboard(table) {
-    var body = table.tBodies[0];
+    var pools = document.getElementById("pools");
     function refresh() {
       getJson(table.getAttribute("data-live")).then(function (data) {
         data.hosts.forEach(function (h) {
           var fresh = hostRow(h);
-          var old = body.querySelector("tr[data-host=\"" + CSS.escape(h.name) + "\"]");
-          if (old) { body.replaceChild(fresh, old); } else { body.appendChild(fresh); }
+          var old = table.querySelector("tr[data-host=\"" + CSS.escape(h.name) + "\"]");
+          if (old && old.parentNode.getAttribute("data-type") === h.type) { old.parentNode.replaceChild(fresh, old); return; }
+          if (old) { old.parentNode.removeChild(old); }
+          groupOf(table, h.type).appendChild(fresh);
         });
+        if (pools) {
+          var body = pools.tBodies[0];
+          while (body.firstChild) { body.removeChild(body.firstChild); }
+          data.pools.forEach(function (p) { body.appendChild(poolRow(p)); });
+        }
         Object.keys(data.counts).forEach(function (state) {
           var n = document.querySelector(".count[data-state=\"" + CSS.escape(state) + "\"] .n");
           if (n) { n.textContent = String(data.counts[state]); }
@@ -88,7 +126,28 @@
     var timer = setInterval(refresh, 2000);
     refresh();
   }
+  // The request form: "Add a test" copies the last test row with the next number, up to data-max.
+  function requestForm(button) {
+    button.addEventListener("click", function () {
+      var rows = document.querySelectorAll("#tests .test-row");
+      var max = Number(button.getAttribute("data-max"));
+      if (rows.length >= max) { return; }
+      var n = rows.length + 1;
+      var row = rows[rows.length - 1].cloneNode(true);
+      row.querySelectorAll("select, input").forEach(function (field) {
+        var kind = field.name.replace(/-\d+$/, "");
+        field.name = kind + "-" + n;
+        field.id = kind + "-" + n;
+        field.value = "";
+      });
+      var label = row.querySelector("label");
+      label.firstChild.textContent = "Test " + n + " ";
+      button.parentNode.insertBefore(row, button);
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    var addTest = document.getElementById("add-test");
+    if (addTest) { requestForm(addTest); }
     var hosts = document.getElementById("hosts");
     if (hosts && hosts.getAttribute("data-live")) { dashboard(hosts); }
     var request = document.getElementById("request");

@@ -95,11 +95,25 @@ final class RequestCommand {
         @Option(names = "--job", paramLabel = "ID", description = "The requests of job ID (j-N).") String job;
         @Option(names = "--mine", description = "Only your requests (with --server: the token's user's; on the store: --as).")
         boolean mine;
-        @Option(names = "--limit", defaultValue = "100") int limit;
+        @Option(names = "--test", paramLabel = "NAME", description = "Requests that run test package NAME.") String test;
+        @Option(names = "--search", paramLabel = "TEXT",
+                description = "Free text, case aside: an id, requester, host, pool type, reason, or a test's package or arguments.")
+        String search;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many (1..1000).") int limit;
+        @Option(names = "--offset", defaultValue = "0", description = "Skip this many of the newest first (paging).") int offset;
 
         @Override
         int run(LabClient lab) throws Exception {
             StringBuilder query = new StringBuilder("?limit=" + limit);
+            if (offset != 0) {
+                query.append("&offset=").append(offset);
+            }
+            if (test != null) {
+                query.append("&test=").append(Remote.encode(test));
+            }
+            if (search != null) {
+                query.append("&q=").append(Remote.encode(search));
+            }
             if (type != null) {
                 query.append("&type=").append(Remote.encode(type));
             }

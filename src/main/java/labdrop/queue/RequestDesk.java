@@ -350,21 +350,45 @@ public final class RequestDesk {
             if (hosts.isEmpty()) {
                 return null;
             }
-            String type = hosts.get(0).type();
-            List<RequestRows.Run> runs = RequestRows.recentRuns(h, type, RECENT_RUNS);
-            List<Instant> freeAt = new ArrayList<>();
-            for (Host host : hosts) {
-                freeAt.add(RequestRows.active(h, host.name()).map(a -> (a.placedAt() == null ? lab.now() : a.placedAt())
-                        .plus(expected(a, runs))).orElse(lab.now()));
-            }
             List<Request> queue = r.host() != null ? RequestRows.queued(h, r.host())
                     : RequestRows.queuedForPool(h, r.pool().type()).stream()
                     .filter(q -> hosts.stream().anyMatch(x -> QueueRules.serves(x.name(), x.type(), x.labels(), x.owner(),
                             x.ownerOnly(), q))).sorted(QueueRules.PLACEMENT_ORDER).toList();
-            List<Duration> ahead = queue.stream().takeWhile(q -> q.number() != r.number()).map(q -> expected(q, runs))
-                    .toList();
-            return StartEstimate.start(lab.now(), freeAt, ahead);
+            return estimate(h, hosts, queue.stream().takeWhile(q -> q.number() != r.number()).toList());
         });
+    }
+
+    /**
+     * How long a request filed now for any host of {@code type} is expected to wait
+     * ({@link StartEstimate}): every host of the type that can take work, the whole pool queue of
+     * the type ahead. Null when no host of the type can take work now.
+     */
+    public Duration poolWait(String type) {
+        return lab.store().read(h -> {
+            List<Host> hosts = HostRows.all(h).stream().filter(x -> x.type().equals(type))
+                    .filter(x -> !NOT_TAKING.contains(x.state())).toList();
+            if (hosts.isEmpty()) {
+                return null;
+            }
+            Duration wait = Duration.between(lab.now(), estimate(h, hosts, RequestRows.queuedForPool(h, type)));
+            return wait.isNegative() ? Duration.ZERO : wait;
+        });
+    }
+
+    /** When the next request after {@code ahead} starts on one of {@code hosts} (all of one type). */
+    private Instant estimate(Handle h, List<Host> hosts, List<Request> ahead) {
+        List<RequestRows.Run> runs = RequestRows.recentRuns(h, hosts.get(0).type(), RECENT_RUNS);
+        List<Instant> freeAt = new ArrayList<>();
+        for (Host host : hosts) {
+            freeAt.add(RequestRows.active(h, host.name()).map(a -> (a.placedAt() == null ? lab.now() : a.placedAt())
+                    .plus(expected(a, runs))).orElse(lab.now()));
+        }
+        return StartEstimate.start(lab.now(), freeAt, ahead.stream().map(q -> expected(q, runs)).toList());
+    }
+
+    /** How many pool requests wait for a host, per host type. */
+    public Map<String, Integer> queuedPerPoolType() {
+        return lab.store().read(RequestRows::queuedPerPoolType);
     }
 
     private static Duration expected(Request r, List<RequestRows.Run> runs) {
@@ -381,11 +405,30 @@ public final class RequestDesk {
     }
 
     public List<Request> list(String host, RequestState state, int limit) {
-        return list(new RequestRows.Filter(host, state, null, null, null), limit);
+        return list(new RequestRows.Filter(host, state, null, null, null), 0, limit);
     }
 
-    /** Requests newest first, narrowed by host, state, host type, job and requester (each may be null). */
-    public List<Request> list(RequestRows.Filter filter, int limit) {
+    /** Longest free text a request list may be searched for. */
+    public static final int MAX_SEARCH_CHARS = 100;
+    /** Furthest a request list may be paged (offset), so no call walks the whole history. */
+    public static final int MAX_OFFSET = 100_000;
+
+    /**
+     * Requests newest first, the {@code limit} after the first {@code offset}, narrowed by host,
+     * state, host type, job, requester, test package and free text (each may be null).
+     */
+    public List<Request> list(RequestRows.Filter filter, int offset, int limit) {
+        if (offset < 0 || offset > MAX_OFFSET) {
+            throw new BadInputException("offset " + offset + " is out of range 0.." + MAX_OFFSET + "; narrow the list"
+                    + " with filters instead of paging that far");
+        }
+        if (filter.test() != null) {
+            Names.require("test package name", filter.test());
+        }
+        if (filter.text() != null && filter.text().length() > MAX_SEARCH_CHARS) {
+            throw new BadInputException("the search text has " + filter.text().length() + " characters; at most "
+                    + MAX_SEARCH_CHARS);
+        }
         if (filter.host() != null) {
             Names.require("host name", filter.host());
         }
@@ -395,7 +438,7 @@ public final class RequestDesk {
         if (filter.requester() != null) {
             Names.require("user name", filter.requester());
         }
-        return lab.store().read(h -> RequestRows.list(h, filter, limit));
+        return lab.store().read(h -> RequestRows.list(h, filter, offset, limit));
     }
 
     /** Queue length per host, in one query. */

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +26,8 @@ import org.jdbi.v3.core.Handle;
 /** Rows of the requests, request_tests and request_events tables. */
 public final class RequestRows {
     private static final String ACTIVE = "('PLACED','PICKED_UP','RUNNING')";
+    /** Between a test's arguments in request_tests.args (a character no argument may hold). */
+    private static final String ARG_SEPARATOR = "\u001f";
 
     private RequestRows() {
     }
@@ -59,7 +62,7 @@ public final class RequestRows {
                     insert into request_tests (request_num, idx, package, control, args, timeout_seconds)
                     values (:num, :idx, :pkg, :control, :args, :timeout)""")
                     .bind("num", num).bind("idx", index++).bind("pkg", test.packageName())
-                    .bind("control", test.control()).bind("args", String.join("\u001f", test.args()))
+                    .bind("control", test.control()).bind("args", String.join(ARG_SEPARATOR, test.args()))
                     .bind("timeout", test.timeoutSeconds()).execute();
         }
         int pinIndex = 1;
@@ -181,23 +184,36 @@ public final class RequestRows {
         return counts;
     }
 
+    /** How many pool requests wait for a host, per host type (types with none are absent). */
+    public static Map<String, Integer> queuedPerPoolType(Handle h) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        h.createQuery("select pool_type, count(*) from requests where state = 'QUEUED' and host is null group by pool_type")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2))).forEach(e -> counts.put(e.getKey(), e.getValue()));
+        return counts;
+    }
+
     public static List<Request> allActive(Handle h) {
         return query(h, "where state in " + ACTIVE + " order by num", Map.of());
     }
 
     public static List<Request> list(Handle h, String host, RequestState state, int limit) {
-        return list(h, new Filter(host, state, null, null, null), limit);
+        return list(h, new Filter(host, state, null, null, null, null, null), 0, limit);
     }
 
     /**
      * What a request list may be narrowed to (null: any): its host, state, host type (a pool of the
-     * type, or a host of it), job and requester.
+     * type, or a host of it), job, requester, a test package it runs, and free text (found, case
+     * aside, in its id, requester, host, pool type, reason, or a test's package or arguments).
      */
-    public record Filter(String host, RequestState state, String type, Long job, String requester) {
+    public record Filter(String host, RequestState state, String type, Long job, String requester, String test,
+                         String text) {
+        public Filter(String host, RequestState state, String type, Long job, String requester) {
+            this(host, state, type, job, requester, null, null);
+        }
     }
 
-    /** Requests newest first, at most {@code limit}, narrowed by {@code filter}. */
-    public static List<Request> list(Handle h, Filter filter, int limit) {
+    /** Requests newest first, the {@code limit} after the first {@code offset}, narrowed by {@code filter}. */
+    public static List<Request> list(Handle h, Filter filter, int offset, int limit) {
         Map<String, Object> binds = new LinkedHashMap<>();
         List<String> where = new ArrayList<>();
         if (filter.host() != null) {
@@ -220,8 +236,22 @@ public final class RequestRows {
             where.add("requester = :requester");
             binds.put("requester", filter.requester());
         }
+        if (filter.test() != null) {
+            where.add("num in (select request_num from request_tests where package = :test)");
+            binds.put("test", filter.test());
+        }
+        if (filter.text() != null) {
+            long id = Request.numberOf(filter.text().strip().toLowerCase(Locale.ROOT));
+            where.add("(num = :id or lower(requester) like :text escape '!' or lower(coalesce(host, '')) like :text escape '!'"
+                    + " or lower(coalesce(pool_type, '')) like :text escape '!' or lower(coalesce(reason, '')) like :text escape '!'"
+                    + " or num in (select request_num from request_tests where lower(package) like :text escape '!'"
+                    + " or lower(replace(args, :separator, ' ')) like :text escape '!'))");
+            binds.put("separator", ARG_SEPARATOR);
+            binds.put("id", id);
+            binds.put("text", "%" + filter.text().toLowerCase(Locale.ROOT).replaceAll("[!%_]", "!$0") + "%");
+        }
         String clause = (where.isEmpty() ? "" : "where " + String.join(" and ", where))
-                + " order by num desc fetch first " + limit + " rows only";
+                + " order by num desc offset " + offset + " rows fetch first " + limit + " rows only";
         return query(h, clause, binds);
     }
 
@@ -308,7 +338,7 @@ public final class RequestRows {
     private static List<TestSpec> tests(Handle h, long num) {
         return h.createQuery("select * from request_tests where request_num = :num order by idx").bind("num", num)
                 .map((rs, ctx) -> new TestSpec(rs.getString("package"), rs.getString("control"),
-                        rs.getString("args").isEmpty() ? List.of() : Arrays.asList(rs.getString("args").split("\u001f")),
+                        rs.getString("args").isEmpty() ? List.of() : Arrays.asList(rs.getString("args").split(ARG_SEPARATOR)),
                         (Integer) rs.getObject("timeout_seconds")))
                 .list();
     }

@@ -2,6 +2,7 @@ package labdrop.web;
 
 import labdrop.error.ForbiddenException;
 import labdrop.host.Host;
+import labdrop.request.Job;
 import labdrop.request.Request;
 import labdrop.user.Role;
 import labdrop.user.User;
@@ -41,6 +42,17 @@ final class Access {
         if (!canCancel(user, request, host)) {
             throw new ForbiddenException("user '" + user.name() + "' may not cancel " + request.id() + ": only its requester '"
                     + request.requester() + "', " + (host == null ? "" : "the owner of host '" + host.name() + "', ") + "or an admin may");
+        }
+    }
+
+    static boolean canCancel(User user, Job job) {
+        return isAdmin(user) || user.name().equals(job.requester());
+    }
+
+    static void requireCancel(User user, Job job) {
+        if (!canCancel(user, job)) {
+            throw new ForbiddenException("user '" + user.name() + "' may not cancel " + job.id() + ": only its requester '"
+                    + job.requester() + "' or an admin may");
         }
     }
 

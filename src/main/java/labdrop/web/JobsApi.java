@@ -3,7 +3,6 @@ package labdrop.web;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import labdrop.error.ForbiddenException;
 import labdrop.request.Job;
 
 /** {@code /api/v1/jobs}: several requests on a pool at once (N distinct hosts, or every active host). */
@@ -30,10 +29,7 @@ final class JobsApi {
 
     private Object cancel(Call x) {
         Job job = services.desk().findJob(x.param("id"));
-        if (!Access.isAdmin(x.user()) && !x.user().name().equals(job.requester())) {
-            throw new ForbiddenException("user '" + x.user().name() + "' may not cancel " + job.id() + ": only its requester '"
-                    + job.requester() + "' or an admin may");
-        }
+        Access.requireCancel(x.user(), job);
         return view(services.desk().cancelJob(job.id(), x.user().name()));
     }
 

@@ -4,17 +4,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import labdrop.drop.SafeRead;
+import labdrop.error.BadInputException;
 import labdrop.error.LabdropException;
 import labdrop.error.NotFoundException;
 import labdrop.host.Host;
 import labdrop.host.HostState;
 import labdrop.pkg.PackageType;
+import labdrop.request.Job;
+import labdrop.request.Pool;
 import labdrop.request.Priority;
+import labdrop.request.RequestLimits;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.TestSpec;
@@ -32,40 +40,111 @@ final class RequestPages {
         this.logs = new Logs(services);
     }
 
+    /** Most test rows the form takes (the API and CLI take up to {@link RequestLimits#MAX_TESTS}). */
+    static final int MAX_FORM_TESTS = 50;
+    /** Test rows a fresh form shows; "Add a test" adds more. */
+    private static final int FIRST_ROWS = 3;
+
     /** GET /requests/new. */
     void form(Exchange x) {
-        x.html(200, pages.render("request-form.peb", formValues(x, null, null)));
+        x.html(200, pages.render("request-form.peb", formValues(x, null)));
     }
 
-    /** POST /requests: files the request, then its page; a refusal shows the form again with the reason. */
+    /**
+     * POST /requests: files a request for a host or a pool, or a job of N hosts or every host of a
+     * pool, then its page (a job's page for a job); a refusal shows the form again as it was, with
+     * the reason.
+     */
     void file(Exchange x) {
-        String host = x.form("host");
         try {
-            String test = x.form("test") == null ? "" : x.form("test");
-            String args = blankToNull(x.form("args"));
-            Request filed = services.desk().file(new RequestSpec(host, x.user().name(),
-                    List.of(TestSpec.parse(args == null ? test : test + ":" + args)),
-                    Priority.parse(x.form("priority") == null ? "normal" : x.form("priority")),
-                    "true".equals(x.form("reboot")), blankToNull(x.form("kernel")),
-                    blankToNull(x.form("buildset")), null, null));
-            x.redirect("/requests/" + filed.id());
+            RequestSpec spec = spec(x);
+            boolean all = "true".equals(x.form("all"));
+            String count = blankToNull(x.form("hosts"));
+            if (spec.pool() != null && (all || count != null)) {
+                Job job = services.desk().fileJob(spec, all ? null : number("hosts", count), all);
+                x.redirect("/jobs/" + job.id());
+                return;
+            }
+            if (spec.host() != null && (all || count != null)) {
+                throw new BadInputException("several hosts (N hosts, or every host) are for a pool: choose \"Any free,"
+                        + " healthy host of the type\", or clear the number of hosts");
+            }
+            x.redirect("/requests/" + services.desk().file(spec).id());
         } catch (LabdropException e) {
-            x.html(Errors.status(e), pages.render("request-form.peb", formValues(x, host, e.getMessage())));
+            x.html(Errors.status(e), pages.render("request-form.peb", formValues(x, e.getMessage())));
         }
     }
 
-    private Map<String, Object> formValues(Exchange x, String host, String error) {
-        Map<String, Object> values = PageValues.base(x.session(), Optional.of(x.user()));
-        List<Map<String, Object>> hosts = new ArrayList<>();
-        for (Host h : services.hosts().list()) {
-            if (h.state() != HostState.RETIRED) {
-                hosts.add(Map.of("name", h.name(), "state", h.state().label(), "ownerOnly", h.ownerOnly(),
-                        "owner", h.owner() == null ? "" : h.owner()));
+    /** What the form asks for: host or pool, the test rows that name a test, priority and steps. */
+    private static RequestSpec spec(Exchange x) {
+        List<TestSpec> tests = new ArrayList<>();
+        for (int n = 1; n <= MAX_FORM_TESTS; n++) {
+            String test = blankToNull(x.form("test-" + n));
+            String args = blankToNull(x.form("args-" + n));
+            if (test == null && args != null) {
+                throw new BadInputException("test " + n + " has arguments but no test; choose its test or clear them");
+            }
+            if (test != null) {
+                tests.add(TestSpec.parse(args == null ? test : test + ":" + args));
             }
         }
+        if (x.form("test-" + (MAX_FORM_TESTS + 1)) != null) {
+            throw new BadInputException("the form takes up to " + MAX_FORM_TESTS + " tests; file longer lists with the"
+                    + " API or labdrop request file");
+        }
+        boolean pool = "pool".equals(x.form("target"));
+        String labels = blankToNull(x.form("labels"));
+        return new RequestSpec(pool ? null : x.form("host"), x.user().name(), tests,
+                Priority.parse(x.form("priority") == null ? "normal" : x.form("priority")),
+                "true".equals(x.form("reboot")), blankToNull(x.form("kernel")), blankToNull(x.form("buildset")),
+                null, null, pool ? new Pool(x.form("type"), labels == null ? List.of()
+                : Arrays.stream(labels.split(",")).map(String::strip).filter(l -> !l.isEmpty()).toList()) : null);
+    }
+
+    private static int number(String field, String text) {
+        if (!text.matches("[0-9]{1,4}")) {
+            throw new BadInputException(field + " '" + text + "' is not a whole number of hosts; give 1.." + Job.MAX_HOSTS);
+        }
+        return Integer.parseInt(text);
+    }
+
+    /** The form's values: the hosts and types to choose from, and what was asked when a filing was refused. */
+    private Map<String, Object> formValues(Exchange x, String error) {
+        Map<String, Object> values = PageValues.base(x.session(), Optional.of(x.user()));
+        List<Map<String, Object>> hosts = new ArrayList<>();
+        Set<String> types = new TreeSet<>();
+        for (Host h : services.hosts().list()) {
+            if (h.state() != HostState.RETIRED) {
+                hosts.add(Map.of("name", h.name(), "type", h.type(), "state", h.state().label(), "ownerOnly", h.ownerOnly(),
+                        "owner", h.owner() == null ? "" : h.owner()));
+                types.add(h.type());
+            }
+        }
+        boolean refused = error != null;
         values.put("hosts", hosts);
+        values.put("types", types);
         values.put("tests", services.lab().catalog().names(PackageType.TEST));
-        values.put("host", host);
+        values.put("maxTests", MAX_FORM_TESTS);
+        values.put("maxHosts", Job.MAX_HOSTS);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int last = 0;
+        for (int n = 1; refused && n <= MAX_FORM_TESTS; n++) {
+            if (x.form("test-" + n) != null) {
+                last = n;
+            }
+        }
+        for (int n = 1; n <= Math.max(FIRST_ROWS, last); n++) {
+            rows.add(Map.of("n", n, "test", refused ? Objects.toString(x.form("test-" + n), "") : "",
+                    "args", refused ? Objects.toString(x.form("args-" + n), "") : ""));
+        }
+        values.put("rows", rows);
+        for (String field : List.of("host", "target", "type", "labels", "kernel", "buildset")) {
+            values.put(field, refused ? Objects.toString(x.form(field), "") : "");
+        }
+        values.put("hostCount", refused ? Objects.toString(x.form("hosts"), "") : "");
+        values.put("all", refused && "true".equals(x.form("all")));
+        values.put("reboot", refused && "true".equals(x.form("reboot")));
+        values.put("priority", refused && x.form("priority") != null ? x.form("priority") : "normal");
         values.put("error", error);
         return values;
     }

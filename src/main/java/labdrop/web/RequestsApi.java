@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import labdrop.error.BadInputException;
+import labdrop.queue.RequestDesk;
 import labdrop.request.Job;
 import labdrop.request.Pool;
 import labdrop.request.Priority;
@@ -38,6 +39,7 @@ final class RequestsApi {
     private Object list(Call x) {
         String state = x.query("state");
         int limit = x.number("limit", 100, 1, 1000);
+        int offset = x.number("offset", 0, 0, RequestDesk.MAX_OFFSET);
         String job = x.query("job");
         long jobNumber = job == null ? 0 : Job.numberOf(job);
         if (jobNumber < 0) {
@@ -45,7 +47,8 @@ final class RequestsApi {
         }
         String requester = "true".equals(x.query("mine")) ? x.user().name() : x.query("requester");
         return services.desk().list(new RequestRows.Filter(x.query("host"), state == null ? null : RequestState.parse(state),
-                x.query("type"), job == null ? null : jobNumber, requester), limit).stream().map(ApiViews::request).toList();
+                x.query("type"), job == null ? null : jobNumber, requester, x.query("test"), x.query("q")), offset, limit)
+                .stream().map(ApiViews::request).toList();
     }
 
     private Object file(Call x) throws IOException {

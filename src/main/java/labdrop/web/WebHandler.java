@@ -38,6 +38,8 @@ public final class WebHandler extends Handler.Abstract {
         RequestPages requests = new RequestPages(services, pages);
         HostPages hosts = new HostPages(services, pages);
         Charts charts = new Charts(services, pages);
+        RequestListPage requestList = new RequestListPage(services, pages);
+        JobPages jobs = new JobPages(services, pages);
         router.add("GET", "/", dashboard::dashboard)
                 .add("GET", "/live/hosts.json", dashboard::liveHosts)
                 .add("GET", "/live/requests/{file}", requests::live)
@@ -46,12 +48,15 @@ public final class WebHandler extends Handler.Abstract {
                 .add("POST", "/admin/{action...}", adminPages::post)
                 .add("GET", "/hosts/{host}", hosts::view)
                 .add("POST", "/hosts/{host}/{action...}", hosts::post)
+                .add("GET", "/requests", requestList::view)
                 .add("GET", "/requests/new", requests::form)
                 .add("POST", "/requests", requests::file)
                 .add("GET", "/requests/{id}", requests::page)
                 .add("GET", "/requests/{id}/log/{name...}", requests::log)
                 .add("POST", "/requests/{id}/cancel", requests::cancel)
                 .add("POST", "/requests/{id}/move", requests::move)
+                .add("GET", "/jobs/{id}", jobs::view)
+                .add("POST", "/jobs/{id}/cancel", jobs::cancel)
                 .add("POST", "/logout", sessions::logout);
     }
 

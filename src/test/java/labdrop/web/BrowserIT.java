@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -25,9 +26,11 @@ import labdrop.pkg.PackageType;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
 import labdrop.store.RequestRows;
 import labdrop.user.Role;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,8 +141,8 @@ class BrowserIT {
         browser.findElement(By.id("new-request")).click();
         await(ExpectedConditions.titleIs("labdrop — file a request"));
         new Select(browser.findElement(By.id("host"))).selectByValue("sut-f1");
-        new Select(browser.findElement(By.id("test"))).selectByValue("dbench");
-        browser.findElement(By.id("args")).sendKeys("-t 60");
+        new Select(browser.findElement(By.id("test-1"))).selectByValue("dbench");
+        browser.findElement(By.id("args-1")).sendKeys("-t 60");
         browser.findElement(By.id("file")).click();
         await(ExpectedConditions.textToBe(By.id("r-state"), "Placed"));
         assertThat(browser.findElement(By.id("request")).getText()).contains("tess").contains("dbench -t 60");
@@ -176,8 +179,8 @@ class BrowserIT {
             browser.get(base + "/requests/new");
             await(ExpectedConditions.titleIs("labdrop — file a request"));
             new Select(browser.findElement(By.id("host"))).selectByValue("sut-g1");
-            new Select(browser.findElement(By.id("test"))).selectByValue("smoke");
-            browser.findElement(By.id("args")).sendKeys(args);
+            new Select(browser.findElement(By.id("test-1"))).selectByValue("smoke");
+            browser.findElement(By.id("args-1")).sendKeys(args);
             browser.findElement(By.id("file")).click();
             await(ExpectedConditions.textToBe(By.id("r-state"), "Placed"));
             String url = browser.getCurrentUrl();
@@ -202,6 +205,104 @@ class BrowserIT {
         assertThat(browser.findElement(By.tagName("body")).getText()).as("the SUT's package list").contains("coreutils");
         browser.get(base + "/requests/r-1/log/logs/../../../sut-g1/state_file");
         assertThat(browser.findElement(By.tagName("body")).getText()).contains("No such").doesNotContain("urn:labdrop:state");
+    }
+
+    /** A real agent for {@code host}, fetching from the server's builtin repository, its work folder its own. */
+    Agent agentFor(String host) throws Exception {
+        Path bootId = Files.writeString(dir.resolve("boot_id-" + host), "boot-1\n");
+        return new Agent(AgentConfig.load(null, Map.of(
+                "LABDROP_HOST", host, "LABDROP_DROP_URL", lab.config.dropDir().resolve(host).toUri().toString(),
+                "LABDROP_WORK_DIR", dir.resolve("agent-" + host).toString(),
+                "LABDROP_FETCH_LOCATIONS", base + "/packages/builtin/",
+                "LABDROP_REBOOT_BOOT_ID_FILE", bootId.toString())),
+                Clock.systemUTC(), new Random(1));
+    }
+
+    @Test
+    void theFormFilesAThreeTestPoolRequestAndATwoHostJobThatRunToPassedAndTheRequestsPageFindsThem() throws Exception {
+        SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
+        lab.addTyped("board-a", "board", "", null, false);
+        lab.addTyped("board-b", "board", "", null, false);
+        lab.addActive("x86-1");
+        Request other = lab.file("x86-1", "bob", Priority.NORMAL);
+        List<Agent> agents = List.of(agentFor("board-a"), agentFor("board-b"));
+        lab.s.accounts().setAccount("tess", Role.TESTER, "a long tester password".toCharArray());
+        logIn("tess", "a long tester password");
+        await(ExpectedConditions.titleIs("labdrop — hosts"));
+        assertThat(browser.findElement(By.cssSelector("#pools tr[data-type='board']")).getText())
+                .as("the pool, its two available hosts").startsWith("board 2 2 0 0 0 0 0");
+        assertThat(browser.findElement(By.cssSelector("tbody[data-type='board']")).getText())
+                .as("hosts grouped by type").contains("board-a").contains("board-b").doesNotContain("x86-1");
+
+        browser.get(base + "/requests/new");
+        await(ExpectedConditions.titleIs("labdrop — file a request"));
+        browser.findElement(By.id("target-pool")).click();
+        new Select(browser.findElement(By.id("type"))).selectByValue("board");
+        String[] args = {"pass", "pass second", "pass third"};
+        for (int n = 1; n <= 3; n++) {
+            new Select(browser.findElement(By.id("test-" + n))).selectByValue("smoke");
+            browser.findElement(By.id("args-" + n)).sendKeys(args[n - 1]);
+        }
+        browser.findElement(By.id("add-test")).click();
+        assertThat(new Select(browser.findElement(By.id("test-4"))).getFirstSelectedOption().getText())
+                .as("an added row starts empty and is left out").isEqualTo("(none)");
+        browser.findElement(By.id("file")).click();
+        await(ExpectedConditions.textToBe(By.id("r-state"), "Placed"));
+        String single = browser.findElement(By.tagName("h1")).getText().replace("Request ", "");
+        assertThat(browser.findElement(By.id("r-pool")).getText()).isEqualTo("board");
+        assertThat(browser.findElement(By.id("r-tests")).getText()).isEqualTo("smoke pass\nsmoke pass second\nsmoke pass third");
+
+        browser.get(base + "/requests/new");
+        await(ExpectedConditions.titleIs("labdrop — file a request"));
+        browser.findElement(By.id("target-pool")).click();
+        new Select(browser.findElement(By.id("type"))).selectByValue("board");
+        new Select(browser.findElement(By.id("test-1"))).selectByValue("smoke");
+        browser.findElement(By.id("args-1")).sendKeys("pass");
+        browser.findElement(By.id("hosts")).sendKeys("2");
+        browser.findElement(By.id("file")).click();
+        await(ExpectedConditions.titleContains("labdrop — j-"));
+        String job = browser.findElement(By.tagName("h1")).getText().replace("Job ", "");
+        assertThat(browser.findElement(By.id("members")).findElements(By.cssSelector("tr[data-request]"))).hasSize(2);
+        screenshot("job-queued");
+
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> {
+            for (Agent agent : agents) {
+                agent.poll();
+            }
+            return lab.s.desk().findJob(job).state().equals("Passed")
+                    && lab.s.desk().find(single).state() == RequestState.PASSED;
+        });
+        assertThat(lab.s.desk().findJob(job).members()).extracting(Request::host).as("two distinct hosts")
+                .containsExactlyInAnyOrder("board-a", "board-b");
+        browser.navigate().refresh();
+        await(ExpectedConditions.textToBe(By.id("j-state"), "Passed"));
+        screenshot("job-passed");
+        browser.get(base + "/requests/" + single);
+        assertThat(browser.findElement(By.id("r-state")).getText()).isEqualTo("Passed");
+        assertThat(browser.findElement(By.id("results")).findElements(By.className("outcome"))).hasSize(3)
+                .allMatch(e -> e.getText().equals("pass"));
+
+        browser.get(base + "/requests");
+        await(ExpectedConditions.titleIs("labdrop — requests"));
+        browser.findElement(By.id("f-mine")).click();
+        new Select(browser.findElement(By.id("f-type"))).selectByValue("board");
+        browser.findElement(By.id("filter")).click();
+        await(ExpectedConditions.urlContains("mine=true"));
+        List<String> ids = browser.findElements(By.cssSelector("#requests tr[data-request]")).stream()
+                .map(e -> e.getAttribute("data-request")).toList();
+        List<String> expected = new ArrayList<>(lab.s.desk().findJob(job).members().stream().map(Request::id).toList());
+        expected.add(single);
+        assertThat(ids).as("tess's board requests, newest first, not bob's").containsExactlyInAnyOrderElementsOf(expected)
+                .doesNotContain(other.id());
+        browser.findElement(By.id("f-q")).sendKeys("pass third");
+        browser.findElement(By.id("filter")).click();
+        await(d -> d.findElements(By.cssSelector("#requests tr[data-request]")).size() == 1);
+        assertThat(browser.findElement(By.cssSelector("#requests tr[data-request]")).getAttribute("data-request"))
+                .as("free text finds a test's arguments").isEqualTo(single);
+        screenshot("requests-filtered");
+        browser.get(base + "/jobs/" + job);
+        browser.findElement(By.id("job-requests")).click();
+        await(d -> d.findElements(By.cssSelector("#requests tr[data-request]")).size() == 2);
     }
 
     @Test
@@ -306,7 +407,7 @@ class BrowserIT {
         assertThat(browser.findElement(By.id("message")).getText()).contains("test-fresh.tar.bz2").contains("custom");
         screenshot("package-published");
         browser.get(base + "/requests/new");
-        assertThat(browser.findElement(By.id("test")).getText()).contains("fresh");
+        assertThat(browser.findElement(By.id("test-1")).getText()).contains("fresh");
     }
 
     @Test

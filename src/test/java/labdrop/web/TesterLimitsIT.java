@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -119,10 +120,43 @@ class TesterLimitsIT {
         String formPage = browser.send(HttpRequest.newBuilder(URI.create(base + "/requests/new")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         HttpResponse<String> answer = browser.send(form("/requests", Map.of("csrf", csrf(formPage), "host", "sut-a",
-                "test", "dbench", "args", "z".repeat(1500), "priority", "normal")), HttpResponse.BodyHandlers.ofString());
+                "test-1", "dbench", "args-1", "z".repeat(1500), "priority", "normal")), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).isEqualTo(400);
         assertThat(answer.body()).contains("longer than 1000 characters");
         assertThat(lab.s.desk().list(null, null, 100)).isEmpty();
+    }
+
+    @Test
+    void theWebFormTakesAtMostFiftyTestsAndTheRequestsPageBoundsItsSearch() throws Exception {
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        String page = browser.send(HttpRequest.newBuilder(URI.create(base + "/login")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        browser.send(form("/login", Map.of("csrf", csrf(page), "user", "tess", "password", "tess-password-1")),
+                HttpResponse.BodyHandlers.ofString());
+        String formPage = browser.send(HttpRequest.newBuilder(URI.create(base + "/requests/new")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, String> fields = new HashMap<>(Map.of("csrf", csrf(formPage), "host", "sut-a", "priority", "normal"));
+        for (int n = 1; n <= 51; n++) {
+            fields.put("test-" + n, "dbench");
+        }
+        HttpResponse<String> answer = browser.send(form("/requests", fields), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.body()).contains("the form takes up to 50 tests; file longer lists with the API or labdrop request file");
+        answer = browser.send(form("/requests", Map.of("csrf", csrf(formPage), "host", "sut-a", "test-1", "dbench",
+                "args-2", "-t 5")), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.body()).contains("test 2 has arguments but no test");
+        assertThat(answer.body()).as("the form comes back as it was").contains("value=\"-t 5\"");
+        assertThat(lab.s.desk().list(null, null, 100)).isEmpty();
+
+        HttpResponse<String> list = browser.send(HttpRequest.newBuilder(URI.create(base + "/requests?q=" + "x".repeat(101)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(list.statusCode()).isEqualTo(400);
+        assertThat(list.body()).contains("the search text has 101 characters; at most 100");
+        list = browser.send(HttpRequest.newBuilder(URI.create(base + "/requests?page=999999")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(list.statusCode()).isEqualTo(400);
+        assertThat(list.body()).contains("page");
     }
 
     HttpRequest form(String path, Map<String, String> fields) {
