@@ -23,12 +23,15 @@ import labdrop.app.ServerApp;
 import labdrop.app.Services;
 import labdrop.config.ServerConfig;
 import labdrop.drop.AtomicFiles;
+import labdrop.host.Directions;
 import labdrop.pkg.Manifest;
 import labdrop.pkg.PackageBuilder;
 import labdrop.pkg.PackageFile;
 import labdrop.pkg.PackageFormat;
 import labdrop.pkg.PackageType;
 import labdrop.pkg.Repository;
+import labdrop.request.Job;
+import labdrop.request.Pool;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -44,12 +47,15 @@ import picocli.CommandLine.Option;
         description = {"Run the whole loop on embedded defaults: server, demo users, hosts, packages and agents.",
                 "Starts the server in DIR (H2 store, drop, repositories, Jetty, the SSH server), creates the",
                 "tester 'bob', five hosts and two test packages, files requests that show placement,",
-                "queueing, rejection (owner-only) and holding (Maint), and starts three local agents on a",
+                "queueing, rejection (owner-only) and holding (Maint), a request for the pool 'sbc' (demo-01..03),",
+                "a job on two of its hosts and a health check, and starts three local agents on a",
                 "5-second schedule: demo-01 over file://, demo-02 over sftp:// and demo-03 over rsync+ssh://",
                 "(both through the embedded SSH server, with their own keys). Prints the URL and the logins.",
                 "A second run resumes (the store, keys and the agents' journals are kept); --fresh starts",
                 "clean. Ctrl-C stops everything."})
 final class DemoCommand implements Callable<Integer> {
+    /** The host type of the three demo agents' hosts: a pool with a health check. */
+    static final String DEMO_TYPE = "sbc";
     @Option(names = "--dir", defaultValue = "labdrop-demo", description = "Demo state folder (default ${DEFAULT-VALUE}).")
     Path dir;
     @Option(names = "--fresh", description = "Delete DIR first and start clean.")
@@ -94,9 +100,11 @@ final class DemoCommand implements Callable<Integer> {
             s.accounts().setAccount("bob", Role.TESTER, password.toCharArray());
             Files.deleteIfExists(bobPassword);
             AtomicFiles.writeSecret(bobPassword, password + "\n");
-            s.hosts().add(new HostDraft("demo-01", "default", "x86_64,file", null, false, true, null), "admin");
-            s.hosts().add(new HostDraft("demo-02", "default", "arm64,sftp", null, false, true, null), "admin");
-            s.hosts().add(new HostDraft("demo-03", "default", "x86_64,rsync", null, false, true, null), "admin");
+            Files.writeString(config.hostTypesDir().resolve(DEMO_TYPE), Directions.typeDefaultsText()
+                    .replaceFirst("(?m)^health_check = $", "health_check = kernbench:--health"));
+            s.hosts().add(new HostDraft("demo-01", DEMO_TYPE, "x86_64,file", null, false, true, null), "admin");
+            s.hosts().add(new HostDraft("demo-02", DEMO_TYPE, "arm64,sftp", null, false, true, null), "admin");
+            s.hosts().add(new HostDraft("demo-03", DEMO_TYPE, "x86_64,rsync", null, false, true, null), "admin");
             s.hosts().add(new HostDraft("demo-04", "default", "riscv64", "alice", true, true, null), "admin");
             s.hosts().add(new HostDraft("demo-05", "default", "x86_64", null, false, false, null), "admin");
             List<Request> filed = List.of(
@@ -110,6 +118,16 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.println(r.id() + " for " + r.host() + ": " + r.state().label()
                         + (r.reason() == null ? "" : " (" + r.reason() + ")"));
             }
+            Request pool = s.desk().file(new RequestSpec(null, "bob", List.of(TestSpec.parse("dbench:-t 5"),
+                    TestSpec.parse("kernbench")), Priority.NORMAL, false, null, null, null, null, new Pool(DEMO_TYPE, List.of())));
+            System.out.println(pool.id() + " for any host of pool " + DEMO_TYPE + ": " + pool.state().label()
+                    + (pool.host() == null ? "" : " on " + pool.host()));
+            Job job = s.desk().fileJob(new RequestSpec(null, "bob", List.of(TestSpec.parse("dbench")), Priority.NORMAL,
+                    false, null, null, null, null, new Pool(DEMO_TYPE, List.of())), 2, false);
+            System.out.println(job.id() + " on 2 distinct hosts of pool " + DEMO_TYPE + ": " + String.join(", ",
+                    job.members().stream().map(r -> r.id() + " " + r.state().label()).toList()));
+            Request check = s.hosts().checkHealth("demo-02", "admin");
+            System.out.println(check.id() + " health check of demo-02 (before its queue): " + check.state().label());
         }
         Path drop = app.services().lab().drop().root();
         String packages = "http://127.0.0.1:" + app.httpPort() + "/packages/builtin/";
@@ -140,6 +158,9 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  export LABDROP_STATE_DIR=" + state);
         System.out.println("  appliance/labdrop request list                # r-1..r-4 reach Passed within seconds");
         System.out.println("  appliance/labdrop request show r-3           # run by demo-02's agent over sftp");
+        System.out.println("  appliance/labdrop request show r-7           # a pool request: whichever " + DEMO_TYPE + " host was free");
+        System.out.println("  appliance/labdrop job show j-1               # r-8, r-9 on two distinct hosts");
+        System.out.println("  appliance/labdrop host show demo-02          # health: healthy (its health check r-10)");
         System.out.println("  appliance/labdrop host activate demo-05      # places the held request");
         System.out.println("  ls " + drop + "/demo-01/results/r-1/logs/");
         System.out.println("Ctrl-C stops the demo; run it again to resume, or with --fresh to start clean.");

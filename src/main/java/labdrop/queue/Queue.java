@@ -3,6 +3,7 @@ package labdrop.queue;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import labdrop.host.Host;
 import labdrop.host.HostState;
 import labdrop.request.QueueRules;
@@ -45,6 +46,7 @@ public final class Queue {
         decision.placed().ifPresent(request -> {
             if (request.host() == null) {
                 RequestRows.claim(h, request.number(), host.name());
+                RequestRows.recordPoolPlacement(h, request.pool().type(), request.requester(), now);
             }
             RequestRows.setState(h, request.number(), RequestState.PLACED, null,
                     request.pool() == null ? null : "placed on " + host.name() + " from pool " + request.pool().label(), now);
@@ -58,7 +60,8 @@ public final class Queue {
 
     /**
      * What the host may take: the request {@link QueueRules#next} picks from its own queue and the
-     * queued pool requests it serves. Pool requests are read with the pool's row locked (host first,
+     * heads of the pool's queue it may serve ({@link RequestRows#poolHeads}: the oldest request per
+     * requester, priority and labels, which is all fair sharing needs). Pool requests are read with the pool's row locked (host first,
      * then pool: the one lock order), so two hosts of a type freeing at once never claim the same
      * request.
      */
@@ -67,9 +70,10 @@ public final class Queue {
         if (!RequestRows.anyQueuedForPool(h, host.type()) || !PoolRows.lock(h, host.type())) {
             return own;
         }
+        Set<Long> jobsOnHost = RequestRows.jobsOn(h, host.name());
         return QueueRules.next(host.name(), host.type(), host.labels(), host.owner(), host.ownerOnly(), own,
-                RequestRows.queuedForPool(h, host.type()), RequestRows.lastPoolPlacements(h, host.type()),
-                RequestRows.jobsOn(h, host.name()))
+                RequestRows.poolHeads(h, host.type(), host.ownerOnly() ? host.owner() : null, jobsOnHost),
+                RequestRows.lastPoolPlacements(h, host.type()), jobsOnHost)
                 .map(List::of).orElse(List.of());
     }
 

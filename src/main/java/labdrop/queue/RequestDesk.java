@@ -89,7 +89,7 @@ public final class RequestDesk {
     private Request filePool(RequestSpec spec) {
         Pool pool = spec.pool();
         PoolFiling filed = lab.store().tx(h -> {
-            List<Host> members = HostRows.all(h).stream().filter(x -> pool.matches(x.type(), x.labels())).toList();
+            List<Host> members = HostRows.ofType(h, pool.type()).stream().filter(x -> pool.matches(x.type(), x.labels())).toList();
             List<String> serving = members.stream().filter(x -> x.state() != HostState.RETIRED)
                     .filter(x -> QueueRules.rejection(x.name(), x.owner(), x.ownerOnly(), spec.requester()).isEmpty())
                     .map(Host::name).toList();
@@ -98,7 +98,8 @@ public final class RequestDesk {
             }
             UserRows.ensure(h, spec.requester(), lab.now());
             PoolRows.ensure(h, pool.type());
-            return new PoolFiling(RequestRows.insert(h, spec, pins(spec), RequestState.QUEUED, null, lab.now()), serving);
+            return new PoolFiling(RequestRows.insert(h, spec, pins(spec), RequestState.QUEUED, null, lab.now()),
+                    freeNow(members, serving));
         });
         for (String host : filed.hosts()) {
             boolean placed = lab.store().tx(h -> {
@@ -139,7 +140,7 @@ public final class RequestDesk {
         }
         List<PackagePin> pins = pins(spec);
         JobFiling filed = lab.store().tx(h -> {
-            List<Host> members = HostRows.all(h).stream().filter(x -> pool.matches(x.type(), x.labels())).toList();
+            List<Host> members = HostRows.ofType(h, pool.type()).stream().filter(x -> pool.matches(x.type(), x.labels())).toList();
             List<Host> serving = members.stream().filter(x -> x.state() != HostState.RETIRED)
                     .filter(x -> !everyHost || x.state() != HostState.MAINT)
                     .filter(x -> QueueRules.rejection(x.name(), x.owner(), x.ownerOnly(), spec.requester()).isEmpty())
@@ -167,7 +168,7 @@ public final class RequestDesk {
                     RequestRows.insert(h, spec, pins, RequestState.QUEUED, null, job, lab.now());
                 }
             }
-            return new JobFiling(job, serving.stream().map(Host::name).toList());
+            return new JobFiling(job, freeNow(members, serving.stream().map(Host::name).toList()));
         });
         for (String host : filed.hosts()) {
             lab.store().tx(h -> {
@@ -198,6 +199,15 @@ public final class RequestDesk {
             }
         }
         return findJob(id);
+    }
+
+    /**
+     * Of {@code serving}, the hosts that are free now: only they are offered a new pool request at
+     * filing (a busy host takes pool work when it frees, at its own release), so filing costs a
+     * transaction per free host, not per host of the pool.
+     */
+    private static List<String> freeNow(List<Host> members, List<String> serving) {
+        return members.stream().filter(x -> x.state() == HostState.AVAILABLE).map(Host::name).filter(serving::contains).toList();
     }
 
     /** Why no host can ever take work from {@code pool} for {@code requester}, and what to do. */

@@ -30,6 +30,12 @@ public final class HostRows {
         return h.createQuery("select * from hosts order by name").map((rs, ctx) -> map(rs)).list();
     }
 
+    /** The hosts of host type {@code type}, by name. */
+    public static List<Host> ofType(Handle h, String type) {
+        return h.createQuery("select * from hosts where type = :type order by name").bind("type", type)
+                .map((rs, ctx) -> map(rs)).list();
+    }
+
     public static void insert(Handle h, Host host, Instant now) {
         h.createUpdate("""
                 insert into hosts (name, type, labels, owner, owner_only, state, state_since,

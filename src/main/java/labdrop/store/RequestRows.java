@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import org.jdbi.v3.core.Handle;
 /** Rows of the requests, request_tests and request_events tables. */
 public final class RequestRows {
     private static final String ACTIVE = "('PLACED','PICKED_UP','RUNNING')";
+    /** Most request numbers one {@code in (...)} list binds when tests and packages are read for many requests. */
+    private static final int CHUNK = 1000;
     /** Between a test's arguments in request_tests.args (a character no argument may hold). */
     private static final String ARG_SEPARATOR = "\u001f";
 
@@ -111,8 +114,36 @@ public final class RequestRows {
 
     /** True when some pool request of host type {@code type} is queued. */
     public static boolean anyQueuedForPool(Handle h, String type) {
-        return h.createQuery("select count(*) from requests where pool_type = :type and state = 'QUEUED' and host is null")
-                .bind("type", type).mapTo(Integer.class).one() > 0;
+        return h.createQuery("select num from requests where pool_type = :type and state = 'QUEUED' and host is null"
+                + " fetch first 1 rows only").bind("type", type).mapTo(Long.class).findOne().isPresent();
+    }
+
+    /**
+     * What a free host of {@code type} may take from its pool, without reading the whole queue: for
+     * each requester, priority and set of labels, the oldest queued request (a pool request's place
+     * is its number: pool requests are never moved). Only {@code onlyRequester}'s when not null (an
+     * owner-only host); no member of the jobs {@code skipJobs} (they already ran on the host). So
+     * the rows read grow with the requesters and label sets waiting, not with the queue's length.
+     */
+    public static List<Request> poolHeads(Handle h, String type, String onlyRequester, Set<Long> skipJobs) {
+        StringBuilder sql = new StringBuilder("select min(num) from requests where pool_type = :type and state = 'QUEUED'"
+                + " and host is null");
+        if (onlyRequester != null) {
+            sql.append(" and requester = :requester");
+        }
+        if (!skipJobs.isEmpty()) {
+            sql.append(" and (job_num is null or job_num not in (<skip>))");
+        }
+        sql.append(" group by requester, priority, pool_labels");
+        var q = h.createQuery(sql.toString()).bind("type", type);
+        if (onlyRequester != null) {
+            q.bind("requester", onlyRequester);
+        }
+        if (!skipJobs.isEmpty()) {
+            q.bindList("skip", List.copyOf(skipJobs));
+        }
+        List<Long> heads = q.mapTo(Long.class).list();
+        return heads.isEmpty() ? List.of() : query(h, "where num in (<heads>)", Map.of(), heads);
     }
 
     /** The jobs that already have a member placed on (or run by) {@code host}: it takes no other member of them. */
@@ -160,11 +191,20 @@ public final class RequestRows {
     /** When each requester last had a pool request of host type {@code type} placed (fair sharing). */
     public static Map<String, Instant> lastPoolPlacements(Handle h, String type) {
         Map<String, Instant> last = new LinkedHashMap<>();
-        h.createQuery("select requester, max(placed_at) as placed_at from requests where pool_type = :type"
-                        + " and placed_at is not null group by requester").bind("type", type)
-                .map((rs, ctx) -> Map.entry(rs.getString("requester"), Times.read(rs, "placed_at")))
+        h.createQuery("select requester, last_placed_at from pool_shares where pool_type = :type").bind("type", type)
+                .map((rs, ctx) -> Map.entry(rs.getString("requester"), Times.read(rs, "last_placed_at")))
                 .forEach(e -> last.put(e.getKey(), e.getValue()));
         return last;
+    }
+
+    /** Records that {@code requester} had a request of pool {@code type} placed at {@code at} (with the pool's row locked). */
+    public static void recordPoolPlacement(Handle h, String type, String requester, Instant at) {
+        int updated = h.createUpdate("update pool_shares set last_placed_at = :at where pool_type = :type and requester = :requester")
+                .bind("at", Times.bind(at)).bind("type", type).bind("requester", requester).execute();
+        if (updated == 0) {
+            h.createUpdate("insert into pool_shares (pool_type, requester, last_placed_at) values (:type, :requester, :at)")
+                    .bind("at", Times.bind(at)).bind("type", type).bind("requester", requester).execute();
+        }
     }
 
     /** Gives a queued pool request the host it is placed on (with the pool's row locked). */
@@ -322,32 +362,48 @@ public final class RequestRows {
     }
 
     private static List<Request> query(Handle h, String clause, Map<String, Object> binds) {
+        return query(h, clause, binds, null);
+    }
+
+    /** Requests matching {@code clause}; {@code heads}, when given, is bound as the list {@code <heads>}. */
+    private static List<Request> query(Handle h, String clause, Map<String, Object> binds, List<Long> heads) {
         var q = h.createQuery("select * from requests " + clause);
         binds.forEach(q::bind);
+        if (heads != null) {
+            q.bindList("heads", heads);
+        }
         List<Request> rows = q.map((rs, ctx) -> map(rs, List.of())).list();
+        Map<Long, List<TestSpec>> tests = new HashMap<>();
+        Map<Long, List<PackagePin>> pins = new HashMap<>();
+        List<Long> nums = rows.stream().map(Request::number).toList();
+        for (int from = 0; from < nums.size(); from += CHUNK) {
+            List<Long> chunk = nums.subList(from, Math.min(nums.size(), from + CHUNK));
+            h.createQuery("select * from request_tests where request_num in (<nums>) order by request_num, idx")
+                    .bindList("nums", chunk).map((rs, ctx) -> Map.entry(rs.getLong("request_num"), test(rs)))
+                    .forEach(e -> tests.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+            h.createQuery("select * from request_packages where request_num in (<nums>) order by request_num, idx")
+                    .bindList("nums", chunk).map((rs, ctx) -> Map.entry(rs.getLong("request_num"), pin(rs)))
+                    .forEach(e -> pins.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        }
         List<Request> withTests = new ArrayList<>(rows.size());
         for (Request r : rows) {
             withTests.add(new Request(r.number(), r.host(), r.requester(), r.filedAt(), r.priority(), r.state(),
                     r.reason(), r.selfReboot(), r.kernelInstall(), r.buildSet(), r.timeoutSeconds(), r.placedAt(),
-                    r.finishedAt(), tests(h, r.number()), pins(h, r.number()), r.repositoryUrl(), r.queueRank(), r.pool(), r.job(),
-                    r.healthCheck()));
+                    r.finishedAt(), tests.getOrDefault(r.number(), List.of()), pins.getOrDefault(r.number(), List.of()),
+                    r.repositoryUrl(), r.queueRank(), r.pool(), r.job(), r.healthCheck()));
         }
         return withTests;
     }
 
-    private static List<TestSpec> tests(Handle h, long num) {
-        return h.createQuery("select * from request_tests where request_num = :num order by idx").bind("num", num)
-                .map((rs, ctx) -> new TestSpec(rs.getString("package"), rs.getString("control"),
-                        rs.getString("args").isEmpty() ? List.of() : Arrays.asList(rs.getString("args").split(ARG_SEPARATOR)),
-                        (Integer) rs.getObject("timeout_seconds")))
-                .list();
+    private static TestSpec test(ResultSet rs) throws SQLException {
+        return new TestSpec(rs.getString("package"), rs.getString("control"),
+                rs.getString("args").isEmpty() ? List.of() : Arrays.asList(rs.getString("args").split(ARG_SEPARATOR)),
+                (Integer) rs.getObject("timeout_seconds"));
     }
 
-    private static List<PackagePin> pins(Handle h, long num) {
-        return h.createQuery("select * from request_packages where request_num = :num order by idx").bind("num", num)
-                .map((rs, ctx) -> new PackagePin(rs.getString("type"), rs.getString("name"), rs.getString("file"),
-                        rs.getString("sha256"), rs.getLong("size")))
-                .list();
+    private static PackagePin pin(ResultSet rs) throws SQLException {
+        return new PackagePin(rs.getString("type"), rs.getString("name"), rs.getString("file"), rs.getString("sha256"),
+                rs.getLong("size"));
     }
 
     private static Request map(ResultSet rs, List<TestSpec> tests) throws SQLException {

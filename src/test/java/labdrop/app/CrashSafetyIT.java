@@ -23,9 +23,11 @@ import labdrop.config.ServerConfig;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.xml.DropXml;
 import labdrop.drop.xml.XmlFormat;
+import labdrop.request.Pool;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
 import labdrop.request.RequestXml;
 import labdrop.request.TestSpec;
 import labdrop.store.PlacementRows;
@@ -36,10 +38,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGKILL the server process at a random moment during a round of 200 filings by another process
- * (this test, like the CLI) while SUTs complete requests; restart it each round, ten rounds. Afterwards every acknowledged
- * request is in the store, each host has at most one placed request, the drop holds exactly the
- * placed requests' files, each byte-identical to a fresh render and parseable, and no temporary
- * file is left anywhere.
+ * (this test, like the CLI), half of them for one host and half for the pool of every host, while
+ * SUTs complete requests; restart it each round, ten rounds. Afterwards every acknowledged request
+ * is in the store, none was placed twice, each host has at most one placed request, the drop holds
+ * exactly the placed requests' files, each byte-identical to a fresh render and parseable, and no
+ * temporary file is left anywhere.
  */
 class CrashSafetyIT {
     private static final int ROUNDS = 10;
@@ -73,6 +76,7 @@ class CrashSafetyIT {
         Map<String, Sut> suts = new HashMap<>();
         hosts.forEach(h -> suts.put(h, new Sut(config.dropDir(), h)));
         Set<String> acknowledged = new ConcurrentSkipListSet<>();
+        Set<String> acknowledgedForPool = new ConcurrentSkipListSet<>();
         int refused = 0;
         Map<String, Integer> refusals = new TreeMap<>();
         List<String> kills = new ArrayList<>();
@@ -97,11 +101,16 @@ class CrashSafetyIT {
                         killer.start();
                     }
                     String host = hosts.get(random.nextInt(HOSTS));
+                    boolean toPool = random.nextBoolean();
                     completeOnePlacedRequest(suts.get(hosts.get(random.nextInt(HOSTS))));
                     try {
-                        Request r = s.desk().file(new RequestSpec(host, "bob", List.of(TestSpec.parse("dbench")),
-                                Priority.values()[random.nextInt(4)], false, null, null, null, null));
+                        Request r = s.desk().file(new RequestSpec(toPool ? null : host, "bob",
+                                List.of(TestSpec.parse("dbench")), Priority.values()[random.nextInt(4)], false, null, null,
+                                null, null, toPool ? new Pool("default", List.of()) : null));
                         acknowledged.add(r.id());
+                        if (toPool) {
+                            acknowledgedForPool.add(r.id());
+                        }
                     } catch (RuntimeException e) {
                         refused++;
                         refusals.merge(String.valueOf(e.getMessage()).replaceAll("[0-9]+", "N").lines().findFirst().orElse(""), 1, Integer::sum);
@@ -125,7 +134,7 @@ class CrashSafetyIT {
 
         System.out.println("CrashSafetyIT kills: " + kills);
         assertThat(kills).hasSize(ROUNDS);
-        System.out.println("CrashSafetyIT: " + acknowledged.size() + " acknowledged, " + refused + " refused while the store changed hands: " + refusals);
+        System.out.println("CrashSafetyIT: " + acknowledged.size() + " acknowledged (" + acknowledgedForPool.size() + " for the pool), " + refused + " refused while the store changed hands: " + refusals);
         assertThat(acknowledged.size()).as("filings acknowledged (the rest failed while the store changed hands)")
                 .isGreaterThanOrEqualTo(ROUNDS * FILINGS_PER_ROUND * 3 / 4);
         try (Services s = Services.open(config, Clock.systemUTC())) {
@@ -136,6 +145,17 @@ class CrashSafetyIT {
                     select request_num from placements where action = 'place'
                     group by request_num having count(*) > 1""").mapTo(Long.class).list());
             assertThat(placedTwice).as("requests placed more than once").isEmpty();
+            List<Long> placedEventTwice = s.lab().store().read(h -> h.createQuery("""
+                    select request_num from request_events where state = 'PLACED'
+                    group by request_num having count(*) > 1""").mapTo(Long.class).list());
+            assertThat(placedEventTwice).as("requests that went Placed twice").isEmpty();
+            assertThat(acknowledgedForPool).as("pool filings acknowledged").hasSizeGreaterThan(ROUNDS * FILINGS_PER_ROUND / 4);
+            for (String id : acknowledgedForPool) {
+                Request r = s.desk().find(id);
+                assertThat(r.pool()).as(id).isNotNull();
+                assertThat(r.host() == null).as(id + " has a host exactly when it left the pool's queue")
+                        .isEqualTo(r.state() == RequestState.QUEUED || r.state() == RequestState.CANCELLED);
+            }
             for (String host : hosts) {
                 List<Request> active = s.lab().store().read(h -> RequestRows.list(h, host, null, 10_000))
                         .stream().filter(r -> r.state().isActive()).toList();

@@ -15,7 +15,7 @@ public final class Sut {
     private final String host;
     private long seq;
 
-    Sut(Path dropRoot, String host) {
+    public Sut(Path dropRoot, String host) {
         this.hostDir = dropRoot.resolve(host);
         this.host = host;
     }

@@ -37,7 +37,7 @@ public final class ServerBench {
         }
     }
 
-    private static ServerApp server(Path state) throws Exception {
+    static ServerApp server(Path state) throws Exception {
         ServerConfig config = ServerConfig.load(null, Map.of("LABDROP_STATE_DIR", state.toString(),
                 "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString(),
                 "LABDROP_DB_POOL_SIZE", "4", "LABDROP_HTTP_HOST", "127.0.0.1", "LABDROP_HTTP_PORT", "0",

@@ -126,6 +126,11 @@ class CliIT {
                 .singleElement().satisfies(line -> assertThat(line).startsWith("r-4 ").contains("carol"));
         assertThat(labdrop("request", "list", "--type", "nosuch").out().lines().count()).isEqualTo(1);
         assertThat(labdrop("request", "list", "--job", "r-1").err()).contains("is not a job id");
+        assertThat(labdrop("request", "list", "--search", "CAROL").out().lines().skip(1).toList()).as("case aside")
+                .singleElement().satisfies(line -> assertThat(line).startsWith("r-4 "));
+        assertThat(labdrop("request", "list", "--test", "dbench", "--limit", "2", "--offset", "1").out().lines().skip(1)
+                .map(l -> l.split(" ")[0]).toList()).as("the second page of two").containsExactly("r-3", "r-2");
+        assertThat(labdrop("request", "list", "--search", "x".repeat(101)).err()).contains("at most 100");
     }
 
     @Test
