@@ -13,6 +13,7 @@ import labdrop.lab.Lab;
 import labdrop.store.UserRows;
 import labdrop.user.Passwords;
 import labdrop.user.Role;
+import labdrop.user.SystemUser;
 import labdrop.user.Tokens;
 import labdrop.user.User;
 
@@ -48,6 +49,10 @@ public final class Accounts {
     /** Creates or updates a user with a role and a password. */
     public User setAccount(String name, Role role, char[] password) {
         Names.require("user name", name);
+        if (name.equals(SystemUser.NAME)) {
+            throw new ConflictException("'" + name + "' is the system user health checks are filed as; it never logs in."
+                    + " Pick another user name");
+        }
         String hash = Passwords.hash(password);
         lab.store().tx(h -> {
             UserRows.ensure(h, name, lab.now());

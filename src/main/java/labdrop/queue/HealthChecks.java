@@ -22,6 +22,7 @@ import labdrop.request.RequestState;
 import labdrop.store.HostRows;
 import labdrop.store.RequestRows;
 import labdrop.store.UserRows;
+import labdrop.user.SystemUser;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +36,6 @@ import org.slf4j.LoggerFactory;
  * the check's id and failing test, so pool work goes to the other hosts.
  */
 public final class HealthChecks {
-    /** The system user health checks are filed as. */
-    public static final String SYSTEM_USER = "lab";
     private static final Logger LOG = LoggerFactory.getLogger(HealthChecks.class);
     private static final Set<HostState> OUT_OF_SERVICE = EnumSet.of(HostState.MAINT, HostState.RETIRED, HostState.LOST);
     private final Lab lab;
@@ -79,8 +78,8 @@ public final class HealthChecks {
             fail(h, host, "the health check of type '" + host.type() + "' cannot be filed: " + e.getMessage());
             return Optional.empty();
         }
-        UserRows.ensure(h, SYSTEM_USER, lab.now());
-        long num = RequestRows.insert(h, new RequestSpec(host.name(), SYSTEM_USER, policy.tests(), Priority.URGENT,
+        UserRows.ensure(h, SystemUser.NAME, lab.now());
+        long num = RequestRows.insert(h, new RequestSpec(host.name(), SystemUser.NAME, policy.tests(), Priority.URGENT,
                 false, null, null, null, null), pins, RequestState.QUEUED, "health check: " + why, lab.now());
         RequestRows.markHealthCheck(h, num);
         LOG.info("host '{}': health check {} filed: {}", host.name(), Request.idOf(num), why);

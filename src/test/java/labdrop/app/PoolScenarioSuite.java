@@ -28,6 +28,7 @@ import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
 import labdrop.store.HostRows;
 import labdrop.store.RequestRows;
+import labdrop.user.Role;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -282,6 +283,9 @@ abstract class PoolScenarioSuite extends LabPerStore {
         lab.addActive("plain-1");
         assertThatThrownBy(() -> lab.s.hosts().checkHealth("plain-1", "admin")).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("host type 'default' names no health check; set health_check");
+        assertThatThrownBy(() -> lab.s.accounts().setAccount("lab", Role.TESTER, "a long password".toCharArray()))
+                .as("nobody logs in as the system user").isInstanceOf(ConflictException.class)
+                .hasMessageContaining("'lab' is the system user");
     }
 
     private static RequestSpec poolSpec(String requester) {
