@@ -1,6 +1,7 @@
 package labdrop.queue;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -60,8 +61,8 @@ public final class Queue {
 
     /**
      * What the host may take: the request {@link QueueRules#next} picks from its own queue and the
-     * heads of the pool's queue it may serve ({@link RequestRows#poolHeads}: the oldest request per
-     * requester, priority and labels, which is all fair sharing needs). Pool requests are read with the pool's row locked (host first,
+     * heads of the pool's queue it may serve ({@link #poolHeads}). The chosen request is read again
+     * whole (the heads are read without their tests). Pool requests are read with the pool's row locked (host first,
      * then pool: the one lock order), so two hosts of a type freeing at once never claim the same
      * request.
      */
@@ -72,9 +73,39 @@ public final class Queue {
         }
         Set<Long> jobsOnHost = RequestRows.jobsOn(h, host.name());
         return QueueRules.next(host.name(), host.type(), host.labels(), host.owner(), host.ownerOnly(), own,
-                RequestRows.poolHeads(h, host.type(), host.ownerOnly() ? host.owner() : null, jobsOnHost),
-                RequestRows.lastPoolPlacements(h, host.type()), jobsOnHost)
-                .map(List::of).orElse(List.of());
+                poolHeads(h, host, jobsOnHost), RequestRows.lastPoolPlacements(h, host.type()), jobsOnHost)
+                .map(r -> RequestRows.find(h, r.number()).orElseThrow()).map(List::of).orElse(List.of());
+    }
+
+    /** Requests of one requester's pool queue read at a time while looking for the first this host may take. */
+    private static final int PAGE = 20;
+
+    /**
+     * The heads of the pool's queue for this host: for each requester who files for the pool, the
+     * first queued request of theirs (placement order) that the host may take ({@link QueueRules#serves},
+     * and no second member of a job it ran). That is all fair sharing needs, and it is read a page at
+     * a time per requester through an index, so it does not grow with the queue's length.
+     */
+    private static List<Request> poolHeads(Handle h, Host host, Set<Long> jobsOnHost) {
+        List<Request> heads = new ArrayList<>();
+        for (String requester : RequestRows.poolRequesters(h, host.type())) {
+            if (host.ownerOnly() && !requester.equals(host.owner())) {
+                continue;
+            }
+            for (int offset = 0; ; offset += PAGE) {
+                List<Request> page = RequestRows.poolQueueOf(h, host.type(), requester, offset, PAGE);
+                Optional<Request> first = page.stream()
+                        .filter(r -> QueueRules.serves(host.name(), host.type(), host.labels(), host.owner(), host.ownerOnly(), r))
+                        .filter(r -> r.job() == null || !jobsOnHost.contains(r.job())).findFirst();
+                if (first.isPresent()) {
+                    heads.add(first.get());
+                }
+                if (first.isPresent() || page.size() < PAGE) {
+                    break;
+                }
+            }
+        }
+        return heads;
     }
 
     /** Locks the host and releases; for callers outside a host-locked transaction. */

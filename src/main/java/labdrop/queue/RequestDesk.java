@@ -98,6 +98,7 @@ public final class RequestDesk {
             }
             UserRows.ensure(h, spec.requester(), lab.now());
             PoolRows.ensure(h, pool.type());
+            RequestRows.addPoolRequester(h, pool.type(), spec.requester());
             return new PoolFiling(RequestRows.insert(h, spec, pins(spec), RequestState.QUEUED, null, lab.now()),
                     freeNow(members, serving));
         });
@@ -155,6 +156,7 @@ public final class RequestDesk {
             }
             UserRows.ensure(h, spec.requester(), lab.now());
             PoolRows.ensure(h, pool.type());
+            RequestRows.addPoolRequester(h, pool.type(), spec.requester());
             long job = JobRows.insert(h, spec.requester(), pool, everyHost, lab.now());
             if (everyHost) {
                 for (Host host : serving) {

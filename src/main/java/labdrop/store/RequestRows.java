@@ -118,32 +118,38 @@ public final class RequestRows {
                 + " fetch first 1 rows only").bind("type", type).mapTo(Long.class).findOne().isPresent();
     }
 
+    /** Everyone who has filed pool work for host type {@code type} (their {@code pool_shares} rows). */
+    public static List<String> poolRequesters(Handle h, String type) {
+        return h.createQuery("select requester from pool_shares where pool_type = :type order by requester")
+                .bind("type", type).mapTo(String.class).list();
+    }
+
     /**
-     * What a free host of {@code type} may take from its pool, without reading the whole queue: for
-     * each requester, priority and set of labels, the oldest queued request (a pool request's place
-     * is its number: pool requests are never moved). Only {@code onlyRequester}'s when not null (an
-     * owner-only host); no member of the jobs {@code skipJobs} (they already ran on the host). So
-     * the rows read grow with the requesters and label sets waiting, not with the queue's length.
+     * One page of {@code requester}'s queued requests for pool type {@code type} in placement order
+     * (priority, then number: pool requests are never moved), read through the index
+     * {@code requests_pool_queue} without their tests and packages (a free host only chooses from
+     * them; the chosen one is read again whole).
      */
-    public static List<Request> poolHeads(Handle h, String type, String onlyRequester, Set<Long> skipJobs) {
-        StringBuilder sql = new StringBuilder("select min(num) from requests where pool_type = :type and state = 'QUEUED'"
-                + " and host is null");
-        if (onlyRequester != null) {
-            sql.append(" and requester = :requester");
+    public static List<Request> poolQueueOf(Handle h, String type, String requester, int offset, int limit) {
+        // No "host is null": a queued pool request has none, and naming host lets H2 pick the
+        // (host, state) index and read every queued pool request of every type.
+        return h.createQuery("select * from requests where pool_type = :type and state = 'QUEUED' and requester = :requester"
+                        + " order by priority desc, num offset " + offset + " rows fetch first " + limit + " rows only")
+                .bind("type", type).bind("requester", requester).map((rs, ctx) -> map(rs, List.of())).list();
+    }
+
+    /**
+     * Notes, at filing, that {@code requester} files pool work for {@code type}, so free hosts of the
+     * type look at their queue (a row that exists is left as it is).
+     */
+    public static void addPoolRequester(Handle h, String type, String requester) {
+        if (UserRows.isPostgres(h)) {
+            h.createUpdate("insert into pool_shares (pool_type, requester) values (:type, :requester) on conflict do nothing")
+                    .bind("type", type).bind("requester", requester).execute();
+        } else {
+            h.createUpdate("merge into pool_shares (pool_type, requester) key (pool_type, requester) values (:type, :requester)")
+                    .bind("type", type).bind("requester", requester).execute();
         }
-        if (!skipJobs.isEmpty()) {
-            sql.append(" and (job_num is null or job_num not in (<skip>))");
-        }
-        sql.append(" group by requester, priority, pool_labels");
-        var q = h.createQuery(sql.toString()).bind("type", type);
-        if (onlyRequester != null) {
-            q.bind("requester", onlyRequester);
-        }
-        if (!skipJobs.isEmpty()) {
-            q.bindList("skip", List.copyOf(skipJobs));
-        }
-        List<Long> heads = q.mapTo(Long.class).list();
-        return heads.isEmpty() ? List.of() : query(h, "where num in (<heads>)", Map.of(), heads);
     }
 
     /** The jobs that already have a member placed on (or run by) {@code host}: it takes no other member of them. */
@@ -191,7 +197,8 @@ public final class RequestRows {
     /** When each requester last had a pool request of host type {@code type} placed (fair sharing). */
     public static Map<String, Instant> lastPoolPlacements(Handle h, String type) {
         Map<String, Instant> last = new LinkedHashMap<>();
-        h.createQuery("select requester, last_placed_at from pool_shares where pool_type = :type").bind("type", type)
+        h.createQuery("select requester, last_placed_at from pool_shares where pool_type = :type and last_placed_at is not null")
+                .bind("type", type)
                 .map((rs, ctx) -> Map.entry(rs.getString("requester"), Times.read(rs, "last_placed_at")))
                 .forEach(e -> last.put(e.getKey(), e.getValue()));
         return last;
@@ -199,12 +206,8 @@ public final class RequestRows {
 
     /** Records that {@code requester} had a request of pool {@code type} placed at {@code at} (with the pool's row locked). */
     public static void recordPoolPlacement(Handle h, String type, String requester, Instant at) {
-        int updated = h.createUpdate("update pool_shares set last_placed_at = :at where pool_type = :type and requester = :requester")
+        h.createUpdate("update pool_shares set last_placed_at = :at where pool_type = :type and requester = :requester")
                 .bind("at", Times.bind(at)).bind("type", type).bind("requester", requester).execute();
-        if (updated == 0) {
-            h.createUpdate("insert into pool_shares (pool_type, requester, last_placed_at) values (:type, :requester, :at)")
-                    .bind("at", Times.bind(at)).bind("type", type).bind("requester", requester).execute();
-        }
     }
 
     /** Gives a queued pool request the host it is placed on (with the pool's row locked). */
@@ -362,16 +365,8 @@ public final class RequestRows {
     }
 
     private static List<Request> query(Handle h, String clause, Map<String, Object> binds) {
-        return query(h, clause, binds, null);
-    }
-
-    /** Requests matching {@code clause}; {@code heads}, when given, is bound as the list {@code <heads>}. */
-    private static List<Request> query(Handle h, String clause, Map<String, Object> binds, List<Long> heads) {
         var q = h.createQuery("select * from requests " + clause);
         binds.forEach(q::bind);
-        if (heads != null) {
-            q.bindList("heads", heads);
-        }
         List<Request> rows = q.map((rs, ctx) -> map(rs, List.of())).list();
         Map<Long, List<TestSpec>> tests = new HashMap<>();
         Map<Long, List<PackagePin>> pins = new HashMap<>();

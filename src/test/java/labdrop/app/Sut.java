@@ -20,6 +20,11 @@ public final class Sut {
         this.host = host;
     }
 
+    /** Goes on after the host's last report ({@code seq}), as an agent that restarts with its journal does. */
+    public void resumeAfter(long seq) {
+        this.seq = Math.max(this.seq, seq);
+    }
+
     public long state(String status, String request, String step) throws IOException {
         seq++;
         write(hostDir.resolve("state_file"), stateXml(host, seq, status, request, step));
