@@ -20,6 +20,7 @@ import labdrop.queue.Doorbell;
 import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.queue.RequestDesk;
+import labdrop.queue.StartEstimates;
 import labdrop.ssh.KeyRegistry;
 import labdrop.store.Store;
 import labdrop.web.WebServices;
@@ -28,8 +29,8 @@ import labdrop.web.WebServices;
  * The server's logic, wired once: used by the server process and, opening the same store, by the
  * CLI's host and request commands (see docs/cli.md for why the CLI opens the store).
  */
-public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts, ConfigWatch configWatch,
-                       Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
+public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates estimates, HostAdmin hosts,
+                       ConfigWatch configWatch, Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
                        Doorbell doorbell, KeyRegistry keys, LabStats stats)
         implements AutoCloseable {
 
@@ -57,7 +58,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts
         HealthChecks health = new HealthChecks(lab, placer);
         HostAdmin hosts = new HostAdmin(lab, placer, configWatch, health);
         HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
-        return new Services(lab, placer, new RequestDesk(lab, placer), hosts, configWatch,
+        return new Services(lab, placer, new RequestDesk(lab, placer), new StartEstimates(lab), hosts, configWatch,
                 new Ingest(lab, placer, health, config.ingest(), metrics),
                 new Watchdog(lab, placer, health, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
@@ -66,7 +67,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, HostAdmin hosts
 
     /** What the web pages and the API are given. */
     public WebServices web() {
-        return new WebServices(lab, desk, hosts, accounts, keys, doorbell, stats, metrics);
+        return new WebServices(lab, desk, estimates, hosts, accounts, keys, doorbell, stats, metrics);
     }
 
     @Override

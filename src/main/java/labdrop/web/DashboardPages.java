@@ -80,7 +80,7 @@ final class DashboardPages {
      * (their last health check failed), Lost; the pool's queue and how long a request filed now waits.
      */
     private List<Map<String, Object>> pools(List<Host> hosts) {
-        Map<String, Integer> waiting = services.desk().queuedPerPoolType();
+        Map<String, Integer> waiting = services.estimates().queuedPerPoolType();
         Map<String, List<Host>> byType = new TreeMap<>();
         hosts.stream().filter(h -> h.state() != HostState.RETIRED)
                 .forEach(h -> byType.computeIfAbsent(h.type(), t -> new ArrayList<>()).add(h));
@@ -95,7 +95,7 @@ final class DashboardPages {
             m.put("unhealthy", members.stream().filter(h -> h.health().verdict() == HostHealth.Verdict.FAILED).count());
             m.put("lost", members.stream().filter(h -> h.state() == HostState.LOST).count());
             m.put("queued", waiting.getOrDefault(type, 0));
-            Duration wait = services.desk().poolWait(type);
+            Duration wait = services.estimates().poolWait(type);
             m.put("wait", wait == null ? "no host can take work" : wait.toSeconds() < 60 ? "under a minute"
                     : "about " + Durations.text(Duration.ofMinutes(Math.round(wait.toSeconds() / 60.0))));
             out.add(m);

@@ -165,7 +165,7 @@ final class RequestPages {
         view.put("host", r.host());
         view.put("pool", r.pool() == null ? null : r.pool().label());
         view.put("state", r.state().label());
-        Instant predicted = services.desk().predictedStart(r);
+        Instant predicted = services.estimates().predictedStart(r);
         view.put("predicted", predicted == null ? null : predicted.toString());
         view.put("reason", r.reason());
         view.put("requester", r.requester());
@@ -254,7 +254,7 @@ final class RequestPages {
             return;
         }
         Map<String, Object> m = ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r),
-                logs.sysinfo(r), services.desk().predictedStart(r));
+                logs.sysinfo(r), services.estimates().predictedStart(r));
         m.put("runningLogs", logs.running(r));
         x.json(200, m);
     }

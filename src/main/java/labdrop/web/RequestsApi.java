@@ -95,6 +95,6 @@ final class RequestsApi {
 
     private Map<String, Object> detail(Request r) throws IOException {
         return ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r), logs.sysinfo(r),
-                services.desk().predictedStart(r));
+                services.estimates().predictedStart(r));
     }
 }

@@ -62,9 +62,9 @@ abstract class PoolScenarioSuite extends LabPerStore {
         assertThat(List.of(usb.state(), waiting.state())).containsOnly(RequestState.QUEUED);
         assertThat(usb.host()).as("no host until placed").isNull();
         Instant now = lab.s.lab().now();
-        assertThat(lab.s.desk().predictedStart(lab.request(waiting.id()))).as("a queued request's expected start")
+        assertThat(lab.s.estimates().predictedStart(lab.request(waiting.id()))).as("a queued request's expected start")
                 .isNotNull().isAfterOrEqualTo(now.minusSeconds(1));
-        assertThat(lab.s.desk().predictedStart(lab.request(any.id()))).as("a placed request has none").isNull();
+        assertThat(lab.s.estimates().predictedStart(lab.request(any.id()))).as("a placed request has none").isNull();
 
         lab.sut("pi-2").complete(any.id());
         await().atMost(WAIT).until(() -> lab.request(waiting.id()).state() == RequestState.PLACED);
@@ -313,7 +313,7 @@ abstract class PoolScenarioSuite extends LabPerStore {
         assertThat(lab.request(a.get(2).id()).state()).as("alice's first goes before ci-bot's third")
                 .isEqualTo(RequestState.QUEUED);
         await().atMost(WAIT).until(() -> lab.request(first.id()).state() == RequestState.PASSED);
-        assertThat(lab.s.desk().predictedStart(lab.request(b.get(4).id())))
+        assertThat(lab.s.estimates().predictedStart(lab.request(b.get(4).id())))
                 .as("estimated from the finished run of the same tests on the type").isNotNull();
         Request second = a.get(1);
         lab.sut(second.host()).complete(second.id());

@@ -98,7 +98,7 @@ public final class PoolBench {
                         null, null), 0, 1000);
                 if (!queued.isEmpty() && predictedInDrain.size() < 400) {
                     Request r = queued.get(random.nextInt(queued.size()));
-                    Instant predicted = s.desk().predictedStart(r);
+                    Instant predicted = s.estimates().predictedStart(r);
                     if (predicted != null) {
                         predictionMade.put(r.id(), s.lab().now());
                         predictedInDrain.put(r.id(), predicted);
@@ -129,7 +129,7 @@ public final class PoolBench {
                     false, null, null, null, null, new Pool(type(random.nextInt(types)), List.of())));
             micros.add((System.nanoTime() - t0) / 1_000);
             if (i % 50 == 0 && r.state() == RequestState.QUEUED) {
-                Instant p = s.desk().predictedStart(r);
+                Instant p = s.estimates().predictedStart(r);
                 if (p != null) {
                     predicted.put(r.id(), p);
                 }
