@@ -85,7 +85,7 @@ class TlsIT {
         browser.findElement(By.id("new-request")).click();
         wait.until(ExpectedConditions.titleIs("labdrop — file a request"));
         new Select(browser.findElement(By.id("host"))).selectByValue("sut-t1");
-        new Select(browser.findElement(By.id("test"))).selectByValue("dbench");
+        new Select(browser.findElement(By.id("test-1"))).selectByValue("dbench");
         browser.findElement(By.id("file")).click();
         wait.until(ExpectedConditions.textToBe(By.id("r-state"), "Placed"));
         assertThat(browser.getCurrentUrl()).startsWith(base + "/requests/r-");

@@ -206,7 +206,7 @@ class WebSecurityIT {
     void anonymousWritesAreRefusedWith401AndChangeNothing() throws Exception {
         lab.addActive("sut-a1");
         String token = csrf(get("/login").body());
-        HttpResponse<String> form = post("/requests", Map.of("csrf", token, "host", "sut-a1", "test", "dbench"), null);
+        HttpResponse<String> form = post("/requests", Map.of("csrf", token, "host", "sut-a1", "test-1", "dbench"), null);
         assertThat(form.statusCode()).isEqualTo(401);
         assertThat(post("/hosts/sut-a1/maint", Map.of("csrf", token), null).statusCode()).isEqualTo(401);
         assertThat(post("/admin/users", Map.of("csrf", token, "name", "x", "password", "a long enough password"), null)
