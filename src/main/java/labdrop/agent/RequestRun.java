@@ -12,6 +12,7 @@ import labdrop.drop.DropLayout;
 import labdrop.drop.xml.DropXml;
 import labdrop.drop.xml.RequestDoc;
 import labdrop.drop.xml.XmlFormat;
+import labdrop.result.CaseReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ final class RequestRun {
     private final Effective directions;
     private final RebootWait rebootWait;
     private ResultWriter results;
+    private CaseFiles cases;
     private RequestDoc doc;
 
     RequestRun(RunContext context, JournalFile journal, DropTransport transport, TransportRetry retry,
@@ -54,6 +56,7 @@ final class RequestRun {
      */
     Agent.Outcome start(String id) throws IOException, InterruptedException {
         results = new ResultWriter(context, id);
+        cases = new CaseFiles(context, id);
         Files.createDirectories(results.dir());
         byte[] bytes = Files.readAllBytes(context.mirror().resolve(DropLayout.CURRENT).resolve(id + ".xml"));
         Files.write(context.runDir(id).resolve("request.xml"), bytes);
@@ -91,6 +94,7 @@ final class RequestRun {
     Agent.Outcome resume() throws IOException, InterruptedException {
         Journal j = journal.current();
         results = new ResultWriter(context, j.request());
+        cases = new CaseFiles(context, j.request());
         Path saved = context.runDir(j.request()).resolve("request.xml");
         if (j.problemKind() == null) {
             doc = DropXml.read(XmlFormat.REQUEST, Files.readAllBytes(saved), saved.toString());
@@ -221,7 +225,8 @@ final class RequestRun {
                         "LABDROP_TEST_INDEX", Integer.toString(index), "LABDROP_TEST_DIR", packageDir.toString(),
                         "LABDROP_REBOOTCOUNT", Integer.toString(journal.current().rebootCount()),
                         "LABDROP_REBOOT_FILE", cwd.resolve(TestProcess.REBOOT_FILE).toString(),
-                        "LABDROP_INSTALL_DIR", context.installRoot().toString()));
+                        "LABDROP_INSTALL_DIR", context.installRoot().toString(),
+                        "LABDROP_RESULTS_DIR", cases.resultsDir(index, name).toString()));
         Instant pidStart = process.info().startInstant().orElse(null);
         journal.update(j -> j.testProcess(process.pid(), pidStart));
         return await(index, process.toHandle());
@@ -274,9 +279,21 @@ final class RequestRun {
         return null;
     }
 
+    /**
+     * Records test {@code index}'s outcome, after reading the cases it reported when it ran; a test
+     * that exited 0 but reported a failing case counts as failed.
+     */
     private void record(int index, String outcome, Integer exitCode, String message, Instant started)
             throws IOException {
         String name = doc == null ? "test-" + index : doc.tests.get(index - 1).packageName;
+        if (doc != null && started != null) {
+            CaseReport report = cases.collect(index, name, results.dir().resolve(ResultWriter.stdout(index, name)));
+            if (outcome.equals("pass") && report.anyFailed()) {
+                long failed = report.cases().stream().filter(c -> c.outcome().failed()).count();
+                outcome = "fail";
+                message = "exit code 0, but " + failed + " of its " + report.cases().size() + " cases failed";
+            }
+        }
         Journal.TestRecord record = results.record(index, name, outcome, exitCode, message, started, context.now());
         journal.update(j -> j.recorded(record));
         LOG.info("{} test {} {}: {}{}", journal.current().request(), index, name, outcome,
@@ -304,6 +321,7 @@ final class RequestRun {
     private Agent.Outcome finish() throws IOException, InterruptedException {
         Journal j = journal.update(x -> x.inPhase(Journal.Phase.FINISH));
         String id = j.request();
+        cases.writeRequestCases(results.dir());
         results.writeResult(j, doc);
         retry.run("push results of " + id, transport, () -> transport.pushResults(id, results.dir()));
         reporter.report("Available", null, null, message());

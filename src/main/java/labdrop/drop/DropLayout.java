@@ -14,6 +14,8 @@ public final class DropLayout {
     public static final String CONFIG = "config";
     public static final String RESULTS = "results";
     public static final String RESULT_FILE = "result.xml";
+    /** The request's cases (JUnit XML and TAP, read by the agent), written before {@link #RESULT_FILE}. */
+    public static final String CASES_FILE = "cases.xml";
     /** Not a valid host name, so it can never collide with one, and no SUT jail contains it. */
     public static final String QUARANTINE = ".quarantine";
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import labdrop.config.ServerConfig;
+import labdrop.drop.DropLayout;
 import labdrop.drop.Names;
 import labdrop.drop.SafeRead;
 import labdrop.drop.xml.DropXml;
@@ -88,8 +89,18 @@ public final class Ingest {
         Path file = lab.drop().resultsDir(host, requestId).resolve("result.xml");
         read(file, host, limits.maxResultBytes(), () -> resultChanged(host, requestId), bytes -> {
             ResultDoc doc = DropXml.read(XmlFormat.RESULT, bytes, host + "/results/" + requestId + "/result.xml");
-            lab.store().tx(h -> ResultIngest.apply(h, host, requestId, doc, health, lab.now()));
+            CaseIntake cases = cases(file.resolveSibling(DropLayout.CASES_FILE), host, requestId, doc);
+            lab.store().tx(h -> ResultIngest.apply(h, host, requestId, doc, cases, health, lab.now()));
         });
+    }
+
+    private CaseIntake cases(Path file, String host, String requestId, ResultDoc doc) {
+        try {
+            return CaseIntake.read(lab.drop().root(), file, host + "/results/" + requestId + "/" + DropLayout.CASES_FILE,
+                    doc);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** True when {@code requestId} is placed on {@code host} and unfinished: the server waits for its result. */

@@ -14,6 +14,7 @@ import labdrop.queue.Queue;
 import labdrop.request.QueueRules;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
+import labdrop.store.CaseRows;
 import labdrop.store.HostRows;
 import labdrop.store.PlacementRows;
 import labdrop.store.RequestRows;
@@ -29,7 +30,8 @@ final class ResultIngest {
     }
 
     /** Returns false when the result names no request of this host. */
-    static boolean apply(Handle h, String hostName, String folderId, ResultDoc doc, HealthChecks health, Instant now) {
+    static boolean apply(Handle h, String hostName, String folderId, ResultDoc doc, CaseIntake cases,
+                         HealthChecks health, Instant now) {
         if (!hostName.equals(doc.host) || !folderId.equals(doc.request)) {
             throw new BadInputException(hostName + "/results/" + folderId + "/result.xml names host '" + doc.host
                     + "' and request '" + doc.request + "'; it must name its own host and folder");
@@ -55,9 +57,10 @@ final class ResultIngest {
         }
         List<ResultRows.TestResult> rows = doc.tests.stream()
                 .map(t -> new ResultRows.TestResult(t.index, t.name, t.outcome, t.exitCode, t.started, t.finished,
-                        t.logs))
+                        t.logs, cases.dropped().getOrDefault(t.index, 0)))
                 .toList();
         ResultRows.replace(h, num, rows);
+        CaseRows.replace(h, num, cases.cases(), cases.problems());
         RequestState outcome;
         String summary;
         if (doc.problem != null) {

@@ -16,6 +16,8 @@ public final class XmlFormat<T> {
             new XmlFormat<>("state", "urn:labdrop:state:", 1, StateDoc.class, "/xsd/state-1.xsd");
     public static final XmlFormat<ResultDoc> RESULT =
             new XmlFormat<>("result", "urn:labdrop:result:", 1, ResultDoc.class, "/xsd/result-1.xsd");
+    public static final XmlFormat<CasesDoc> CASES =
+            new XmlFormat<>("cases", "urn:labdrop:cases:", 1, CasesDoc.class, "/xsd/cases-1.xsd");
 
     final String root;
     final String namespaceFamily;
