@@ -21,6 +21,7 @@ import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.queue.RequestDesk;
 import labdrop.queue.StartEstimates;
+import labdrop.report.Reports;
 import labdrop.ssh.KeyRegistry;
 import labdrop.store.Store;
 import labdrop.web.WebServices;
@@ -29,7 +30,7 @@ import labdrop.web.WebServices;
  * The server's logic, wired once: used by the server process and, opening the same store, by the
  * CLI's host and request commands (see docs/cli.md for why the CLI opens the store).
  */
-public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates estimates, HostAdmin hosts,
+public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates estimates, Reports reports, HostAdmin hosts,
                        ConfigWatch configWatch, Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
                        Doorbell doorbell, KeyRegistry keys, LabStats stats)
         implements AutoCloseable {
@@ -58,7 +59,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
         HealthChecks health = new HealthChecks(lab, placer);
         HostAdmin hosts = new HostAdmin(lab, placer, configWatch, health);
         HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
-        return new Services(lab, placer, new RequestDesk(lab, placer), new StartEstimates(lab), hosts, configWatch,
+        return new Services(lab, placer, new RequestDesk(lab, placer), new StartEstimates(lab), new Reports(lab), hosts, configWatch,
                 new Ingest(lab, placer, health, config.ingest(), metrics),
                 new Watchdog(lab, placer, health, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
@@ -67,7 +68,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
 
     /** What the web pages and the API are given. */
     public WebServices web() {
-        return new WebServices(lab, desk, estimates, hosts, accounts, keys, doorbell, stats, metrics);
+        return new WebServices(lab, desk, estimates, reports, hosts, accounts, keys, doorbell, stats, metrics);
     }
 
     @Override

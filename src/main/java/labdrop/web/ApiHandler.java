@@ -35,14 +35,19 @@ public final class ApiHandler extends Handler.Abstract {
         Router<ApiCall> router = new Router<>();
         new UsersApi(services).routes(router);
         new HostsApi(services).routes(router);
-        new RequestsApi(services, new Logs(services)).routes(router);
-        new JobsApi(services).routes(router);
+        Logs logs = new Logs(services);
+        new RequestsApi(services, logs).routes(router);
+        new JobsApi(services, logs).routes(router);
         new CatalogApi(services).routes(router);
         return router;
     }
 
     /** A plain-text answer (a log). */
     record Text(byte[] bytes) {
+    }
+
+    /** An XML document (a JUnit export). */
+    record Xml(byte[] bytes) {
     }
 
     @Override
@@ -87,6 +92,9 @@ public final class ApiHandler extends Handler.Abstract {
             } else if (answer instanceof Text text) {
                 x.header("Cache-Control", "no-store");
                 x.bytes(200, "text/plain; charset=utf-8", text.bytes());
+            } else if (answer instanceof Xml xml) {
+                x.header("Cache-Control", "no-store");
+                x.bytes(200, "application/xml; charset=utf-8", xml.bytes());
             } else {
                 x.json(x.status(), answer);
             }

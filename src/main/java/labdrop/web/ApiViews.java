@@ -9,10 +9,13 @@ import labdrop.host.Host;
 import labdrop.ops.LabStats;
 import labdrop.queue.Doorbell;
 import labdrop.request.Pool;
+import labdrop.report.Reports;
 import labdrop.request.Request;
 import labdrop.request.TestSpec;
 import labdrop.store.ConfigRows;
 import labdrop.store.KeyRows;
+import labdrop.result.CaseOutcome;
+import labdrop.result.TestCase;
 import labdrop.store.RequestRows;
 import labdrop.store.ResultRows;
 import labdrop.user.User;
@@ -99,7 +102,7 @@ final class ApiViews {
     }
 
     static Map<String, Object> requestDetail(Request r, List<RequestRows.Event> events, List<ResultRows.TestResult> results,
-                                             List<String> sysinfo, Instant predictedStart) {
+                                             Reports.Summary cases, List<String> sysinfo, Instant predictedStart) {
         Map<String, Object> m = request(r);
         m.put("predictedStart", time(predictedStart));
         m.put("packages", r.packages().stream().map(p -> {
@@ -127,9 +130,35 @@ final class ApiViews {
             result.put("started", time(t.started()));
             result.put("finished", time(t.finished()));
             result.put("logs", t.logs().stream().map(l -> "/api/v1/requests/" + r.id() + "/logs/" + l).toList());
+            Reports.TestCases testCases = cases.test(t.index());
+            Map<String, Object> counts = new LinkedHashMap<>();
+            for (CaseOutcome o : CaseOutcome.values()) {
+                counts.put(o.label(), testCases.counts().getOrDefault(o, 0));
+            }
+            result.put("cases", counts);
+            result.put("droppedCases", testCases.dropped());
+            result.put("failingCases", testCases.failing().stream().map(ApiViews::testCase).toList());
             return result;
         }).toList());
+        m.put("caseProblems", cases.problems().stream().map(p -> {
+            Map<String, Object> problem = new LinkedHashMap<>();
+            problem.put("test", p.testIndex());
+            problem.put("message", p.message());
+            return problem;
+        }).toList());
+        m.put("casesUrl", "/api/v1/requests/" + r.id() + "/cases");
+        m.put("junitUrl", "/api/v1/requests/" + r.id() + "/junit.xml");
         m.put("sysinfo", sysinfo.stream().map(f -> "/api/v1/requests/" + r.id() + "/logs/" + f).toList());
+        return m;
+    }
+
+    static Map<String, Object> testCase(TestCase c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("suite", c.suite());
+        m.put("name", c.name());
+        m.put("outcome", c.outcome().label());
+        m.put("durationMs", c.durationMillis());
+        m.put("message", c.message());
         return m;
     }
 

@@ -44,6 +44,9 @@ public final class LocalApi {
         if (answer instanceof ApiHandler.Text t) {
             return Errors.JSON.getNodeFactory().textNode(new String(t.bytes(), StandardCharsets.UTF_8));
         }
+        if (answer instanceof ApiHandler.Xml xml) {
+            return Errors.JSON.getNodeFactory().textNode(new String(xml.bytes(), StandardCharsets.UTF_8));
+        }
         return Errors.JSON.valueToTree(answer);
     }
 

@@ -1,6 +1,7 @@
 package labdrop.web;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.List;
 import labdrop.drop.SafeRead;
 import labdrop.error.BadInputException;
 import labdrop.error.NotFoundException;
+import labdrop.report.JunitExport;
 import labdrop.request.Request;
 
 /**
@@ -52,6 +54,21 @@ final class Logs {
     /** The log files an unfinished request has pushed so far ({@code logs/...}), for following them live. */
     List<String> running(Request r) throws IOException {
         return r.state().isFinal() ? List.of() : list(r, "logs");
+    }
+
+    /** The last {@link JunitExport#LOG_TAIL} bytes of one of a finished request's listed logs, or null. */
+    String tail(Request r, String name) {
+        try {
+            SafeRead.Window head = read(r, name, 0);
+            SafeRead.Window window = head.size() <= JunitExport.LOG_TAIL ? head
+                    : read(r, name, head.size() - JunitExport.LOG_TAIL);
+            byte[] bytes = window.bytes().length > JunitExport.LOG_TAIL
+                    ? Arrays.copyOf(window.bytes(), JunitExport.LOG_TAIL) : window.bytes();
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            return window.offset() > 0 ? "[... the first " + window.offset() + " bytes are in the log]\n" + text : text;
+        } catch (IOException | NotFoundException e) {
+            return null;
+        }
     }
 
     SafeRead.Window read(Request r, String name, long offset) throws IOException {

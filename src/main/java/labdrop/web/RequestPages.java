@@ -23,6 +23,7 @@ import labdrop.request.Job;
 import labdrop.request.Pool;
 import labdrop.request.Priority;
 import labdrop.request.RequestLimits;
+import labdrop.report.Reports;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.TestSpec;
@@ -196,6 +197,8 @@ final class RequestPages {
             m.put("note", e.note());
             return m;
         }).toList());
+        Reports.Summary cases = services.reports().summary(r);
+        List<Map<String, Object>> failing = new ArrayList<>();
         values.put("results", services.desk().results(r).stream().map(t -> {
             Map<String, Object> m = new HashMap<>();
             m.put("index", t.index());
@@ -203,8 +206,14 @@ final class RequestPages {
             m.put("outcome", t.outcome());
             m.put("exitCode", t.exitCode() == null ? "" : t.exitCode());
             m.put("logs", t.logs());
+            Reports.TestCases tc = cases.test(t.index());
+            m.put("cases", CasePages.counts(tc));
+            tc.failing().forEach(c -> failing.add(CasePages.row(t.name(), c)));
             return m;
         }).toList());
+        values.put("failing", failing);
+        values.put("caseProblems", cases.problems().stream().map(p -> (p.testIndex() == null ? "" : "test "
+                + p.testIndex() + ": ") + p.message()).toList());
         x.html(200, pages.render("request.peb", values));
     }
 
@@ -254,7 +263,7 @@ final class RequestPages {
             return;
         }
         Map<String, Object> m = ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r),
-                logs.sysinfo(r), services.estimates().predictedStart(r));
+                services.reports().summary(r), logs.sysinfo(r), services.estimates().predictedStart(r));
         m.put("runningLogs", logs.running(r));
         x.json(200, m);
     }

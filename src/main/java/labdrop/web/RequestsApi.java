@@ -3,11 +3,15 @@ package labdrop.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import labdrop.error.BadInputException;
 import labdrop.queue.RequestDesk;
+import labdrop.report.JunitExport;
+import labdrop.report.Reports;
 import labdrop.request.Job;
 import labdrop.request.Pool;
 import labdrop.request.Priority;
@@ -15,6 +19,7 @@ import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
+import labdrop.result.CaseOutcome;
 import labdrop.store.RequestRows;
 
 /** {@code /api/v1/requests}: filing, listing, one request's detail and logs, cancel and move. */
@@ -33,7 +38,9 @@ final class RequestsApi {
                 .add("GET", "/requests/{id}", x -> detail(services.desk().find(x.param("id"))))
                 .add("POST", "/requests/{id}/cancel", this::cancel)
                 .add("POST", "/requests/{id}/move", this::move)
-                .add("GET", "/requests/{id}/logs/{name...}", this::log);
+                .add("GET", "/requests/{id}/logs/{name...}", this::log)
+                .add("GET", "/requests/{id}/cases", this::cases)
+                .add("GET", "/requests/{id}/junit.xml", x -> junit(services.desk().find(x.param("id"))));
     }
 
     private Object list(Call x) {
@@ -93,8 +100,40 @@ final class RequestsApi {
         return new ApiHandler.Text(logs.read(r, x.param("name"), offset).bytes());
     }
 
+    /** A page of the request's cases ({@code outcome=fail,error} for only those), in test and report order. */
+    private Object cases(Call x) {
+        Request r = services.desk().find(x.param("id"));
+        int limit = x.number("limit", 1000, 1, Reports.MAX_PAGE);
+        int offset = x.number("offset", 0, 0, Integer.MAX_VALUE);
+        List<CaseOutcome> outcomes = new ArrayList<>();
+        String outcome = x.query("outcome");
+        if (outcome != null && !outcome.isBlank()) {
+            for (String label : outcome.split(",")) {
+                outcomes.add(CaseOutcome.of(label.strip()).orElseThrow(() -> new BadInputException("outcome=" + label
+                        + " is not a case outcome; give pass, fail, error or skip, comma-separated")));
+            }
+        }
+        Map<Integer, String> names = new HashMap<>();
+        services.desk().results(r).forEach(t -> names.put(t.index(), t.name()));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("request", r.id());
+        m.put("offset", offset);
+        m.put("cases", services.reports().cases(r, outcomes, offset, limit).stream().map(row -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("test", row.testIndex());
+            c.put("testName", names.get(row.testIndex()));
+            c.putAll(ApiViews.testCase(row.testCase()));
+            return c;
+        }).toList());
+        return m;
+    }
+
+    private ApiHandler.Xml junit(Request r) {
+        return new ApiHandler.Xml(JunitExport.write(r.id(), List.of(services.reports().run(r)), logs::tail));
+    }
+
     private Map<String, Object> detail(Request r) throws IOException {
-        return ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r), logs.sysinfo(r),
-                services.estimates().predictedStart(r));
+        return ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r),
+                services.reports().summary(r), logs.sysinfo(r), services.estimates().predictedStart(r));
     }
 }

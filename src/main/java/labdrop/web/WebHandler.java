@@ -40,6 +40,7 @@ public final class WebHandler extends Handler.Abstract {
         Charts charts = new Charts(services, pages);
         RequestListPage requestList = new RequestListPage(services, pages);
         JobPages jobs = new JobPages(services, pages);
+        CasePages cases = new CasePages(services, pages);
         router.add("GET", "/", dashboard::dashboard)
                 .add("GET", "/live/hosts.json", dashboard::liveHosts)
                 .add("GET", "/live/requests/{file}", requests::live)
@@ -53,9 +54,12 @@ public final class WebHandler extends Handler.Abstract {
                 .add("POST", "/requests", requests::file)
                 .add("GET", "/requests/{id}", requests::page)
                 .add("GET", "/requests/{id}/log/{name...}", requests::log)
+                .add("GET", "/requests/{id}/cases", cases::view)
+                .add("GET", "/requests/{id}/junit.xml", x -> cases.junit(x, false))
                 .add("POST", "/requests/{id}/cancel", requests::cancel)
                 .add("POST", "/requests/{id}/move", requests::move)
                 .add("GET", "/jobs/{id}", jobs::view)
+                .add("GET", "/jobs/{id}/junit.xml", x -> cases.junit(x, true))
                 .add("POST", "/jobs/{id}/cancel", jobs::cancel)
                 .add("POST", "/logout", sessions::logout);
     }

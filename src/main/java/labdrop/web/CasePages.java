@@ -1,0 +1,109 @@
+package labdrop.web;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import labdrop.error.LabdropException;
+import labdrop.report.JunitExport;
+import labdrop.report.Reports;
+import labdrop.request.Job;
+import labdrop.request.Request;
+import labdrop.result.CaseOutcome;
+import labdrop.result.TestCase;
+import labdrop.store.CaseRows;
+
+/**
+ * A request's cases for the browser: {@code /requests/<id>/cases} (all of them, a page at a time,
+ * or only one outcome) and the JUnit XML of a request or a job, for a logged-in user to download.
+ */
+final class CasePages {
+    /** Cases on one page. */
+    static final int PAGE = 500;
+    private final WebServices services;
+    private final Pages pages;
+    private final Logs logs;
+
+    CasePages(WebServices services, Pages pages) {
+        this.services = services;
+        this.pages = pages;
+        this.logs = new Logs(services);
+    }
+
+    /** GET /requests/<id>/cases[?outcome=fail&page=N]. */
+    void view(Exchange x) {
+        Request r;
+        try {
+            r = services.desk().find(x.param("id"));
+        } catch (LabdropException e) {
+            x.html(Errors.status(e), pages.render("message.peb",
+                    PageValues.message(x.session(), x.user(), "Not found", e.getMessage(), "/requests")));
+            return;
+        }
+        String outcome = x.query("outcome");
+        List<CaseOutcome> outcomes = outcome == null ? List.of() : CaseOutcome.of(outcome).map(List::of).orElse(List.of());
+        String pageParam = x.query("page");
+        int page = pageParam != null && pageParam.matches("[0-9]{1,6}") ? Math.max(1, Integer.parseInt(pageParam)) : 1;
+        Map<Integer, String> names = new HashMap<>();
+        services.desk().results(r).forEach(t -> names.put(t.index(), t.name()));
+        List<CaseRows.Row> rows = services.reports().cases(r, outcomes, (page - 1) * PAGE, PAGE + 1);
+        List<Map<String, Object>> cases = new ArrayList<>();
+        rows.stream().limit(PAGE).forEach(row -> cases.add(row(names.get(row.testIndex()), row.testCase())));
+        Map<String, Object> values = PageValues.base(x.session(), Optional.of(x.user()));
+        values.put("id", r.id());
+        values.put("cases", cases);
+        values.put("outcome", outcomes.isEmpty() ? "" : outcomes.get(0).label());
+        values.put("page", page);
+        String filter = outcomes.isEmpty() ? "" : "outcome=" + outcomes.get(0).label() + "&";
+        values.put("previous", page > 1 ? "/requests/" + r.id() + "/cases?" + filter + "page=" + (page - 1) : null);
+        values.put("next", rows.size() > PAGE ? "/requests/" + r.id() + "/cases?" + filter + "page=" + (page + 1) : null);
+        x.html(200, pages.render("cases.peb", values));
+    }
+
+    /** GET /requests/<id>/junit.xml and /jobs/<id>/junit.xml: the export the API gives, for the browser. */
+    void junit(Exchange x, boolean job) {
+        try {
+            byte[] xml;
+            String id = x.param("id");
+            if (job) {
+                Job j = services.desk().findJob(id);
+                xml = JunitExport.write(j.id(), j.members().stream().map(services.reports()::run).toList(), logs::tail);
+            } else {
+                Request r = services.desk().find(id);
+                xml = JunitExport.write(r.id(), List.of(services.reports().run(r)), logs::tail);
+            }
+            x.header("Content-Disposition", "attachment; filename=\"" + id + "-junit.xml\"");
+            x.bytes(200, "application/xml; charset=utf-8", xml);
+        } catch (LabdropException e) {
+            x.html(Errors.status(e), pages.render("message.peb",
+                    PageValues.message(x.session(), x.user(), "Not found", e.getMessage(), "/requests")));
+        }
+    }
+
+    /** A test's case counts as the page shows them: "998 pass · 2 fail". */
+    static String counts(Reports.TestCases tc) {
+        List<String> parts = new ArrayList<>();
+        for (CaseOutcome o : CaseOutcome.values()) {
+            int n = tc.counts().getOrDefault(o, 0);
+            if (n > 0) {
+                parts.add(n + " " + o.label());
+            }
+        }
+        if (tc.dropped() > 0) {
+            parts.add(tc.dropped() + " left out");
+        }
+        return String.join(" · ", parts);
+    }
+
+    static Map<String, Object> row(String test, TestCase c) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("test", test);
+        m.put("suite", c.suite());
+        m.put("name", c.name());
+        m.put("outcome", c.outcome().label());
+        m.put("duration", c.durationMillis() == null ? "" : c.durationMillis() + " ms");
+        m.put("message", c.message() == null ? "" : c.message());
+        return m;
+    }
+}
