@@ -114,10 +114,16 @@ final class HostCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List hosts with their state.")
     static final class ListHosts extends LabAction {
+        @Mixin JsonOption json;
+
         @Override
         int run(LabClient lab) throws Exception {
+            JsonNode hosts = lab.get("/hosts");
+            if (json.print(hosts)) {
+                return 0;
+            }
             System.out.printf(LIST_FORMAT, "HOST", "STATE", "TYPE", "OWNER", "SEQ", "LAST SEEN");
-            for (JsonNode h : lab.get("/hosts")) {
+            for (JsonNode h : hosts) {
                 JsonNode report = h.get("lastReport");
                 System.out.printf(LIST_FORMAT, text(h, "name"), text(h, "state"), text(h, "type"),
                         h.get("owner").isNull() ? "-" : text(h, "owner") + (h.get("ownerOnly").asBoolean() ? "*" : ""),
@@ -132,11 +138,15 @@ final class HostCommand {
     static final class Show extends LabAction {
         @Parameters(paramLabel = "NAME")
         String name;
+        @Mixin JsonOption json;
 
         @Override
         int run(LabClient lab) throws Exception {
             String path = "/hosts/" + Remote.encode(name);
             JsonNode h = lab.get(path);
+            if (json.print(h)) {
+                return 0;
+            }
             JsonNode report = h.get("lastReport");
             Output.field("host", text(h, "name"));
             Output.field("state", text(h, "state") + " since " + text(h, "stateSince"));

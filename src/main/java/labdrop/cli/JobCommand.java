@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "job", mixinStandardHelpOptions = true,
@@ -25,10 +26,12 @@ final class JobCommand {
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a job: its state and its requests.")
     static final class Show extends LabAction {
         @Parameters(paramLabel = "ID") String id;
+        @Mixin JsonOption json;
 
         @Override
         int run(LabClient lab) throws Exception {
-            return print(lab.get("/jobs/" + Remote.encode(id)));
+            JsonNode job = lab.get("/jobs/" + Remote.encode(id));
+            return json.print(job) ? 0 : print(job);
         }
     }
 

@@ -1,20 +1,23 @@
 package labdrop.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import labdrop.config.Durations;
 import labdrop.error.BadInputException;
 import labdrop.request.RequestState;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "request", mixinStandardHelpOptions = true,
         description = "File, list, show and cancel test requests. Opens the store named by server.conf.",
         subcommands = {RequestCommand.File.class, RequestCommand.ListRequests.class, RequestCommand.Show.class,
-                RequestCommand.Cancel.class, RequestCommand.Move.class})
+                RequestCommand.Cancel.class, RequestCommand.Move.class, RequestCommand.Wait.class})
 final class RequestCommand {
 
     @Command(name = "file", mixinStandardHelpOptions = true,
@@ -47,6 +50,13 @@ final class RequestCommand {
         @Option(names = "--repo-url", paramLabel = "URL",
                 description = "The request's own package repository (e.g. packages staged for one build); SUTs try it first.")
         String repository;
+        @Option(names = "--wait", description = "Wait until it (or the job) finishes: print each test's outcome and failing"
+                + " cases, and exit 0 passed, 10 failed, 11 error or aborted, 12 cancelled or rejected, 13 timed out.")
+        boolean wait;
+        @Option(names = "--wait-timeout", paramLabel = "DURATION",
+                description = "With --wait: give up after this long (30s, 15m, 2h; exit 13). Default: wait as long as it takes."
+                        + " (--timeout is the request's own timeout, which the SUT enforces.)")
+        String waitTimeout;
 
         @Override
         int run(LabClient lab) throws Exception {
@@ -75,11 +85,57 @@ final class RequestCommand {
                 }
                 body.put("hosts", hosts);
                 body.put("all", all);
-                return JobCommand.print(lab.call("POST", "/jobs", body));
+                Duration deadline = waitDeadline();
+                JsonNode job = lab.call("POST", "/jobs", body);
+                int code = JobCommand.print(job);
+                return wait ? waiter(lab, deadline).await(List.of(text(job, "id"))) : code;
             }
+            Duration deadline = waitDeadline();
             JsonNode r = lab.call("POST", "/requests", body);
             System.out.println(text(r, "id") + " " + text(r, "state") + (r.get("reason").isNull() ? "" : ": " + text(r, "reason")));
+            if (wait) {
+                return waiter(lab, deadline).await(List.of(text(r, "id")));
+            }
             return RequestState.REJECTED.label().equals(text(r, "state")) ? ExitCodes.CONFLICT : 0;
+        }
+
+        /** The --wait-timeout, checked before anything is filed. */
+        private Duration waitDeadline() {
+            if (waitTimeout != null && !wait) {
+                throw new BadInputException("--wait-timeout is how long --wait waits: give --wait with it");
+            }
+            return Wait.duration("--wait-timeout", waitTimeout);
+        }
+    }
+
+    static RequestWait waiter(LabClient lab, Duration timeout) {
+        return new RequestWait(lab, timeout, Duration.ofSeconds(1), System.out, System.err);
+    }
+
+    @Command(name = "wait", mixinStandardHelpOptions = true,
+            description = {"Wait until requests (r-N) or jobs (j-N) finish, for CI: each state change on stderr, then per",
+                    "request its outcome and a line per test with its failing cases. Exit code: 0 all passed,",
+                    "10 failed, 11 error or aborted, 12 cancelled or rejected, 13 timed out; over several, the worst."})
+    static final class Wait extends LabAction {
+        @Parameters(paramLabel = "ID", arity = "1..*") List<String> ids;
+        @Option(names = "--timeout", paramLabel = "DURATION",
+                description = "Give up after this long (30s, 15m, 2h; exit 13). Default: wait as long as it takes.")
+        String timeout;
+
+        @Override
+        int run(LabClient lab) throws Exception {
+            return waiter(lab, duration("--timeout", timeout)).await(ids);
+        }
+
+        static Duration duration(String option, String text) {
+            if (text == null) {
+                return null;
+            }
+            try {
+                return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(option + " " + text + " is not a duration: give " + e.getMessage());
+            }
         }
     }
 
@@ -101,6 +157,7 @@ final class RequestCommand {
         String search;
         @Option(names = "--limit", defaultValue = "100", description = "At most this many (1..1000).") int limit;
         @Option(names = "--offset", defaultValue = "0", description = "Skip this many of the newest first (paging).") int offset;
+        @Mixin JsonOption json;
 
         @Override
         int run(LabClient lab) throws Exception {
@@ -129,8 +186,12 @@ final class RequestCommand {
             if (state != null) {
                 query.append("&state=").append(Remote.encode(state));
             }
+            JsonNode list = lab.get("/requests" + query);
+            if (json.print(list)) {
+                return 0;
+            }
             System.out.printf(LIST_FORMAT, "ID", "HOST", "STATE", "PRIO", "BY", "FILED", "TESTS");
-            for (JsonNode r : lab.get("/requests" + query)) {
+            for (JsonNode r : list) {
                 List<String> names = new ArrayList<>();
                 r.get("tests").forEach(t -> names.add(t.get("package").asText()));
                 System.out.printf(LIST_FORMAT, text(r, "id"), where(r), text(r, "state"), text(r, "priority"),
@@ -143,10 +204,14 @@ final class RequestCommand {
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a request: options, tests, timeline, results.")
     static final class Show extends LabAction {
         @Parameters(paramLabel = "ID") String id;
+        @Mixin JsonOption json;
 
         @Override
         int run(LabClient lab) throws Exception {
             JsonNode r = lab.get("/requests/" + Remote.encode(id));
+            if (json.print(r)) {
+                return 0;
+            }
             Output.field("request", text(r, "id"));
             Output.field("host", text(r, "host"));
             Output.field("pool", r.get("pool").isNull() ? null : pool(r.get("pool")));
@@ -172,9 +237,18 @@ final class RequestCommand {
                 Output.field("  " + text(e, "at"), text(e, "state") + (e.get("note").isNull() ? "" : ": " + text(e, "note")));
             }
             for (JsonNode t : r.get("results")) {
+                JsonNode cases = t.get("cases");
+                int failed = cases.get("fail").asInt() + cases.get("error").asInt();
                 Output.field("result " + text(t, "index"), text(t, "name") + " " + text(t, "outcome")
-                        + (t.get("exitCode").isNull() ? "" : " (exit " + text(t, "exitCode") + ")"));
+                        + (t.get("exitCode").isNull() ? "" : " (exit " + text(t, "exitCode") + ")") + ", cases: "
+                        + cases.get("pass").asInt() + " pass, " + failed + " failed, " + cases.get("skip").asInt()
+                        + " skipped");
+                for (JsonNode c : t.get("failingCases")) {
+                    Output.field("  " + text(c, "outcome"), text(c, "suite") + "." + text(c, "name")
+                            + (c.get("message").isNull() ? "" : ": " + text(c, "message").lines().findFirst().orElse("")));
+                }
             }
+            r.get("caseProblems").forEach(p -> Output.field("case problem", text(p, "message")));
             return 0;
         }
     }

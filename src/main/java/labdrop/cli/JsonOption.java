@@ -1,0 +1,24 @@
+package labdrop.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import picocli.CommandLine.Option;
+
+/** {@code --json} of the list and show commands: the API's answer itself, for scripts and CI. */
+final class JsonOption {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Option(names = "--json", description = "Print what the API answers (docs/api.md) as JSON instead of text.")
+    boolean json;
+
+    /** Prints {@code answer} when --json was given; true when it did (the command then prints nothing else). */
+    boolean print(JsonNode answer) throws IOException {
+        if (!json) {
+            return false;
+        }
+        System.out.println(JSON.writeValueAsString(answer));
+        return true;
+    }
+}
