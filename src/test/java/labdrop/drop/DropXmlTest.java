@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import labdrop.drop.xml.CasesDoc;
 import labdrop.drop.xml.DropXml;
 import labdrop.drop.xml.RequestDoc;
 import labdrop.drop.xml.ResultDoc;
@@ -71,6 +72,19 @@ public class DropXmlTest {
         assertThat(doc.sysinfo.distribution).startsWith("Debian");
         ResultDoc again = DropXml.read(XmlFormat.RESULT, DropXml.write(XmlFormat.RESULT, doc), "again");
         assertThat(again.tests.get(0).started).isEqualTo(doc.tests.get(0).started);
+    }
+
+    @Test
+    void casesGoldenFileReadsAndAnOversizedNameIsRefused() throws Exception {
+        byte[] golden = Files.readAllBytes(GOLDEN.resolve("cases-1.xml"));
+        CasesDoc doc = DropXml.read(XmlFormat.CASES, golden, "golden cases");
+        assertThat(doc.tests.get(0).cases).extracting(c -> c.suite + "." + c.name + "=" + c.outcome)
+                .containsExactly("net.Ping.v4=pass", "net.Ping.v6=fail", "net / usb.hotplug=skip");
+        assertThat(doc.tests.get(0).cases.get(1).ms).isEqualTo(1500L);
+        assertThat(doc.tests.get(0).problems).singleElement().asString().contains("over the cap");
+        String longName = new String(golden, StandardCharsets.UTF_8).replace("name=\"v4\"", "name=\"" + "x".repeat(256) + "\"");
+        assertThatThrownBy(() -> DropXml.read(XmlFormat.CASES, longName.getBytes(StandardCharsets.UTF_8), "long"))
+                .isInstanceOf(XmlRefusedException.class).hasMessageContaining("long: not a valid cases");
     }
 
     @Test
