@@ -61,6 +61,9 @@ final class ResultIngest {
                 .toList();
         ResultRows.replace(h, num, rows);
         CaseRows.replace(h, num, cases.cases(), cases.problems());
+        if (doc.problem == null) {
+            CaseComparison.record(h, request, host.get(), rows, cases.cases(), now);
+        }
         RequestState outcome;
         String summary;
         if (doc.problem != null) {

@@ -102,6 +102,45 @@ class BrowserIT {
     }
 
     @Test
+    void aTesterSeesTheFailingCasesOfARequestAndEveryCaseAPageAtATime() throws Exception {
+        lab.addActive("sut-c1");
+        lab.s.accounts().setAccount("tess", Role.TESTER, "tess-password-1".toCharArray());
+        Request r = lab.file("sut-c1", "tess", Priority.NORMAL);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lab.s.desk().find(r.id()).state() == RequestState.PLACED);
+        StringBuilder cases = new StringBuilder("<cases xmlns=\"urn:labdrop:cases:1\" request=\"" + r.id()
+                + "\" host=\"sut-c1\">\n<test index=\"1\" name=\"t1\">\n"
+                + "<case suite=\"net.Ping\" name=\"v6\" outcome=\"fail\" ms=\"1500\">no route to host</case>\n");
+        for (int i = 1; i <= 600; i++) {
+            cases.append("<case suite=\"disk\" name=\"c").append(i).append("\" outcome=\"pass\"></case>\n");
+        }
+        cases.append("<problem>LABDROP_RESULTS_DIR/x.xml: not well-formed XML at line 3</problem>\n</test>\n</cases>\n");
+        Path results = Files.createDirectories(lab.config.dropDir().resolve("sut-c1/results/" + r.id()));
+        Files.writeString(results.resolve("cases.xml"), cases);
+        lab.sut("sut-c1").complete(r.id(), "fail");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lab.s.desk().find(r.id()).state() == RequestState.FAILED);
+
+        logIn("tess", "tess-password-1");
+        browser.get(base + "/requests/" + r.id());
+        await(ExpectedConditions.presenceOfElementLocated(By.id("failing")));
+        assertThat(browser.findElement(By.cssSelector("#results .cases")).getText()).isEqualTo("600 pass · 1 fail");
+        WebElement failing = browser.findElement(By.cssSelector("#failing tr:nth-child(2)"));
+        assertThat(failing.findElement(By.className("case")).getText()).isEqualTo("net.Ping.v6");
+        assertThat(failing.findElement(By.className("message")).getText()).isEqualTo("no route to host");
+        assertThat(browser.findElement(By.id("case-problems")).getText()).contains("test 1: LABDROP_RESULTS_DIR/x.xml");
+        screenshot("request-cases");
+
+        browser.findElement(By.id("all-cases")).click();
+        await(ExpectedConditions.presenceOfElementLocated(By.id("cases")));
+        assertThat(browser.findElements(By.cssSelector("#cases tr"))).hasSize(501);
+        browser.findElement(By.id("next")).click();
+        await(ExpectedConditions.presenceOfElementLocated(By.id("previous")));
+        assertThat(browser.findElements(By.cssSelector("#cases tr"))).hasSize(102);
+        browser.get(base + "/requests/" + r.id() + "/cases?outcome=fail");
+        await(ExpectedConditions.presenceOfElementLocated(By.id("cases")));
+        assertThat(browser.findElements(By.cssSelector("#cases .case"))).extracting(WebElement::getText).containsExactly("v6");
+    }
+
+    @Test
     void anAdminLogsInAndSeesTheHostsTheirStatesAndQueues() throws Exception {
         lab.addActive("sut-b1");
         lab.s.hosts().add(new HostDraft("sut-b2", "default", "arm64", "alice", true, false, null), "admin");
