@@ -1,5 +1,6 @@
 package labdrop.report;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -9,7 +10,9 @@ import labdrop.lab.Lab;
 import labdrop.request.Request;
 import labdrop.result.CaseOutcome;
 import labdrop.result.TestCase;
+import labdrop.result.Verdict;
 import labdrop.store.CaseRows;
+import labdrop.store.HistoryRows;
 import labdrop.store.ResultRows;
 
 /** What a finished request reported, per case: for its page, the API, the CLI and the JUnit export. */
@@ -64,6 +67,30 @@ public final class Reports {
     /** A page of the request's cases, only those with one of {@code outcomes} when it is not empty. */
     public List<CaseRows.Row> cases(Request r, List<CaseOutcome> outcomes, int offset, int limit) {
         return lab.store().read(h -> CaseRows.of(h, r.number(), outcomes, offset, Math.min(limit, MAX_PAGE)));
+    }
+
+    /** Findings shown with a request; the rest are counted. */
+    public static final int FINDINGS_SHOWN = 500;
+    /** Most changes the lab's regressions list shows. */
+    public static final int MAX_CHANGES = 1000;
+
+    /** A request against the earlier runs of its tests: the previous run per test, counts and findings. */
+    public record Comparison(Map<Integer, String> previous, Map<Verdict, Integer> counts,
+                             List<HistoryRows.Stored> findings) {
+    }
+
+    public Comparison comparison(Request r) {
+        return lab.store().read(h -> {
+            Map<Integer, String> previous = new LinkedHashMap<>();
+            HistoryRows.previous(h, r.number()).forEach((index, num) -> previous.put(index, Request.idOf(num)));
+            return new Comparison(previous, HistoryRows.counts(h, r.number()),
+                    HistoryRows.verdicts(h, r.number(), FINDINGS_SHOWN));
+        });
+    }
+
+    /** The lab's changes since {@code since}: {@code kinds} (new failures and fixes by default), newest first. */
+    public List<HistoryRows.Stored> changes(Instant since, List<Verdict> kinds) {
+        return lab.store().read(h -> HistoryRows.since(h, since, kinds, MAX_CHANGES));
     }
 
     /** Everything the JUnit export needs of one request: its tests and all their cases. */

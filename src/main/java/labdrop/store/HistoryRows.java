@@ -3,9 +3,11 @@ package labdrop.store;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import labdrop.result.CaseOutcome;
 import labdrop.result.Regressions;
@@ -89,6 +91,24 @@ public final class HistoryRows {
         if (batch.size() > 0) {
             batch.execute();
         }
+    }
+
+    /** The previous run each test of the request was compared with: test index → request number. */
+    public static Map<Integer, Long> previous(Handle h, long num) {
+        Map<Integer, Long> previous = new HashMap<>();
+        h.createQuery("select idx, previous_num from test_results where request_num = :num and previous_num is not null")
+                .bind("num", num).map((rs, ctx) -> Map.entry(rs.getInt("idx"), rs.getLong("previous_num")))
+                .forEach(e -> previous.put(e.getKey(), e.getValue()));
+        return previous;
+    }
+
+    /** How many verdicts of each kind the request got. */
+    public static Map<Verdict, Integer> counts(Handle h, long num) {
+        Map<Verdict, Integer> counts = new EnumMap<>(Verdict.class);
+        h.createQuery("select verdict, count(*) n from case_verdicts where request_num = :num group by verdict")
+                .bind("num", num).map((rs, ctx) -> Map.entry(rs.getString("verdict"), rs.getInt("n")))
+                .forEach(e -> Verdict.of(e.getKey()).ifPresent(v -> counts.put(v, e.getValue())));
+        return counts;
     }
 
     /** A request's verdicts, at most {@code limit}. */

@@ -38,6 +38,7 @@ public final class ApiHandler extends Handler.Abstract {
         Logs logs = new Logs(services);
         new RequestsApi(services, logs).routes(router);
         new JobsApi(services, logs).routes(router);
+        new RegressionsApi(services).routes(router);
         new CatalogApi(services).routes(router);
         return router;
     }

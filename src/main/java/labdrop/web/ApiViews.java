@@ -16,6 +16,8 @@ import labdrop.store.ConfigRows;
 import labdrop.store.KeyRows;
 import labdrop.result.CaseOutcome;
 import labdrop.result.TestCase;
+import labdrop.result.Verdict;
+import labdrop.store.HistoryRows;
 import labdrop.store.RequestRows;
 import labdrop.store.ResultRows;
 import labdrop.user.User;
@@ -102,7 +104,8 @@ final class ApiViews {
     }
 
     static Map<String, Object> requestDetail(Request r, List<RequestRows.Event> events, List<ResultRows.TestResult> results,
-                                             Reports.Summary cases, List<String> sysinfo, Instant predictedStart) {
+                                             Reports.Summary cases, Reports.Comparison comparison, List<String> sysinfo,
+                                             Instant predictedStart) {
         Map<String, Object> m = request(r);
         m.put("predictedStart", time(predictedStart));
         m.put("packages", r.packages().stream().map(p -> {
@@ -146,9 +149,36 @@ final class ApiViews {
             problem.put("message", p.message());
             return problem;
         }).toList());
+        Map<String, Object> compared = new LinkedHashMap<>();
+        Map<String, Object> previous = new LinkedHashMap<>();
+        comparison.previous().forEach((index, id) -> previous.put(Integer.toString(index), id));
+        compared.put("previous", previous);
+        Map<String, Object> verdicts = new LinkedHashMap<>();
+        for (Verdict v : Verdict.values()) {
+            verdicts.put(v.label(), comparison.counts().getOrDefault(v, 0));
+        }
+        compared.put("counts", verdicts);
+        compared.put("findings", comparison.findings().stream().map(ApiViews::finding).toList());
+        m.put("comparison", compared);
         m.put("casesUrl", "/api/v1/requests/" + r.id() + "/cases");
         m.put("junitUrl", "/api/v1/requests/" + r.id() + "/junit.xml");
         m.put("sysinfo", sysinfo.stream().map(f -> "/api/v1/requests/" + r.id() + "/logs/" + f).toList());
+        return m;
+    }
+
+    /** One verdict: which request and test, the scope it was compared on, the case, before and now. */
+    static Map<String, Object> finding(HistoryRows.Stored s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("request", Request.idOf(s.requestNum()));
+        m.put("test", s.testIndex());
+        m.put("testName", s.testName());
+        m.put("scope", s.scope());
+        m.put("suite", s.finding().suite());
+        m.put("name", s.finding().name());
+        m.put("verdict", s.finding().verdict().label());
+        m.put("outcome", s.finding().outcome() == null ? null : s.finding().outcome().label());
+        m.put("previous", s.finding().previous() == null ? null : s.finding().previous().label());
+        m.put("at", time(s.endedAt()));
         return m;
     }
 

@@ -1,10 +1,12 @@
 package labdrop.web;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import labdrop.error.LabdropException;
 import labdrop.report.JunitExport;
 import labdrop.report.Reports;
@@ -12,7 +14,9 @@ import labdrop.request.Job;
 import labdrop.request.Request;
 import labdrop.result.CaseOutcome;
 import labdrop.result.TestCase;
+import labdrop.result.Verdict;
 import labdrop.store.CaseRows;
+import labdrop.store.HistoryRows;
 
 /**
  * A request's cases for the browser: {@code /requests/<id>/cases} (all of them, a page at a time,
@@ -92,6 +96,49 @@ final class CasePages {
         }
         if (tc.dropped() > 0) {
             parts.add(tc.dropped() + " left out");
+        }
+        return String.join(" · ", parts);
+    }
+
+    /** GET /regressions[?days=1|7]: the lab's new failures and fixes, grouped by test and host type. */
+    void regressions(Exchange x) {
+        String daysParam = x.query("days");
+        int days = "1".equals(daysParam) ? 1 : 7;
+        List<HistoryRows.Stored> changes = services.reports().changes(services.lab().now().minus(Duration.ofDays(days)),
+                List.of(Verdict.NEW_FAILURE, Verdict.FIXED));
+        Map<String, List<Map<String, Object>>> groups = new TreeMap<>();
+        for (HistoryRows.Stored s : changes) {
+            groups.computeIfAbsent(s.testName() + " on " + s.scope(), k -> new ArrayList<>()).add(finding(s));
+        }
+        Map<String, Object> values = PageValues.base(x.session(), Optional.of(x.user()));
+        values.put("days", days);
+        values.put("groups", groups.entrySet().stream().map(e -> Map.of("title", e.getKey(), "rows", e.getValue(),
+                "newFailures", e.getValue().stream().filter(r -> r.get("verdict").equals("new-failure")).count(),
+                "fixes", e.getValue().stream().filter(r -> r.get("verdict").equals("fixed")).count())).toList());
+        values.put("capped", changes.size() >= Reports.MAX_CHANGES);
+        x.html(200, pages.render("regressions.peb", values));
+    }
+
+    static Map<String, Object> finding(HistoryRows.Stored s) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("request", Request.idOf(s.requestNum()));
+        m.put("test", s.testName());
+        m.put("scope", s.scope());
+        m.put("case", s.finding().fullName());
+        m.put("verdict", s.finding().verdict().label());
+        m.put("outcome", s.finding().outcome() == null ? "" : s.finding().outcome().label());
+        m.put("previous", s.finding().previous() == null ? "" : s.finding().previous().label());
+        m.put("at", s.endedAt().toString());
+        return m;
+    }
+
+    /** "1 new-failure · 2 fixed", in the order of the verdicts. */
+    static String verdictCounts(Map<Verdict, Integer> counts) {
+        List<String> parts = new ArrayList<>();
+        for (Verdict v : Verdict.values()) {
+            if (counts.getOrDefault(v, 0) > 0) {
+                parts.add(counts.get(v) + " " + v.label());
+            }
         }
         return String.join(" · ", parts);
     }

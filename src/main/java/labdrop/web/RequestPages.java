@@ -212,6 +212,11 @@ final class RequestPages {
             return m;
         }).toList());
         values.put("failing", failing);
+        Reports.Comparison comparison = services.reports().comparison(r);
+        values.put("previous", comparison.previous().entrySet().stream().map(e -> Map.of("index", e.getKey(),
+                "id", e.getValue())).toList());
+        values.put("findings", comparison.findings().stream().map(CasePages::finding).toList());
+        values.put("verdictCounts", CasePages.verdictCounts(comparison.counts()));
         values.put("caseProblems", cases.problems().stream().map(p -> (p.testIndex() == null ? "" : "test "
                 + p.testIndex() + ": ") + p.message()).toList());
         x.html(200, pages.render("request.peb", values));
@@ -263,7 +268,7 @@ final class RequestPages {
             return;
         }
         Map<String, Object> m = ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r),
-                services.reports().summary(r), logs.sysinfo(r), services.estimates().predictedStart(r));
+                services.reports().summary(r), services.reports().comparison(r), logs.sysinfo(r), services.estimates().predictedStart(r));
         m.put("runningLogs", logs.running(r));
         x.json(200, m);
     }

@@ -134,6 +134,6 @@ final class RequestsApi {
 
     private Map<String, Object> detail(Request r) throws IOException {
         return ApiViews.requestDetail(r, services.desk().events(r), services.desk().results(r),
-                services.reports().summary(r), logs.sysinfo(r), services.estimates().predictedStart(r));
+                services.reports().summary(r), services.reports().comparison(r), logs.sysinfo(r), services.estimates().predictedStart(r));
     }
 }
