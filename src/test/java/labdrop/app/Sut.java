@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** Writes a host's state_file and results exactly as a SUT's agent does: temp name, then rename. */
@@ -62,6 +63,28 @@ public final class Sut {
         xml.append("</result>\n");
         Path dir = Files.createDirectories(hostDir.resolve("results").resolve(request));
         write(dir.resolve("result.xml"), xml.toString());
+    }
+
+    /**
+     * Runs a placed request of one test named {@code test} to the end as an agent would, with
+     * {@code cases} (name → pass, fail, error or skip, in suite {@code s}) in cases.xml before
+     * result.xml; the test's outcome is fail when a case failed.
+     */
+    public void completeWithCases(String request, String test, Map<String, String> cases) throws IOException {
+        state("Running", request, "1/1 " + test);
+        StringBuilder xml = new StringBuilder("<cases xmlns=\"urn:labdrop:cases:1\" request=\"" + request + "\" host=\""
+                + host + "\">\n  <test index=\"1\" name=\"" + test + "\">\n");
+        cases.forEach((name, outcome) -> xml.append("    <case suite=\"s\" name=\"").append(name).append("\" outcome=\"")
+                .append(outcome).append("\"/>\n"));
+        xml.append("  </test>\n</cases>\n");
+        Path dir = Files.createDirectories(hostDir.resolve("results").resolve(request));
+        write(dir.resolve("cases.xml"), xml.toString());
+        boolean failed = cases.containsValue("fail") || cases.containsValue("error");
+        write(dir.resolve("result.xml"), "<result xmlns=\"urn:labdrop:result:1\" request=\"" + request + "\" host=\""
+                + host + "\">\n  <started>" + Instant.now() + "</started>\n  <finished>" + Instant.now()
+                + "</finished>\n  <test index=\"1\" name=\"" + test + "\" outcome=\"" + (failed ? "fail" : "pass")
+                + "\" exitCode=\"" + (failed ? 1 : 0) + "\"/>\n</result>\n");
+        state("Available", null, null);
     }
 
     /** Runs a placed request to the end: picked up, running, result, Available. */
