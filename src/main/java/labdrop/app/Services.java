@@ -21,6 +21,7 @@ import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.queue.RequestDesk;
 import labdrop.queue.StartEstimates;
+import labdrop.report.KnownIssues;
 import labdrop.report.Reports;
 import labdrop.ssh.KeyRegistry;
 import labdrop.store.Store;
@@ -30,7 +31,7 @@ import labdrop.web.WebServices;
  * The server's logic, wired once: used by the server process and, opening the same store, by the
  * CLI's host and request commands (see docs/cli.md for why the CLI opens the store).
  */
-public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates estimates, Reports reports, HostAdmin hosts,
+public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates estimates, Reports reports, KnownIssues known, HostAdmin hosts,
                        ConfigWatch configWatch, Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
                        Doorbell doorbell, KeyRegistry keys, LabStats stats)
         implements AutoCloseable {
@@ -59,7 +60,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
         HealthChecks health = new HealthChecks(lab, placer);
         HostAdmin hosts = new HostAdmin(lab, placer, configWatch, health);
         HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
-        return new Services(lab, placer, new RequestDesk(lab, placer), new StartEstimates(lab), new Reports(lab), hosts, configWatch,
+        return new Services(lab, placer, new RequestDesk(lab, placer), new StartEstimates(lab), new Reports(lab), new KnownIssues(lab), hosts, configWatch,
                 new Ingest(lab, placer, health, config.ingest(), metrics),
                 new Watchdog(lab, placer, health, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
@@ -68,7 +69,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
 
     /** What the web pages and the API are given. */
     public WebServices web() {
-        return new WebServices(lab, desk, estimates, reports, hosts, accounts, keys, doorbell, stats, metrics);
+        return new WebServices(lab, desk, estimates, reports, known, hosts, accounts, keys, doorbell, stats, metrics);
     }
 
     @Override

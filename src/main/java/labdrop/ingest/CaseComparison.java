@@ -12,6 +12,7 @@ import labdrop.result.Regressions;
 import labdrop.result.TestCase;
 import labdrop.result.TestHistory;
 import labdrop.store.HistoryRows;
+import labdrop.store.KnownIssueRows;
 import labdrop.store.ResultRows;
 import org.jdbi.v3.core.Handle;
 
@@ -38,6 +39,8 @@ final class CaseComparison {
             String key = TestHistory.argsKey(spec);
             List<HistoryRows.Run> runs = HistoryRows.lastRuns(h, test.name(), key, scope, request.number(),
                     Regressions.HISTORY);
+            List<TestCase> current = cases.getOrDefault(test.index(), List.of());
+            List<Regressions.Finding> findings = List.of();
             Long previous = null;
             if (!runs.isEmpty()) {
                 HistoryRows.Run last = runs.get(0);
@@ -46,10 +49,15 @@ final class CaseComparison {
                 for (HistoryRows.Run run : runs.subList(1, runs.size())) {
                     older.add(HistoryRows.failing(h, run));
                 }
-                List<Regressions.Finding> findings = Regressions.compare(cases.getOrDefault(test.index(), List.of()),
-                        HistoryRows.cases(h, last), older);
-                HistoryRows.replaceVerdicts(h, request.number(), test.index(), test.name(), scope, findings, now);
+                findings = Regressions.compare(current, HistoryRows.cases(h, last), older);
             }
+            Regressions.Known known = Regressions.applyKnown(findings, current, KnownIssueRows.of(h, test.name()),
+                    test.name(), host.type());
+            if (previous != null) {
+                HistoryRows.replaceVerdicts(h, request.number(), test.index(), test.name(), scope, known.findings(), now);
+            }
+            KnownIssueRows.passed(h, known.passed(), request.number(), now);
+            KnownIssueRows.failed(h, known.failed());
             HistoryRows.markRun(h, request.number(), test.index(), key, scope, now, previous);
         }
     }

@@ -22,8 +22,16 @@ public final class Regressions {
     private Regressions() {
     }
 
-    /** One case's verdict; {@code outcome} is null for a missing case, {@code previous} for a new one. */
-    public record Finding(String suite, String name, Verdict verdict, CaseOutcome outcome, CaseOutcome previous) {
+    /**
+     * One case's verdict; {@code outcome} is null for a missing case, {@code previous} for a new one;
+     * {@code knownIssue} names the mark that makes a failure {@link Verdict#KNOWN}.
+     */
+    public record Finding(String suite, String name, Verdict verdict, CaseOutcome outcome, CaseOutcome previous,
+                          Long knownIssue) {
+        public Finding(String suite, String name, Verdict verdict, CaseOutcome outcome, CaseOutcome previous) {
+            this(suite, name, verdict, outcome, previous, null);
+        }
+
         public String fullName() {
             return suite.isEmpty() ? name : suite + "." + name;
         }
@@ -69,6 +77,39 @@ public final class Regressions {
             }
         });
         return findings;
+    }
+
+    /** The findings after the known issues: which marks hid a failure, and which cases they cover passed now. */
+    public record Known(List<Finding> findings, Set<Long> passed, Set<Long> failed) {
+    }
+
+    /**
+     * Applies the known issues of test {@code test} run on host type {@code type}: a failure they
+     * cover (new, still failing, flaky, or a failing new case) becomes {@link Verdict#KNOWN}; a
+     * covered case that passes now makes its mark possibly stale, one that fails keeps it fresh.
+     */
+    public static Known applyKnown(List<Finding> findings, List<TestCase> now, List<KnownIssue> marks, String test,
+                                   String type) {
+        Set<Long> passed = new HashSet<>();
+        Set<Long> failed = new HashSet<>();
+        if (marks.isEmpty()) {
+            return new Known(findings, passed, failed);
+        }
+        for (TestCase c : now) {
+            for (KnownIssue mark : marks) {
+                if (mark.covers(test, c.fullName(), type)) {
+                    (c.outcome().failed() ? failed : c.outcome() == CaseOutcome.PASS ? passed : new HashSet<Long>())
+                            .add(mark.id());
+                }
+            }
+        }
+        List<Finding> out = new ArrayList<>(findings.size());
+        for (Finding f : findings) {
+            KnownIssue mark = f.outcome() == null || !f.outcome().failed() ? null : marks.stream()
+                    .filter(m -> m.covers(test, f.fullName(), type)).findFirst().orElse(null);
+            out.add(mark == null ? f : new Finding(f.suite(), f.name(), Verdict.KNOWN, f.outcome(), f.previous(), mark.id()));
+        }
+        return new Known(out, passed, failed);
     }
 
     /** Flips of a case's outcome over the earlier runs, newest first: the previous run's, then each older run's. */

@@ -79,14 +79,14 @@ public final class HistoryRows {
         int seq = last == null ? 0 : last;
         PreparedBatch batch = h.prepareBatch("""
                 insert into case_verdicts (request_num, seq, test_idx, test_name, scope, suite, name, verdict, outcome,
-                    previous, ended_at)
-                values (:num, :seq, :idx, :test, :scope, :suite, :name, :verdict, :outcome, :previous, :ended)""");
+                    previous, ended_at, known_issue)
+                values (:num, :seq, :idx, :test, :scope, :suite, :name, :verdict, :outcome, :previous, :ended, :known)""");
         for (Regressions.Finding f : findings) {
             batch.bind("num", num).bind("seq", ++seq).bind("idx", index).bind("test", testName).bind("scope", scope)
                     .bind("suite", f.suite()).bind("name", f.name()).bind("verdict", f.verdict().label())
                     .bind("outcome", f.outcome() == null ? null : f.outcome().label())
                     .bind("previous", f.previous() == null ? null : f.previous().label())
-                    .bind("ended", Times.bind(ended)).add();
+                    .bind("ended", Times.bind(ended)).bind("known", f.knownIssue()).add();
         }
         if (batch.size() > 0) {
             batch.execute();
@@ -131,6 +131,7 @@ public final class HistoryRows {
                 rs.getString("scope"), new Regressions.Finding(rs.getString("suite"), rs.getString("name"),
                 Verdict.of(rs.getString("verdict")).orElseThrow(),
                 CaseOutcome.of(String.valueOf(rs.getString("outcome"))).orElse(null),
-                CaseOutcome.of(String.valueOf(rs.getString("previous"))).orElse(null)), Times.read(rs, "ended_at"));
+                CaseOutcome.of(String.valueOf(rs.getString("previous"))).orElse(null),
+                (Long) rs.getObject("known_issue", Long.class)), Times.read(rs, "ended_at"));
     }
 }

@@ -4,6 +4,7 @@ import labdrop.error.ForbiddenException;
 import labdrop.host.Host;
 import labdrop.request.Job;
 import labdrop.request.Request;
+import labdrop.result.KnownIssue;
 import labdrop.user.Role;
 import labdrop.user.User;
 
@@ -30,6 +31,14 @@ final class Access {
 
     static boolean canReorder(User user, Host host) {
         return isAdmin(user) || ownsHost(user, host);
+    }
+
+    /** A known issue is removed by whoever marked it, or an admin. */
+    static void requireRemoveKnown(User user, KnownIssue issue) {
+        if (!isAdmin(user) && !user.name().equals(issue.createdBy())) {
+            throw new ForbiddenException(user.name() + " may not remove known issue " + issue.id() + ": it was marked by "
+                    + issue.createdBy() + "; only they or an admin may remove it");
+        }
     }
 
     static void requireAdmin(User user, String what) {

@@ -178,6 +178,7 @@ final class ApiViews {
         m.put("verdict", s.finding().verdict().label());
         m.put("outcome", s.finding().outcome() == null ? null : s.finding().outcome().label());
         m.put("previous", s.finding().previous() == null ? null : s.finding().previous().label());
+        m.put("knownIssue", s.finding().knownIssue());
         m.put("at", time(s.endedAt()));
         return m;
     }

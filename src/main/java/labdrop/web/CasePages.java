@@ -13,6 +13,7 @@ import labdrop.report.Reports;
 import labdrop.request.Job;
 import labdrop.request.Request;
 import labdrop.result.CaseOutcome;
+import labdrop.result.KnownIssue;
 import labdrop.result.TestCase;
 import labdrop.result.Verdict;
 import labdrop.store.CaseRows;
@@ -116,7 +117,46 @@ final class CasePages {
                 "newFailures", e.getValue().stream().filter(r -> r.get("verdict").equals("new-failure")).count(),
                 "fixes", e.getValue().stream().filter(r -> r.get("verdict").equals("fixed")).count())).toList());
         values.put("capped", changes.size() >= Reports.MAX_CHANGES);
+        values.put("known", services.known().list().stream().map(k -> {
+            Map<String, Object> m = new HashMap<>();
+            m.put("id", k.id());
+            m.put("test", k.test());
+            m.put("case", k.fullName());
+            m.put("hostType", k.hostType() == null ? "every type" : k.hostType());
+            m.put("note", k.note());
+            m.put("by", k.createdBy());
+            m.put("stale", k.staleRequest() == null ? null : Request.idOf(k.staleRequest()));
+            m.put("canRemove", Access.isAdmin(x.user()) || x.user().name().equals(k.createdBy()));
+            return m;
+        }).toList());
         x.html(200, pages.render("regressions.peb", values));
+    }
+
+    /** POST /known-issues (test, suite, case, hostType, note, back): marks a failing case as known, then goes back. */
+    void markKnown(Exchange x) {
+        String back = x.form("back") != null && x.form("back").matches("/requests/r-[0-9]{1,18}") ? x.form("back")
+                : "/regressions";
+        try {
+            services.known().mark(x.form("test"), x.form("suite"), x.form("case"), x.form("hostType"), x.form("note"),
+                    x.user().name());
+            x.redirect(back);
+        } catch (LabdropException e) {
+            x.html(Errors.status(e), pages.render("message.peb",
+                    PageValues.message(x.session(), x.user(), "Not marked", e.getMessage(), back)));
+        }
+    }
+
+    /** POST /known-issues/<id>/remove: by whoever marked it, or an admin. */
+    void removeKnown(Exchange x) {
+        try {
+            KnownIssue issue = services.known().find(RegressionsApi.id(x.param("id")));
+            Access.requireRemoveKnown(x.user(), issue);
+            services.known().remove(issue.id());
+            x.redirect("/regressions");
+        } catch (LabdropException e) {
+            x.html(Errors.status(e), pages.render("message.peb",
+                    PageValues.message(x.session(), x.user(), "Not removed", e.getMessage(), "/regressions")));
+        }
     }
 
     static Map<String, Object> finding(HistoryRows.Stored s) {

@@ -17,6 +17,7 @@ import labdrop.error.BadInputException;
 import labdrop.error.LabdropException;
 import labdrop.error.NotFoundException;
 import labdrop.host.Host;
+import labdrop.host.HostTypes;
 import labdrop.host.HostState;
 import labdrop.pkg.PackageType;
 import labdrop.request.Job;
@@ -212,6 +213,7 @@ final class RequestPages {
             return m;
         }).toList());
         values.put("failing", failing);
+        values.put("hostType", host == null || host.type().equals(HostTypes.DEFAULT) ? null : host.type());
         Reports.Comparison comparison = services.reports().comparison(r);
         values.put("previous", comparison.previous().entrySet().stream().map(e -> Map.of("index", e.getKey(),
                 "id", e.getValue())).toList());

@@ -56,6 +56,8 @@ public final class WebHandler extends Handler.Abstract {
                 .add("GET", "/requests/{id}/log/{name...}", requests::log)
                 .add("GET", "/requests/{id}/cases", cases::view)
                 .add("GET", "/regressions", cases::regressions)
+                .add("POST", "/known-issues", cases::markKnown)
+                .add("POST", "/known-issues/{id}/remove", cases::removeKnown)
                 .add("GET", "/requests/{id}/junit.xml", x -> cases.junit(x, false))
                 .add("POST", "/requests/{id}/cancel", requests::cancel)
                 .add("POST", "/requests/{id}/move", requests::move)

@@ -24,6 +24,7 @@ import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
 import labdrop.result.Verdict;
 import labdrop.store.HistoryRows;
+import labdrop.user.Role;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,5 +128,58 @@ class RegressionsIT {
         List<HistoryRows.Stored> recent = lab.s.reports().changes(Instant.now().minus(Duration.ofDays(1)),
                 List.of(Verdict.NEW_FAILURE));
         assertThat(recent).extracting(HistoryRows.Stored::scope).containsExactly("host:plain-1", "type:board");
+    }
+
+    HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lab.app.httpPort() + "/api/v1" + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aKnownIssueHidesItsFailureFromTheRegressionsAndIsFlaggedWhenTheCasePassesAgain() throws Exception {
+        run("board-1", "dbench", cases("pass"));
+        HttpResponse<String> marked = send("POST", "/known-issues",
+                "{\"test\":\"dbench\",\"suite\":\"s\",\"case\":\"flappy\",\"hostType\":\"board\","
+                        + "\"note\":\"https://bugs.example/42\"}");
+        assertThat(marked.statusCode()).isEqualTo(201);
+        long id = json.readTree(marked.body()).get("id").asLong();
+
+        Request failing = run("board-2", "dbench", cases("fail"));
+        Reports.Comparison c = lab.s.reports().comparison(failing);
+        assertThat(c.findings()).extracting(f -> f.finding().verdict()).containsExactly(Verdict.KNOWN);
+        assertThat(c.findings().get(0).finding().knownIssue()).isEqualTo(id);
+        assertThat(api("/regressions?days=1").get("changes")).as("a known failure is no regression").isEmpty();
+        assertThat(api("/regressions?verdict=known").get("changes")).hasSize(1);
+
+        Request other = run("other-1", "dbench", cases("pass"));
+        run("other-1", "dbench", cases("fail"));
+        assertThat(api("/regressions?days=1").get("changes").get(0).get("scope").asText())
+                .as("the mark is for type board only").isEqualTo("type:other");
+        assertThat(api("/known-issues").get(0).get("possiblyStale").asBoolean()).isFalse();
+
+        Request passing = run("board-1", "dbench", cases("pass"));
+        JsonNode mark = api("/known-issues").get(0);
+        assertThat(mark.get("possiblyStale").asBoolean()).isTrue();
+        assertThat(mark.get("passedIn").asText()).isEqualTo(passing.id());
+        assertThat(lab.s.reports().comparison(passing).findings()).extracting(f -> f.finding().verdict())
+                .containsExactly(Verdict.FIXED);
+
+        run("board-2", "dbench", cases("fail"));
+        assertThat(api("/known-issues").get(0).get("possiblyStale").asBoolean()).as("failing again: fresh").isFalse();
+
+        lab.s.accounts().setAccount("tess", Role.TESTER, "tess-password-1".toCharArray());
+        String tess = lab.s.accounts().newToken("tess", "t");
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lab.app.httpPort()
+                + "/api/v1/known-issues/" + id)).header("Authorization", "Bearer " + tess).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("only they or an admin may remove it");
+        assertThat(send("POST", "/known-issues", "{\"test\":\"dbench\",\"case\":\"x\",\"note\":\"" + "n".repeat(1001)
+                + "\"}").body()).contains("needs a note or a link of 1 to 1000 characters");
+        assertThat(send("DELETE", "/known-issues/" + id, null).statusCode()).isEqualTo(200);
+        assertThat(api("/known-issues")).isEmpty();
+        assertThat(other.state()).isEqualTo(RequestState.PASSED);
     }
 }
