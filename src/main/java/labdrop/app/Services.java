@@ -17,6 +17,7 @@ import labdrop.ops.LabStats;
 import labdrop.ops.Watchdog;
 import labdrop.pkg.PackageCatalog;
 import labdrop.queue.Doorbell;
+import labdrop.queue.Confirmations;
 import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.queue.RequestDesk;
@@ -61,7 +62,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
         HostAdmin hosts = new HostAdmin(lab, placer, configWatch, health);
         HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
         return new Services(lab, placer, new RequestDesk(lab, placer), new StartEstimates(lab), new Reports(lab), new KnownIssues(lab), hosts, configWatch,
-                new Ingest(lab, placer, health, config.ingest(), metrics),
+                new Ingest(lab, placer, health, new Confirmations(lab, health), config.ingest(), metrics),
                 new Watchdog(lab, placer, health, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
                 new KeyRegistry(lab), new LabStats(lab));

@@ -50,6 +50,9 @@ final class RequestCommand {
         @Option(names = "--repo-url", paramLabel = "URL",
                 description = "The request's own package repository (e.g. packages staged for one build); SUTs try it first.")
         String repository;
+        @Option(names = "--confirm", description = "Confirm new failures on a second host of the same type: the failing"
+                + " tests run again there at once (docs/design.md); the host type may ask for it by default.")
+        boolean confirm;
         @Option(names = "--wait", description = "Wait until it (or the job) finishes: print each test's outcome and failing"
                 + " cases, and exit 0 passed, 10 failed, 11 error or aborted, 12 cancelled or rejected, 13 timed out.")
         boolean wait;
@@ -79,6 +82,7 @@ final class RequestCommand {
             body.put("buildSet", buildSet);
             body.put("timeoutSeconds", timeout);
             body.put("repositoryUrl", repository);
+            body.put("confirmFailures", confirm);
             if (hosts != null || all) {
                 if (type == null) {
                     throw new BadInputException("--hosts and --all file a job on a pool: give --type TYPE with them");

@@ -67,7 +67,14 @@ public final class Directions {
             new Key("health_after_errors", "3", "a whole number from 1 to 100",
                     "Host types only. Run the health check after this many of a host's requests in a row end"
                             + " Error or Aborted.",
-                    v -> v.matches("[1-9][0-9]?|100")));
+                    v -> v.matches("[1-9][0-9]?|100")),
+            new Key("confirm_failures", "false", "true or false",
+                    "Host types only. When a request on a host of this type finds new failures (cases that passed in"
+                            + " the previous run of their test), file at once, at the same priority, a request for just"
+                            + " the failing tests on another healthy host of the type: the failures read confirmed when"
+                            + " they fail there too, host-specific when they pass (and the first host is health-checked)."
+                            + " A request may ask for it itself (--confirm).",
+                    v -> v.equals("true") || v.equals("false")));
 
     private static final String TYPE_SECTION = "\n# The type's health check (read by the server; not copied to hosts).\n";
 

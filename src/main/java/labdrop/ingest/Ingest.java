@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +26,7 @@ import labdrop.drop.xml.XmlRefusedException;
 import labdrop.error.BadInputException;
 import labdrop.lab.Lab;
 import labdrop.lab.LabMetrics;
+import labdrop.queue.Confirmations;
 import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.request.Request;
@@ -49,9 +52,12 @@ public final class Ingest {
     private final LabMetrics metrics;
     private final Quarantine quarantine;
     private final HealthChecks health;
+    private final Confirmations confirmations;
 
-    public Ingest(Lab lab, Placer placer, HealthChecks health, ServerConfig.Ingest limits, LabMetrics metrics) {
+    public Ingest(Lab lab, Placer placer, HealthChecks health, Confirmations confirmations, ServerConfig.Ingest limits,
+                  LabMetrics metrics) {
         this.health = health;
+        this.confirmations = confirmations;
         this.metrics = metrics;
         this.quarantine = new Quarantine(lab.drop(), limits.quarantineBytesPerHost(), limits.quarantineBytes());
         this.lab = lab;
@@ -90,7 +96,10 @@ public final class Ingest {
         read(file, host, limits.maxResultBytes(), () -> resultChanged(host, requestId), bytes -> {
             ResultDoc doc = DropXml.read(XmlFormat.RESULT, bytes, host + "/results/" + requestId + "/result.xml");
             CaseIntake cases = cases(file.resolveSibling(DropLayout.CASES_FILE), host, requestId, doc);
-            lab.store().tx(h -> ResultIngest.apply(h, host, requestId, doc, cases, health, lab.now()));
+            List<Runnable> afterCommit = new ArrayList<>();
+            lab.store().tx(h -> ResultIngest.apply(h, host, requestId, doc, cases, health, confirmations, afterCommit,
+                    lab.now()));
+            afterCommit.forEach(Runnable::run);
         });
     }
 

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import labdrop.drop.xml.ResultDoc;
 import labdrop.error.BadInputException;
 import labdrop.host.Host;
+import labdrop.queue.Confirmations;
 import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.queue.Queue;
@@ -31,7 +32,7 @@ final class ResultIngest {
 
     /** Returns false when the result names no request of this host. */
     static boolean apply(Handle h, String hostName, String folderId, ResultDoc doc, CaseIntake cases,
-                         HealthChecks health, Instant now) {
+                         HealthChecks health, Confirmations confirmations, List<Runnable> afterCommit, Instant now) {
         if (!hostName.equals(doc.host) || !folderId.equals(doc.request)) {
             throw new BadInputException(hostName + "/results/" + folderId + "/result.xml names host '" + doc.host
                     + "' and request '" + doc.request + "'; it must name its own host and folder");
@@ -74,6 +75,9 @@ final class ResultIngest {
             summary = summary(rows);
         }
         RequestRows.setState(h, num, outcome, summary, now);
+        confirmations.fileIfDue(h, host.get(), request).ifPresent(filed -> afterCommit.add(() -> confirmations.offer(filed)));
+        confirmations.settle(h, request, outcome, cases.cases())
+                .ifPresent(first -> afterCommit.add(() -> confirmations.checkHost(first)));
         PlacementRows.add(h, num, hostName, Placer.REMOVE, now);
         health.ended(h, host.get(), request, outcome, rows.stream()
                 .map(r -> Map.entry(r.name(), r.outcome())).toList(), summary);

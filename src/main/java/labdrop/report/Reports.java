@@ -13,6 +13,7 @@ import labdrop.result.TestCase;
 import labdrop.result.Verdict;
 import labdrop.store.CaseRows;
 import labdrop.store.HistoryRows;
+import labdrop.store.RequestRows;
 import labdrop.store.ResultRows;
 
 /** What a finished request reported, per case: for its page, the API, the CLI and the JUnit export. */
@@ -76,7 +77,7 @@ public final class Reports {
 
     /** A request against the earlier runs of its tests: the previous run per test, counts and findings. */
     public record Comparison(Map<Integer, String> previous, Map<Verdict, Integer> counts,
-                             List<HistoryRows.Stored> findings) {
+                             List<HistoryRows.Stored> findings, String confirms, String confirmation) {
     }
 
     public Comparison comparison(Request r) {
@@ -84,7 +85,9 @@ public final class Reports {
             Map<Integer, String> previous = new LinkedHashMap<>();
             HistoryRows.previous(h, r.number()).forEach((index, num) -> previous.put(index, Request.idOf(num)));
             return new Comparison(previous, HistoryRows.counts(h, r.number()),
-                    HistoryRows.verdicts(h, r.number(), FINDINGS_SHOWN));
+                    HistoryRows.verdicts(h, r.number(), FINDINGS_SHOWN),
+                    RequestRows.confirms(h, r.number()).map(Request::idOf).orElse(null),
+                    RequestRows.confirmationOf(h, r.number()).map(Request::idOf).orElse(null));
         });
     }
 

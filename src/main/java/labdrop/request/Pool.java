@@ -12,7 +12,7 @@ import labdrop.error.BadInputException;
  * A kind of machine a request may name instead of one host: a host type plus labels that must
  * all be present on the host. Any healthy, free, allowed host of the pool may run the request.
  */
-public record Pool(String type, List<String> labels) {
+public record Pool(String type, List<String> labels, String avoid) {
     /** Most labels one pool may require. */
     public static final int MAX_LABELS = 20;
 
@@ -27,11 +27,29 @@ public record Pool(String type, List<String> labels) {
         }
         labels.forEach(l -> Names.require("label", l));
         labels = List.copyOf(new TreeSet<>(labels));
+        if (avoid != null) {
+            Names.require("host to avoid", avoid);
+        }
+    }
+
+    /** A pool of every matching host. */
+    public Pool(String type, List<String> labels) {
+        this(type, labels, null);
+    }
+
+    /** This pool without host {@code host} (a confirmation runs on another host than the first). */
+    public Pool avoiding(String host) {
+        return new Pool(type, labels, host);
     }
 
     /** True when a host of {@code hostType} with {@code hostLabels} (comma-separated) is of this pool. */
     public boolean matches(String hostType, String hostLabels) {
         return type.equals(hostType) && labelsOf(hostLabels).containsAll(labels);
+    }
+
+    /** True when host {@code hostName} of {@code hostType} with {@code hostLabels} may run this pool's work. */
+    public boolean admits(String hostName, String hostType, String hostLabels) {
+        return matches(hostType, hostLabels) && !hostName.equals(avoid);
     }
 
     /** How a pool reads in messages, lists and the drop: {@code rpi4} or {@code rpi4+usb3+wifi}. */

@@ -48,7 +48,7 @@ public final class QueueRules {
      */
     public static boolean serves(String hostName, String hostType, String hostLabels, String owner, boolean ownerOnly,
                                  Request request) {
-        return request.pool() != null && request.pool().matches(hostType, hostLabels)
+        return request.pool() != null && request.pool().admits(hostName, hostType, hostLabels)
                 && rejection(hostName, owner, ownerOnly, request.requester()).isEmpty();
     }
 

@@ -10,7 +10,7 @@ import labdrop.error.BadInputException;
  */
 public record RequestSpec(String host, String requester, List<TestSpec> tests, Priority priority,
                           boolean selfReboot, String kernelInstall, String buildSet, Integer timeoutSeconds,
-                          String repositoryUrl, Pool pool) {
+                          String repositoryUrl, Pool pool, boolean confirmFailures) {
 
     public RequestSpec {
         if ((host == null) == (pool == null)) {
@@ -32,10 +32,18 @@ public record RequestSpec(String host, String requester, List<TestSpec> tests, P
         }
     }
 
+    /** A request for a host or a pool that does not ask to confirm new failures (its host type may). */
+    public RequestSpec(String host, String requester, List<TestSpec> tests, Priority priority, boolean selfReboot,
+                       String kernelInstall, String buildSet, Integer timeoutSeconds, String repositoryUrl, Pool pool) {
+        this(host, requester, tests, priority, selfReboot, kernelInstall, buildSet, timeoutSeconds, repositoryUrl, pool,
+                false);
+    }
+
     /** A request for one host. */
     public RequestSpec(String host, String requester, List<TestSpec> tests, Priority priority, boolean selfReboot,
                        String kernelInstall, String buildSet, Integer timeoutSeconds, String repositoryUrl) {
-        this(host, requester, tests, priority, selfReboot, kernelInstall, buildSet, timeoutSeconds, repositoryUrl, null);
+        this(host, requester, tests, priority, selfReboot, kernelInstall, buildSet, timeoutSeconds, repositoryUrl, null,
+                false);
     }
 
     /** What the request is for, as messages say it: {@code host 'sut-01'} or {@code pool rpi4+usb3}. */

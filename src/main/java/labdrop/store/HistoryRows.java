@@ -25,9 +25,9 @@ public final class HistoryRows {
     public record Run(long requestNum, int testIndex) {
     }
 
-    /** A stored verdict, with where it was found. */
+    /** A stored verdict, with where it was found, and for a new failure its confirmation on a second host. */
     public record Stored(long requestNum, int testIndex, String testName, String scope, Regressions.Finding finding,
-                         Instant endedAt) {
+                         Instant endedAt, String confirmation, Long confirmedBy) {
     }
 
     /** Marks test {@code index} of request {@code num} as a run of its test on {@code scope}. */
@@ -111,6 +111,29 @@ public final class HistoryRows {
         return counts;
     }
 
+    /** Sets the confirmation of the request's new failures (not those of a known issue) to {@code status}. */
+    public static void confirmNewFailures(Handle h, long num, String status, Long by) {
+        h.createUpdate("update case_verdicts set confirmation = :status, confirmed_by = :by"
+                        + " where request_num = :num and verdict = 'new-failure'")
+                .bind("status", status).bind("by", by).bind("num", num).execute();
+    }
+
+    /** A new failure waiting for its confirmation: where it is, and which case. */
+    public record Pending(int seq, String testName, String fullName) {
+    }
+
+    public static List<Pending> pendingConfirmations(Handle h, long num) {
+        return h.createQuery("select seq, test_name, suite, name from case_verdicts where request_num = :num"
+                        + " and confirmation = 'pending' order by seq").bind("num", num)
+                .map((rs, ctx) -> new Pending(rs.getInt("seq"), rs.getString("test_name"), rs.getString("suite").isEmpty()
+                        ? rs.getString("name") : rs.getString("suite") + "." + rs.getString("name"))).list();
+    }
+
+    public static void settleConfirmation(Handle h, long num, int seq, String status) {
+        h.createUpdate("update case_verdicts set confirmation = :status where request_num = :num and seq = :seq")
+                .bind("status", status).bind("num", num).bind("seq", seq).execute();
+    }
+
     /** A request's verdicts, at most {@code limit}. */
     public static List<Stored> verdicts(Handle h, long num, int limit) {
         return h.createQuery("select * from case_verdicts where request_num = :num order by seq fetch first :limit rows only")
@@ -132,6 +155,7 @@ public final class HistoryRows {
                 Verdict.of(rs.getString("verdict")).orElseThrow(),
                 CaseOutcome.of(String.valueOf(rs.getString("outcome"))).orElse(null),
                 CaseOutcome.of(String.valueOf(rs.getString("previous"))).orElse(null),
-                (Long) rs.getObject("known_issue", Long.class)), Times.read(rs, "ended_at"));
+                (Long) rs.getObject("known_issue", Long.class)), Times.read(rs, "ended_at"), rs.getString("confirmation"),
+                (Long) rs.getObject("confirmed_by", Long.class));
     }
 }

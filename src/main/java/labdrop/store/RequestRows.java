@@ -47,9 +47,11 @@ public final class RequestRows {
         long num = h.createUpdate("""
                 insert into requests (host, requester, filed_at, priority, state, reason, self_reboot,
                                       kernel_install, build_set, timeout_seconds, repository_url, updated_at,
-                                      pool_type, pool_labels, job_num)
+                                      pool_type, pool_labels, job_num, confirm_failures, avoid_host)
                 values (:host, :requester, :now, :priority, :state, :reason, :reboot, :kernel, :buildSet,
-                        :timeout, :repo, :now, :poolType, :poolLabels, :job)""")
+                        :timeout, :repo, :now, :poolType, :poolLabels, :job, :confirm, :avoid)""")
+                .bind("confirm", spec.confirmFailures())
+                .bind("avoid", spec.pool() == null ? null : spec.pool().avoid())
                 .bind("job", job)
                 .bind("host", spec.host())
                 .bind("poolType", spec.pool() == null ? null : spec.pool().type())
@@ -81,6 +83,30 @@ public final class RequestRows {
     }
 
     /** Marks a new request as its host's health check. */
+    /** Marks request {@code num} as the confirmation of request {@code original}'s new failures. */
+    public static void markConfirmation(Handle h, long num, long original) {
+        h.createUpdate("update requests set confirms = :original where num = :num").bind("original", original)
+                .bind("num", num).execute();
+    }
+
+    /** The request {@code num} confirms, when it is a confirmation. */
+    public static Optional<Long> confirms(Handle h, long num) {
+        return h.createQuery("select confirms from requests where num = :num").bind("num", num)
+                .mapTo(Long.class).findOne().filter(o -> o != null);
+    }
+
+    /** True when request {@code num} asked to confirm its new failures. */
+    public static boolean confirmWanted(Handle h, long num) {
+        return h.createQuery("select confirm_failures from requests where num = :num").bind("num", num)
+                .mapTo(Boolean.class).findOne().orElse(false);
+    }
+
+    /** The confirmation filed for request {@code num}, if one was. */
+    public static Optional<Long> confirmationOf(Handle h, long num) {
+        return h.createQuery("select num from requests where confirms = :num").bind("num", num).mapTo(Long.class)
+                .findFirst();
+    }
+
     public static void markHealthCheck(Handle h, long num) {
         h.createUpdate("update requests set health_check = true where num = :num").bind("num", num).execute();
     }
@@ -408,7 +434,8 @@ public final class RequestRows {
                 rs.getString("kernel_install"), rs.getString("build_set"), (Integer) rs.getObject("timeout_seconds"),
                 Times.read(rs, "placed_at"), Times.read(rs, "finished_at"), tests, List.of(),
                 rs.getString("repository_url"), rs.getObject("queue_rank") == null ? rs.getLong("num") : rs.getLong("queue_rank"),
-                rs.getString("pool_type") == null ? null : Pool.of(rs.getString("pool_type"), rs.getString("pool_labels")),
+                rs.getString("pool_type") == null ? null : Pool.of(rs.getString("pool_type"), rs.getString("pool_labels"))
+                        .avoiding(rs.getString("avoid_host")),
                 rs.getObject("job_num") == null ? null : rs.getLong("job_num"), rs.getBoolean("health_check"));
     }
 }

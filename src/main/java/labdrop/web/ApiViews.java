@@ -159,6 +159,8 @@ final class ApiViews {
         }
         compared.put("counts", verdicts);
         compared.put("findings", comparison.findings().stream().map(ApiViews::finding).toList());
+        compared.put("confirms", comparison.confirms());
+        compared.put("confirmation", comparison.confirmation());
         m.put("comparison", compared);
         m.put("casesUrl", "/api/v1/requests/" + r.id() + "/cases");
         m.put("junitUrl", "/api/v1/requests/" + r.id() + "/junit.xml");
@@ -179,6 +181,8 @@ final class ApiViews {
         m.put("outcome", s.finding().outcome() == null ? null : s.finding().outcome().label());
         m.put("previous", s.finding().previous() == null ? null : s.finding().previous().label());
         m.put("knownIssue", s.finding().knownIssue());
+        m.put("confirmation", s.confirmation());
+        m.put("confirmedBy", s.confirmedBy() == null ? null : Request.idOf(s.confirmedBy()));
         m.put("at", time(s.endedAt()));
         return m;
     }

@@ -169,6 +169,8 @@ final class CasePages {
         m.put("outcome", s.finding().outcome() == null ? "" : s.finding().outcome().label());
         m.put("previous", s.finding().previous() == null ? "" : s.finding().previous().label());
         m.put("at", s.endedAt().toString());
+        m.put("confirmation", s.confirmation() == null ? "" : s.confirmation());
+        m.put("confirmedBy", s.confirmedBy() == null ? null : Request.idOf(s.confirmedBy()));
         return m;
     }
 

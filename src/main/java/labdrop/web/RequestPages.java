@@ -100,7 +100,8 @@ final class RequestPages {
                 Priority.parse(x.form("priority") == null ? "normal" : x.form("priority")),
                 "true".equals(x.form("reboot")), blankToNull(x.form("kernel")), blankToNull(x.form("buildset")),
                 null, null, pool ? new Pool(x.form("type"), labels == null ? List.of()
-                : Arrays.stream(labels.split(",")).map(String::strip).filter(l -> !l.isEmpty()).toList()) : null);
+                : Arrays.stream(labels.split(",")).map(String::strip).filter(l -> !l.isEmpty()).toList()) : null,
+                "true".equals(x.form("confirm")));
     }
 
     private static int number(String field, String text) {
@@ -146,6 +147,7 @@ final class RequestPages {
         values.put("hostCount", refused ? Objects.toString(x.form("hosts"), "") : "");
         values.put("all", refused && "true".equals(x.form("all")));
         values.put("reboot", refused && "true".equals(x.form("reboot")));
+        values.put("confirm", refused && "true".equals(x.form("confirm")));
         values.put("priority", refused && x.form("priority") != null ? x.form("priority") : "normal");
         values.put("error", error);
         return values;
@@ -219,6 +221,7 @@ final class RequestPages {
                 "id", e.getValue())).toList());
         values.put("findings", comparison.findings().stream().map(CasePages::finding).toList());
         values.put("verdictCounts", CasePages.verdictCounts(comparison.counts()));
+        values.put("confirms", comparison.confirms());
         values.put("caseProblems", cases.problems().stream().map(p -> (p.testIndex() == null ? "" : "test "
                 + p.testIndex() + ": ") + p.message()).toList());
         x.html(200, pages.render("request.peb", values));

@@ -77,7 +77,8 @@ final class RequestsApi {
                 Priority.parse(Optional.ofNullable(body.text("priority", false)).orElse("normal")),
                 body.flag("selfReboot"), body.text("kernelInstall", false), body.text("buildSet", false),
                 body.integer("timeoutSeconds"), body.text("repositoryUrl", false),
-                pool == null ? null : new Pool(pool.text("type", true), pool.strings("labels")));
+                pool == null ? null : new Pool(pool.text("type", true), pool.strings("labels")),
+                body.flag("confirmFailures"));
     }
 
     private Object cancel(Call x) throws IOException {
