@@ -67,8 +67,8 @@ public final class Confirmations {
                 || !(RequestRows.confirmWanted(h, r.number()) || typeWants(host.type()))) {
             return Optional.empty();
         }
-        Set<String> failing = HistoryRows.verdicts(h, r.number(), Integer.MAX_VALUE).stream()
-                .filter(s -> s.finding().verdict() == Verdict.NEW_FAILURE).map(HistoryRows.Stored::testName)
+        Set<Integer> failing = HistoryRows.verdicts(h, r.number(), Integer.MAX_VALUE).stream()
+                .filter(s -> s.finding().verdict() == Verdict.NEW_FAILURE).map(HistoryRows.Stored::testIndex)
                 .collect(Collectors.toCollection(TreeSet::new));
         if (failing.isEmpty()) {
             return Optional.empty();
@@ -80,9 +80,10 @@ public final class Confirmations {
             HistoryRows.confirmNewFailures(h, r.number(), NO_OTHER_HOST, null);
             return Optional.empty();
         }
-        List<TestSpec> tests = r.tests().stream().filter(t -> failing.contains(t.packageName())).toList();
+        List<TestSpec> tests = failing.stream().map(i -> r.tests().get(i - 1)).toList();
+        Set<String> names = tests.stream().map(TestSpec::packageName).collect(Collectors.toSet());
         List<PackagePin> pins = r.packages().stream()
-                .filter(p -> !p.type().equals("test") || failing.contains(p.name())).toList();
+                .filter(p -> !p.type().equals("test") || names.contains(p.name())).toList();
         RequestSpec spec = new RequestSpec(null, r.requester(), tests, r.priority(), r.selfReboot(), r.kernelInstall(),
                 r.buildSet(), r.timeoutSeconds(), r.repositoryUrl(), new Pool(host.type(), List.of()).avoiding(host.name()));
         PoolRows.ensure(h, host.type());
