@@ -37,8 +37,8 @@ import labdrop.store.ResultRows;
  * (1) a result with 10,000 cases, from result.xml's rename until the API shows the request finished
  * with its cases, in rounds alternating with the native peer (xmllint parsing the same cases.xml);
  * (2) the same path for a 1,000-case result when the store holds 0, 10,000 and 100,000 earlier
- * runs of that test on that host type, next to a full scan of that history (what a comparison that
- * read it all would at least cost). Prints markdown rows.
+ * runs of that test on that host type (spread over 100 other hosts of it), next to a full scan of that history (what a comparison that
+ * read it all would at least cost) and the comparison's own lookup of the last runs. Prints markdown rows.
  */
 public final class ResultsBench {
     private static final int ROUNDS = 7;
@@ -52,6 +52,9 @@ public final class ResultsBench {
             Path types = work.resolve("state/host-types");
             Files.copy(types.resolve(HostTypes.DEFAULT), types.resolve("board"));
             s.hosts().add(new HostDraft("b-1", "board", "", null, false, true, null), "bench");
+            for (int i = 0; i < SEED_HOSTS; i++) {
+                s.hosts().add(new HostDraft(seedHost(i), "board", "", null, false, false, null), "bench");
+            }
             String token = s.accounts().newToken("admin", "bench");
             String base = "http://127.0.0.1:" + app.httpPort() + "/api/v1";
             Path drop = work.resolve("state/drop/b-1");
@@ -89,13 +92,27 @@ public final class ResultsBench {
                 row("1,000-case result, compared, with " + String.format("%,d", history)
                         + " earlier runs of the test on the type: rename → API", times);
                 row("reference: one full count over those " + String.format("%,d", history) + " runs", scans);
+                String key = TestHistory.argsKey(TestSpec.parse("dbench:-hist"));
+                List<Long> lookups = new ArrayList<>();
+                for (int round = 0; round < ROUNDS; round++) {
+                    long t0 = System.nanoTime();
+                    s.lab().store().read(h -> HistoryRows.lastRuns(h, "dbench", key, "type:board", -1, 9));
+                    lookups.add((System.nanoTime() - t0) / 1000);
+                }
+                row("the comparison's lookup of the last nine runs among those " + String.format("%,d", history), lookups);
             }
         }
     }
 
     private static int seeded;
+    /** The seeded history is spread over this many other hosts of the type, as a lab's would be. */
+    private static final int SEED_HOSTS = 100;
 
-    /** Adds earlier runs of dbench -hist on type board until there are {@code total}, each of 10 cases (one failing). */
+    private static String seedHost(int i) {
+        return String.format("b-seed-%03d", i);
+    }
+
+    /** Adds earlier runs of dbench -hist on type board (on other hosts of it) until there are {@code total}, each of 10 cases. */
     private static void seed(Services s, int total) {
         String key = TestHistory.argsKey(TestSpec.parse("dbench:-hist"));
         Instant base = Instant.now().minus(Duration.ofDays(30));
@@ -104,7 +121,7 @@ public final class ResultsBench {
             int from = seeded;
             s.lab().store().tx(h -> {
                 for (int i = 0; i < batch; i++) {
-                    long num = RequestRows.insert(h, new RequestSpec("b-1", "bench", List.of(TestSpec.parse("dbench:-hist")),
+                    long num = RequestRows.insert(h, new RequestSpec(seedHost((from + i) % SEED_HOSTS), "bench", List.of(TestSpec.parse("dbench:-hist")),
                             Priority.NORMAL, false, null, null, null, null), List.of(), RequestState.PASSED, "seeded", base);
                     ResultRows.replace(h, num, List.of(new ResultRows.TestResult(1, "dbench", "fail", 1, base, base,
                             List.of(), 0)));
