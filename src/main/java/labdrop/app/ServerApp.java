@@ -68,6 +68,7 @@ public final class ServerApp implements AutoCloseable {
         camel.bind("ingest", services.ingest());
         camel.bind("configWatch", services.configWatch());
         camel.bind("watchdog", services.watchdog());
+        camel.bind("notifier", services.notifier());
         camel.bind("dropWatcher", this);
     }
 

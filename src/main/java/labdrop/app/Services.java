@@ -12,6 +12,8 @@ import labdrop.ingest.ConfigWatch;
 import labdrop.ingest.Ingest;
 import labdrop.lab.Lab;
 import labdrop.lab.LabMetrics;
+import labdrop.notify.Notifications;
+import labdrop.notify.Notifier;
 import labdrop.ops.HardReset;
 import labdrop.ops.LabStats;
 import labdrop.ops.Watchdog;
@@ -34,7 +36,7 @@ import labdrop.web.WebServices;
  */
 public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates estimates, Reports reports, KnownIssues known, HostAdmin hosts,
                        ConfigWatch configWatch, Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
-                       Doorbell doorbell, KeyRegistry keys, LabStats stats)
+                       Doorbell doorbell, KeyRegistry keys, LabStats stats, Notifier notifier, Notifications notifications)
         implements AutoCloseable {
 
     public static Services open(ServerConfig config, Clock clock) {
@@ -65,16 +67,18 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
                 new Ingest(lab, placer, health, new Confirmations(lab, health), config.ingest(), metrics),
                 new Watchdog(lab, placer, health, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
-                new KeyRegistry(lab), new LabStats(lab));
+                new KeyRegistry(lab), new LabStats(lab), new Notifier(lab, config.notifications()),
+                new Notifications(lab, config.notifications().mail().enabled()));
     }
 
     /** What the web pages and the API are given. */
     public WebServices web() {
-        return new WebServices(lab, desk, estimates, reports, known, hosts, accounts, keys, doorbell, stats, metrics);
+        return new WebServices(lab, desk, estimates, reports, known, hosts, accounts, keys, doorbell, stats, metrics, notifications);
     }
 
     @Override
     public void close() {
+        notifier.close();
         lab.store().close();
     }
 }

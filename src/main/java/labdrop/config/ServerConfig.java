@@ -23,6 +23,7 @@ public record ServerConfig(
         Duration placerInterval,
         Http http,
         Ssh ssh,
+        Notify notifications,
         Map<String, String> placeholders,
         Map<String, String> camelProperties) {
 
@@ -46,6 +47,22 @@ public record ServerConfig(
     /** The embedded SSH server (SFTP and rsync, one jail per host or lab). */
     public record Ssh(boolean enabled, String host, int port, Path hostKey, int maxSessionsPerKey, long quotaBytes,
                       int quotaFiles, String rsync, Path auditLog, boolean postQuantum) {
+    }
+
+    /**
+     * Webhooks and mail: how deliveries are retried ({@code retryFirst} doubling up to
+     * {@code retryLongest}, given up after {@code giveUpAfter}), how long one try may take, how
+     * long ended deliveries are kept, the base URL put before links, and the SMTP server.
+     */
+    public record Notify(Duration retryFirst, Duration retryLongest, Duration giveUpAfter, Duration timeout,
+                         Duration keep, String linkBase, Mail mail) {
+    }
+
+    /** The SMTP server notification mail goes through; {@code host} empty: no mail is sent. */
+    public record Mail(String host, int port, String security, String user, String password, String from) {
+        public boolean enabled() {
+            return !host.isEmpty();
+        }
     }
 
     public record Database(String url, String user, String password, int poolSize) {
@@ -156,13 +173,41 @@ public record ServerConfig(
     static final Setting<String> SSH_AUDIT = Setting.text("ssh.audit-log", "",
             "Audit log of every login, refusal and write; empty means <state.dir>/ssh-audit.log.");
 
+    static final Setting<Duration> NOTIFY_INTERVAL = Setting.duration("notify.interval", "1s",
+            "How often new events are fanned out to webhooks and mail, and due deliveries are sent.");
+    static final Setting<Duration> NOTIFY_RETRY_FIRST = Setting.duration("notify.retry-first", "10s",
+            "Wait after a receiver's first failure; it doubles with each failure in a row, up to notify.retry-longest.");
+    static final Setting<Duration> NOTIFY_RETRY_LONGEST = Setting.duration("notify.retry-longest", "10m",
+            "Longest wait between two tries of an unreachable webhook receiver or SMTP server.");
+    static final Setting<Duration> NOTIFY_GIVE_UP = Setting.duration("notify.give-up-after", "3d",
+            "A delivery still failing this long after its event is given up (shown as failed on the admin page).");
+    static final Setting<Duration> NOTIFY_TIMEOUT = Setting.duration("notify.timeout", "10s",
+            "Longest one webhook POST or one SMTP conversation may take (connecting included).");
+    static final Setting<Duration> NOTIFY_KEEP = Setting.duration("notify.keep", "7d",
+            "Delivered and given-up deliveries and mail are kept this long for the admin page, then deleted.");
+    static final Setting<String> NOTIFY_LINK_BASE = Setting.text("notify.link-base", "",
+            "Base URL put before the links in webhook bodies and mail (e.g. https://lab.example.com); empty: paths only.");
+    static final Setting<String> MAIL_HOST = Setting.text("mail.host", "",
+            "SMTP server for notification mail; empty: no mail is sent (webhooks still are).");
+    static final Setting<Integer> MAIL_PORT = Setting.integer("mail.port", 1, 65535, 587,
+            "SMTP port (587 for STARTTLS, 465 for SMTPS, 25 for plain).");
+    static final Setting<String> MAIL_SECURITY = Setting.text("mail.security", "starttls",
+            "starttls (required, certificate checked), tls (SMTPS from the first byte), or none (a trusted relay only).");
+    static final Setting<String> MAIL_USER = Setting.text("mail.user", "",
+            "SMTP user for AUTH; empty: no authentication.");
+    static final Setting<String> MAIL_PASSWORD = Setting.text("mail.password", "", "SMTP password of mail.user.");
+    static final Setting<String> MAIL_FROM = Setting.text("mail.from", "labdrop@localhost",
+            "The From address of notification mail.");
+
     public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
             MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, MAX_SEQ_AHEAD, QUARANTINE_HOST, QUARANTINE_TOTAL, MIN_AGENT_VERSION, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
             HARD_RESET_TIMEOUT, HTTP_HOST, HTTP_PORT, UPLOAD_LOCATION, CUSTOM_UPLOAD_LOCATION,
             CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES, TLS_CERTIFICATE, TLS_KEY, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TRUSTED_PROXIES,
             SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
-            SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT, SSH_PQ);
+            SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT, SSH_PQ,
+            NOTIFY_INTERVAL, NOTIFY_RETRY_FIRST, NOTIFY_RETRY_LONGEST, NOTIFY_GIVE_UP, NOTIFY_TIMEOUT, NOTIFY_KEEP,
+            NOTIFY_LINK_BASE, MAIL_HOST, MAIL_PORT, MAIL_SECURITY, MAIL_USER, MAIL_PASSWORD, MAIL_FROM);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
         LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
@@ -196,7 +241,29 @@ public record ServerConfig(
                         orUnder(c.get(SSH_HOST_KEY), state, "ssh_host_ed25519_key"), c.get(SSH_SESSIONS),
                         c.get(SSH_QUOTA_BYTES), c.get(SSH_QUOTA_FILES), c.get(SSH_RSYNC),
                         orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log"), c.get(SSH_PQ)),
+                notify(file, c),
                 Map.copyOf(placeholders), Map.copyOf(c.camelProperties()));
+    }
+
+    private static Notify notify(Path file, LoadedConfig c) {
+        String where = file == null ? "the environment" : file.toString();
+        if (c.get(NOTIFY_RETRY_LONGEST).compareTo(c.get(NOTIFY_RETRY_FIRST)) < 0) {
+            throw new ConfigException(where + ": notify.retry-longest (" + c.get(NOTIFY_RETRY_LONGEST)
+                    + ") is shorter than notify.retry-first (" + c.get(NOTIFY_RETRY_FIRST) + "); make it at least as long");
+        }
+        String security = c.get(MAIL_SECURITY).strip();
+        if (!List.of("starttls", "tls", "none").contains(security)) {
+            throw new ConfigException(where + ": mail.security is '" + security + "'; use starttls, tls or none");
+        }
+        String base = c.get(NOTIFY_LINK_BASE).strip();
+        if (!base.isEmpty() && !base.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
+            throw new ConfigException(where + ": notify.link-base '" + base
+                    + "' is not an http:// or https:// base URL like https://lab.example.com");
+        }
+        return new Notify(c.get(NOTIFY_RETRY_FIRST), c.get(NOTIFY_RETRY_LONGEST), c.get(NOTIFY_GIVE_UP),
+                c.get(NOTIFY_TIMEOUT), c.get(NOTIFY_KEEP), base.replaceAll("/+$", ""),
+                new Mail(c.get(MAIL_HOST).strip(), c.get(MAIL_PORT), security, c.get(MAIL_USER), c.get(MAIL_PASSWORD),
+                        c.get(MAIL_FROM).strip()));
     }
 
     private static Tls tls(Path file, LoadedConfig c) {

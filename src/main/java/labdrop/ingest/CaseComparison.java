@@ -5,12 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import labdrop.event.EventKind;
 import labdrop.host.Host;
 import labdrop.request.Request;
 import labdrop.request.TestSpec;
 import labdrop.result.Regressions;
 import labdrop.result.TestCase;
 import labdrop.result.TestHistory;
+import labdrop.result.Verdict;
+import labdrop.store.EventRows;
 import labdrop.store.HistoryRows;
 import labdrop.store.KnownIssueRows;
 import labdrop.store.ResultRows;
@@ -28,6 +31,7 @@ final class CaseComparison {
     static void record(Handle h, Request request, Host host, List<ResultRows.TestResult> tests,
                        Map<Integer, List<TestCase>> cases, Instant now) {
         String scope = TestHistory.scope(host.name(), host.type());
+        List<String> newFailures = new ArrayList<>();
         for (ResultRows.TestResult test : tests) {
             if (!TestHistory.isRun(test.outcome()) || test.index() < 1 || test.index() > request.tests().size()) {
                 continue;
@@ -54,11 +58,18 @@ final class CaseComparison {
             Regressions.Known known = Regressions.applyKnown(findings, current, KnownIssueRows.of(h, test.name()),
                     test.name(), host.type());
             if (previous != null) {
+                known.findings().stream().filter(f -> f.verdict() == Verdict.NEW_FAILURE)
+                        .forEach(f -> newFailures.add(test.name() + ": " + (f.suite().isEmpty() ? "" : f.suite() + ".") + f.name()));
                 HistoryRows.replaceVerdicts(h, request.number(), test.index(), test.name(), scope, known.findings(), now);
             }
             KnownIssueRows.passed(h, known.passed(), request.number(), now);
             KnownIssueRows.failed(h, known.failed());
             HistoryRows.markRun(h, request.number(), test.index(), key, scope, now, previous);
+        }
+        if (!newFailures.isEmpty()) {
+            EventRows.add(h, EventKind.REGRESSION, host.name(), request.number(), request.job(),
+                    newFailures.size() + (newFailures.size() == 1 ? " new failure: " : " new failures: ")
+                            + String.join(", ", newFailures), now);
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import labdrop.error.ConflictException;
 import labdrop.error.LabdropException;
+import labdrop.event.EventKind;
 import labdrop.host.Host;
 import labdrop.host.HostHealth;
 import labdrop.host.HostState;
@@ -19,6 +20,7 @@ import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
+import labdrop.store.EventRows;
 import labdrop.store.HostRows;
 import labdrop.store.RequestRows;
 import labdrop.store.UserRows;
@@ -118,6 +120,7 @@ public final class HealthChecks {
 
     private void fail(Handle h, Host host, String reason) {
         HostRows.setHealth(h, host.name(), new HostHealth(HostHealth.Verdict.FAILED, reason, lab.now()));
+        EventRows.add(h, EventKind.HOST_UNHEALTHY, host.name(), null, null, reason, lab.now());
         if (host.state() != HostState.RETIRED) {
             HostRows.setState(h, host.name(), HostState.MAINT, lab.now());
         }

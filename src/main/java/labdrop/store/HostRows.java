@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import labdrop.event.EventKind;
 import labdrop.host.Host;
 import labdrop.host.HostHealth;
 import labdrop.host.HostState;
@@ -49,6 +50,12 @@ public final class HostRows {
 
     /** Moves the host to {@code state}; {@code state_since} changes only when the state does. */
     public static void setState(Handle h, String name, HostState state, Instant now) {
+        if (state == HostState.LOST || state == HostState.MAINT) {
+            h.createQuery("select state from hosts where name = :name").bind("name", name).mapTo(String.class).findOne()
+                    .filter(before -> !before.equals(state.name()))
+                    .ifPresent(before -> EventRows.add(h, state == HostState.LOST ? EventKind.HOST_LOST : EventKind.HOST_MAINT,
+                            name, null, null, "was " + HostState.valueOf(before).label(), now));
+        }
         h.createUpdate("""
                 update hosts set state_since = case when state = :state then state_since else :now end,
                                  state = :state,

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import labdrop.event.EventKind;
 import labdrop.request.PackagePin;
 import labdrop.request.Pool;
 import labdrop.request.Priority;
@@ -338,6 +339,13 @@ public final class RequestRows {
                 .bind("state", state.name()).bind("reason", reason).bind("now", Times.bind(now))
                 .bind("final", state.isFinal()).bind("num", num).execute();
         event(h, num, state, note, now);
+        if (state.isFinal()) {
+            h.createQuery("select host, job_num from requests where num = :num").bind("num", num)
+                    .map((rs, ctx) -> Map.entry(Optional.ofNullable(rs.getString("host")),
+                            Optional.ofNullable(rs.getObject("job_num", Long.class))))
+                    .findOne().ifPresent(row -> EventRows.add(h, EventKind.REQUEST_FINISHED, row.getKey().orElse(null), num,
+                            row.getValue().orElse(null), state.label() + (reason == null ? "" : ": " + reason), now));
+        }
     }
 
     public static List<Event> events(Handle h, long num) {
