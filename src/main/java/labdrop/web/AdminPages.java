@@ -5,12 +5,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import labdrop.admin.HostDraft;
 import labdrop.error.BadInputException;
 import labdrop.error.LabdropException;
+import labdrop.event.EventKind;
 import labdrop.host.HostTypes;
 import labdrop.pkg.PackageDigest;
 import labdrop.user.Role;
@@ -20,9 +22,11 @@ import org.eclipse.jetty.http.MultiPartConfig;
 import org.eclipse.jetty.http.MultiPartFormData;
 import org.eclipse.jetty.server.Request;
 
-/** The admin page: add a host (the web face of labdrop host add), users, package upload into a repository. */
+/** The admin page: add a host (the web face of labdrop host add), users, webhooks and their deliveries, package upload into a repository. */
 final class AdminPages {
     static final String UPLOAD = "/admin/packages";
+    /** Latest deliveries shown per webhook. */
+    static final int DELIVERIES_SHOWN = 10;
     private final WebServices services;
     private final Pages pages;
     private final PackageUploadHandler uploads;
@@ -54,6 +58,9 @@ final class AdminPages {
         } catch (IOException e) {
             values.put("types", List.of(HostTypes.DEFAULT));
         }
+        values.put("webhooks", services.notifications().list(AdminPages.DELIVERIES_SHOWN).stream()
+                .map(NotificationsApi::webhook).toList());
+        values.put("events", Arrays.stream(EventKind.values()).map(EventKind::label).toList());
         values.put("repositories", List.copyOf(uploads.repositoryNames()));
         values.put("maxUpload", uploads.maxBytes());
         x.html(status, pages.render("admin.peb", values));
@@ -83,6 +90,9 @@ final class AdminPages {
                     services.accounts().setAccount(value(x, "name"), Role.parse(Optional.ofNullable(value(x, "role"))
                             .orElse("tester")), password.toCharArray());
                 }
+                case "/admin/webhooks" -> services.notifications().add(value(x, "url"), x.form("secret"),
+                        NotificationsApi.events(x.formValues("event")), user.name());
+                case "/admin/webhooks/remove" -> services.notifications().remove(NotificationsApi.id(value(x, "id")));
                 case "/admin/users/remove" -> {
                     String name = value(x, "name");
                     if (user.name().equals(name)) {

@@ -39,6 +39,7 @@ public final class ApiHandler extends Handler.Abstract {
         new RequestsApi(services, logs).routes(router);
         new JobsApi(services, logs).routes(router);
         new RegressionsApi(services).routes(router);
+        new NotificationsApi(services).routes(router);
         new CatalogApi(services).routes(router);
         return router;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import labdrop.pkg.PayloadTooLargeException;
@@ -90,6 +91,15 @@ final class Exchange implements Call {
             throw new IllegalStateException("the form was not read");
         }
         return form.getValue(name);
+    }
+
+    /** Every value of a repeated form field (checkboxes of one name), in order; empty when none. */
+    List<String> formValues(String name) {
+        if (form == null) {
+            throw new IllegalStateException("the form was not read");
+        }
+        List<String> values = form.getValues(name);
+        return values == null ? List.of() : values;
     }
 
     @Override

@@ -41,6 +41,7 @@ public final class WebHandler extends Handler.Abstract {
         RequestListPage requestList = new RequestListPage(services, pages);
         JobPages jobs = new JobPages(services, pages);
         CasePages cases = new CasePages(services, pages);
+        NotificationPages notifications = new NotificationPages(services, pages);
         router.add("GET", "/", dashboard::dashboard)
                 .add("GET", "/live/hosts.json", dashboard::liveHosts)
                 .add("GET", "/live/requests/{file}", requests::live)
@@ -64,6 +65,8 @@ public final class WebHandler extends Handler.Abstract {
                 .add("GET", "/jobs/{id}", jobs::view)
                 .add("GET", "/jobs/{id}/junit.xml", x -> cases.junit(x, true))
                 .add("POST", "/jobs/{id}/cancel", jobs::cancel)
+                .add("GET", "/notifications", notifications::view)
+                .add("POST", "/notifications", notifications::save)
                 .add("POST", "/logout", sessions::logout);
     }
 
