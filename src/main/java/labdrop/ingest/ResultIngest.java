@@ -62,9 +62,6 @@ final class ResultIngest {
                 .toList();
         ResultRows.replace(h, num, rows);
         CaseRows.replace(h, num, cases.cases(), cases.problems());
-        if (doc.problem == null) {
-            CaseComparison.record(h, request, host.get(), rows, cases.cases(), now);
-        }
         RequestState outcome;
         String summary;
         if (doc.problem != null) {
@@ -75,6 +72,10 @@ final class ResultIngest {
             summary = summary(rows);
         }
         RequestRows.setState(h, num, outcome, summary, now);
+        if (doc.problem == null) {
+            // After the state: a new regression's event follows its request's finished event.
+            CaseComparison.record(h, request, host.get(), rows, cases.cases(), now);
+        }
         confirmations.fileIfDue(h, host.get(), request).ifPresent(filed -> afterCommit.add(() -> confirmations.offer(filed)));
         confirmations.settle(h, request, outcome, cases.cases())
                 .ifPresent(first -> afterCommit.add(() -> confirmations.checkHost(first)));
