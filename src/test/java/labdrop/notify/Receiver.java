@@ -11,16 +11,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A webhook receiver: the JDK's own HTTP server on a loopback port, keeping every POST it got
  * (headers and body). It can answer 503 for a while, or be stopped and started again on its port.
  */
-final class Receiver implements AutoCloseable {
-    record Got(String event, String delivery, String signature, byte[] body) {
+public final class Receiver implements AutoCloseable {
+    public record Got(String event, String delivery, String signature, byte[] body) {
     }
 
-    final List<Got> got = new CopyOnWriteArrayList<>();
-    volatile int answer = 204;
+    public final List<Got> got = new CopyOnWriteArrayList<>();
+    public volatile int answer = 204;
     private HttpServer server;
     private int port;
 
-    Receiver start() throws IOException {
+    public Receiver start() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
         server.createContext("/hook", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
@@ -41,12 +41,12 @@ final class Receiver implements AutoCloseable {
         return this;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port + "/hook";
     }
 
     /** Down: connections to its port are refused until {@link #start} again. */
-    void stop() {
+    public void stop() {
         server.stop(0);
     }
 

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import labdrop.admin.HostDraft;
+import labdrop.notify.Receiver;
 import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.SmokePackage;
@@ -447,6 +448,72 @@ class BrowserIT {
         screenshot("package-published");
         browser.get(base + "/requests/new");
         assertThat(browser.findElement(By.id("test-1")).getText()).contains("fresh");
+    }
+
+    @Test
+    void anAdminRegistersAWebhookSeesItsDeliveryArriveAndRemovesIt() throws Exception {
+        lab.s.hosts().add(new HostDraft("sut-w", "default", "", null, false, true, null), "admin");
+        try (Receiver receiver = new Receiver().start()) {
+            logIn("admin", Files.readString(lab.config.stateDir().resolve("admin-password")).strip());
+            browser.get(base + "/admin");
+            browser.findElement(By.id("webhook-url")).sendKeys(receiver.url());
+            browser.findElement(By.id("webhook-secret")).sendKeys("too short");
+            browser.findElement(By.id("create-webhook")).click();
+            assertThat(await(ExpectedConditions.presenceOfElementLocated(By.id("error"))).getText()).contains("16 to 256");
+            assertThat(lab.s.notifications().list(0)).as("a refused webhook is not stored").isEmpty();
+
+            browser.get(base + "/admin");
+            browser.findElement(By.id("webhook-url")).sendKeys(receiver.url() + "?token=hidden-from-the-page");
+            browser.findElement(By.id("webhook-secret")).sendKeys("a webhook secret of the lab");
+            browser.findElement(By.id("create-webhook")).click();
+            WebElement row = await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-webhook] .url")));
+            assertThat(row.getText()).startsWith(receiver.url()).doesNotContain("hidden-from-the-page");
+
+            lab.s.hosts().maint("sut-w");
+            await(d -> {
+                d.navigate().refresh();
+                return d.findElements(By.cssSelector("table.deliveries .status")).stream()
+                        .anyMatch(e -> e.getText().equals("DELIVERED") || e.getText().equals("delivered"));
+            });
+            assertThat(receiver.got).extracting(Receiver.Got::event).containsExactly("host.maint");
+            assertThat(browser.findElement(By.cssSelector("tr[data-webhook] .receiver")).getText()).isEqualTo("answering");
+            screenshot("webhooks");
+
+            browser.findElement(By.cssSelector(".remove-webhook")).click();
+            await(d -> d.findElements(By.cssSelector("tr[data-webhook]")).isEmpty());
+            assertThat(lab.s.notifications().list(0)).isEmpty();
+        }
+    }
+
+    @Test
+    void aTesterChoosesWhatMailTheyGetAndABadAddressIsRefused() throws Exception {
+        lab.s.accounts().setAccount("tess", Role.TESTER, "a long tester password".toCharArray());
+        logIn("tess", "a long tester password");
+        await(ExpectedConditions.titleIs("labdrop — hosts"));
+        browser.findElement(By.id("notifications-link")).click();
+        await(ExpectedConditions.titleIs("labdrop — mail me"));
+        assertThat(browser.findElement(By.id("mail-off")).getText()).contains("mail.host");
+
+        browser.findElement(By.id("email")).sendKeys("tess@example.org, eve@example.org");
+        browser.findElement(By.id("save-subscription")).click();
+        assertThat(await(ExpectedConditions.presenceOfElementLocated(By.id("error"))).getText()).contains("254");
+        assertThat(lab.s.notifications().subscription("tess")).isEmpty();
+
+        WebElement email = browser.findElement(By.id("email"));
+        email.clear();
+        email.sendKeys("tess@example.org");
+        browser.findElement(By.id("own-requests")).click();
+        browser.findElement(By.cssSelector("input.regression-type[value='default']")).click();
+        browser.findElement(By.id("save-subscription")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("saved"), "tess@example.org"));
+        var saved = lab.s.notifications().subscription("tess").orElseThrow();
+        assertThat(saved.ownRequests()).isTrue();
+        assertThat(saved.regressionTypes()).containsExactly("default");
+
+        browser.get(base + "/notifications");
+        assertThat(browser.findElement(By.id("email")).getAttribute("value")).isEqualTo("tess@example.org");
+        assertThat(browser.findElement(By.cssSelector("input.regression-type[value='default']")).isSelected()).isTrue();
+        assertThat(browser.findElement(By.id("own-requests")).isSelected()).isTrue();
     }
 
     @Test
