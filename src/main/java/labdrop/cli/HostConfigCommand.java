@@ -1,10 +1,14 @@
 package labdrop.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import labdrop.app.Services;
 import labdrop.error.NotFoundException;
 import labdrop.store.ConfigRows;
+import labdrop.web.ApiViews;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -12,14 +16,26 @@ import picocli.CommandLine.Parameters;
         description = "Read, set and review the admin-owned files in a host's config/ folder.",
         subcommands = {HostConfigCommand.Show.class, HostConfigCommand.Set.class, HostConfigCommand.History.class})
 final class HostConfigCommand {
+    /** Every version of a config file, oldest first; none is "not found", as the API says. */
+    static List<ConfigRows.Version> history(Services services, String host, String file) {
+        List<ConfigRows.Version> history = services.hosts().configHistory(host, file);
+        if (history.isEmpty()) {
+            throw new NotFoundException("host '" + host + "' has no config/" + file);
+        }
+        return history;
+    }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the current content of a config file.")
     static final class Show extends HostCommand.HostAction {
         @Parameters(index = "0", paramLabel = "HOST") String host;
         @Parameters(index = "1", paramLabel = "FILE", defaultValue = "directions") String file;
+        @Mixin JsonOption json;
 
         @Override
-        int run(Services services) {
+        int run(Services services) throws IOException {
+            if (json.print(ApiViews.configFile(history(services, host, file)))) {
+                return 0;
+            }
             ConfigRows.Version v = services.hosts().configFiles(host).stream().filter(x -> x.file().equals(file))
                     .findFirst().orElseThrow(() -> new NotFoundException(
                             "host '" + host + "' has no config/" + file));
@@ -52,9 +68,13 @@ final class HostConfigCommand {
     static final class History extends HostCommand.HostAction {
         @Parameters(index = "0", paramLabel = "HOST") String host;
         @Parameters(index = "1", paramLabel = "FILE", defaultValue = "directions") String file;
+        @Mixin JsonOption json;
 
         @Override
-        int run(Services services) {
+        int run(Services services) throws IOException {
+            if (json.print(ApiViews.configFile(history(services, host, file)))) {
+                return 0;
+            }
             for (ConfigRows.Version v : services.hosts().configHistory(host, file)) {
                 System.out.println("--- " + v.at() + " by " + v.author() + (v.content() == null ? " (deleted)"
                         : v.valid() ? "" : " INVALID: " + v.problems()));

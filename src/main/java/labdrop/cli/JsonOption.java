@@ -1,6 +1,5 @@
 package labdrop.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -13,8 +12,8 @@ final class JsonOption {
     @Option(names = "--json", description = "Print what the API answers (docs/api.md) as JSON instead of text.")
     boolean json;
 
-    /** Prints {@code answer} when --json was given; true when it did (the command then prints nothing else). */
-    boolean print(JsonNode answer) throws IOException {
+    /** Prints {@code answer} (the API's JSON, or the same maps the API serializes) when --json was given; true when it did (the command then prints nothing else). */
+    boolean print(Object answer) throws IOException {
         if (!json) {
             return false;
         }

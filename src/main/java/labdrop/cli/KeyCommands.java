@@ -4,13 +4,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import labdrop.app.Services;
 import labdrop.error.BadInputException;
 import labdrop.ssh.PublicKeys;
 import labdrop.store.KeyRows;
+import labdrop.web.ApiViews;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,6 +28,17 @@ final class KeyCommands {
             throw new BadInputException(file + " is over 16 KiB; give one OpenSSH public key (.pub)");
         }
         return Files.readString(file, StandardCharsets.UTF_8);
+    }
+
+    /** A lab as {@code lab list|show --json} print it: its name, hosts and (for show) keys, shaped like the API's keys. */
+    static Map<String, Object> labView(Services services, String lab, boolean withKeys) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", lab);
+        m.put("hosts", services.keys().labHosts(lab));
+        if (withKeys) {
+            m.put("keys", services.keys().list(KeyRows.LAB, lab).stream().map(ApiViews::key).toList());
+        }
+        return m;
     }
 
     static void printKeys(List<KeyRows.Key> keys) {
@@ -55,10 +70,15 @@ final class KeyCommands {
         @Command(name = "list", mixinStandardHelpOptions = true, description = "List host NAME's keys.")
         static final class ListKeys extends HostCommand.HostAction {
             @Parameters(paramLabel = "NAME") String name;
+            @Mixin JsonOption json;
 
             @Override
-            int run(Services services) {
-                printKeys(services.keys().list(KeyRows.HOST, name));
+            int run(Services services) throws IOException {
+                List<KeyRows.Key> keys = services.keys().list(KeyRows.HOST, name);
+                if (json.print(keys.stream().map(ApiViews::key).toList())) {
+                    return 0;
+                }
+                printKeys(keys);
                 return 0;
             }
         }
@@ -129,8 +149,13 @@ final class KeyCommands {
 
         @Command(name = "list", mixinStandardHelpOptions = true, description = "List labs.")
         static final class ListLabs extends HostCommand.HostAction {
+            @Mixin JsonOption json;
+
             @Override
-            int run(Services services) {
+            int run(Services services) throws IOException {
+                if (json.print(services.keys().labs().stream().map(lab -> labView(services, lab, false)).toList())) {
+                    return 0;
+                }
                 for (String lab : services.keys().labs()) {
                     System.out.println(lab + ": " + String.join(", ", services.keys().labHosts(lab)));
                 }
@@ -141,9 +166,13 @@ final class KeyCommands {
         @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a lab's hosts and keys.")
         static final class Show extends HostCommand.HostAction {
             @Parameters(paramLabel = "NAME") String name;
+            @Mixin JsonOption json;
 
             @Override
-            int run(Services services) {
+            int run(Services services) throws IOException {
+                if (json.print(labView(services, name, true))) {
+                    return 0;
+                }
                 System.out.println("lab " + name + ": hosts " + services.keys().labHosts(name));
                 printKeys(services.keys().list(KeyRows.LAB, name));
                 return 0;

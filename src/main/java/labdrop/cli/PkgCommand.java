@@ -4,7 +4,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import labdrop.config.ServerConfig;
@@ -149,9 +152,22 @@ final class PkgCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List a repository's packages from its index.")
     static final class ListPkgs implements Callable<Integer> {
         @Parameters(paramLabel = "DIR") Path dir;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() throws Exception {
+            List<Map<String, Object>> entries = new ArrayList<>();
+            for (Manifest.Entry e : new Repository(dir).manifest().entries().values()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", e.name());
+                m.put("size", e.size() < 0 ? null : e.size());
+                m.put("sha256", e.sha256());
+                m.put("md5", e.md5());
+                entries.add(m);
+            }
+            if (json.print(entries)) {
+                return 0;
+            }
             for (Manifest.Entry e : new Repository(dir).manifest().entries().values()) {
                 System.out.printf("%-40s %12s  %s%n", e.name(), e.size() < 0 ? "?" : e.size(),
                         e.sha256() == null ? "md5 " + e.md5() : e.sha256());

@@ -9,7 +9,9 @@ import labdrop.error.BadInputException;
 import labdrop.user.Passwords;
 import labdrop.user.Role;
 import labdrop.user.User;
+import labdrop.web.ApiViews;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -75,8 +77,13 @@ final class UserCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List users, their role and whether they can log in.")
     static final class ListUsers extends HostCommand.HostAction {
+        @Mixin JsonOption json;
+
         @Override
-        int run(Services services) {
+        int run(Services services) throws IOException {
+            if (json.print(services.accounts().list().stream().map(ApiViews::user).toList())) {
+                return 0;
+            }
             for (User u : services.accounts().list()) {
                 System.out.printf("%-24s %-7s %s%n", u.name(), u.role().label(), u.canLogIn() ? "can log in" : "name only");
             }

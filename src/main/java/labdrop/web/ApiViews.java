@@ -26,7 +26,7 @@ import labdrop.user.User;
  * What the API and the pages' live updates answer, as JSON-ready maps with a fixed key order
  * (the golden files in src/test/resources/api/ hold that order). Times are ISO-8601 UTC or null.
  */
-final class ApiViews {
+public final class ApiViews {
     private ApiViews() {
     }
 
@@ -197,7 +197,7 @@ final class ApiViews {
         return m;
     }
 
-    static Map<String, Object> user(User u) {
+    public static Map<String, Object> user(User u) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", u.name());
         m.put("role", u.role().label());
@@ -205,12 +205,21 @@ final class ApiViews {
         return m;
     }
 
-    static Map<String, Object> key(KeyRows.Key k) {
+    public static Map<String, Object> key(KeyRows.Key k) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", k.type());
         m.put("fingerprint", k.fingerprint());
         m.put("added", time(k.addedAt()));
         m.put("addedBy", k.addedBy());
+        return m;
+    }
+
+    /** A config file as {@code GET /hosts/<h>/config/<f>} gives it: the latest version with every version, newest first. */
+    public static Map<String, Object> configFile(List<ConfigRows.Version> history) {
+        Map<String, Object> m = config(history.get(history.size() - 1), true);
+        List<Map<String, Object>> versions = new ArrayList<>();
+        history.forEach(v -> versions.add(0, config(v, true)));
+        m.put("history", versions);
         return m;
     }
 

@@ -131,11 +131,7 @@ final class HostsApi {
             throw new NotFoundException("host '" + name + "' has no config/" + file + "; GET /api/v1/hosts/" + name
                     + "/config lists its files");
         }
-        Map<String, Object> m = ApiViews.config(history.get(history.size() - 1), true);
-        List<Map<String, Object>> versions = new ArrayList<>();
-        history.forEach(v -> versions.add(0, ApiViews.config(v, true)));
-        m.put("history", versions);
-        return m;
+        return ApiViews.configFile(history);
     }
 
     private Object writeConfig(Call x) throws IOException {
