@@ -199,6 +199,7 @@ final class KeyCommands {
             @Parameters(index = "1", paramLabel = "LAB") String lab;
             @Parameters(index = "2", arity = "0..1", paramLabel = "FILE|FINGERPRINT") String arg;
             @Option(names = "--as", paramLabel = "USER", defaultValue = "${sys:user.name}") String as;
+            @Mixin JsonOption json;
 
             @Override
             int run(Services services) throws Exception {
@@ -208,7 +209,12 @@ final class KeyCommands {
                         PublicKeys.Bare key = services.keys().add(KeyRows.LAB, lab, readKey(file), file.toString(), as);
                         System.out.println("lab " + lab + ": key " + key.fingerprint() + " added");
                     }
-                    case "list" -> printKeys(services.keys().list(KeyRows.LAB, lab));
+                    case "list" -> {
+                        List<KeyRows.Key> keys = services.keys().list(KeyRows.LAB, lab);
+                        if (!json.print(keys.stream().map(ApiViews::key).toList())) {
+                            printKeys(keys);
+                        }
+                    }
                     case "remove" -> {
                         services.keys().remove(KeyRows.LAB, lab, require(arg, "FINGERPRINT"));
                         System.out.println("lab " + lab + ": key " + arg + " removed");

@@ -89,6 +89,7 @@ class AdminJsonIT {
         assertThat(labs.get(0).get("hosts").get(0).asText()).isEqualTo("sut-j1");
         JsonNode east = cli("lab", "show", "lab-east", "--json");
         assertThat(east.get("keys").get(0).get("fingerprint")).isEqualTo(keys.get(0).get("fingerprint"));
+        assertThat(cli("lab", "key", "list", "lab-east", "--json")).isEqualTo(east.get("keys"));
 
         Path builtin = lab.config.http().repositories().get("builtin");
         JsonNode packages = cli("pkg", "list", builtin.toString(), "--json");
