@@ -1,5 +1,6 @@
 package labdrop.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -59,7 +60,7 @@ public record ServerConfig(
     }
 
     /** The SMTP server notification mail goes through; {@code host} empty: no mail is sent. */
-    public record Mail(String host, int port, String security, String user, String password, String from) {
+    public record Mail(String host, int port, String security, String user, String password, String from, Path caFile) {
         public boolean enabled() {
             return !host.isEmpty();
         }
@@ -198,6 +199,8 @@ public record ServerConfig(
     static final Setting<String> MAIL_PASSWORD = Setting.text("mail.password", "", "SMTP password of mail.user.");
     static final Setting<String> MAIL_FROM = Setting.text("mail.from", "labdrop@localhost",
             "The From address of notification mail.");
+    static final Setting<String> MAIL_CA_FILE = Setting.text("mail.ca-file", "",
+            "PEM file of the CA certificates the SMTP server's certificate must chain to; empty: the JVM's default trust.");
 
     public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
@@ -207,7 +210,7 @@ public record ServerConfig(
             SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
             SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT, SSH_PQ,
             NOTIFY_INTERVAL, NOTIFY_RETRY_FIRST, NOTIFY_RETRY_LONGEST, NOTIFY_GIVE_UP, NOTIFY_TIMEOUT, NOTIFY_KEEP,
-            NOTIFY_LINK_BASE, MAIL_HOST, MAIL_PORT, MAIL_SECURITY, MAIL_USER, MAIL_PASSWORD, MAIL_FROM);
+            NOTIFY_LINK_BASE, MAIL_HOST, MAIL_PORT, MAIL_SECURITY, MAIL_USER, MAIL_PASSWORD, MAIL_FROM, MAIL_CA_FILE);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
         LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
@@ -255,6 +258,12 @@ public record ServerConfig(
         if (!List.of("starttls", "tls", "none").contains(security)) {
             throw new ConfigException(where + ": mail.security is '" + security + "'; use starttls, tls or none");
         }
+        String ca = c.get(MAIL_CA_FILE).strip();
+        Path caFile = ca.isEmpty() ? null : Path.of(ca).toAbsolutePath();
+        if (caFile != null && !Files.isReadable(caFile)) {
+            throw new ConfigException(where + ": mail.ca-file " + caFile + " cannot be read; give a PEM file of CA"
+                    + " certificates, or leave it empty for the JVM's default trust");
+        }
         String base = c.get(NOTIFY_LINK_BASE).strip();
         if (!base.isEmpty() && !base.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
             throw new ConfigException(where + ": notify.link-base '" + base
@@ -263,7 +272,7 @@ public record ServerConfig(
         return new Notify(c.get(NOTIFY_RETRY_FIRST), c.get(NOTIFY_RETRY_LONGEST), c.get(NOTIFY_GIVE_UP),
                 c.get(NOTIFY_TIMEOUT), c.get(NOTIFY_KEEP), base.replaceAll("/+$", ""),
                 new Mail(c.get(MAIL_HOST).strip(), c.get(MAIL_PORT), security, c.get(MAIL_USER), c.get(MAIL_PASSWORD),
-                        c.get(MAIL_FROM).strip()));
+                        c.get(MAIL_FROM).strip(), caFile));
     }
 
     private static Tls tls(Path file, LoadedConfig c) {

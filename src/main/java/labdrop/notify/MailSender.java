@@ -6,10 +6,18 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Properties;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import labdrop.config.ConfigException;
 import labdrop.config.ServerConfig;
+import labdrop.tls.TlsKeys;
 
 /**
  * Sends one plain-text mail through the SMTP server of {@code server.conf} with Jakarta Mail
@@ -40,8 +48,24 @@ final class MailSender {
         }
         if (!"none".equals(config.security())) {
             p.put(prefix + "ssl.checkserveridentity", "true");
+            if (config.caFile() != null) {
+                p.put(prefix + "ssl.socketFactory", socketFactory(config.caFile()));
+            }
         }
         this.session = Session.getInstance(p);
+    }
+
+    /** TLS that trusts only the CAs of {@code caFile} (mail.ca-file). */
+    private static SSLSocketFactory socketFactory(Path caFile) {
+        try {
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(TlsKeys.trustStore(caFile));
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context.getSocketFactory();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException("mail.ca-file " + caFile + ": " + e.getMessage());
+        }
     }
 
     void send(String to, String subject, String text) throws MessagingException {

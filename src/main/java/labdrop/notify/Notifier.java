@@ -198,6 +198,22 @@ public final class Notifier implements AutoCloseable {
         }
     }
 
+    /**
+     * Why a mail failed, as an admin needs it: the message and the innermost cause's ("Could not
+     * connect to SMTP host …: PKIX path building failed …"), not only the outermost.
+     */
+    static String reason(Throwable e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e) {
+            why += ": " + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage());
+        }
+        return why;
+    }
+
     /** Sends the due mail until none is due or the SMTP server fails. */
     private void sendMail() {
         AtomicInteger sent = new AtomicInteger();
@@ -217,7 +233,7 @@ public final class Notifier implements AutoCloseable {
                 } catch (MessagingException | RuntimeException e) {
                     Instant now = lab.now();
                     Instant next = retries.givenUp(m.createdAt(), now) ? null : now.plus(retries.after(m.attempts() + 1));
-                    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                    String why = reason(e);
                     lab.store().tx(h -> {
                         MailRows.failed(h, m.id(), Event.detail(why), next, now);
                         return null;

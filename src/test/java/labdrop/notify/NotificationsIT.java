@@ -11,6 +11,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -239,4 +240,69 @@ class NotificationsIT {
                 .findFirst().orElseThrow();
         assertThat((String) regressionMail.getContent()).contains("dbench: s.boot").contains("/requests/" + failed.id());
     }
+
+    /** Runs openssl with {@code args} in {@code dir}; fails the test when it does. */
+    static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
+    /** A CA (ca.pem) and a server certificate for 127.0.0.1 it signed, as a PKCS12 keystore (server.p12, password "changeit"). */
+    static Path serverCertificate(Path dir, String name) throws Exception {
+        Path d = Files.createDirectories(dir.resolve(name));
+        openssl(d, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                "-subj", "/CN=" + name + " CA", "-keyout", "ca.key", "-out", "ca.pem");
+        openssl(d, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
+                "-keyout", "server.key", "-out", "server.csr");
+        Files.writeString(d.resolve("san.ext"), "subjectAltName = IP:127.0.0.1\n");
+        openssl(d, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "2", "-extfile", "san.ext", "-out", "server.pem");
+        openssl(d, "pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-name", "greenmail",
+                "-passout", "pass:changeit", "-out", "server.p12");
+        return d;
+    }
+
+    @Test
+    void mailGoesOverSmtpsOnlyToAServerTheConfiguredCaVouchesFor() throws Exception {
+        Path good = serverCertificate(dir, "mail-ca");
+        Path other = serverCertificate(dir, "other-ca");
+        // GreenMail's SMTPS reads its key store once per JVM, from these properties.
+        System.setProperty("greenmail.tls.keystore.file", good.resolve("server.p12").toString());
+        System.setProperty("greenmail.tls.keystore.password", "changeit");
+        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS).dynamicPort());
+        smtp.setUser("labdrop@lab.example", "mailer", "mail-password");
+        smtp.start();
+        Map<String, String> mail = new HashMap<>(Map.of("LABDROP_MAIL_HOST", "127.0.0.1",
+                "LABDROP_MAIL_PORT", Integer.toString(smtp.getSmtps().getPort()), "LABDROP_MAIL_SECURITY", "tls",
+                "LABDROP_MAIL_USER", "mailer", "LABDROP_MAIL_PASSWORD", "mail-password",
+                "LABDROP_MAIL_FROM", "labdrop@lab.example"));
+        mail.put("LABDROP_MAIL_CA_FILE", other.resolve("ca.pem").toString());
+        lab = startLab(mail);
+        lab.addActive("sut-m");
+        lab.s.accounts().setAccount("tess", Role.TESTER, "tess-password-123".toCharArray());
+        lab.s.notifications().subscribe("tess", "tess@example.com", true, List.of());
+        Request passed = run("sut-m", "tess", "dbench", Map.of("boot", "pass"));
+
+        // A CA that did not sign the server's certificate: nothing is sent, the mail waits with the reason.
+        // (GreenMail's handler throws on the refused handshake in its own thread: that is the refusal, not a failure.)
+        await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(15)).until(() -> lab.s.lab().store().read(h -> h.createQuery(
+                "select last_error from mail_outbox where status = 'PENDING' and last_error is not null").mapTo(String.class).findFirst()).isPresent());
+        String why = lab.s.lab().store().read(h -> h.createQuery("select last_error from mail_outbox")
+                .mapTo(String.class).one());
+        assertThat(why).containsIgnoringCase("certificat");
+        assertThat(smtp.getReceivedMessages()).isEmpty();
+
+        // With the CA that signed it, the waiting mail goes out over SMTPS with AUTH after a restart.
+        lab.close();
+        mail.put("LABDROP_MAIL_CA_FILE", good.resolve("ca.pem").toString());
+        lab = startLab(mail);
+        await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(15)).until(() -> smtp.getReceivedMessages().length == 1);
+        MimeMessage m = smtp.getReceivedMessages()[0];
+        assertThat(m.getSubject()).isEqualTo("[labdrop] " + passed.id() + " Passed on sut-m");
+        assertThat(m.getAllRecipients()[0].toString()).isEqualTo("tess@example.com");
+    }
+
 }
