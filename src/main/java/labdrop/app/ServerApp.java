@@ -3,11 +3,15 @@ package labdrop.app;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import labdrop.account.Accounts;
 import labdrop.config.ServerConfig;
 import labdrop.error.BadInputException;
 import labdrop.ingest.DropWatcher;
 import labdrop.ingest.RouteFeed;
+import labdrop.ops.LabProbes;
+import labdrop.ops.Readiness;
 import labdrop.ssh.EmbeddedSshServer;
 import labdrop.web.ApiHandler;
 import labdrop.web.DoorbellHandler;
@@ -28,25 +32,46 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServerApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServerApp.class);
+    /** How long each readiness check may take before it counts as failed. */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
     private final ServerConfig config;
     private final Services services;
     private final Main camel = new Main();
     private final Server http;
     private DropWatcher watcher;
     private final EmbeddedSshServer ssh;
+    private final Readiness readiness;
     private ProducerTemplate producer;
 
     private ServerApp(ServerConfig config, Services services) throws IOException {
         this.config = config;
         this.services = services;
+        this.ssh = config.ssh().enabled() ? new EmbeddedSshServer(config.ssh(), config.dropDir(),
+                services.keys(), Clock.systemUTC()) : null;
+        this.readiness = readiness(config, services, ssh);
         PackageUploadHandler uploads = new PackageUploadHandler(services.accounts(),
                 config.http().repositories(), config.http().staging(), config.http().maxUploadBytes());
         this.http = HttpServerFactory.build(config.http().host(), config.http().port(), config.http().tls(),
                 config.http().trustedProxies(), config.http().repositories(), new Handler.Sequence(
                         new DoorbellHandler(services.doorbell()), uploads, new ApiHandler(services.web())),
-                services.metrics().registry(), new WebHandler(services.web(), uploads));
-        this.ssh = config.ssh().enabled() ? new EmbeddedSshServer(config.ssh(), config.dropDir(),
-                services.keys(), Clock.systemUTC()) : null;
+                services.metrics().registry(), new WebHandler(services.web(), uploads), readiness);
+    }
+
+    /** What /readyz checks (docs/operations.md): store, drop, disk, placer, and the SSH server when it runs. */
+    private static Readiness readiness(ServerConfig config, Services services, EmbeddedSshServer ssh) {
+        Readiness r = new Readiness(READY_TIMEOUT, Clock.systemUTC())
+                .add("store", LabProbes.store(services.lab()))
+                .add("drop", LabProbes.drop(config.dropDir()))
+                .add("disk", LabProbes.disk(List.of(config.dropDir(), config.stateDir()), config.ready().minFreeBytes()))
+                .add("placer", LabProbes.placer(services.lab(), config.ready().maxPlacerLag()));
+        if (ssh != null) {
+            r.add("ssh", ssh::notAnswering);
+        }
+        return r;
+    }
+
+    public Readiness readiness() {
+        return readiness;
     }
 
     public static ServerApp build(ServerConfig config, Clock clock) throws IOException {
@@ -143,6 +168,7 @@ public final class ServerApp implements AutoCloseable {
             LOG.warn("stopping the SSH server: {}", e.getMessage());
         }
         camel.stop();
+        readiness.close();
         services.close();
     }
 }

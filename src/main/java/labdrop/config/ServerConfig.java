@@ -25,6 +25,7 @@ public record ServerConfig(
         Http http,
         Ssh ssh,
         Notify notifications,
+        Ready ready,
         Map<String, String> placeholders,
         Map<String, String> camelProperties) {
 
@@ -43,6 +44,10 @@ public record ServerConfig(
         public boolean enabled() {
             return certificate != null || keystore != null;
         }
+    }
+
+    /** What /readyz asks of the server: free space on the drop's and state's filesystems, and how far the placer may lag. */
+    public record Ready(long minFreeBytes, Duration maxPlacerLag) {
     }
 
     /** The embedded SSH server (SFTP and rsync, one jail per host or lab). */
@@ -202,6 +207,11 @@ public record ServerConfig(
     static final Setting<String> MAIL_CA_FILE = Setting.text("mail.ca-file", "",
             "PEM file of the CA certificates the SMTP server's certificate must chain to; empty: the JVM's default trust.");
 
+    static final Setting<Long> READY_MIN_FREE = Setting.bytes("ready.min-free-bytes", 536870912L,
+            "/readyz answers 503 when the drop's or the state folder's filesystem has less free space than this.");
+    static final Setting<Duration> READY_PLACER_LAG = Setting.duration("ready.max-placer-lag", "1m",
+            "/readyz answers 503 when a placement has waited in the outbox longer than this.");
+
     public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
             MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, MAX_SEQ_AHEAD, QUARANTINE_HOST, QUARANTINE_TOTAL, MIN_AGENT_VERSION, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
@@ -210,7 +220,8 @@ public record ServerConfig(
             SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
             SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT, SSH_PQ,
             NOTIFY_INTERVAL, NOTIFY_RETRY_FIRST, NOTIFY_RETRY_LONGEST, NOTIFY_GIVE_UP, NOTIFY_TIMEOUT, NOTIFY_KEEP,
-            NOTIFY_LINK_BASE, MAIL_HOST, MAIL_PORT, MAIL_SECURITY, MAIL_USER, MAIL_PASSWORD, MAIL_FROM, MAIL_CA_FILE);
+            NOTIFY_LINK_BASE, MAIL_HOST, MAIL_PORT, MAIL_SECURITY, MAIL_USER, MAIL_PASSWORD, MAIL_FROM, MAIL_CA_FILE,
+            READY_MIN_FREE, READY_PLACER_LAG);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
         LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
@@ -245,6 +256,7 @@ public record ServerConfig(
                         c.get(SSH_QUOTA_BYTES), c.get(SSH_QUOTA_FILES), c.get(SSH_RSYNC),
                         orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log"), c.get(SSH_PQ)),
                 notify(file, c),
+                new Ready(c.get(READY_MIN_FREE), c.get(READY_PLACER_LAG)),
                 Map.copyOf(placeholders), Map.copyOf(c.camelProperties()));
     }
 

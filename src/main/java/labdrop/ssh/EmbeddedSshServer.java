@@ -2,6 +2,9 @@ package labdrop.ssh;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +50,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
     /** How often open sessions are checked against the store: a removed key's session ends within this. */
     static final Duration REVOKE_EVERY = Duration.ofSeconds(2);
     private final SshServer sshd;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
     private final AuditLog audit;
     private final Sessions sessions;
     private final ScheduledExecutorService revoker;
@@ -164,6 +168,24 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     public int port() {
         return sshd.getPort();
+    }
+
+    /**
+     * The readiness probe: connects to the listening port (on loopback when bound to every
+     * address) and reads the server's identification line. Null when it answers, else why not.
+     */
+    public String notAnswering() {
+        String host = sshd.getHost() == null || sshd.getHost().isBlank() || sshd.getHost().equals("0.0.0.0")
+                || sshd.getHost().equals("::") ? "127.0.0.1" : sshd.getHost();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port()), (int) PROBE_TIMEOUT.toMillis());
+            socket.setSoTimeout((int) PROBE_TIMEOUT.toMillis());
+            byte[] banner = socket.getInputStream().readNBytes(8);
+            return new String(banner, StandardCharsets.US_ASCII).startsWith("SSH-2.0") ? null
+                    : "the SSH server on " + host + ":" + port() + " did not identify itself as SSH-2.0";
+        } catch (IOException e) {
+            return "the SSH server does not answer on " + host + ":" + port() + " (" + e.getMessage() + ")";
+        }
     }
 
     /** Closes the open sessions of removed keys and retired hosts (every {@link #REVOKE_EVERY}). */

@@ -2,6 +2,7 @@ package labdrop.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /** The placements outbox: what must be written to (or removed from) the drop. */
@@ -39,6 +40,12 @@ public final class PlacementRows {
     public static void markDone(Handle h, long id, Instant now) {
         h.createUpdate("update placements set done_at = :now where id = :id")
                 .bind("now", Times.bind(now)).bind("id", id).execute();
+    }
+
+    /** When the oldest placement still waiting was added, if one is. */
+    public static Optional<Instant> oldestPending(Handle h) {
+        return h.createQuery("select created_at from placements where done_at is null order by id fetch first 1 rows only")
+                .map((rs, ctx) -> Times.read(rs, "created_at")).findFirst();
     }
 
     public static int countPending(Handle h) {

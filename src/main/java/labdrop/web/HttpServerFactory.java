@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import labdrop.config.ServerConfig;
+import labdrop.ops.Readiness;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -28,7 +29,7 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
  * Builds the server's Jetty, unstarted: every package repository at {@code /packages/<name>/}
  * (GET, HEAD, Range, ETag and Last-Modified with 304s, a 200 listing at the base URL as
  * Autotest's fetcher requires, no gzip of compressed files, paths outside the folder refused by
- * Jetty's alias checks), {@code /healthz} and the {@code /api/v1} handler.
+ * Jetty's alias checks), {@code /healthz} (liveness), {@code /readyz} (readiness) and the {@code /api/v1} handler.
  */
 public final class HttpServerFactory {
     private HttpServerFactory() {
@@ -46,13 +47,16 @@ public final class HttpServerFactory {
     public static Server build(String host, int port, Map<String, Path> repositories, Handler api,
                                PrometheusMeterRegistry metrics, Handler web)
             throws IOException {
-        return build(host, port, ServerConfig.Tls.NONE, List.of(), repositories, api, metrics, web);
+        return build(host, port, ServerConfig.Tls.NONE, List.of(), repositories, api, metrics, web, null);
     }
 
-    /** As above, over HTTPS when {@code tls} is set, believing forwarded headers from {@code trustedProxies} only. */
+    /**
+     * As above, over HTTPS when {@code tls} is set, believing forwarded headers from {@code trustedProxies}
+     * only, with {@code /readyz} answered from {@code readiness} when given.
+     */
     public static Server build(String host, int port, ServerConfig.Tls tls, List<String> trustedProxies,
                                Map<String, Path> repositories, Handler api,
-                               PrometheusMeterRegistry metrics, Handler web)
+                               PrometheusMeterRegistry metrics, Handler web, Readiness readiness)
             throws IOException {
         Server server = new Server();
         server.addConnector(Connectors.create(server, host, port, tls, trustedProxies));
@@ -74,6 +78,11 @@ public final class HttpServerFactory {
         }, "/healthz");
         health.setAllowNullPathInContext(true);
         contexts.addHandler(health);
+        if (readiness != null) {
+            ContextHandler ready = new ContextHandler(new ReadinessHandler(readiness), "/readyz");
+            ready.setAllowNullPathInContext(true);
+            contexts.addHandler(ready);
+        }
         if (api != null) {
             contexts.addHandler(new ContextHandler(api, "/api/v1"));
         }

@@ -121,6 +121,9 @@ class SystemdBootIT {
         await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> client.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + http + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).body().equals("ok\n"));
         assertThat(property("labdrop-server.service", "ActiveState")).isEqualTo("active");
+        HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/readyz"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).as("the unit is active only once the server is ready: " + ready.body()).isEqualTo(200);
         String serverPid = property("labdrop-server.service", "MainPID");
         String status = ok("cat", "/proc/" + serverPid + "/status").out();
         assertThat(status).as("the sandbox as systemd applied it: no capabilities, no new privileges")
