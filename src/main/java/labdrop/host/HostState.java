@@ -3,6 +3,7 @@ package labdrop.host;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import labdrop.error.BadInputException;
+import org.apache.maven.artifact.versioning.ComparableVersion;
 
 /**
  * A host as the server sees it. Maint and Retired are the admins'; Pending is set on placement;
@@ -29,27 +30,13 @@ public enum HostState {
     }
 
     /**
-     * Compares two agent versions part by part ({@code 0.10.0 > 0.9.3}; numbers as numbers); a
-     * pre-release ({@code 0.2.0-SNAPSHOT}) is older than its release. Unparseable parts compare as text.
+     * Orders two agent versions as Maven orders versions (its {@code ComparableVersion}): numbers as
+     * numbers ({@code 0.10.0 > 0.9.3}, {@code 0.2.0-rc.10 > 0.2.0-rc.9}), a pre-release older than its
+     * release ({@code 0.2.0-SNAPSHOT}, {@code 0.2.0-rc.1} and {@code 0.2.0-beta} before {@code 0.2.0}),
+     * trailing zeros ignored ({@code 1.2 = 1.2.0}).
      */
     public static int compareVersions(String a, String b) {
-        String[] x = a.split("-", 2);
-        String[] y = b.split("-", 2);
-        String[] xs = x[0].split("\\.");
-        String[] ys = y[0].split("\\.");
-        for (int i = 0; i < Math.max(xs.length, ys.length); i++) {
-            String p = i < xs.length ? xs[i] : "0";
-            String q = i < ys.length ? ys[i] : "0";
-            int c = p.matches("[0-9]{1,9}") && q.matches("[0-9]{1,9}") ? Integer.compare(Integer.parseInt(p), Integer.parseInt(q))
-                    : p.compareTo(q);
-            if (c != 0) {
-                return c;
-            }
-        }
-        if (x.length != y.length) {
-            return x.length == 1 ? 1 : -1;
-        }
-        return x.length == 2 ? x[1].compareTo(y[1]) : 0;
+        return Integer.signum(new ComparableVersion(a).compareTo(new ComparableVersion(b)));
     }
 
     public static HostState parse(String label) {
