@@ -20,6 +20,7 @@ import labdrop.config.Setting;
 import labdrop.drop.Names;
 import labdrop.host.Directions;
 import labdrop.pkg.FetchPolicy;
+import labdrop.schedule.Crons;
 import labdrop.tls.TlsKeys;
 
 /**
@@ -127,8 +128,8 @@ public record AgentConfig(
             "Largest packages.checksum read from a repository; a larger one is refused (the repository is skipped).");
     static final Setting<String> CA_FILE = Setting.text("http.ca-file", "",
             "PEM file of the CAs the agent trusts for https:// (doorbell, packages, releases); empty means the system's.");
-    static final Setting<String> CRON = Setting.text("schedule.cron", "0 0/2 * * * ?",
-            "Quartz cron of the scheduled poll (labdrop agent without --once).");
+    static final Setting<String> CRON = new Setting<>("schedule.cron", "0 0/2 * * * ?",
+            "Quartz cron of the scheduled poll (labdrop agent without --once).", Crons.DESCRIBE, Crons::check);
     static final Setting<Duration> JITTER = Setting.duration("schedule.jitter", "30s",
             "Each poll waits a random time up to this first, so a lab's SUTs do not poll in lock-step.");
     static final Setting<String> DOORBELL = Setting.text("doorbell.url", "",

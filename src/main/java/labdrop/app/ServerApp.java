@@ -12,6 +12,7 @@ import labdrop.ingest.DropWatcher;
 import labdrop.ingest.RouteFeed;
 import labdrop.ops.LabProbes;
 import labdrop.ops.Readiness;
+import labdrop.schedule.Crons;
 import labdrop.ssh.EmbeddedSshServer;
 import labdrop.web.ApiHandler;
 import labdrop.web.DoorbellHandler;
@@ -75,6 +76,7 @@ public final class ServerApp implements AutoCloseable {
     }
 
     public static ServerApp build(ServerConfig config, Clock clock) throws IOException {
+        Crons.checkServer(config);
         ServerApp app = new ServerApp(config, Services.open(config, clock));
         app.configureCamel();
         return app;

@@ -28,6 +28,7 @@ public final class ConfigLoader {
         Map<String, Entry> entries = file == null ? Map.of() : readEntries(file);
 
         Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, String> sources = new LinkedHashMap<>();
         Map<String, String> camel = new LinkedHashMap<>();
         for (Entry entry : entries.values()) {
             if (entry.key.startsWith(CAMEL_PREFIX)) {
@@ -54,8 +55,9 @@ public final class ConfigLoader {
                 where = "default";
             }
             values.put(setting.key(), parse(setting, text, where));
+            sources.put(setting.key(), where);
         }
-        return new LoadedConfig(values, camel);
+        return new LoadedConfig(values, sources, camel);
     }
 
     private static Object parse(Setting<?> setting, String text, String where) {

@@ -27,7 +27,13 @@ public record ServerConfig(
         Notify notifications,
         Ready ready,
         Map<String, String> placeholders,
-        Map<String, String> camelProperties) {
+        Map<String, String> camelProperties,
+        Map<String, String> sources) {
+
+    /** Where a key's value came from: {@code /etc/labdrop/server.conf:57}, an environment variable, or "default". */
+    public String source(String key) {
+        return sources.getOrDefault(key, "default");
+    }
 
     /** Jetty's address and the package repositories it serves at /packages/<name>/. */
     public record Http(String host, int port, Map<String, Path> repositories, Path staging,
@@ -257,7 +263,7 @@ public record ServerConfig(
                         orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log"), c.get(SSH_PQ)),
                 notify(file, c),
                 new Ready(c.get(READY_MIN_FREE), c.get(READY_PLACER_LAG)),
-                Map.copyOf(placeholders), Map.copyOf(c.camelProperties()));
+                Map.copyOf(placeholders), Map.copyOf(c.camelProperties()), Map.copyOf(c.sources()));
     }
 
     private static Notify notify(Path file, LoadedConfig c) {
