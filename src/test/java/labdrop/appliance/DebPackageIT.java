@@ -143,6 +143,16 @@ class DebPackageIT {
 
         ok("dpkg", "-i", DEB.toString());
         List<String> files = ok("dpkg", "-L", "labdrop").out().lines().filter(l -> l.startsWith("/")).toList();
+        for (String unit : files.stream().filter(f -> f.startsWith("/usr/lib/systemd/system/labdrop-")).toList()) {
+            for (String line : Files.readAllLines(Path.of(unit))) {
+                if (line.startsWith("Documentation=")) {
+                    for (String url : line.substring("Documentation=".length()).strip().split("\\s+")) {
+                        assertThat(url).as(unit).startsWith("file:///");
+                        assertThat(Path.of(url.substring("file://".length()))).as(unit + " names " + url).isRegularFile();
+                    }
+                }
+            }
+        }
         assertThat(ok("id", "labdrop").out()).contains("(labdrop)");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of("/etc/labdrop/server.conf"))))
                 .isEqualTo("rw-r-----");
