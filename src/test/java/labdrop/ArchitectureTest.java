@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     /** The domain: records, rules and formats, free of every framework. */
     static final String[] DOMAIN = {"labdrop.request..", "labdrop.host..", "labdrop.drop..", "labdrop.pkg..",
-            "labdrop.error..", "labdrop.config..", "labdrop.user..", "labdrop.result..", "labdrop.event.."};
+            "labdrop.error..", "labdrop.config..", "labdrop.user..", "labdrop.result..", "labdrop.event..",
+            "labdrop.retry.."};
     static final String[] FRAMEWORKS = {"org.apache.camel..", "org.eclipse.jetty..", "org.apache.sshd..",
             "org.quartz..", "org.jdbi..", "com.zaxxer..", "org.flywaydb..", "picocli.."};
 

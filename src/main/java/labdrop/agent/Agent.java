@@ -15,8 +15,8 @@ import labdrop.drop.DropLayout;
 import labdrop.drop.Names;
 import labdrop.error.BadInputException;
 import labdrop.error.LabdropException;
-import labdrop.pkg.FetchPolicy.Sleeper;
 import labdrop.request.Request;
+import labdrop.retry.Backoff.Sleeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

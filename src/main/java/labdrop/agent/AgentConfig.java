@@ -20,6 +20,7 @@ import labdrop.config.Setting;
 import labdrop.drop.Names;
 import labdrop.host.Directions;
 import labdrop.pkg.FetchPolicy;
+import labdrop.retry.Backoff;
 import labdrop.schedule.Crons;
 import labdrop.tls.TlsKeys;
 
@@ -81,7 +82,7 @@ public record AgentConfig(
     }
 
     /** The fetch policy of package and release downloads: this config's timeouts, attempts and bounds; waits with {@code sleeper}. */
-    public FetchPolicy fetchPolicy(FetchPolicy.Sleeper sleeper) {
+    public FetchPolicy fetchPolicy(Backoff.Sleeper sleeper) {
         return new FetchPolicy(ssh.connectTimeout(), ssh.timeout(), fetch.deadline(), fetch.maxIndexBytes(), attempts,
                 backoff, sleeper).over(sslContext());
     }

@@ -8,8 +8,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Random;
 import labdrop.pkg.FetchPolicy;
-import labdrop.pkg.FetchPolicy.Sleeper;
 import labdrop.pkg.Fetcher;
+import labdrop.retry.Backoff.Sleeper;
 
 /**
  * What an agent and its runs take from outside: agent.conf, the clock, the sleeper every wait goes

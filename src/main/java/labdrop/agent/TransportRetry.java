@@ -1,7 +1,7 @@
 package labdrop.agent;
 
 import java.io.IOException;
-import java.time.Duration;
+import labdrop.retry.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,26 +27,21 @@ final class TransportRetry {
 
     void run(String what, DropTransport transport, Step step) throws IOException, InterruptedException {
         int attempts = context.config().attempts();
+        Backoff backoff = new Backoff(attempts, context.config().backoff(), context.sleeper(), context.random());
         for (int attempt = 1; ; attempt++) {
             try {
                 step.run();
                 return;
             } catch (IOException e) {
                 boolean retryable = !(e instanceof TransportException te) || te.retryable();
-                if (!retryable || attempt >= attempts) {
+                if (!retryable || !backoff.another(attempt)) {
                     throw new IOException("cannot " + what + " (attempt " + attempt + " of " + attempts + "): "
                             + e.getMessage(), e);
                 }
                 LOG.warn("{} failed (attempt {} of {}): {}", what, attempt, attempts, e.getMessage());
                 transport.close();
-                context.sleeper().sleep(backoff(attempt));
+                backoff.pause(attempt);
             }
         }
-    }
-
-    /** The wait after failed attempt {@code attempt}: the backoff doubled per attempt, plus up to half again. */
-    private Duration backoff(int attempt) {
-        long millis = context.config().backoff().toMillis() << (attempt - 1);
-        return Duration.ofMillis(millis + context.random().nextInt((int) Math.max(1, millis / 2)));
     }
 }

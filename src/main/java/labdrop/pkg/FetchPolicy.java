@@ -2,6 +2,7 @@ package labdrop.pkg;
 
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
+import labdrop.retry.Backoff;
 
 /**
  * Timeouts, bounds and retries of the fetcher: {@code readTimeout} bounds the wait for an
@@ -9,10 +10,10 @@ import javax.net.ssl.SSLContext;
  * a repository's packages.checksum. The sleeper is injected so tests never really wait.
  */
 public record FetchPolicy(Duration connectTimeout, Duration readTimeout, Duration deadline, long maxIndexBytes,
-                          int attempts, Duration backoff, Sleeper sleeper, SSLContext tls) {
+                          int attempts, Duration backoff, Backoff.Sleeper sleeper, SSLContext tls) {
 
     public FetchPolicy(Duration connectTimeout, Duration readTimeout, Duration deadline, long maxIndexBytes,
-                       int attempts, Duration backoff, Sleeper sleeper) {
+                       int attempts, Duration backoff, Backoff.Sleeper sleeper) {
         this(connectTimeout, readTimeout, deadline, maxIndexBytes, attempts, backoff, sleeper, null);
     }
 
@@ -21,14 +22,8 @@ public record FetchPolicy(Duration connectTimeout, Duration readTimeout, Duratio
         return new FetchPolicy(connectTimeout, readTimeout, deadline, maxIndexBytes, attempts, backoff, sleeper, tls);
     }
 
-    /** Waits between attempts. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
-    }
-
     public static FetchPolicy defaults() {
         return new FetchPolicy(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(30), 8 << 20, 3,
-                Duration.ofSeconds(1), d -> Thread.sleep(d.toMillis()));
+                Duration.ofSeconds(1), Backoff.THREAD_SLEEP);
     }
 }

@@ -14,12 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import labdrop.retry.Backoff;
 
 /**
  * Fetches one package from ordered locations ({@code http://}, {@code https://}, {@code file://}):
@@ -79,6 +79,7 @@ public final class Fetcher {
         String md5 = expectedMd5(wanted, base);
         Path part = destDir.resolve(wanted.fileName() + ".part");
         String lastError = null;
+        Backoff backoff = new Backoff(policy.attempts(), policy.backoff(), policy.sleeper(), jitter);
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
                 Files.createDirectories(destDir);
@@ -92,9 +93,8 @@ public final class Fetcher {
                 throw new LocationFailed(e.getMessage());
             } catch (IOException e) {
                 lastError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-                if (attempt < policy.attempts()) {
-                    long millis = policy.backoff().toMillis() << (attempt - 1);
-                    policy.sleeper().sleep(Duration.ofMillis(millis + jitter.nextInt((int) Math.max(1, millis / 2))));
+                if (backoff.another(attempt)) {
+                    backoff.pause(attempt);
                 }
             }
         }

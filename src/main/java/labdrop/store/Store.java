@@ -2,7 +2,10 @@ package labdrop.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
+import java.util.Random;
 import labdrop.config.ServerConfig;
+import labdrop.retry.Backoff;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -17,7 +20,8 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * processes never decide for the same host at once.
  */
 public final class Store implements AutoCloseable {
-    private static final int BEGIN_ATTEMPTS = 5;
+    /** A connection that fails before any work ran is tried again, 5 times in all, from 100 ms doubling. */
+    private static final Backoff RECONNECT = new Backoff(5, Duration.ofMillis(100), Backoff.THREAD_SLEEP, new Random());
     private static final String H2_BIND_ADDRESS = "h2.bindAddress";
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
@@ -46,7 +50,7 @@ public final class Store implements AutoCloseable {
                 Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
                 return new Store(dataSource);
             } catch (RuntimeException e) {
-                if (attempt == BEGIN_ATTEMPTS || !DeadConnections.isDead(e)) {
+                if (!RECONNECT.another(attempt) || !DeadConnections.isDead(e)) {
                     dataSource.close();
                     throw e;
                 }
@@ -81,7 +85,7 @@ public final class Store implements AutoCloseable {
                     return work.withHandle(h);
                 });
             } catch (JdbiException e) {
-                if (started[0] || attempt == BEGIN_ATTEMPTS) {
+                if (started[0] || !RECONNECT.another(attempt)) {
                     throw e;
                 }
                 pauseBeforeRetry(attempt);
@@ -91,7 +95,7 @@ public final class Store implements AutoCloseable {
 
     private static void pauseBeforeRetry(int attempt) {
         try {
-            Thread.sleep(100L * attempt);
+            RECONNECT.pause(attempt);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
