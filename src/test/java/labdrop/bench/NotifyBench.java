@@ -178,12 +178,8 @@ public final class NotifyBench {
         long placed = (System.nanoTime() - t0) / 1000;
         ResultsBench.write(drop.resolve("state_file"), state(seq, "Running", r.id()));
         Path results = Files.createDirectories(drop.resolve("results/" + r.id()));
-        Instant now = Instant.now();
-        String result = "<result xmlns=\"urn:labdrop:result:1\" request=\"" + r.id() + "\" host=\"b-1\">\n<started>" + now
-                + "</started>\n<finished>" + now + "</finished>\n<test index=\"1\" name=\"dbench\" outcome=\"pass\""
-                + " exitCode=\"0\"/>\n</result>\n";
         Path tmp = results.resolve(".result.xml.tmp");
-        Files.writeString(tmp, result);
+        Files.writeString(tmp, ResultsBench.resultXml(r.id(), "pass", 0));
         long t1 = System.nanoTime();
         Files.move(tmp, results.resolve("result.xml"), StandardCopyOption.ATOMIC_MOVE);
         HttpRequest get = HttpRequest.newBuilder(URI.create(base + "/requests/" + r.id()))

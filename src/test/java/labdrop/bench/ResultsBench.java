@@ -150,12 +150,8 @@ public final class ResultsBench {
         write(drop.resolve("state_file"), state(seq, "Running", r.id()));
         Path results = Files.createDirectories(drop.resolve("results/" + r.id()));
         write(results.resolve("cases.xml"), casesXml(r.id(), cases));
-        Instant now = Instant.now();
-        String result = "<result xmlns=\"urn:labdrop:result:1\" request=\"" + r.id() + "\" host=\"b-1\">\n<started>" + now
-                + "</started>\n<finished>" + now + "</finished>\n<test index=\"1\" name=\"dbench\" outcome=\"fail\""
-                + " exitCode=\"1\"/>\n</result>\n";
         Path tmp = results.resolve(".result.xml.tmp");
-        Files.writeString(tmp, result);
+        Files.writeString(tmp, resultXml(r.id(), "fail", 1));
         long t0 = System.nanoTime();
         Files.move(tmp, results.resolve("result.xml"), StandardCopyOption.ATOMIC_MOVE);
         HttpRequest get = HttpRequest.newBuilder(URI.create(base + "/requests/" + r.id()))
@@ -196,6 +192,14 @@ public final class ResultsBench {
                     .append("</case>\n");
         }
         return xml.append("</test>\n</cases>\n").toString();
+    }
+
+    /** A result.xml of b-1 for {@code request}: one dbench test with {@code outcome} and {@code exitCode}. */
+    static String resultXml(String request, String outcome, int exitCode) {
+        Instant now = Instant.now();
+        return "<result xmlns=\"urn:labdrop:result:1\" request=\"" + request + "\" host=\"b-1\">\n<started>" + now
+                + "</started>\n<finished>" + now + "</finished>\n<test index=\"1\" name=\"dbench\" outcome=\"" + outcome
+                + "\" exitCode=\"" + exitCode + "\"/>\n</result>\n";
     }
 
     static String state(long seq, String status, String request) {
