@@ -48,14 +48,14 @@ public final class ServerApp implements AutoCloseable {
         this.config = config;
         this.services = services;
         this.ssh = config.ssh().enabled() ? new EmbeddedSshServer(config.ssh(), config.dropDir(),
-                services.keys(), Clock.systemUTC()) : null;
+                services.keys(), Clock.systemUTC(), services.metrics().registry()) : null;
         this.readiness = readiness(config, services, ssh);
         PackageUploadHandler uploads = new PackageUploadHandler(services.accounts(),
                 config.http().repositories(), config.http().staging(), config.http().maxUploadBytes());
         this.http = HttpServerFactory.build(config.http().host(), config.http().port(), config.http().tls(),
                 config.http().trustedProxies(), config.http().repositories(), new Handler.Sequence(
                         new DoorbellHandler(services.doorbell()), uploads, new ApiHandler(services.web())),
-                services.metrics().registry(), new WebHandler(services.web(), uploads), readiness);
+                services.metrics(), new WebHandler(services.web(), uploads), readiness);
     }
 
     /** What /readyz checks (docs/operations.md): store, drop, disk, placer, and the SSH server when it runs. */

@@ -58,6 +58,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
                 new PackageCatalog(config.http().repositories()), clock);
         LabMetrics metrics = new LabMetrics();
         metrics.bindCounts(lab);
+        lab.store().measure(metrics.registry());
         Placer placer = new Placer(lab, metrics);
         ConfigWatch configWatch = new ConfigWatch(lab, config.ingest().maxConfigBytes());
         HealthChecks health = new HealthChecks(lab, placer);
@@ -67,7 +68,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
                 new Ingest(lab, placer, health, new Confirmations(lab, health), config.ingest(), metrics),
                 new Watchdog(lab, placer, health, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
-                new KeyRegistry(lab), new LabStats(lab), new Notifier(lab, config.notifications()),
+                new KeyRegistry(lab), new LabStats(lab), new Notifier(lab, config.notifications(), metrics),
                 new Notifications(lab, config.notifications().mail().enabled()));
     }
 
@@ -80,5 +81,6 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
     public void close() {
         notifier.close();
         lab.store().close();
+        metrics.close();
     }
 }

@@ -93,6 +93,7 @@ public final class Ingest {
             return;
         }
         Path file = lab.drop().resultsDir(host, requestId).resolve("result.xml");
+        long start = System.nanoTime();
         read(file, host, limits.maxResultBytes(), () -> resultChanged(host, requestId), bytes -> {
             ResultDoc doc = DropXml.read(XmlFormat.RESULT, bytes, host + "/results/" + requestId + "/result.xml");
             CaseIntake cases = cases(file.resolveSibling(DropLayout.CASES_FILE), host, requestId, doc);
@@ -100,6 +101,7 @@ public final class Ingest {
             lab.store().tx(h -> ResultIngest.apply(h, host, requestId, doc, cases, health, confirmations, afterCommit,
                     lab.now()));
             afterCommit.forEach(Runnable::run);
+            metrics.resultIngested(Duration.ofNanos(System.nanoTime() - start));
         });
     }
 

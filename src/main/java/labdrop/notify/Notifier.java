@@ -2,6 +2,7 @@ package labdrop.notify;
 
 import jakarta.mail.MessagingException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -19,9 +20,13 @@ import labdrop.event.MailSubscription;
 import labdrop.event.Retries;
 import labdrop.event.Webhook;
 import labdrop.lab.Lab;
+import labdrop.lab.LabMetrics;
 import labdrop.request.Job;
+import labdrop.request.Request;
+import labdrop.request.RequestState;
 import labdrop.store.EventRows;
 import labdrop.store.MailRows;
+import labdrop.store.RequestRows;
 import labdrop.store.WebhookRows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +48,7 @@ public final class Notifier implements AutoCloseable {
     static final int PER_RUN = 2000;
     private static final int THREADS = 4;
     private final Lab lab;
+    private final LabMetrics metrics;
     private final ServerConfig.Notify config;
     private final Retries retries;
     private final EventBodies bodies;
@@ -52,8 +58,9 @@ public final class Notifier implements AutoCloseable {
     private ExecutorService pool;
     private Instant lastPrune = Instant.EPOCH;
 
-    public Notifier(Lab lab, ServerConfig.Notify config) {
+    public Notifier(Lab lab, ServerConfig.Notify config, LabMetrics metrics) {
         this.lab = lab;
+        this.metrics = metrics;
         this.config = config;
         this.retries = new Retries(config.retryFirst(), config.retryLongest(), config.giveUpAfter());
         this.bodies = new EventBodies(config.linkBase());
@@ -84,7 +91,9 @@ public final class Notifier implements AutoCloseable {
 
     /** Fans out up to one batch of events in one transaction; returns how many. */
     int fanOut() {
-        return lab.store().tx(h -> {
+        List<RequestState> finished = new ArrayList<>();
+        int fanned = lab.store().tx(h -> {
+            finished.clear();
             List<Event> events = EventRows.open(h, FAN_OUT_BATCH);
             if (events.isEmpty()) {
                 return 0;
@@ -107,6 +116,9 @@ public final class Notifier implements AutoCloseable {
                         to.forEach(address -> MailRows.add(h, e.id(), address, subject, text, now));
                     }
                 }
+                if (e.kind() == EventKind.REQUEST_FINISHED && e.requestNum() != null) {
+                    RequestRows.find(h, e.requestNum()).map(Request::state).ifPresent(finished::add);
+                }
                 if (e.kind() == EventKind.REQUEST_FINISHED && e.jobNum() != null
                         && EventRows.claimJobFinished(h, e.jobNum(), now)) {
                     EventRows.add(h, EventKind.JOB_FINISHED, null, null, e.jobNum(), Job.idOf(e.jobNum()) + " finished", now);
@@ -115,6 +127,8 @@ public final class Notifier implements AutoCloseable {
             }
             return events.size();
         });
+        finished.forEach(metrics::finished);
+        return fanned;
     }
 
     /**

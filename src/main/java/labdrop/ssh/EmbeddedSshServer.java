@@ -1,5 +1,6 @@
 package labdrop.ssh;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -56,9 +57,11 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private final ScheduledExecutorService revoker;
     private final KeyRegistry keys;
 
-    public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, KeyRegistry keys, Clock clock) throws IOException {
+    public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, KeyRegistry keys, Clock clock, MeterRegistry registry)
+            throws IOException {
         this.audit = new AuditLog(config.auditLog(), clock);
-        this.sessions = new Sessions(dropRoot, audit, config.maxSessionsPerKey(), config.quotaBytes(), config.quotaFiles());
+        this.sessions = new Sessions(dropRoot, audit, config.maxSessionsPerKey(), config.quotaBytes(), config.quotaFiles(),
+                registry);
         sshd = SshServer.setUpDefaultServer();
         sshd.setHost(config.host());
         sshd.setPort(config.port());

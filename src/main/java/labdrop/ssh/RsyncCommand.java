@@ -95,6 +95,7 @@ final class RsyncCommand implements Command {
             exit.onExit(1, why);
             return;
         }
+        sessions.metrics().started(SshMetrics.RSYNC);
         sessions.audit(session, checked.receiver() ? "rsync-write" : "rsync-read",
                 checked.host() + (checked.target() == null ? "" : "/" + checked.target()));
         Path hostDir = sessions.dropRoot().resolve(checked.host());
@@ -118,12 +119,13 @@ final class RsyncCommand implements Command {
                     sessions.audit(session, "refused", "rsync push stopped: " + why);
                     process.destroyForcibly();
                 }) : null;
-        Thread stdin = pump("rsync-in", in, process.getOutputStream(), true, watch);
-        Thread stderr = pump("rsync-err", process.getErrorStream(), err, false, null);
+        SshMetrics metrics = sessions.metrics();
+        Thread stdin = pump("rsync-in", in, process.getOutputStream(), true, watch, metrics);
+        Thread stderr = pump("rsync-err", process.getErrorStream(), err, false, null, null);
         Path staged = staging;
         Thread stdout = new Thread(() -> {
             try {
-                process.getInputStream().transferTo(new FlushingStream(out));
+                process.getInputStream().transferTo(new FlushingStream(out, metrics));
                 stderr.join();
                 int code = process.waitFor();
                 String stopped = watch == null ? null : watch.stopped();
@@ -187,8 +189,12 @@ final class RsyncCommand implements Command {
         return "/";
     }
 
-    /** Copies {@code from} to {@code to}; with a watch, each piece passes its quota gate first. */
-    private static Thread pump(String name, InputStream from, OutputStream to, boolean closeWhenDone, PushWatch watch) {
+    /**
+     * Copies {@code from} to {@code to}; with a watch, each piece passes its quota gate first; with
+     * metrics, each piece is counted as received over rsync.
+     */
+    private static Thread pump(String name, InputStream from, OutputStream to, boolean closeWhenDone, PushWatch watch,
+                               SshMetrics metrics) {
         Thread t = new Thread(() -> {
             try {
                 byte[] buffer = new byte[32 * 1024];
@@ -199,6 +205,9 @@ final class RsyncCommand implements Command {
                     }
                     to.write(buffer, 0, n);
                     to.flush();
+                    if (metrics != null) {
+                        metrics.received(SshMetrics.RSYNC, n);
+                    }
                 }
             } catch (IOException e) {
                 LOG.debug("{} ended: {}", name, e.getMessage());
@@ -217,24 +226,28 @@ final class RsyncCommand implements Command {
         return t;
     }
 
-    /** Flushes after every write, so rsync's protocol messages reach the client at once. */
+    /** Flushes after every write, so rsync's protocol messages reach the client at once; counts what it sent. */
     private static final class FlushingStream extends OutputStream {
         private final OutputStream out;
+        private final SshMetrics metrics;
 
-        FlushingStream(OutputStream out) {
+        FlushingStream(OutputStream out, SshMetrics metrics) {
             this.out = out;
+            this.metrics = metrics;
         }
 
         @Override
         public void write(int b) throws IOException {
             out.write(b);
             out.flush();
+            metrics.sent(SshMetrics.RSYNC, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
             out.flush();
+            metrics.sent(SshMetrics.RSYNC, len);
         }
     }
 

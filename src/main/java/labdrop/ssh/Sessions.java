@@ -1,5 +1,7 @@
 package labdrop.ssh;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
@@ -29,8 +31,13 @@ final class Sessions {
     /** Guarded by itself. */
     private final Map<String, Quota> shared = new HashMap<>();
 
-    Sessions(Path dropRoot, AuditLog audit, int maxPerKey, long quotaBytes, int quotaFiles) {
+    private final SshMetrics metrics;
+
+    Sessions(Path dropRoot, AuditLog audit, int maxPerKey, long quotaBytes, int quotaFiles, MeterRegistry registry) {
         this.dropRoot = dropRoot;
+        this.metrics = new SshMetrics(registry);
+        Gauge.builder("labdrop.ssh.sessions.open", live, Map::size).description("SSH sessions open (logged in)")
+                .register(registry);
         this.audit = audit;
         this.maxPerKey = maxPerKey;
         this.quotaBytes = quotaBytes;
@@ -39,6 +46,10 @@ final class Sessions {
 
     Path dropRoot() {
         return dropRoot;
+    }
+
+    SshMetrics metrics() {
+        return metrics;
     }
 
     /**

@@ -47,6 +47,25 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
     }
 
     @Override
+    public void initialized(ServerSession session, int version) {
+        sessions.metrics().started(SshMetrics.SFTP);
+    }
+
+    @Override
+    public void read(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
+                     int dataOffset, int dataLen, int readLen, Throwable thrown) {
+        sessions.metrics().sent(SshMetrics.SFTP, readLen);
+    }
+
+    @Override
+    public void written(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
+                        int dataOffset, int dataLen, Throwable thrown) {
+        if (thrown == null) {
+            sessions.metrics().received(SshMetrics.SFTP, dataLen);
+        }
+    }
+
+    @Override
     public Path resolveLocalFilePath(SftpSubsystemProxy subsystem, Path rootDir, String remotePath) throws IOException {
         ServerSession session = subsystem.getServerSession();
         Jail jail = sessions.jail(session);

@@ -2,6 +2,7 @@ package labdrop.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Random;
 import labdrop.config.ServerConfig;
@@ -57,6 +58,11 @@ public final class Store implements AutoCloseable {
                 pauseBeforeRetry(attempt);
             }
         }
+    }
+
+    /** Registers the connection pool's meters (hikaricp_connections_*: active, idle, pending, timeouts, wait and use times). */
+    public void measure(MeterRegistry registry) {
+        dataSource.setMetricRegistry(registry);
     }
 
     /**

@@ -1,7 +1,10 @@
 package labdrop.web;
 
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
+import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
+import io.micrometer.jetty12.server.TimedHandler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import labdrop.config.ServerConfig;
+import labdrop.lab.LabMetrics;
 import labdrop.ops.Readiness;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.server.Handler;
@@ -41,11 +45,12 @@ public final class HttpServerFactory {
     }
 
     /**
-     * As above, plus {@code /metrics} from {@code metrics} (Prometheus text) with
+     * As above, plus {@code /metrics} from {@code metrics} (Prometheus text) with Jetty's requests
+     * (by method, status and outcome), thread pool and connections, and
      * {@code labdrop_package_bytes_served_total} counted by a StatisticsHandler around the repositories.
      */
     public static Server build(String host, int port, Map<String, Path> repositories, Handler api,
-                               PrometheusMeterRegistry metrics, Handler web)
+                               LabMetrics metrics, Handler web)
             throws IOException {
         return build(host, port, ServerConfig.Tls.NONE, List.of(), repositories, api, metrics, web, null);
     }
@@ -56,7 +61,7 @@ public final class HttpServerFactory {
      */
     public static Server build(String host, int port, ServerConfig.Tls tls, List<String> trustedProxies,
                                Map<String, Path> repositories, Handler api,
-                               PrometheusMeterRegistry metrics, Handler web, Readiness readiness)
+                               LabMetrics metrics, Handler web, Readiness readiness)
             throws IOException {
         Server server = new Server();
         server.addConnector(Connectors.create(server, host, port, tls, trustedProxies));
@@ -89,7 +94,7 @@ public final class HttpServerFactory {
         if (metrics != null) {
             FunctionCounter.builder("labdrop.package.served", served,
                     StatisticsHandler::getBytesWritten).description("Bytes written by the package repositories")
-                    .baseUnit("bytes").register(metrics);
+                    .baseUnit("bytes").register(metrics.registry());
             ContextHandler scrape = new ContextHandler(new Handler.Abstract() {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) {
@@ -111,7 +116,15 @@ public final class HttpServerFactory {
             sessions.setHandler(web);
             contexts.addHandler(new ContextHandler(sessions, "/"));
         }
-        server.setHandler(contexts);
+        if (metrics != null) {
+            TimedHandler timed = new TimedHandler(metrics.registry(), Tags.empty());
+            timed.setHandler(contexts);
+            server.setHandler(timed);
+            new JettyServerThreadPoolMetrics(server.getThreadPool(), Tags.empty()).bindTo(metrics.registry());
+            JettyConnectionMetrics.addToAllConnectors(server, metrics.registry());
+        } else {
+            server.setHandler(contexts);
+        }
         return server;
     }
 

@@ -137,7 +137,8 @@ class DebPackageIT {
         String contents = ok("dpkg-deb", "--contents", DEB.toString()).out();
         assertThat(contents).contains("./usr/bin/labdrop", "./usr/share/labdrop/labdrop.jar", "./usr/share/labdrop/lib/",
                 "./usr/lib/systemd/system/labdrop-server.service", "./usr/lib/systemd/system/labdrop-agent.service",
-                "./usr/lib/systemd/system/labdrop-agent-once.timer", "./usr/share/doc/labdrop/copyright");
+                "./usr/lib/systemd/system/labdrop-agent-once.timer", "./usr/share/doc/labdrop/copyright",
+                "./usr/share/labdrop/grafana/labdrop.json");
 
         lintianWarningsAreTheExplainedOnes();
 

@@ -61,11 +61,16 @@ class MetricsIT {
         assertThat(metrics)
                 .contains("labdrop_requests{state=\"Running\"} 1.0")
                 .contains("labdrop_requests{state=\"Queued\"} 0.0")
-                .contains("labdrop_hosts{state=\"Running\"} 1.0")
-                .contains("labdrop_hosts{state=\"Available\"} 1.0")
+                .contains("labdrop_hosts{state=\"Running\",type=\"default\"} 1.0")
+                .contains("labdrop_hosts{state=\"Available\",type=\"default\"} 1.0")
+                .contains("labdrop_hosts{state=\"Lost\",type=\"default\"} 0.0")
+                .contains("labdrop_queue_length{pool=\"default\"} 0.0")
                 .contains("labdrop_placement_seconds_count 1")
                 .containsPattern("labdrop_state_ingest_seconds_count [1-9]")
-                .contains("labdrop_placement_seconds{quantile=\"0.99\"}");
+                .containsPattern("labdrop_placement_seconds_bucket\\{le=\"30.0\"} 1")
+                .containsPattern("jvm_threads_live_threads [1-9]")
+                .containsPattern("hikaricp_connections_active\\{pool=\"labdrop-store\"}")
+                .containsPattern("jetty_server_requests_seconds_count\\{method=\"GET\",outcome=\"SUCCESS\",status=\"200\"} [1-9]");
         long served = metrics.lines().filter(l -> l.startsWith("labdrop_package_served_bytes_total"))
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
         assertThat(served).isGreaterThanOrEqualTo(Files.size(pkg));
