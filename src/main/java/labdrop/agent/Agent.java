@@ -15,6 +15,7 @@ import labdrop.drop.DropLayout;
 import labdrop.drop.Names;
 import labdrop.error.BadInputException;
 import labdrop.error.LabdropException;
+import labdrop.log.LogContext;
 import labdrop.request.Request;
 import labdrop.retry.Backoff.Sleeper;
 import org.slf4j.Logger;
@@ -78,6 +79,12 @@ public final class Agent {
 
     /** One poll. Throws when the drop cannot be reached after the configured attempts. */
     public Outcome poll() throws IOException, InterruptedException {
+        try (LogContext ignored = LogContext.host(context.config().host())) {
+            return pollOnce();
+        }
+    }
+
+    private Outcome pollOnce() throws IOException, InterruptedException {
         AgentConfig config = context.config();
         Path mirror = context.mirror();
         Files.createDirectories(context.work());
@@ -101,7 +108,9 @@ public final class Agent {
             StateReporter reporter = new StateReporter(context, journal, transport, retry, () -> refusal);
             RequestRun run = new RequestRun(context, journal, transport, retry, reporter, effective, rebootWait);
             if (j.active()) {
-                return run.resume();
+                try (LogContext ignored = LogContext.request(null, j.request())) {
+                    return run.resume();
+                }
             }
             List<String> waiting = new ArrayList<>();
             for (String id : currentRequests()) {
@@ -125,7 +134,9 @@ public final class Agent {
                         + ") and auto_retrieve = false on this host: nothing runs until an admin or the owner sets it to true");
                 return Outcome.WAITING;
             }
-            return run.start(next);
+            try (LogContext ignored = LogContext.request(null, next)) {
+                return run.start(next);
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.AgentDaemon;
 import labdrop.agent.AgentLock;
+import labdrop.log.LogFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,6 +34,7 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig config = AgentConfig.load(conf, System.getenv());
+        LogFormat.use(config.logFormat());
         try (AgentLock ignored = AgentLock.acquire(config.workDir())) {
             Agent agent = new Agent(config, Clock.systemUTC(), new SecureRandom());
             if (once) {

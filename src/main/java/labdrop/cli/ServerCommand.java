@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import labdrop.app.ServerApp;
 import labdrop.config.ServerConfig;
+import labdrop.log.LogFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +29,9 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServerApp app = ServerApp.build(conf.load(), Clock.systemUTC());
+        ServerConfig config = conf.load();
+        LogFormat.use(config.logFormat());
+        ServerApp app = ServerApp.build(config, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();

@@ -26,6 +26,7 @@ public record ServerConfig(
         Ssh ssh,
         Notify notifications,
         Ready ready,
+        String logFormat,
         Map<String, String> placeholders,
         Map<String, String> camelProperties,
         Map<String, String> sources) {
@@ -58,7 +59,7 @@ public record ServerConfig(
 
     /** The embedded SSH server (SFTP and rsync, one jail per host or lab). */
     public record Ssh(boolean enabled, String host, int port, Path hostKey, int maxSessionsPerKey, long quotaBytes,
-                      int quotaFiles, String rsync, Path auditLog, boolean postQuantum) {
+                      int quotaFiles, String rsync, Path auditLog, long auditMaxBytes, int auditKeep, boolean postQuantum) {
     }
 
     /**
@@ -184,6 +185,13 @@ public record ServerConfig(
                     + " curve25519-sha256 (then ecdh-sha2-nistp256) only, which costs the server less per login (docs/ssh.md).");
     static final Setting<String> SSH_AUDIT = Setting.text("ssh.audit-log", "",
             "Audit log of every login, refusal and write; empty means <state.dir>/ssh-audit.log.");
+    static final Setting<Long> SSH_AUDIT_MAX = Setting.bytes("ssh.audit-max-bytes", 67_108_864L,
+            "When the audit log passes this size it is renamed ssh-audit.log.1 (older ones shift up) and a new one begun.");
+    static final Setting<Integer> SSH_AUDIT_KEEP = Setting.integer("ssh.audit-keep", 1, 20, 10,
+            "How many rotated audit logs are kept (ssh-audit.log.1 … .N); the oldest is deleted.");
+    static final Setting<String> LOG_FORMAT = Setting.choice("log.format", "text",
+            "How the server writes its log lines to stderr (the journal under systemd): text, or json (one object per line).",
+            "text", "json");
 
     static final Setting<Duration> NOTIFY_INTERVAL = Setting.duration("notify.interval", "1s",
             "How often new events are fanned out to webhooks and mail, and due deliveries are sent.");
@@ -224,10 +232,10 @@ public record ServerConfig(
             HARD_RESET_TIMEOUT, HTTP_HOST, HTTP_PORT, UPLOAD_LOCATION, CUSTOM_UPLOAD_LOCATION,
             CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES, TLS_CERTIFICATE, TLS_KEY, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TRUSTED_PROXIES,
             SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
-            SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT, SSH_PQ,
+            SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT, SSH_AUDIT_MAX, SSH_AUDIT_KEEP, SSH_PQ,
             NOTIFY_INTERVAL, NOTIFY_RETRY_FIRST, NOTIFY_RETRY_LONGEST, NOTIFY_GIVE_UP, NOTIFY_TIMEOUT, NOTIFY_KEEP,
             NOTIFY_LINK_BASE, MAIL_HOST, MAIL_PORT, MAIL_SECURITY, MAIL_USER, MAIL_PASSWORD, MAIL_FROM, MAIL_CA_FILE,
-            READY_MIN_FREE, READY_PLACER_LAG);
+            READY_MIN_FREE, READY_PLACER_LAG, LOG_FORMAT);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
         LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
@@ -260,9 +268,11 @@ public record ServerConfig(
                 new Ssh(c.get(SSH_ENABLED), c.get(SSH_HOST), c.get(SSH_PORT),
                         orUnder(c.get(SSH_HOST_KEY), state, "ssh_host_ed25519_key"), c.get(SSH_SESSIONS),
                         c.get(SSH_QUOTA_BYTES), c.get(SSH_QUOTA_FILES), c.get(SSH_RSYNC),
-                        orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log"), c.get(SSH_PQ)),
+                        orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log"), c.get(SSH_AUDIT_MAX), c.get(SSH_AUDIT_KEEP),
+                        c.get(SSH_PQ)),
                 notify(file, c),
                 new Ready(c.get(READY_MIN_FREE), c.get(READY_PLACER_LAG)),
+                c.get(LOG_FORMAT),
                 Map.copyOf(placeholders), Map.copyOf(c.camelProperties()), Map.copyOf(c.sources()));
     }
 

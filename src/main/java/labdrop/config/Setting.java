@@ -1,6 +1,7 @@
 package labdrop.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -12,6 +13,17 @@ public record Setting<T>(String key, String defaultText, String doc, String desc
 
     public static Setting<String> text(String key, String defaultText, String doc) {
         return new Setting<>(key, defaultText, doc, "text", s -> s);
+    }
+
+    /** One of {@code choices}, as written (lower case). */
+    public static Setting<String> choice(String key, String defaultText, String doc, String... choices) {
+        List<String> allowed = List.of(choices);
+        return new Setting<>(key, defaultText, doc, "one of " + String.join(", ", allowed), s -> {
+            if (!allowed.contains(s.strip())) {
+                throw new IllegalArgumentException("not one of " + allowed);
+            }
+            return s.strip();
+        });
     }
 
     public static Setting<Integer> integer(String key, int min, int max, int defaultValue, String doc) {

@@ -26,6 +26,7 @@ import labdrop.drop.xml.XmlRefusedException;
 import labdrop.error.BadInputException;
 import labdrop.lab.Lab;
 import labdrop.lab.LabMetrics;
+import labdrop.log.LogContext;
 import labdrop.queue.Confirmations;
 import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
@@ -73,6 +74,12 @@ public final class Ingest {
         Path file = lab.drop().stateFile(host);
         Runnable again = () -> stateChanged(host);
         long start = System.nanoTime();
+        try (LogContext ignored = LogContext.host(host)) {
+            readState(file, host, again, start);
+        }
+    }
+
+    private void readState(Path file, String host, Runnable again, long start) {
         read(file, host, limits.maxStateBytes(), again, bytes -> {
             StateDoc doc = DropXml.read(XmlFormat.STATE, bytes, host + "/state_file");
             Instant received = lab.now();
@@ -94,6 +101,12 @@ public final class Ingest {
         }
         Path file = lab.drop().resultsDir(host, requestId).resolve("result.xml");
         long start = System.nanoTime();
+        try (LogContext ignored = LogContext.request(host, requestId)) {
+            readResult(file, host, requestId, start);
+        }
+    }
+
+    private void readResult(Path file, String host, String requestId, long start) {
         read(file, host, limits.maxResultBytes(), () -> resultChanged(host, requestId), bytes -> {
             ResultDoc doc = DropXml.read(XmlFormat.RESULT, bytes, host + "/results/" + requestId + "/result.xml");
             CaseIntake cases = cases(file.resolveSibling(DropLayout.CASES_FILE), host, requestId, doc);

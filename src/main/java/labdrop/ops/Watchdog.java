@@ -8,6 +8,7 @@ import labdrop.config.ServerConfig;
 import labdrop.host.Host;
 import labdrop.host.HostState;
 import labdrop.lab.Lab;
+import labdrop.log.LogContext;
 import labdrop.queue.HealthChecks;
 import labdrop.queue.Placer;
 import labdrop.request.Request;
@@ -47,31 +48,10 @@ public final class Watchdog {
         Instant now = lab.now();
         List<String> lost = new ArrayList<>();
         for (Request active : lab.store().read(RequestRows::allActive)) {
-            boolean becameLost = lab.store().tx(h -> {
-                Host host = HostRows.lock(h, active.host()).orElseThrow();
-                Request request = RequestRows.find(h, active.number()).orElseThrow();
-                if (!request.state().isActive()) {
-                    return false;
-                }
-                Instant since = latest(host.lastSeen(), request.placedAt());
-                Duration silence = Duration.between(since, now);
-                WatchdogRules.Verdict verdict = WatchdogRules.judge(silence, policy.heartbeat(), policy.grace(), host.state());
-                if (verdict.abortRequest()) {
-                    RequestRows.setState(h, request.number(), RequestState.ABORTED, "host '" + host.name()
-                            + "' sent no state for " + minutes(silence) + " (heartbeat " + minutes(policy.heartbeat())
-                            + " + grace " + minutes(policy.grace()) + ")", now);
-                    PlacementRows.add(h, request.number(), host.name(), Placer.REMOVE, now);
-                    health.ended(h, host, request, RequestState.ABORTED, List.of(), "its host sent no state for "
-                            + minutes(silence));
-                }
-                if (verdict.hostLost()) {
-                    HostRows.setState(h, host.name(), HostState.LOST, now);
-                    LOG.warn("host '{}' is Lost: no state for {} while {} is {}", host.name(), minutes(silence),
-                            request.id(), request.state().label());
-                    return true;
-                }
-                return false;
-            });
+            boolean becameLost;
+            try (LogContext ignored = LogContext.request(active.host(), active.id())) {
+                becameLost = judge(active, now);
+            }
             if (becameLost) {
                 lost.add(active.host());
             }
@@ -82,6 +62,35 @@ public final class Watchdog {
             lost.forEach(this::resetOnce);
         }
         return lost;
+    }
+
+    /** Aborts {@code active} and marks its host Lost when the host has been silent too long; true when it went Lost. */
+    private boolean judge(Request active, Instant now) {
+        return lab.store().tx(h -> {
+            Host host = HostRows.lock(h, active.host()).orElseThrow();
+            Request request = RequestRows.find(h, active.number()).orElseThrow();
+            if (!request.state().isActive()) {
+                return false;
+            }
+            Instant since = latest(host.lastSeen(), request.placedAt());
+            Duration silence = Duration.between(since, now);
+            WatchdogRules.Verdict verdict = WatchdogRules.judge(silence, policy.heartbeat(), policy.grace(), host.state());
+            if (verdict.abortRequest()) {
+                RequestRows.setState(h, request.number(), RequestState.ABORTED, "host '" + host.name()
+                        + "' sent no state for " + minutes(silence) + " (heartbeat " + minutes(policy.heartbeat())
+                        + " + grace " + minutes(policy.grace()) + ")", now);
+                PlacementRows.add(h, request.number(), host.name(), Placer.REMOVE, now);
+                health.ended(h, host, request, RequestState.ABORTED, List.of(), "its host sent no state for "
+                        + minutes(silence));
+            }
+            if (verdict.hostLost()) {
+                HostRows.setState(h, host.name(), HostState.LOST, now);
+                LOG.warn("host '{}' is Lost: no state for {} while {} is {}", host.name(), minutes(silence),
+                        request.id(), request.state().label());
+                return true;
+            }
+            return false;
+        });
     }
 
     private void resetOnce(String name) {
@@ -95,8 +104,10 @@ public final class Watchdog {
             return true;
         });
         if (first) {
-            HardReset.Outcome outcome = hardReset.reset(name);
-            LOG.warn("host '{}' went Lost; hard reset: {}", name, outcome.summary());
+            try (LogContext ignored = LogContext.host(name)) {
+                HardReset.Outcome outcome = hardReset.reset(name);
+                LOG.warn("host '{}' went Lost; hard reset: {}", name, outcome.summary());
+            }
         }
     }
 

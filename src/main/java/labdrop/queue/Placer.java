@@ -11,6 +11,7 @@ import java.util.Set;
 import labdrop.drop.AtomicFiles;
 import labdrop.lab.Lab;
 import labdrop.lab.LabMetrics;
+import labdrop.log.LogContext;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
 import labdrop.request.RequestXml;
@@ -53,11 +54,13 @@ public final class Placer {
                 return done;
             }
             for (String host : hosts) {
-                try {
-                    done += lab.store().tx(h -> drainHost(h, host));
-                } catch (RuntimeException e) {
-                    failed.add(host);
-                    LOG.warn("host '{}': placement failed, retried at the next drain; other hosts go on", host, e);
+                try (LogContext ignored = LogContext.host(host)) {
+                    try {
+                        done += lab.store().tx(h -> drainHost(h, host));
+                    } catch (RuntimeException e) {
+                        failed.add(host);
+                        LOG.warn("host '{}': placement failed, retried at the next drain; other hosts go on", host, e);
+                    }
                 }
             }
         }
@@ -69,7 +72,7 @@ public final class Placer {
         for (PlacementRows.Pending p : pending) {
             Request request = RequestRows.find(h, p.requestNumber()).orElseThrow();
             Path file = lab.drop().requestFile(host, request.id());
-            try {
+            try (LogContext ignored = LogContext.request(host, request.id())) {
                 if (PLACE.equals(p.action()) && request.state().isActive()) {
                     byte[] xml;
                     try {

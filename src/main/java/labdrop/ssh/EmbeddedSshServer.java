@@ -59,7 +59,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, KeyRegistry keys, Clock clock, MeterRegistry registry)
             throws IOException {
-        this.audit = new AuditLog(config.auditLog(), clock);
+        this.audit = new AuditLog(config.auditLog(), config.auditMaxBytes(), config.auditKeep(), clock);
         this.sessions = new Sessions(dropRoot, audit, config.maxSessionsPerKey(), config.quotaBytes(), config.quotaFiles(),
                 registry);
         sshd = SshServer.setUpDefaultServer();
