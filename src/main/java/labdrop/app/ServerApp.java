@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import labdrop.account.Accounts;
 import labdrop.config.ServerConfig;
-import labdrop.error.BadInputException;
 import labdrop.ingest.DropWatcher;
 import labdrop.ingest.RouteFeed;
 import labdrop.ops.LabProbes;
@@ -20,6 +19,7 @@ import labdrop.web.HttpServerFactory;
 import labdrop.web.PackageUploadHandler;
 import labdrop.web.WebHandler;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
 import org.apache.camel.main.Main;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
@@ -43,6 +43,7 @@ public final class ServerApp implements AutoCloseable {
     private final EmbeddedSshServer ssh;
     private final Readiness readiness;
     private ProducerTemplate producer;
+    private List<String> routeWarnings = List.of();
 
     private ServerApp(ServerConfig config, Services services) throws IOException {
         this.config = config;
@@ -75,6 +76,16 @@ public final class ServerApp implements AutoCloseable {
         return readiness;
     }
 
+    /** The ids of the Camel routes running. */
+    public List<String> routeIds() {
+        return camel.getCamelContext().getRoutes().stream().map(Route::getId).toList();
+    }
+
+    /** What the start said about route overrides in routes.dir (docs/routes.md): empty when the shipped routes rule. */
+    public List<String> routeWarnings() {
+        return routeWarnings;
+    }
+
     public static ServerApp build(ServerConfig config, Clock clock) throws IOException {
         Crons.checkServer(config);
         ServerApp app = new ServerApp(config, Services.open(config, clock));
@@ -83,11 +94,11 @@ public final class ServerApp implements AutoCloseable {
     }
 
     private void configureCamel() {
-        if (!Files.isDirectory(config.routesDir())) {
-            throw new BadInputException("routes.dir " + config.routesDir()
-                    + " is not a folder; point routes.dir (or LABDROP_ROUTES_DIR) at the labdrop routes/ folder");
-        }
-        camel.configure().withRoutesIncludePattern("file:" + config.routesDir() + "/*.yaml");
+        String version = ServerApp.class.getPackage().getImplementationVersion();
+        Routes routes = Routes.of(config.routesDir(), version == null ? "dev" : version);
+        routes.warnings().forEach(LOG::warn);
+        routeWarnings = routes.warnings();
+        camel.configure().withRoutesIncludePattern(routes.includePattern());
         camel.configure().withName("labdrop-server");
         config.placeholders().forEach(camel::addInitialProperty);
         config.camelProperties().forEach(camel::addInitialProperty);
@@ -120,7 +131,8 @@ public final class ServerApp implements AutoCloseable {
         services.placer().restore();
         watcher.start();
         LOG.info("labdrop server started: drop {}, store {}, routes {}, http port {}", config.dropDir(),
-                config.database().url().replaceAll("password=[^;&]*", "password=***"), config.routesDir(), httpPort());
+                config.database().url().replaceAll("password=[^;&]*", "password=***"),
+                config.routesDir() == null ? "shipped" : "shipped, overridden from " + config.routesDir(), httpPort());
     }
 
     /** The safety-net full scan; the rescan route calls it. */

@@ -96,8 +96,9 @@ public record ServerConfig(
             "The drop directory; empty means <state.dir>/drop.");
     static final Setting<String> HOST_TYPES_DIR = Setting.text("host-types.dir", "",
             "Folder of host types (files of default directions); empty means <state.dir>/host-types.");
-    static final Setting<String> ROUTES_DIR = Setting.text("routes.dir", "routes",
-            "Folder of the Camel YAML routes loaded at start-up.");
+    static final Setting<String> ROUTES_DIR = Setting.text("routes.dir", "",
+            "Folder of Camel YAML route files that replace the shipped ones of the same name (docs/routes.md);"
+                    + " empty: the routes shipped in the jar alone.");
     static final Setting<String> DB_URL = Setting.text("db.url", "",
             "JDBC URL of the store; empty means an embedded H2 file under <state.dir>/db."
                     + " PostgreSQL: jdbc:postgresql://host:5432/labdrop");
@@ -252,7 +253,7 @@ public record ServerConfig(
             placeholders.put(s.key(), value instanceof Duration d ? Long.toString(d.toMillis()) : String.valueOf(value));
         }
         placeholders.put("drop.dir", drop.toString());
-        return new ServerConfig(state, drop, types, Path.of(c.get(ROUTES_DIR)).toAbsolutePath().normalize(),
+        return new ServerConfig(state, drop, types, c.get(ROUTES_DIR).isBlank() ? null : Path.of(c.get(ROUTES_DIR)).toAbsolutePath().normalize(),
                 new Database(url, c.get(DB_USER), c.get(DB_PASSWORD), c.get(DB_POOL_SIZE)),
                 new Ingest(c.get(MAX_STATE_BYTES), c.get(MAX_RESULT_BYTES), c.get(MAX_CONFIG_BYTES),
                         c.get(STABLE_AFTER), c.get(RESCAN_INTERVAL), c.get(MIN_AGENT_VERSION).strip(),

@@ -130,7 +130,7 @@ class DebPackageIT {
         Path control = Files.createDirectories(dir.resolve("control"));
         ok("dpkg-deb", "--control", DEB.toString(), control.toString());
         assertThat(Files.readAllLines(control.resolve("conffiles"))).containsExactlyInAnyOrder(
-                "/etc/labdrop/server.conf", "/etc/labdrop/agent.conf", "/etc/labdrop/routes/server.yaml");
+                "/etc/labdrop/server.conf", "/etc/labdrop/agent.conf", "/etc/labdrop/routes/README");
         for (String script : List.of("postinst", "prerm", "postrm")) {
             ok("sh", "-n", control.resolve(script).toString());
         }
