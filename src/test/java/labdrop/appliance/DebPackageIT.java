@@ -3,6 +3,8 @@ package labdrop.appliance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -154,6 +156,20 @@ class DebPackageIT {
                 }
             }
         }
+        // The copyright file names every bundled jar, each with a licence, and the SBOM it was made from ships too.
+        List<String> jars = files.stream().filter(f -> f.startsWith("/usr/share/labdrop/lib/") && f.endsWith(".jar"))
+                .map(f -> f.substring("/usr/share/labdrop/lib/".length())).sorted().toList();
+        assertThat(jars).hasSizeGreaterThan(50);
+        String copyright = Files.readString(Path.of("/usr/share/doc/labdrop/copyright"));
+        List<String> named = copyright.lines().filter(l -> l.startsWith("Files: usr/share/labdrop/lib/"))
+                .map(l -> l.substring("Files: usr/share/labdrop/lib/".length())).sorted().toList();
+        assertThat(named).as("the jars debian/copyright names").isEqualTo(jars);
+        assertThat(copyright).contains("License: EPL-2.0 or", "License: MPL-2.0 or EPL-1.0", "\nLicense: BSD-3-Clause\n");
+        JsonNode sbom = new ObjectMapper().readTree(Path.of("/usr/share/doc/labdrop/labdrop.cdx.json").toFile());
+        assertThat(sbom.path("bomFormat").asText()).isEqualTo("CycloneDX");
+        assertThat(sbom.path("components").size()).isGreaterThanOrEqualTo(jars.size());
+        assertThat(jars).as("the protobuf exposition is not bundled (/metrics is text)")
+                .noneMatch(j -> j.startsWith("prometheus-metrics-exposition-formats"));
         assertThat(ok("id", "labdrop").out()).contains("(labdrop)");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of("/etc/labdrop/server.conf"))))
                 .isEqualTo("rw-r-----");
