@@ -170,6 +170,10 @@ class DebPackageIT {
         assertThat(sbom.path("components").size()).isGreaterThanOrEqualTo(jars.size());
         assertThat(jars).as("the protobuf exposition is not bundled (/metrics is text)")
                 .noneMatch(j -> j.startsWith("prometheus-metrics-exposition-formats"));
+        // bash completion, generated from the picocli model, completes commands and their subcommands.
+        String completion = "source /usr/share/bash-completion/completions/labdrop; COMP_WORDS=(labdrop host ''); COMP_CWORD=2;"
+                + " COMP_LINE='labdrop host '; COMP_POINT=13; _complete_labdrop; echo \"${COMPREPLY[@]}\"";
+        assertThat(ok("bash", "-c", completion).out().split("\\s+")).contains("add", "list", "maint", "retire");
         assertThat(ok("id", "labdrop").out()).contains("(labdrop)");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of("/etc/labdrop/server.conf"))))
                 .isEqualTo("rw-r-----");
