@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import labdrop.config.ServerConfig;
 import labdrop.error.BadInputException;
+import labdrop.pkg.AgentRelease;
 import labdrop.pkg.Manifest;
 import labdrop.pkg.PackageBuilder;
 import labdrop.pkg.PackageFile;
@@ -28,15 +29,15 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "pkg", mixinStandardHelpOptions = true,
         description = "Build, index, upload, list, verify and remove Autotest-compatible test packages.",
-        subcommands = {PkgCommand.Build.class, PkgCommand.Index.class, PkgCommand.Upload.class, PkgCommand.ListPkgs.class,
+        subcommands = {PkgCommand.Build.class, PkgCommand.AgentReleaseBuild.class, PkgCommand.Index.class, PkgCommand.Upload.class, PkgCommand.ListPkgs.class,
                 PkgCommand.Verify.class, PkgCommand.Remove.class, PkgCommand.Publish.class})
 final class PkgCommand {
 
     @Command(name = "build", mixinStandardHelpOptions = true,
-            description = {"Build <type>-<name>.tar.bz2 from a source tree, reproducibly (same tree, same bytes).",
-                    "bzip2 is written as independent 900 kB streams (as pbzip2 does) so installs decode in parallel;",
-                    "--format zst or gz for labs that need no Autotest compatibility. The fixed entry time is",
-                    "$SOURCE_DATE_EPOCH when set, else 2000-01-01."})
+            description = {"Build <type>-<name>.tar.bz2 from a source tree, reproducibly (same tree, same bytes)."
+                    + " bzip2 is written as independent 900 kB streams (as pbzip2 does) so installs decode in parallel;"
+                    + " --format zst or gz for labs that need no Autotest compatibility. The fixed entry time is"
+                    + " $SOURCE_DATE_EPOCH when set, else 2000-01-01."})
     static final class Build implements Callable<Integer> {
         @Parameters(paramLabel = "SRC", description = "The package's source folder.") Path src;
         @Option(names = "--type", required = true, description = "test, profiler, dep or client.") String type;
@@ -59,6 +60,34 @@ final class PkgCommand {
             System.out.println(built.file() + "  " + built.digest().size() + " bytes  sha256 " + built.digest().sha256()
                     + (built.streamOffsets().isEmpty() ? "" : "  " + built.streamOffsets().size() + " bzip2 streams"));
             return 0;
+        }
+    }
+
+    @Command(name = "agent-release", mixinStandardHelpOptions = true,
+            description = {"Build client-labdrop-agent-<version>.tar.bz2, the agent's self-update release, from an installation:"
+                    + " its labdrop.jar and only the libraries an agent loads (docs/agent.md#self-update).",
+                    "Upload it with labdrop pkg upload, then announce it with labdrop host agent-release."})
+    static final class AgentReleaseBuild implements Callable<Integer> {
+        @Option(names = "--from", paramLabel = "DIR",
+                description = "The folder holding labdrop.jar and lib/ (default: the installation running this command).")
+        Path from;
+        @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Path installation = from != null ? from : running();
+            PackageBuilder.Built built = AgentRelease.build(installation, out,
+                    new PackageBuilder(PackageBuilder.DEFAULT_MTIME, Runtime.getRuntime().availableProcessors()));
+            System.out.println(built.file() + "  " + built.digest().size() + " bytes  sha256 " + built.digest().sha256());
+            return 0;
+        }
+
+        private static Path running() throws Exception {
+            Path code = Path.of(AgentReleaseBuild.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!Files.isRegularFile(code)) {
+                throw new BadInputException("this labdrop runs from " + code + ", not from a jar; give --from DIR");
+            }
+            return code.getParent();
         }
     }
 

@@ -20,16 +20,19 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import labdrop.app.TestLab;
+import labdrop.pkg.AgentRelease;
 import labdrop.pkg.PackageBuilder;
-import labdrop.pkg.PackageFile;
-import labdrop.pkg.PackageFormat;
-import labdrop.pkg.PackageType;
 import labdrop.pkg.Repository;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
+import labdrop.store.KeyRows;
+import labdrop.transport.OpenSshServer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SelfUpdateIT {
     static final String NEXT = "99.0.0";
+    /** Bytes of the release before issue 18: this build's jar and its whole lib/. */
+    static final long WHOLE_LIB_RELEASE = 47_100_000;
     @TempDir
     Path dir;
     TestLab lab;
@@ -63,13 +68,16 @@ class SelfUpdateIT {
         lab.close();
     }
 
-    /** N+1: this build's jar with another Implementation-Version, and its lib/, as client-labdrop-agent-VERSION. */
+    /**
+     * N+1: this build's jar with another Implementation-Version beside this build's lib/, made into a release by
+     * {@code labdrop pkg agent-release}'s code: the jar and only the agent's libraries.
+     */
     Path buildRelease(String version) throws Exception {
-        Path src = Files.createDirectories(dir.resolve("release-src"));
+        Path installation = Files.createDirectories(dir.resolve("installation"));
         try (JarFile jar = new JarFile("target/labdrop.jar")) {
             Manifest manifest = new Manifest(jar.getManifest());
             manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_VERSION, version);
-            try (OutputStream out = Files.newOutputStream(src.resolve("labdrop.jar"));
+            try (OutputStream out = Files.newOutputStream(installation.resolve("labdrop.jar"));
                  JarOutputStream next = new JarOutputStream(out, manifest)) {
                 for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
                     JarEntry entry = e.nextElement();
@@ -84,14 +92,9 @@ class SelfUpdateIT {
                 }
             }
         }
-        Path lib = Files.createDirectories(src.resolve("lib"));
-        try (var jars = Files.list(Path.of("target/lib"))) {
-            for (Path j : jars.toList()) {
-                Files.copy(j, lib.resolve(j.getFileName()));
-            }
-        }
-        Path file = new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 2).build(src,
-                new PackageFile(PackageType.CLIENT, "labdrop-agent-" + version, PackageFormat.BZ2), builtin).file();
+        Files.createSymbolicLink(installation.resolve("lib"), Path.of("target/lib").toAbsolutePath());
+        Path file = AgentRelease.build(installation, builtin, new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 2)).file();
+        assertThat(file.getFileName()).hasToString("client-labdrop-agent-" + version + ".tar.bz2");
         new Repository(builtin).index();
         return file;
     }
@@ -106,6 +109,10 @@ class SelfUpdateIT {
 
     /** The launcher's agent: {@code --once}, or with no argument the daemon (polling every second here). */
     Run agent(String... args) throws Exception {
+        return agent(Map.of(), args);
+    }
+
+    Run agent(Map<String, String> extraEnv, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("appliance/labdrop", "agent"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -117,6 +124,7 @@ class SelfUpdateIT {
         env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
         env.put("LABDROP_SCHEDULE_CRON", "0/1 * * * * ?");
         env.put("LABDROP_SCHEDULE_JITTER", "0s");
+        env.putAll(extraEnv);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
@@ -135,6 +143,7 @@ class SelfUpdateIT {
 
     @Test
     void anAgentRefusesATamperedReleaseThenUpdatesBetweenRequestsAndRunsTheNextOnTheNewVersion() throws Exception {
+        assertOnlyTheAgentsLibraries();
         Request r1 = file();
         Run first = agentOnce();
         assertThat(first.code()).as(first.out()).isZero();
@@ -174,5 +183,34 @@ class SelfUpdateIT {
         assertThat(next.code()).as(next.out()).isZero();
         assertThat(awaitEnd(r3).state()).isEqualTo(RequestState.PASSED);
         await().atMost(Duration.ofSeconds(10)).until(() -> NEXT.equals(lab.s.hosts().show("sut-u1").agentVersion()));
+
+        // N+1 holds only the agent's libraries; over sftp:// (ed25519 keys both ways) it still runs a request.
+        Path key = dir.resolve("sut-u1-key");
+        OpenSshServer.run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
+        lab.s.keys().add(KeyRows.HOST, "sut-u1", Files.readString(dir.resolve("sut-u1-key.pub")), "key", "admin");
+        Path knownHosts = dir.resolve("known_hosts");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + lab.app.sshPort() + " "
+                + Files.readString(lab.config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
+        Request r4 = file();
+        Run sftp = agent(Map.of("LABDROP_DROP_URL", "sftp://sut-u1@127.0.0.1:" + lab.app.sshPort() + "/",
+                "LABDROP_SSH_IDENTITY", key.toString(), "LABDROP_SSH_KNOWN_HOSTS", knownHosts.toString()), "--once");
+        assertThat(sftp.code()).as(sftp.out()).isZero();
+        assertThat(awaitEnd(r4).state()).as(sftp.out()).isEqualTo(RequestState.PASSED);
+        assertThat(lab.s.hosts().show("sut-u1").agentVersion()).isEqualTo(NEXT);
+    }
+
+    /** What {@code labdrop pkg agent-release} leaves out: the release is at most half the former size. */
+    void assertOnlyTheAgentsLibraries() throws Exception {
+        assertThat(Files.size(release)).as("the release was the jar and all of lib/: 47.1 MB").isLessThanOrEqualTo(WHOLE_LIB_RELEASE / 2);
+        List<String> names = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(release);
+             TarArchiveInputStream tar = new TarArchiveInputStream(new BZip2CompressorInputStream(in, true))) {
+            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                names.add(e.getName());
+            }
+        }
+        assertThat(names).contains("labdrop.jar", "lib/sshd-sftp-2.20.0.jar", "lib/bcprov-jdk18on-1.83.jar")
+                .noneMatch(n -> n.matches("lib/(camel|jetty|h2|postgresql|flyway|micrometer|angus-mail).*"));
+        assertThat(names.stream().filter(n -> n.startsWith("lib/") && n.endsWith(".jar"))).hasSize(AgentRelease.LIBRARIES.size());
     }
 }
