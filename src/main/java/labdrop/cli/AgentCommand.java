@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Run the SUT agent: poll the drop, run the requests placed for this host, report back.",
-                "Without --once it runs a Quartz schedule (schedule.cron, with jitter) until SIGTERM or Ctrl-C;",
-                "with --once it polls once and exits (for cron or a systemd timer). One agent per work.dir:",
+                "Without --once it runs a Quartz schedule (schedule.cron, with jitter) until SIGTERM or Ctrl-C; "
+                + "with --once it polls once and exits (for cron or a systemd timer). One agent per work.dir:",
                 "a second one exits at once with exit code 4. See conf/agent.conf and docs/agent.md."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the poll (or the daemon) ended normally", "2:agent.conf is invalid",

@@ -45,14 +45,14 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the whole loop on embedded defaults: server, demo users, hosts, packages and agents.",
-                "Starts the server in DIR (H2 store, drop, repositories, Jetty, the SSH server), creates the",
-                "tester 'bob', five hosts and two test packages, files requests that show placement,",
-                "queueing, rejection (owner-only) and holding (Maint), a request for the pool 'sbc' (demo-01..03),",
-                "a job on two of its hosts and a health check, and starts three local agents on a",
-                "5-second schedule: demo-01 over file://, demo-02 over sftp:// and demo-03 over rsync+ssh://",
-                "(both through the embedded SSH server, with their own keys). Prints the URL and the logins.",
-                "A second run resumes (the store, keys and the agents' journals are kept); --fresh starts",
-                "clean. Ctrl-C stops everything."})
+                "Starts the server in DIR (H2 store, drop, repositories, Jetty, the SSH server), creates the "
+                + "tester 'bob', five hosts and two test packages, files requests that show placement, "
+                + "queueing, rejection (owner-only) and holding (Maint), a request for the pool 'sbc' (demo-01..03), "
+                + "a job on two of its hosts and a health check, and starts three local agents on a "
+                + "5-second schedule: demo-01 over file://, demo-02 over sftp:// and demo-03 over rsync+ssh:// "
+                + "(both through the embedded SSH server, with their own keys). Prints the URL and the logins.",
+                "A second run resumes (the store, keys and the agents' journals are kept); --fresh starts "
+                + "clean. Ctrl-C stops everything."})
 final class DemoCommand implements Callable<Integer> {
     /** The host type of the three demo agents' hosts: a pool with a health check. */
     static final String DEMO_TYPE = "sbc";

@@ -57,9 +57,9 @@ final class HostCommand {
     static final String LIST_FORMAT = "%-24s %-10s %-12s %-10s %-5s %s%n";
 
     @Command(name = "agent-release", mixinStandardHelpOptions = true,
-            description = {"Announce an agent release to hosts: PACKAGE (client-labdrop-agent-VERSION in a repository) is",
-                    "pinned (SHA-256, size) into each host's config/agent-release; agents older than VERSION update",
-                    "themselves between requests and restart (docs/agent.md)."})
+            description = {"Announce an agent release to hosts: PACKAGE (client-labdrop-agent-VERSION in a repository) is "
+                    + "pinned (SHA-256, size) into each host's config/agent-release; agents older than VERSION update "
+                    + "themselves between requests and restart (docs/agent.md)."})
     static final class AgentReleaseCommand extends HostAction {
         @Parameters(paramLabel = "PACKAGE", description = "The release package's name, e.g. labdrop-agent-0.2.0.")
         String name;
@@ -77,8 +77,8 @@ final class HostCommand {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Add a host. It starts in Maint unless --active (as LAVA's add-device does);",
-                    "its config/directions are copied from its type's file in host-types/."})
+            description = {"Add a host. It starts in Maint unless --active (as LAVA's add-device does); "
+                    + "its config/directions are copied from its type's file in host-types/."})
     static final class Add extends LabAction {
         @Parameters(paramLabel = "NAME", description = "Host name: [a-z0-9][a-z0-9._-]{0,62}.")
         String name;

@@ -99,9 +99,9 @@ final class KeyCommands {
     }
 
     @Command(name = "keys", mixinStandardHelpOptions = true,
-            description = {"Print every host key as locked-down authorized_keys lines, for a lab that runs its own",
-                    "OpenSSH instead of the embedded server: each line forces rrsync into the host's folder",
-                    "with 'restrict' (no pty, no forwarding). Lab keys work with the embedded server only."})
+            description = {"Print every host key as locked-down authorized_keys lines, for a lab that runs its own "
+                    + "OpenSSH instead of the embedded server: each line forces rrsync into the host's folder "
+                    + "with 'restrict' (no pty, no forwarding). Lab keys work with the embedded server only."})
     static final class AuthorizedKeys extends HostCommand.HostAction {
         @Option(names = "--authorized-keys", required = true, description = "Print authorized_keys lines.")
         boolean authorizedKeys;

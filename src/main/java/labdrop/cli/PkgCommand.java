@@ -105,9 +105,9 @@ final class PkgCommand {
     }
 
     @Command(name = "upload", mixinStandardHelpOptions = true,
-            description = {"Upload packages to every location (local folders or sftp://user@host:port/path),",
-                    "then rewrite each location's index. Checks writability and free space everywhere first;",
-                    "any failure exits non-zero naming the location."})
+            description = {"Upload packages to every location (local folders or sftp://user@host:port/path), "
+                    + "then rewrite each location's index. Checks writability and free space everywhere first; "
+                    + "any failure exits non-zero naming the location."})
     static final class Upload implements Callable<Integer> {
         @Parameters(paramLabel = "PKG", arity = "1..*") List<Path> packages;
         @Option(names = "--to", required = true, paramLabel = "LOCATION", arity = "1..*") List<String> locations;
@@ -149,8 +149,8 @@ final class PkgCommand {
 
     @Command(name = "publish", mixinStandardHelpOptions = true,
             description = {"Publish an uploaded package to one of the server's repositories (default custom):",
-                    "staged in custom_download_location under a size cap, its SHA-256 checked against --sha256,",
-                    "unpacked once under the installer's rules, then moved in and the repository re-indexed."})
+                    "staged in custom_download_location under a size cap, its SHA-256 checked against --sha256, "
+                    + "unpacked once under the installer's rules, then moved in and the repository re-indexed."})
     static final class Publish implements Callable<Integer> {
         @Mixin ConfOption conf;
         @Parameters(paramLabel = "PKG") Path pkg;

@@ -21,11 +21,11 @@ import picocli.CommandLine.Parameters;
 final class RequestCommand {
 
     @Command(name = "file", mixinStandardHelpOptions = true,
-            description = {"File a request. Placed at once when the host is Available; queued by priority and",
-                    "filing time when it is busy; held while it is in Maint; rejected with the reason when",
-                    "the host is owner-only and you are not its owner. With --type (and --label) instead of --host it",
-                    "waits in that pool and runs on the first matching host that is free. On the store, --as names who",
-                    "files it."})
+            description = {"File a request. Placed at once when the host is Available; queued by priority and "
+                    + "filing time when it is busy; held while it is in Maint; rejected with the reason when "
+                    + "the host is owner-only and you are not its owner. With --type (and --label) instead of --host it "
+                    + "waits in that pool and runs on the first matching host that is free. On the store, --as names who "
+                    + "files it."})
     static final class File extends LabAction {
         @Option(names = "--host", paramLabel = "HOST", description = "The host to run on.") String host;
         @Option(names = "--type", paramLabel = "TYPE", description = "Instead of --host: any host of this type (a pool).")
@@ -117,9 +117,9 @@ final class RequestCommand {
     }
 
     @Command(name = "wait", mixinStandardHelpOptions = true,
-            description = {"Wait until requests (r-N) or jobs (j-N) finish, for CI: each state change on stderr, then per",
-                    "request its outcome and a line per test with its failing cases. Exit code: 0 all passed,",
-                    "10 failed, 11 error or aborted, 12 cancelled or rejected, 13 timed out; over several, the worst."})
+            description = {"Wait until requests (r-N) or jobs (j-N) finish, for CI: each state change on stderr, then per "
+                    + "request its outcome and a line per test with its failing cases. Exit code: 0 all passed, "
+                    + "10 failed, 11 error or aborted, 12 cancelled or rejected, 13 timed out; over several, the worst."})
     static final class Wait extends LabAction {
         @Parameters(paramLabel = "ID", arity = "1..*") List<String> ids;
         @Option(names = "--timeout", paramLabel = "DURATION",
@@ -269,8 +269,8 @@ final class RequestCommand {
     }
 
     @Command(name = "move", mixinStandardHelpOptions = true,
-            description = {"Move a queued request up, down or to the top of its host's queue. It takes the priority of the",
-                    "request it passes. Through --server, only the host's owner and admins may."})
+            description = {"Move a queued request up, down or to the top of its host's queue. It takes the priority of the "
+                    + "request it passes. Through --server, only the host's owner and admins may."})
     static final class Move extends LabAction {
         @Parameters(paramLabel = "ID") String id;
         @Parameters(paramLabel = "DIRECTION", description = "up, down or top") String direction;

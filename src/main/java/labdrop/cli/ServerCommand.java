@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {"Run the lab server.",
-                "Opens the store, runs the Camel routes in routes.dir (placement, state and result ingest,",
-                "config history, watchdog) and watches the drop. Stops cleanly on SIGTERM or Ctrl-C."},
+                "Opens the store, runs the Camel routes in routes.dir (placement, state and result ingest, "
+                + "config history, watchdog) and watches the drop. Stops cleanly on SIGTERM or Ctrl-C."},
         subcommands = ServerCommand.Status.class)
 final class ServerCommand implements Callable<Integer> {
     @Mixin
@@ -45,8 +45,8 @@ final class ServerCommand implements Callable<Integer> {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"Ask the running server whether it is ready (GET /readyz): the store answers, the drop is",
-                    "writable, free disk is above ready.min-free-bytes, the SSH server answers, the placer keeps up.",
+            description = {"Ask the running server whether it is ready (GET /readyz): the store answers, the drop is "
+                    + "writable, free disk is above ready.min-free-bytes, the SSH server answers, the placer keeps up.",
                     "Exit 0 when ready; 5 when a check fails or the server does not answer (each failing check is printed)."})
     static final class Status implements Callable<Integer> {
         @Mixin

@@ -174,6 +174,15 @@ class DebPackageIT {
         String completion = "source /usr/share/bash-completion/completions/labdrop; COMP_WORDS=(labdrop host ''); COMP_CWORD=2;"
                 + " COMP_LINE='labdrop host '; COMP_POINT=13; _complete_labdrop; echo \"${COMPREPLY[@]}\"";
         assertThat(ok("bash", "-c", completion).out().split("\\s+")).contains("add", "list", "maint", "retire");
+        // zsh finds the completion function in its vendor folder and lists the subcommands at the first Tab.
+        assertThat(zshCompletes("labdrop host ")).contains("add", "agent-release", "list", "maint", "retire");
+        // A man page per command, generated from the same model: found by man, its text the command's help.
+        assertThat(ok("man", "-w", "labdrop-host-list").out().strip()).isEqualTo("/usr/share/man/man1/labdrop-host-list.1.gz");
+        assertThat(files).contains("/usr/share/man/man1/labdrop.1.gz", "/usr/share/man/man1/labdrop-request-file.1.gz",
+                "/usr/share/man/man1/labdrop-pkg-agent-release.1.gz");
+        String page = ok("sh", "-c", "MANWIDTH=100 man labdrop-host-list | col -b").out();
+        assertThat(page).contains("labdrop-host-list - List hosts with their state.", "--server=URL",
+                "API instead of opening the store");
         assertThat(ok("id", "labdrop").out()).contains("(labdrop)");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of("/etc/labdrop/server.conf"))))
                 .isEqualTo("rw-r-----");
@@ -236,5 +245,22 @@ class DebPackageIT {
         assertThat(Path.of("/usr/share/labdrop")).doesNotExist();
         assertThat(run(List.of("id", "labdrop")).code()).as("the labdrop user is gone").isNotZero();
         assertThat(run(List.of("getent", "group", "labdrop")).code()).as("the labdrop group is gone").isNotZero();
+    }
+
+    /** What an interactive zsh (Debian's default fpath, compinit) lists at a Tab after {@code line}. */
+    List<String> zshCompletes(String line) throws Exception {
+        String script = String.join("\n",
+                "zmodload zsh/zpty",
+                "zpty -b z 'zsh -f -i'",
+                "zpty -w z 'PS1=\"> \"; autoload -U compinit; compinit -u; LISTMAX=1000'",
+                "sleep 1",
+                "zpty -w -n z $'" + line + "\\t'",
+                "sleep 3",
+                "out=''",
+                "while zpty -r -t z chunk; do out+=$chunk; done",
+                "print -r -- \"$out\"",
+                "zpty -d z");
+        String out = ok("timeout", "30", "zsh", "-f", "-c", script).out().replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", "");
+        return List.of(out.split("\\s+"));
     }
 }
