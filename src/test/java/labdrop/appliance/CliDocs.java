@@ -12,8 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 import labdrop.cli.Main;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.codegen.docgen.manpage.ManPageGenerator;
@@ -89,13 +90,12 @@ public final class CliDocs {
         }
     }
 
-    /** gzip -9n: Debian's policy for man pages (no name, no timestamp: Java's gzip header never has them). */
+    /** gzip -9n: Debian's policy for man pages (no name, no timestamp, the header saying "best compression"). */
     static OutputStream maxGzip(OutputStream file) throws IOException {
-        return new GZIPOutputStream(file) {
-            {
-                def.setLevel(Deflater.BEST_COMPRESSION);
-            }
-        };
+        GzipParameters parameters = new GzipParameters();
+        parameters.setCompressionLevel(Deflater.BEST_COMPRESSION);
+        parameters.setModificationTime(0);
+        return new GzipCompressorOutputStream(file, parameters);
     }
 
     static List<CommandLine> all(CommandLine line) {
