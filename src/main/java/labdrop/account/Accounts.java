@@ -24,8 +24,6 @@ import labdrop.user.User;
  */
 public final class Accounts {
     public static final String FIRST_ADMIN = "admin";
-    /** A bcrypt hash no password matches, checked when an account has none, so a refusal always costs one check. */
-    private static final String STAND_IN = Passwords.hash(Passwords.random().toCharArray());
     private final Lab lab;
 
     public Accounts(Lab lab) {
@@ -94,7 +92,7 @@ public final class Accounts {
     public Optional<User> logIn(String name, char[] password) {
         Optional<String> hash = Names.isValid(name) ? lab.store().read(h -> UserRows.passwordHash(h, name))
                 : Optional.empty();
-        boolean matches = Passwords.matches(hash.orElse(STAND_IN), password);
+        boolean matches = Passwords.matches(hash.orElseGet(StandIn::hash), password);
         return hash.isPresent() && matches ? Optional.of(find(name)) : Optional.empty();
     }
 
@@ -128,5 +126,17 @@ public final class Accounts {
             return Optional.empty();
         }
         return lab.store().read(h -> UserRows.userOfToken(h, Tokens.hash(token))).map(this::find);
+    }
+
+    /**
+     * A bcrypt hash no password matches, checked when an account has none, so a refusal always costs one check.
+     * Made at the first login (a holder class), not by every CLI command that opens the store.
+     */
+    private static final class StandIn {
+        private static final String HASH = Passwords.hash(Passwords.random().toCharArray());
+
+        static String hash() {
+            return HASH;
+        }
     }
 }

@@ -39,7 +39,22 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
                        Doorbell doorbell, KeyRegistry keys, LabStats stats, Notifier notifier, Notifications notifications)
         implements AutoCloseable {
 
+    /** For the server: the schema migrated (Flyway validates what was applied), the JVM's meters bound. */
     public static Services open(ServerConfig config, Clock clock) {
+        Services services = open(config, clock, true);
+        services.metrics().bindProcess();
+        return services;
+    }
+
+    /**
+     * For a CLI command: Flyway runs only when the store's schema is behind this version (a store the server
+     * already migrated opens with one query), and nothing the server alone needs is made.
+     */
+    public static Services openForCommand(ServerConfig config, Clock clock) {
+        return open(config, clock, false);
+    }
+
+    private static Services open(ServerConfig config, Clock clock, boolean migrate) {
         HostTypes hostTypes = new HostTypes(config.hostTypesDir());
         try {
             hostTypes.ensureDefault();
@@ -49,7 +64,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
         Store store;
         try {
             StateDir.prepare(config.stateDir());
-            store = Store.open(config.database());
+            store = migrate ? Store.open(config.database()) : Store.openCurrent(config.database());
             StateDir.closeStoreFiles(config.stateDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot secure the state folder " + config.stateDir(), e);

@@ -17,6 +17,6 @@ final class ConfOption {
     }
 
     Services open() {
-        return Services.open(load(), Clock.systemUTC());
+        return Services.openForCommand(load(), Clock.systemUTC());
     }
 }

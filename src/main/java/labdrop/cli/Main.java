@@ -44,8 +44,9 @@ public final class Main implements Runnable {
     static CommandLine commandLine(String first) {
         CommandLine root = new CommandLine(new Main());
         boolean one = first != null && COMMANDS.containsKey(first) && !"help".equals(first);
+        boolean none = "--version".equals(first) || "-V".equals(first);
         COMMANDS.forEach((name, command) -> {
-            if (!one || name.equals(first)) {
+            if (!none && (!one || name.equals(first))) {
                 root.addSubcommand(name, command);
             }
         });

@@ -3,15 +3,14 @@ package labdrop.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import labdrop.error.BadInputException;
 import labdrop.error.ConflictException;
 import labdrop.error.ForbiddenException;
@@ -21,10 +20,18 @@ import labdrop.error.NotFoundException;
  * The CLI against a remote server's {@code /api/v1} ({@code --server URL}, with the user's token
  * from {@code --token-file} or {@code $LABDROP_TOKEN}). The server's JSON errors become the same
  * exceptions (and so exit codes) as local failures.
+ *
+ * <p>The JDK's {@link HttpURLConnection}, not its newer HttpClient: the call runs on this thread
+ * and leaves none behind, where HttpClient's selector thread, waiting in the kernel, holds the
+ * JVM's exit for 300 ms (HotSpot waits that long for threads in native code), more than a
+ * read-only command may take in all (docs/cli.md). It cannot send PATCH, so a PATCH goes as a
+ * POST with {@code X-HTTP-Method-Override: PATCH}, which the API honours (docs/api.md).
  */
 final class Remote implements LabClient {
     static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    static final String METHOD_OVERRIDE = "X-HTTP-Method-Override";
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+    private static final int READ_TIMEOUT_MS = 60_000;
     private final String base;
     private final String token;
 
@@ -53,44 +60,56 @@ final class Remote implements LabClient {
 
     @Override
     public void close() {
-        // Java 17's HttpClient holds nothing that must be closed
+        // each call closes its own connection's streams; kept-alive sockets are the JDK's to reuse or drop
     }
 
     @Override
     public JsonNode call(String method, String path, Object body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token).header("Accept", "application/json");
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", body instanceof String ? "text/plain; charset=utf-8" : "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body)));
-        }
-        HttpResponse<String> response;
+        int status;
+        String text;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while calling " + base, e);
+            HttpURLConnection http = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+            http.setConnectTimeout(CONNECT_TIMEOUT_MS);
+            http.setReadTimeout(READ_TIMEOUT_MS);
+            http.setInstanceFollowRedirects(false);
+            http.setRequestMethod("PATCH".equals(method) ? "POST" : method);
+            if ("PATCH".equals(method)) {
+                http.setRequestProperty(METHOD_OVERRIDE, "PATCH");
+            }
+            http.setRequestProperty("Authorization", "Bearer " + token);
+            http.setRequestProperty("Accept", "application/json");
+            if (body != null) {
+                byte[] bytes = (body instanceof String s ? s : JSON.writeValueAsString(body)).getBytes(StandardCharsets.UTF_8);
+                http.setRequestProperty("Content-Type", body instanceof String ? "text/plain; charset=utf-8" : "application/json");
+                http.setDoOutput(true);
+                http.setFixedLengthStreamingMode(bytes.length);
+                try (OutputStream out = http.getOutputStream()) {
+                    out.write(bytes);
+                }
+            }
+            status = http.getResponseCode();
+            try (InputStream in = status >= 400 ? http.getErrorStream() : http.getInputStream()) {
+                text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
         } catch (IOException e) {
             throw new IOException("cannot reach the server at " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
                     : e.getMessage()) + "; check --server and that the server runs", e);
         }
         JsonNode answer;
         try {
-            answer = JSON.readTree(response.body());
+            answer = JSON.readTree(text);
         } catch (IOException e) {
-            throw new IOException(base + path + " answered " + response.statusCode() + " with no JSON; is --server a labdrop server?");
+            throw new IOException(base + path + " answered " + status + " with no JSON; is --server a labdrop server?");
         }
         String error = answer != null && answer.has("error") ? answer.get("error").asText() : null;
-        return switch (response.statusCode()) {
+        return switch (status) {
             case 200, 201 -> answer;
             case 400, 413 -> throw new BadInputException(error);
             case 401 -> throw new ForbiddenException("the server refused the token: " + error);
             case 403 -> throw new ForbiddenException(error);
             case 404 -> throw new NotFoundException(error);
             case 409 -> throw new ConflictException(error);
-            default -> throw new IOException("the server answered " + response.statusCode() + ": " + error);
+            default -> throw new IOException("the server answered " + status + ": " + error);
         };
     }
 

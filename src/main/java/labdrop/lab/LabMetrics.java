@@ -39,7 +39,7 @@ public final class LabMetrics implements AutoCloseable {
             Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
             Duration.ofSeconds(30)};
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private JvmGcMetrics gc;
     private final Timer placement;
     private final Timer stateIngest;
     private final Timer resultIngest;
@@ -54,14 +54,6 @@ public final class LabMetrics implements AutoCloseable {
     }
 
     public LabMetrics() {
-        new ClassLoaderMetrics().bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new JvmInfoMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
         placement = latency("labdrop.placement", "From a placement's commit to its file in the drop");
         stateIngest = latency("labdrop.state.ingest", "Reading, checking and applying one state_file");
         resultIngest = latency("labdrop.result.ingest", "Reading, checking and applying one result.xml and its cases");
@@ -170,9 +162,31 @@ public final class LabMetrics implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * The JVM's and the process's meters (memory, GC, threads, classes, CPU, uptime, file
+     * descriptors): the server's, bound when it starts; a CLI command that opens the store has no
+     * use for them.
+     */
+    public synchronized void bindProcess() {
+        if (gc != null) {
+            return;
+        }
+        gc = new JvmGcMetrics();
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
     @Override
-    public void close() {
-        gc.close();
+    public synchronized void close() {
+        if (gc != null) {
+            gc.close();
+        }
         registry.close();
     }
 }

@@ -11,13 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How the server's and the agent's own log lines are written to stderr (which systemd sends to
- * the journal): {@code text} (logback.xml's pattern) or {@code json}, one JSON object per line by
+ * the journal): {@code text} ({@link ConsoleLogs}' pattern) or {@code json}, one JSON object per line by
  * Logback's own JsonEncoder, for shipping to Loki, Elasticsearch or the like.
  */
 public final class LogFormat {
-    /** The console appender of logback.xml. */
-    static final String APPENDER = "STDERR";
-
     private LogFormat() {
     }
 
@@ -27,7 +24,7 @@ public final class LogFormat {
                 || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
-        Appender<ILoggingEvent> appender = context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER);
+        Appender<ILoggingEvent> appender = context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(ConsoleLogs.APPENDER);
         if (appender instanceof OutputStreamAppender<ILoggingEvent> console) {
             JsonEncoder json = new JsonEncoder();
             json.setContext(context);

@@ -23,8 +23,9 @@ import labdrop.event.Webhook;
 final class WebhookSender {
     static final String EVENT_HEADER = "X-Labdrop-Event";
     static final String DELIVERY_HEADER = "X-Labdrop-Delivery";
-    private final HttpClient client;
     private final Duration timeout;
+    /** Made at the first delivery: a client loads the system's CA certificates, which a CLI command never needs. */
+    private HttpClient client;
 
     /** How one try ended: the answer's status (null when none came) and what went wrong (null on success). */
     record Outcome(Integer status, String error) {
@@ -35,8 +36,14 @@ final class WebhookSender {
 
     WebhookSender(Duration timeout) {
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
+                    .version(HttpClient.Version.HTTP_1_1).build();
+        }
+        return client;
     }
 
     Outcome post(Webhook webhook, Delivery delivery) {
@@ -53,7 +60,7 @@ final class WebhookSender {
         } catch (IllegalArgumentException e) {
             return new Outcome(null, "the URL cannot be requested: " + e.getMessage());
         }
-        CompletableFuture<HttpResponse<Void>> answer = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        CompletableFuture<HttpResponse<Void>> answer = client().sendAsync(request, HttpResponse.BodyHandlers.discarding());
         try {
             int status = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS).statusCode();
             return status / 100 == 2 ? new Outcome(status, null)

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The SSH audit log: one line per login, refusal and write, with the login name, the key's
  * fingerprint, the remote address and the path, each line flushed as it is written. Logback's
- * rolling appender, in a logger context of its own (whatever logback.xml says), keeps it bounded:
+ * rolling appender, in a logger context of its own (whatever the console's configuration says), keeps it bounded:
  * past {@code maxBytes} the file becomes {@code .1} (older ones shift up to {@code .keep}, the
  * oldest is deleted) and a new one begins. Refusals are also logged as warnings, for the journal.
  */

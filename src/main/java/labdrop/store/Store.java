@@ -32,7 +32,21 @@ public final class Store implements AutoCloseable {
         this.jdbi = Jdbi.create(dataSource);
     }
 
+    /** Opens the store and has Flyway migrate it (and validate what was applied): the server's start. */
     public static Store open(ServerConfig.Database database) {
+        return open(database, true);
+    }
+
+    /**
+     * Opens the store for a CLI command: when its schema already holds this version's newest
+     * migration (the server migrated it), one query checks that and Flyway does not run;
+     * otherwise (a new store, or an older one) Flyway migrates it as {@link #open} does.
+     */
+    public static Store openCurrent(ServerConfig.Database database) {
+        return open(database, false);
+    }
+
+    private static Store open(ServerConfig.Database database, boolean always) {
         keepH2ServersOnLoopback();
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(database.url());
@@ -47,8 +61,10 @@ public final class Store implements AutoCloseable {
         HikariDataSource dataSource = new HikariDataSource(hikari);
         for (int attempt = 1; ; attempt++) {
             try {
-                // Idempotent: a retry after the H2 owner process died mid-migration is safe.
-                Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+                if (always || !Schema.current(dataSource)) {
+                    // Idempotent: a retry after the H2 owner process died mid-migration is safe.
+                    Flyway.configure().dataSource(dataSource).locations("classpath:" + Schema.MIGRATIONS).load().migrate();
+                }
                 return new Store(dataSource);
             } catch (RuntimeException e) {
                 if (!RECONNECT.another(attempt) || !DeadConnections.isDead(e)) {

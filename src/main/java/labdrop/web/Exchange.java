@@ -22,6 +22,7 @@ import org.eclipse.jetty.util.Fields;
  * response and callback themselves.
  */
 final class Exchange implements Call {
+    static final String METHOD_OVERRIDE = "X-HTTP-Method-Override";
     /** Largest JSON or text body accepted (a config file is capped lower by ingest.max-config-bytes). */
     static final int MAX_BODY = 1 << 20;
 
@@ -52,8 +53,13 @@ final class Exchange implements Call {
         return this;
     }
 
+    /**
+     * The request's method; a POST with {@code X-HTTP-Method-Override: PATCH} is a PATCH (the CLI's
+     * HttpURLConnection cannot send PATCH; docs/api.md). No other method can be overridden.
+     */
     String method() {
-        return request.getMethod();
+        String method = request.getMethod();
+        return "POST".equals(method) && "PATCH".equalsIgnoreCase(request.getHeaders().get(METHOD_OVERRIDE)) ? "PATCH" : method;
     }
 
     /** The path inside the handler's context ({@code /hosts/sut-01} under {@code /api/v1}). */
