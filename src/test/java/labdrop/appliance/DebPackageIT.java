@@ -174,6 +174,10 @@ class DebPackageIT {
         String completion = "source /usr/share/bash-completion/completions/labdrop; COMP_WORDS=(labdrop host ''); COMP_CWORD=2;"
                 + " COMP_LINE='labdrop host '; COMP_POINT=13; _complete_labdrop; echo \"${COMPREPLY[@]}\"";
         assertThat(ok("bash", "-c", completion).out().split("\\s+")).contains("add", "list", "maint", "retire");
+        // The CLI's class-data-sharing archive, built at configure for this JVM: a command maps its classes from it.
+        assertThat(Path.of("/var/cache/labdrop/cli.jsa")).isRegularFile();
+        String loads = ok("env", "LABDROP_JAVA_OPTS=-Xlog:class+load=info:stdout", "/usr/bin/labdrop", "--version").out();
+        assertThat(loads).contains("labdrop.cli.Main source: shared objects file", "picocli.CommandLine source: shared objects file");
         // zsh finds the completion function in its vendor folder and lists the subcommands at the first Tab.
         assertThat(zshCompletes("labdrop host ")).contains("add", "agent-release", "list", "maint", "retire");
         // A man page per command, generated from the same model: found by man, its text the command's help.
@@ -243,6 +247,7 @@ class DebPackageIT {
         assertThat(Path.of("/etc/labdrop")).doesNotExist();
         assertThat(Path.of("/var/lib/labdrop")).doesNotExist();
         assertThat(Path.of("/usr/share/labdrop")).doesNotExist();
+        assertThat(Path.of("/var/cache/labdrop")).as("the CLI's start-up archive").doesNotExist();
         assertThat(run(List.of("id", "labdrop")).code()).as("the labdrop user is gone").isNotZero();
         assertThat(run(List.of("getent", "group", "labdrop")).code()).as("the labdrop group is gone").isNotZero();
     }
