@@ -1,0 +1,76 @@
+#!/bin/sh
+# CLI start-up (issue 18): the read-only commands a tester or a script runs most (--version,
+# host list, request show), through the launcher as users run them, on the server host (the
+# store named by server.conf) and from elsewhere (--server), with and without the start-up
+# archive (appliance/cli-archive), against the native peer: curl fetching the same API answer.
+# A real server (H2, loopback ports) holds 50 hosts and a request. Rounds alternate the order
+# of the commands; medians and ratios to curl are printed. Needs curl.
+# Usage: bench/cli-bench.sh [ROUNDS]   (default 9)
+set -eu
+cd "$(dirname "$0")/.."
+rounds=${1:-9}
+command -v curl >/dev/null || { echo "curl is missing: apt-get install curl" >&2; exit 1; }
+mvn -B -q package -DskipTests -Djdeb.skip=true -Dassembly.skipAssembly=true >/dev/null
+work=$(mktemp -d /var/tmp/labdrop-cli-bench.XXXXXX)
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+http=$(free_port)
+ssh=$(free_port)
+printf 'state.dir = %s/state\nhttp.host = 127.0.0.1\nhttp.port = %s\nssh.port = %s\n' "$work" "$http" "$ssh" > "$work/server.conf"
+export LABDROP_CONF="$work/server.conf"
+echo "building the start-up archive..." >&2
+appliance/cli-archive "$PWD/target/labdrop.jar" "$work/cli.jsa"
+java -jar target/labdrop.jar server >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$http/readyz" >/dev/null 2>&1 && break
+    sleep 0.5
+done
+curl -fs "http://127.0.0.1:$http/readyz" >/dev/null || { tail -20 "$work/server.log" >&2; exit 1; }
+ld() { LABDROP_CLI_ARCHIVE="$work/cli.jsa" appliance/labdrop "$@"; }
+ld user add bench --role admin >/dev/null
+ld user token bench | tail -1 > "$work/token"
+for i in $(seq 1 50); do ld host add "sut-$i" --active >/dev/null; done
+request=$(ld request file --host sut-1 --test smoke | grep -o 'r-[0-9]*' | head -1)
+url="http://127.0.0.1:$http"
+remote="--server $url --token-file $work/token"
+token=$(cat "$work/token")
+
+# name|command (the archive is off when the name ends in "no archive")
+cat > "$work/cases" <<EOF
+curl GET /api/v1/hosts|curl -fs -H "Authorization: Bearer $token" $url/api/v1/hosts
+labdrop --version|ld --version
+labdrop host list --server|ld host list $remote
+labdrop request show --server|ld request show $request $remote
+labdrop host list (store)|ld host list
+labdrop request show (store)|ld request show $request
+labdrop --version, no archive|LABDROP_CLI_ARCHIVE=/nonexistent ld --version
+labdrop host list --server, no archive|LABDROP_CLI_ARCHIVE=/nonexistent ld host list $remote
+labdrop host list (store), no archive|LABDROP_CLI_ARCHIVE=/nonexistent ld host list
+EOF
+run_case() {
+    start=$(date +%s%N)
+    eval "$1" >/dev/null 2>"$work/err" || { echo "failed: $1" >&2; cat "$work/err" >&2; exit 1; }
+    end=$(date +%s%N)
+    echo $(( (end - start) / 1000000 ))
+}
+n=$(wc -l < "$work/cases")
+for round in $(seq 1 "$rounds"); do
+    # alternate the order: forwards in odd rounds, backwards in even ones
+    if [ $((round % 2)) -eq 1 ]; then order=$(seq 1 "$n"); else order=$(seq "$n" -1 1); fi
+    for i in $order; do
+        line=$(sed -n "${i}p" "$work/cases")
+        ms=$(run_case "${line#*|}")
+        echo "$i $ms" >> "$work/times"
+    done
+done
+median() { grep "^$1 " "$work/times" | cut -d' ' -f2 | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+base=$(median 1)
+echo "labdrop CLI start-up, $rounds alternating rounds, medians (java: $(java -version 2>&1 | head -1))"
+printf '%-42s %8s %10s\n' "command" "median" "vs curl"
+for i in $(seq 1 "$n"); do
+    name=$(sed -n "${i}p" "$work/cases" | cut -d'|' -f1)
+    m=$(median "$i")
+    printf '%-42s %6s ms %9sx\n' "$name" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.1f", a/b}')"
+done
