@@ -29,15 +29,19 @@ for _ in $(seq 1 120); do
 done
 curl -fs "http://127.0.0.1:$http/readyz" >/dev/null || { tail -20 "$work/server.log" >&2; exit 1; }
 ld() { LABDROP_CLI_ARCHIVE="$work/cli.jsa" appliance/labdrop "$@"; }
+plain() { LABDROP_CLI_ARCHIVE=/nonexistent appliance/labdrop "$@"; }
 ld user add bench --role admin >/dev/null
 ld user token bench | tail -1 > "$work/token"
 for i in $(seq 1 50); do ld host add "sut-$i" --active >/dev/null; done
-request=$(ld request file --host sut-1 --test smoke | grep -o 'r-[0-9]*' | head -1)
+mkdir -p "$work/smoke" && printf '#!/bin/sh\necho ok\n' > "$work/smoke/run" && chmod +x "$work/smoke/run"
+ld pkg build "$work/smoke" --type test --name smoke --out "$work/pkgs" >/dev/null
+ld pkg upload "$work/pkgs/test-smoke.tar.bz2" --to "$work/state/packages/builtin" >/dev/null
+request=$(ld request file --host sut-1 --test smoke --as bench | grep -o 'r-[0-9]*' | head -1)
 url="http://127.0.0.1:$http"
 remote="--server $url --token-file $work/token"
 token=$(cat "$work/token")
 
-# name|command (the archive is off when the name ends in "no archive")
+# name|command
 cat > "$work/cases" <<EOF
 curl GET /api/v1/hosts|curl -fs -H "Authorization: Bearer $token" $url/api/v1/hosts
 labdrop --version|ld --version
@@ -45,9 +49,9 @@ labdrop host list --server|ld host list $remote
 labdrop request show --server|ld request show $request $remote
 labdrop host list (store)|ld host list
 labdrop request show (store)|ld request show $request
-labdrop --version, no archive|LABDROP_CLI_ARCHIVE=/nonexistent ld --version
-labdrop host list --server, no archive|LABDROP_CLI_ARCHIVE=/nonexistent ld host list $remote
-labdrop host list (store), no archive|LABDROP_CLI_ARCHIVE=/nonexistent ld host list
+labdrop --version, no archive|plain --version
+labdrop host list --server, no archive|plain host list $remote
+labdrop host list (store), no archive|plain host list
 EOF
 run_case() {
     start=$(date +%s%N)

@@ -18,6 +18,18 @@ import picocli.CommandLine;
  * ownership, on a remote server), 1 anything unexpected. The message goes to stderr.
  */
 final class ExitCodes {
+    /**
+     * {@link #handle} as picocli's handler: a class, not {@code ExitCodes::handle}, because a lambda
+     * implementing picocli's interface (compiled for Java 5) keeps that interface out of the CLI's
+     * start-up archive (appliance/cli-archive), and loading it then opens every jar of lib/.
+     */
+    static final class Handler implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+            return handle(e, commandLine, parsed);
+        }
+    }
+
     static final int BAD_INPUT = 2;
     static final int NOT_FOUND = 3;
     static final int CONFLICT = 4;

@@ -23,11 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "host", mixinStandardHelpOptions = true,
-        description = "Add and administer hosts (SUTs). Opens the store named by server.conf.",
-        subcommands = {HostCommand.Add.class, HostCommand.ListHosts.class, HostCommand.Show.class,
-                HostCommand.Set.class, HostCommand.Maint.class, HostCommand.Activate.class, HostCommand.Health.class,
-                HostCommand.Retire.class, HostCommand.Reset.class, HostCommand.Token.class, HostConfigCommand.class,
-                KeyCommands.HostKey.class, KeyCommands.AuthorizedKeys.class, HostCommand.AgentReleaseCommand.class})
+        description = "Add and administer hosts (SUTs). Opens the store named by server.conf.")
 final class HostCommand {
 
     /** A command that works on the store only (on the server host); with --server it says so. */

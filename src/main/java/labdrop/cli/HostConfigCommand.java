@@ -13,8 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Read, set and review the admin-owned files in a host's config/ folder.",
-        subcommands = {HostConfigCommand.Show.class, HostConfigCommand.Set.class, HostConfigCommand.History.class})
+        description = "Read, set and review the admin-owned files in a host's config/ folder.")
 final class HostConfigCommand {
     /** Every version of a config file, oldest first; none is "not found", as the API says. */
     static List<ConfigRows.Version> history(Services services, String host, String file) {

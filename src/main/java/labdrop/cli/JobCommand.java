@@ -8,8 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "job", mixinStandardHelpOptions = true,
-        description = "Show and cancel jobs: several requests filed at once on a pool (request file --hosts N or --all).",
-        subcommands = {JobCommand.Show.class, JobCommand.Cancel.class})
+        description = "Show and cancel jobs: several requests filed at once on a pool (request file --hosts N or --all).")
 final class JobCommand {
 
     /** {@code j-1 Running: r-4 Placed on pi-1, r-5 Queued}; exit 4 when a member was rejected. */

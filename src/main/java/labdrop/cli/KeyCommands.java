@@ -49,8 +49,7 @@ final class KeyCommands {
     }
 
     @Command(name = "key", mixinStandardHelpOptions = true,
-            description = "SSH keys a host logs in with to the embedded SSH server (stored bare: type and base64).",
-            subcommands = {HostKey.Add.class, HostKey.ListKeys.class, HostKey.Remove.class})
+            description = "SSH keys a host logs in with to the embedded SSH server (stored bare: type and base64).")
     static final class HostKey {
         @Command(name = "add", mixinStandardHelpOptions = true,
                 description = "Register FILE (an OpenSSH .pub key) for host NAME; options and comments in it are dropped.")
@@ -130,9 +129,7 @@ final class KeyCommands {
     }
 
     @Command(name = "lab", mixinStandardHelpOptions = true,
-            description = "Labs: a named set of hosts behind one gateway, logging in with the lab's own keys.",
-            subcommands = {Lab.Add.class, Lab.ListLabs.class, Lab.Show.class, Lab.HostMember.class, Lab.LabKey.class,
-                    HelpCommand.class})
+            description = "Labs: a named set of hosts behind one gateway, logging in with the lab's own keys.")
     static final class Lab {
         @Command(name = "add", mixinStandardHelpOptions = true, description = "Create lab NAME holding the given hosts.")
         static final class Add extends HostCommand.HostAction {

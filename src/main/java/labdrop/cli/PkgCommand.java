@@ -28,9 +28,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "pkg", mixinStandardHelpOptions = true,
-        description = "Build, index, upload, list, verify and remove Autotest-compatible test packages.",
-        subcommands = {PkgCommand.Build.class, PkgCommand.AgentReleaseBuild.class, PkgCommand.Index.class, PkgCommand.Upload.class, PkgCommand.ListPkgs.class,
-                PkgCommand.Verify.class, PkgCommand.Remove.class, PkgCommand.Publish.class})
+        description = "Build, index, upload, list, verify and remove Autotest-compatible test packages.")
 final class PkgCommand {
 
     @Command(name = "build", mixinStandardHelpOptions = true,

@@ -15,9 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "request", mixinStandardHelpOptions = true,
-        description = "File, list, show and cancel test requests. Opens the store named by server.conf.",
-        subcommands = {RequestCommand.File.class, RequestCommand.ListRequests.class, RequestCommand.Show.class,
-                RequestCommand.Cancel.class, RequestCommand.Move.class, RequestCommand.Wait.class})
+        description = "File, list, show and cancel test requests. Opens the store named by server.conf.")
 final class RequestCommand {
 
     @Command(name = "file", mixinStandardHelpOptions = true,

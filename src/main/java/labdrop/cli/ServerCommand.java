@@ -21,8 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {"Run the lab server.",
                 "Opens the store, runs the Camel routes in routes.dir (placement, state and result ingest, "
-                + "config history, watchdog) and watches the drop. Stops cleanly on SIGTERM or Ctrl-C."},
-        subcommands = ServerCommand.Status.class)
+                + "config history, watchdog) and watches the drop. Stops cleanly on SIGTERM or Ctrl-C."})
 final class ServerCommand implements Callable<Integer> {
     @Mixin
     ConfOption conf;

@@ -16,9 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "user", mixinStandardHelpOptions = true,
-        description = "Manage accounts (testers and admins) and their API tokens. Opens the store named by server.conf.",
-        subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Remove.class, UserCommand.ListUsers.class,
-                UserCommand.Token.class})
+        description = "Manage accounts (testers and admins) and their API tokens. Opens the store named by server.conf.")
 final class UserCommand {
 
     static char[] password(boolean fromStdin) throws IOException {
