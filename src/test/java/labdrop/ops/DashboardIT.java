@@ -75,7 +75,9 @@ class DashboardIT {
         http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/hosts/sut-sftp/generation"))
                 .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding());
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> scrape().contains("labdrop_requests_finished_total{"));
+        // Both requests' final events are counted when the notifier fans them out (its tick is a second).
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> scrape().contains("labdrop_requests_finished_total{outcome=\"Failed\"} 2.0"));
         String scrape = scrape();
         Set<String> exposed = new TreeSet<>();
         scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
