@@ -27,7 +27,6 @@ import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
-import labdrop.store.KeyRows;
 import labdrop.transport.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,13 +69,8 @@ class AgentTransportIT {
 
     /** The same agent against the server's embedded SSH server: login sut-01, its folder is the jail's root. */
     Agent embedded(String scheme) throws Exception {
-        Path key = dir.resolve("sut-01-key");
-        OpenSshServer.run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
-        lab.s.keys().add(KeyRows.HOST, "sut-01", Files.readString(dir.resolve("sut-01-key.pub")), "key", "admin");
-        Path knownHosts = dir.resolve("embedded_known_hosts");
-        Files.writeString(knownHosts, "[127.0.0.1]:" + lab.app.sshPort() + " "
-                + Files.readString(lab.config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
-        return agent(scheme + "://sut-01@127.0.0.1:" + lab.app.sshPort() + "/", key, knownHosts);
+        TestLab.SshLogin login = lab.sshLogin("sut-01", dir);
+        return agent(scheme + "://sut-01@127.0.0.1:" + lab.app.sshPort() + "/", login.key(), login.knownHosts());
     }
 
     Agent agent(String url, Path identity, Path knownHosts) {

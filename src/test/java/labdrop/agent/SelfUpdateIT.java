@@ -28,8 +28,6 @@ import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
-import labdrop.store.KeyRows;
-import labdrop.transport.OpenSshServer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
@@ -185,15 +183,11 @@ class SelfUpdateIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> NEXT.equals(lab.s.hosts().show("sut-u1").agentVersion()));
 
         // N+1 holds only the agent's libraries; over sftp:// (ed25519 keys both ways) it still runs a request.
-        Path key = dir.resolve("sut-u1-key");
-        OpenSshServer.run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
-        lab.s.keys().add(KeyRows.HOST, "sut-u1", Files.readString(dir.resolve("sut-u1-key.pub")), "key", "admin");
-        Path knownHosts = dir.resolve("known_hosts");
-        Files.writeString(knownHosts, "[127.0.0.1]:" + lab.app.sshPort() + " "
-                + Files.readString(lab.config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
+        TestLab.SshLogin login = lab.sshLogin("sut-u1", dir);
         Request r4 = file();
         Run sftp = agent(Map.of("LABDROP_DROP_URL", "sftp://sut-u1@127.0.0.1:" + lab.app.sshPort() + "/",
-                "LABDROP_SSH_IDENTITY", key.toString(), "LABDROP_SSH_KNOWN_HOSTS", knownHosts.toString()), "--once");
+                "LABDROP_SSH_IDENTITY", login.key().toString(), "LABDROP_SSH_KNOWN_HOSTS", login.knownHosts().toString()),
+                "--once");
         assertThat(sftp.code()).as(sftp.out()).isZero();
         assertThat(awaitEnd(r4).state()).as(sftp.out()).isEqualTo(RequestState.PASSED);
         assertThat(lab.s.hosts().show("sut-u1").agentVersion()).isEqualTo(NEXT);

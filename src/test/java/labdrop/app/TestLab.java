@@ -15,7 +15,9 @@ import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.TestSpec;
+import labdrop.store.KeyRows;
 import labdrop.testing.TestClock;
+import labdrop.transport.OpenSshServer;
 
 /** A real server (Camel routes from routes/, Quartz, the drop watcher, the store) on a temp folder. */
 public final class TestLab implements AutoCloseable {
@@ -101,6 +103,21 @@ public final class TestLab implements AutoCloseable {
     public Request file(String host, String requester, Priority priority) {
         return s.desk().file(new RequestSpec(host, requester, List.of(TestSpec.parse("dbench")), priority,
                 false, null, null, null, null));
+    }
+
+    /** A host's login to the embedded SSH server: its private key and a known_hosts file pinning the server's key. */
+    public record SshLogin(Path key, Path knownHosts) {
+    }
+
+    /** Makes an ed25519 key for {@code host} in {@code dir} (ssh-keygen), registers it, and pins the server's host key. */
+    public SshLogin sshLogin(String host, Path dir) throws Exception {
+        Path key = dir.resolve(host + "-key");
+        OpenSshServer.run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
+        s.keys().add(KeyRows.HOST, host, Files.readString(dir.resolve(host + "-key.pub")), "key", "admin");
+        Path knownHosts = dir.resolve(host + "-known_hosts");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + app.sshPort() + " "
+                + Files.readString(config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
+        return new SshLogin(key, knownHosts);
     }
 
     @Override
