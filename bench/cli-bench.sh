@@ -1,9 +1,10 @@
 #!/bin/sh
 # CLI start-up (issue 18): the read-only commands a tester or a script runs most (--version,
-# host list, request show), through the launcher as users run them, on the server host (the
-# store named by server.conf) and from elsewhere (--server), with and without the start-up
-# archive (appliance/cli-archive), against the native peer: curl fetching the same API answer.
-# A real server (H2, loopback ports) holds 50 hosts and a request. Rounds alternate the order
+# host list, request show), through the launcher as users run them, on the server host (which
+# asks the running server through its loopback connector, docs/cli.md), from elsewhere
+# (--server), and on a store no server runs on, with and without the start-up archive
+# (appliance/cli-archive), against the native peer: curl fetching the same API answer.
+# A real server (H2, loopback ports) holds 50 hosts and a request; the offline store as many. Rounds alternate the order
 # of the commands; medians and ratios to curl are printed. Needs curl.
 # Usage: bench/cli-bench.sh [ROUNDS]   (default 9)
 set -eu
@@ -37,6 +38,9 @@ mkdir -p "$work/smoke" && printf '#!/bin/sh\necho ok\n' > "$work/smoke/run" && c
 ld pkg build "$work/smoke" --type test --name smoke --out "$work/pkgs" >/dev/null
 ld pkg upload "$work/pkgs/test-smoke.tar.bz2" --to "$work/state/packages/builtin" >/dev/null
 request=$(ld request file --host sut-1 --test smoke --as bench | grep -o 'r-[0-9]*' | head -1)
+printf 'state.dir = %s/offline\n' "$work" > "$work/offline.conf"
+for i in $(seq 1 50); do LABDROP_CONF="$work/offline.conf" ld host add "sut-$i" --active >/dev/null; done
+offline="--conf $work/offline.conf"
 url="http://127.0.0.1:$http"
 remote="--server $url --token-file $work/token"
 token=$(cat "$work/token")
@@ -47,11 +51,13 @@ curl GET /api/v1/hosts|curl -fs -H "Authorization: Bearer $token" $url/api/v1/ho
 labdrop --version|ld --version
 labdrop host list --server|ld host list $remote
 labdrop request show --server|ld request show $request $remote
-labdrop host list (store)|ld host list
-labdrop request show (store)|ld request show $request
+labdrop host list (server host)|ld host list
+labdrop request show (server host)|ld request show $request
+labdrop host list (store, no server)|ld host list $offline
 labdrop --version, no archive|plain --version
 labdrop host list --server, no archive|plain host list $remote
-labdrop host list (store), no archive|plain host list
+labdrop host list (server host), no archive|plain host list
+labdrop host list (store), no archive|plain host list $offline
 EOF
 run_case() {
     start=$(date +%s%N)

@@ -16,6 +16,7 @@ import labdrop.ssh.EmbeddedSshServer;
 import labdrop.web.ApiHandler;
 import labdrop.web.DoorbellHandler;
 import labdrop.web.HttpServerFactory;
+import labdrop.web.LocalAccess;
 import labdrop.web.PackageUploadHandler;
 import labdrop.web.WebHandler;
 import org.apache.camel.ProducerTemplate;
@@ -42,6 +43,7 @@ public final class ServerApp implements AutoCloseable {
     private DropWatcher watcher;
     private final EmbeddedSshServer ssh;
     private final Readiness readiness;
+    private final LocalAccess local = LocalAccess.generate();
     private ProducerTemplate producer;
     private List<String> routeWarnings = List.of();
 
@@ -55,8 +57,9 @@ public final class ServerApp implements AutoCloseable {
                 config.http().repositories(), config.http().staging(), config.http().maxUploadBytes());
         this.http = HttpServerFactory.build(config.http().host(), config.http().port(), config.http().tls(),
                 config.http().trustedProxies(), config.http().repositories(), new Handler.Sequence(
-                        new DoorbellHandler(services.doorbell()), uploads, new ApiHandler(services.web())),
+                        new DoorbellHandler(services.doorbell()), uploads, new ApiHandler(services.web(), local)),
                 services.metrics(), new WebHandler(services.web(), uploads), readiness);
+        LocalAccess.addConnector(http);
     }
 
     /** What /readyz checks (docs/operations.md): store, drop, disk, placer, and the SSH server when it runs. */
@@ -121,6 +124,7 @@ public final class ServerApp implements AutoCloseable {
         }
         camel.start();
         http.start();
+        local.publish(config.stateDir(), http);
         if (ssh != null) {
             ssh.start();
         }
@@ -168,6 +172,11 @@ public final class ServerApp implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.warn("closing the drop watcher: {}", e.getMessage());
+        }
+        try {
+            local.withdraw(config.stateDir());
+        } catch (IOException e) {
+            LOG.warn("removing {}: {}", LocalAccess.FILE, e.getMessage());
         }
         try {
             http.stop();

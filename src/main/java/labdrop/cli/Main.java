@@ -17,6 +17,9 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // picocli otherwise looks for Groovy's Closure class once, which opens every jar on the
+        // class path in turn (about 50 ms of a command's start; docs/cli.md "Start-up")
+        System.setProperty("picocli.disable.closures", "true");
         if (args.length == 0 || !List.of("server", "demo", "agent").contains(args[0])) {
             System.setProperty("labdrop.log.level", "WARN");
         }

@@ -15,10 +15,12 @@ import labdrop.error.BadInputException;
 import labdrop.error.ConflictException;
 import labdrop.error.ForbiddenException;
 import labdrop.error.NotFoundException;
+import labdrop.web.LocalAccess;
 
 /**
- * The CLI against a remote server's {@code /api/v1} ({@code --server URL}, with the user's token
- * from {@code --token-file} or {@code $LABDROP_TOKEN}). The server's JSON errors become the same
+ * The CLI against a server's {@code /api/v1}: a remote one ({@code --server URL}, with the user's
+ * token from {@code --token-file} or {@code $LABDROP_TOKEN}), or the one running on this host
+ * ({@link LocalAccess}'s key, acting as {@code --as}). The server's JSON errors become the same
  * exceptions (and so exit codes) as local failures.
  *
  * <p>The JDK's {@link HttpURLConnection}, not its newer HttpClient: the call runs on this thread
@@ -33,20 +35,34 @@ final class Remote implements LabClient {
     private static final int CONNECT_TIMEOUT_MS = 10_000;
     private static final int READ_TIMEOUT_MS = 60_000;
     private final String base;
-    private final String token;
+    private final String authorization;
+    /** Who acts, on the server host ({@link LocalAccess}); null with a token. */
+    private final String as;
 
-    Remote(String server, Path tokenFile) throws IOException {
+    private Remote(String base, String authorization, String as) {
+        this.base = base;
+        this.authorization = authorization;
+        this.as = as;
+    }
+
+    /** {@code --server URL} with the user's token. */
+    static Remote withToken(String server, Path tokenFile) throws IOException {
         if (!server.matches("https?://[^\\s/]+(/\\S*)?")) {
             throw new BadInputException("--server '" + server + "' is not an http:// or https:// URL; give the server's"
                     + " base URL, e.g. http://labdrop.example:8080");
         }
-        this.base = server.replaceAll("/+$", "") + "/api/v1";
         String fromFile = tokenFile == null ? null : Files.readString(tokenFile).strip();
-        this.token = fromFile != null ? fromFile : System.getenv("LABDROP_TOKEN");
+        String token = fromFile != null ? fromFile : System.getenv("LABDROP_TOKEN");
         if (token == null || token.isBlank()) {
             throw new BadInputException("--server needs a user token: --token-file FILE or $LABDROP_TOKEN"
                     + " (labdrop user token NAME on the server creates one)");
         }
+        return new Remote(server.replaceAll("/+$", "") + "/api/v1", "Bearer " + token, null);
+    }
+
+    /** The server running on this host, acting as the admin {@code as} (the CLI on the store acts so too). */
+    static Remote running(LocalAccess.Endpoint server, String as) {
+        return new Remote(server.url() + "/api/v1", server.authorization(), as);
     }
 
     static String encode(String value) {
@@ -55,7 +71,7 @@ final class Remote implements LabClient {
 
     @Override
     public boolean local() {
-        return false;
+        return as != null;
     }
 
     @Override
@@ -76,7 +92,10 @@ final class Remote implements LabClient {
             if ("PATCH".equals(method)) {
                 http.setRequestProperty(METHOD_OVERRIDE, "PATCH");
             }
-            http.setRequestProperty("Authorization", "Bearer " + token);
+            http.setRequestProperty("Authorization", authorization);
+            if (as != null) {
+                http.setRequestProperty(LocalAccess.AS_HEADER, as);
+            }
             http.setRequestProperty("Accept", "application/json");
             if (body != null) {
                 byte[] bytes = (body instanceof String s ? s : JSON.writeValueAsString(body)).getBytes(StandardCharsets.UTF_8);
@@ -93,7 +112,8 @@ final class Remote implements LabClient {
             }
         } catch (IOException e) {
             throw new IOException("cannot reach the server at " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : e.getMessage()) + "; check --server and that the server runs", e);
+                    : e.getMessage()) + "; check that the server runs"
+                    + (as == null ? " and --server" : ""), e);
         }
         JsonNode answer;
         try {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import labdrop.error.BadInputException;
 import labdrop.user.User;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -24,10 +25,17 @@ public final class ApiHandler extends Handler.Abstract {
     private final WebServices services;
     private final ApiPaths paths = ApiPaths.load();
     private final Router<ApiCall> router;
+    private final LocalAccess local;
 
     public ApiHandler(WebServices services) {
+        this(services, null);
+    }
+
+    /** As above, also taking the CLI's calls on the server host through {@code local}'s connector. */
+    public ApiHandler(WebServices services, LocalAccess local) {
         this.services = services;
         this.router = routes(services);
+        this.local = local;
     }
 
     /** Every API call and the resource that answers it. */
@@ -71,9 +79,14 @@ public final class ApiHandler extends Handler.Abstract {
             }
             return true;
         }
-        String header = x.header("Authorization");
-        Optional<User> user = header != null && header.startsWith("Bearer ")
-                ? services.accounts().byToken(header.substring(7).strip()) : Optional.empty();
+        Optional<User> user;
+        try {
+            user = caller(x);
+        } catch (BadInputException e) {
+            x.settleBody();
+            x.fail(e);
+            return true;
+        }
         if (user.isEmpty()) {
             x.settleBody();
             x.header("WWW-Authenticate", "Bearer realm=\"labdrop\"");
@@ -104,6 +117,22 @@ public final class ApiHandler extends Handler.Abstract {
             x.fail(e);
         }
         return true;
+    }
+
+    /** Who calls: a user's token, or the CLI on the server host ({@link LocalAccess}); empty when neither. */
+    private Optional<User> caller(Exchange x) {
+        String header = x.header("Authorization");
+        if (header == null) {
+            return Optional.empty();
+        }
+        if (header.startsWith("Bearer ")) {
+            return services.accounts().byToken(header.substring(7).strip());
+        }
+        if (local != null && header.startsWith(LocalAccess.SCHEME + " ")) {
+            return local.caller(x.connectorName(), header.substring(LocalAccess.SCHEME.length() + 1),
+                    x.header(LocalAccess.AS_HEADER));
+        }
+        return Optional.empty();
     }
 
     private boolean openApi(Exchange x) {

@@ -121,6 +121,11 @@ final class Exchange implements Call {
         return request.getHeaders().get(name);
     }
 
+    /** The name of the connector the call came through ({@link LocalAccess}'s, or null for the public one). */
+    String connectorName() {
+        return request.getConnectionMetaData().getConnector().getName();
+    }
+
     String remoteAddress() {
         return Request.getRemoteAddr(request);
     }

@@ -14,10 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every command that works both ways, run on the store (the admin's CLI in its own JVM beside the
- * running server) and through the server's API (--server, an admin's token), against one lab: the
- * same output and the same exit code. Mutations run on twin hosts (sut-l on the store, sut-r
- * through the API); times and request numbers are the only things allowed to differ.
+ * Every command that works both ways, run on the server host (the admin's CLI in its own JVM beside
+ * the running server, which it asks through the loopback connector as {@code --as}) and through the
+ * server's API (--server, an admin's token), against one lab: the same output and the same exit
+ * code. Mutations run on twin hosts (sut-l on the server host, sut-r with --server); times and
+ * request numbers are the only things allowed to differ.
  */
 class CliBothWaysIT {
     @TempDir
@@ -41,7 +42,7 @@ class CliBothWaysIT {
         lab.close();
     }
 
-    Run onTheStore(String... args) throws Exception {
+    Run onTheServerHost(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--as=admin");
         ChildCli.Result r = ChildCli.run(dir.resolve("server"), all.toArray(String[]::new));
@@ -70,13 +71,13 @@ class CliBothWaysIT {
                 .map(l -> l + "\n").reduce("", String::concat));
     }
 
-    /** Runs {@code args} on sut-l through the store and on sut-r through the API; both must answer alike. */
+    /** Runs {@code args} on sut-l on the server host and on sut-r with --server; both must answer alike. */
     Run both(String... args) throws Exception {
         return compare(List.of(args).stream().map(a -> a.replace("sut-X", "sut-l")).toList(),
                 List.of(args).stream().map(a -> a.replace("sut-X", "sut-r")).toList());
     }
 
-    /** The same request command on sut-l's request {@code local} (store) and sut-r's {@code remote} (API). */
+    /** The same request command on sut-l's request {@code local} (server host) and sut-r's {@code remote} (--server). */
     Run bothIds(String command, String verb, int local, int remote, String... more) throws Exception {
         List<String> l = new ArrayList<>(List.of(command, verb, "r-" + local));
         List<String> r = new ArrayList<>(List.of(command, verb, "r-" + remote));
@@ -86,10 +87,10 @@ class CliBothWaysIT {
     }
 
     private Run compare(List<String> local, List<String> remote) throws Exception {
-        Run l = onTheStore(local.toArray(String[]::new));
+        Run l = onTheServerHost(local.toArray(String[]::new));
         Run r = throughTheApi(remote.toArray(String[]::new));
         String what = "labdrop " + String.join(" ", local);
-        assertThat(r.code()).as(what + ": exit codes (store: %s, API: %s)", l.err(), r.err()).isEqualTo(l.code());
+        assertThat(r.code()).as(what + ": exit codes (server host: %s, --server: %s)", l.err(), r.err()).isEqualTo(l.code());
         assertThat(normal(r.out())).as(what + ": output").isEqualTo(normal(l.out()));
         assertThat(said(r.err())).as(what + ": errors").isEqualTo(said(l.err()));
         transcript.append("$ ").append(what).append("  (exit ").append(l.code()).append(")\n").append(normal(l.out()))
@@ -107,7 +108,7 @@ class CliBothWaysIT {
         both("host", "activate", "sut-X");
         both("host", "health", "sut-X");
         both("host", "show", "sut-X");
-        assertThat(normal(throughTheApi("host", "list").out())).as("host list").isEqualTo(normal(onTheStore("host", "list").out()));
+        assertThat(normal(throughTheApi("host", "list").out())).as("host list").isEqualTo(normal(onTheServerHost("host", "list").out()));
 
         // Each twin gets two requests: the first is placed, the second queued behind it.
         Run first = both("request", "file", "--host", "sut-X", "--test", "dbench:-t 60", "--priority", "high");
