@@ -186,7 +186,7 @@ class DebPackageIT {
                 "/usr/share/man/man1/labdrop-pkg-agent-release.1.gz");
         String page = ok("sh", "-c", "MANWIDTH=100 man labdrop-host-list | col -b").out();
         assertThat(page).contains("labdrop-host-list - List hosts with their state.", "--server=URL",
-                "with a user's token");
+                "Work against a remote server");
         assertThat(ok("id", "labdrop").out()).contains("(labdrop)");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of("/etc/labdrop/server.conf"))))
                 .isEqualTo("rw-r-----");
