@@ -125,7 +125,9 @@ final class Remote implements LabClient {
         return switch (status) {
             case 200, 201 -> answer;
             case 400, 413 -> throw new BadInputException(error);
-            case 401 -> throw new ForbiddenException("the server refused the token: " + error);
+            case 401 -> throw new ForbiddenException(as == null ? "the server refused the token: " + error
+                    : "the server running on this host refused the key in <state.dir>/" + LocalAccess.FILE
+                    + " (a server started since the file was read?); run the command again");
             case 403 -> throw new ForbiddenException(error);
             case 404 -> throw new NotFoundException(error);
             case 409 -> throw new ConflictException(error);

@@ -101,6 +101,13 @@ class ServerHostCliIT {
         assertThat(nobody.statusCode()).isEqualTo(400);
         assertThat(nobody.body()).contains(LocalAccess.AS_HEADER);
 
+        // a key that no longer matches is named, with what to do
+        Files.writeString(state().resolve(LocalAccess.FILE), text.replace(key, "stale-key"));
+        ChildCli.Result stale = ChildCli.run(state(), "host", "list");
+        assertThat(stale.code()).isEqualTo(ExitCodes.FORBIDDEN);
+        assertThat(stale.err()).contains("refused the key in <state.dir>/local-api").contains("run the command again");
+        Files.writeString(state().resolve(LocalAccess.FILE), text);
+
         // renewed at every start, removed at a clean stop
         lab.close();
         lab = null;
