@@ -1,14 +1,10 @@
 package labdrop.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import picocli.CommandLine.Option;
 
 /** {@code --json} of the list and show commands: the API's answer itself, for scripts and CI. */
 final class JsonOption {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @Option(names = "--json", description = "Print what the API answers (docs/api.md) as JSON instead of text.")
     boolean json;
 
@@ -17,7 +13,8 @@ final class JsonOption {
         if (!json) {
             return false;
         }
-        System.out.println(JSON.writeValueAsString(answer));
+        // Remote's mapper, made when a command first needs it (not when picocli makes this option)
+        System.out.println(Remote.json().writerWithDefaultPrettyPrinter().writeValueAsString(answer));
         return true;
     }
 }

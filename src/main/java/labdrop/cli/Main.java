@@ -22,6 +22,9 @@ public final class Main implements Runnable {
         System.setProperty("picocli.disable.closures", "true");
         if (args.length == 0 || !List.of("server", "demo", "agent").contains(args[0])) {
             System.setProperty("labdrop.log.level", "WARN");
+            if (args.length > 0 && !List.of("--version", "-V").contains(args[0])) {
+                Remote.prepareInBackground();
+            }
         }
         System.exit(run(args));
     }

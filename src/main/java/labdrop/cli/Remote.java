@@ -30,7 +30,6 @@ import labdrop.web.LocalAccess;
  * POST with {@code X-HTTP-Method-Override: PATCH}, which the API honours (docs/api.md).
  */
 final class Remote implements LabClient {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final String METHOD_OVERRIDE = "X-HTTP-Method-Override";
     private static final int CONNECT_TIMEOUT_MS = 10_000;
     private static final int READ_TIMEOUT_MS = 60_000;
@@ -63,6 +62,35 @@ final class Remote implements LabClient {
     /** The server running on this host, acting as the admin {@code as} (the CLI on the store acts so too). */
     static Remote running(LocalAccess.Endpoint server, String as) {
         return new Remote(server.url() + "/api/v1", server.authorization(), as);
+    }
+
+    /**
+     * Does, on a thread of its own, the one-time work that a command's first call would pay on the
+     * main thread: finding the JDK's http handler (the JDK first asks every jar on the class path for
+     * a provider, about 50 ms with the server's 82 jars) and setting Jackson up (its date formats load
+     * the JDK's locale data, about 50 ms). A command line is read meanwhile on the other core (docs/cli.md
+     * "Start-up"); a command that never calls a server loses nothing but that thread's time.
+     */
+    static void prepareInBackground() {
+        Thread prepare = new Thread(() -> {
+            try {
+                URI.create("http://127.0.0.1/").toURL();
+            } catch (IOException | IllegalArgumentException e) {
+                // the call itself reports what is wrong
+            }
+            json();
+        }, "labdrop-cli-prepare");
+        prepare.setDaemon(true);
+        prepare.start();
+    }
+
+    /** The CLI's one Jackson mapper, made on first use (not when this class loads: see prepareInBackground). */
+    static ObjectMapper json() {
+        return Mapper.JSON;
+    }
+
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
     }
 
     static String encode(String value) {
@@ -98,7 +126,7 @@ final class Remote implements LabClient {
             }
             http.setRequestProperty("Accept", "application/json");
             if (body != null) {
-                byte[] bytes = (body instanceof String s ? s : JSON.writeValueAsString(body)).getBytes(StandardCharsets.UTF_8);
+                byte[] bytes = (body instanceof String s ? s : json().writeValueAsString(body)).getBytes(StandardCharsets.UTF_8);
                 http.setRequestProperty("Content-Type", body instanceof String ? "text/plain; charset=utf-8" : "application/json");
                 http.setDoOutput(true);
                 http.setFixedLengthStreamingMode(bytes.length);
@@ -117,7 +145,7 @@ final class Remote implements LabClient {
         }
         JsonNode answer;
         try {
-            answer = JSON.readTree(text);
+            answer = json().readTree(text);
         } catch (IOException e) {
             throw new IOException(base + path + " answered " + status + " with no JSON; is --server a labdrop server?");
         }
