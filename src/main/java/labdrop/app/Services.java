@@ -74,15 +74,16 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
         LabMetrics metrics = new LabMetrics();
         metrics.bindCounts(lab);
         lab.store().measure(metrics.registry());
-        Placer placer = new Placer(lab, metrics);
-        ConfigWatch configWatch = new ConfigWatch(lab, config.ingest().maxConfigBytes());
+        Doorbell doorbell = new Doorbell(lab, metrics.registry());
+        Placer placer = new Placer(lab, metrics, doorbell);
+        ConfigWatch configWatch = new ConfigWatch(lab, config.ingest().maxConfigBytes(), doorbell);
         HealthChecks health = new HealthChecks(lab, placer);
         HostAdmin hosts = new HostAdmin(lab, placer, configWatch, health);
         HardReset hardReset = new HardReset(hosts, config.watchdog().hardResetTimeout());
         return new Services(lab, placer, new RequestDesk(lab, placer), new StartEstimates(lab), new Reports(lab), new KnownIssues(lab), hosts, configWatch,
                 new Ingest(lab, placer, health, new Confirmations(lab, health), config.ingest(), metrics),
                 new Watchdog(lab, placer, health, config.watchdog(), hardReset),
-                hardReset, new Accounts(lab), metrics, new Doorbell(lab, metrics.registry()),
+                hardReset, new Accounts(lab), metrics, doorbell,
                 new KeyRegistry(lab), new LabStats(lab), new Notifier(lab, config.notifications(), metrics),
                 new Notifications(lab, config.notifications().mail().enabled()));
     }
@@ -94,6 +95,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
 
     @Override
     public void close() {
+        doorbell.close();
         notifier.close();
         lab.store().close();
         metrics.close();

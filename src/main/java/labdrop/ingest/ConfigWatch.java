@@ -18,6 +18,7 @@ import labdrop.error.BadInputException;
 import labdrop.host.AgentRelease;
 import labdrop.host.Directions;
 import labdrop.lab.Lab;
+import labdrop.queue.Doorbell;
 import labdrop.store.ConfigRows;
 import labdrop.store.HostRows;
 import org.jdbi.v3.core.Handle;
@@ -35,10 +36,12 @@ public final class ConfigWatch {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigWatch.class);
     private final Lab lab;
     private final long maxBytes;
+    private final Doorbell doorbell;
 
-    public ConfigWatch(Lab lab, long maxBytes) {
+    public ConfigWatch(Lab lab, long maxBytes, Doorbell doorbell) {
         this.lab = lab;
         this.maxBytes = maxBytes;
+        this.doorbell = doorbell;
     }
 
     /** A file under {@code <host>/config/} changed or vanished on disk. */
@@ -77,7 +80,7 @@ public final class ConfigWatch {
             }
             ConfigRows.add(h, host, file, lab.now(), DISK_AUTHOR, finalContent, finalProblems.isEmpty(),
                     finalProblems.isEmpty() ? null : String.join("; ", finalProblems));
-            HostRows.bumpGeneration(h, host);
+            doorbell.ring(h, host);
             if (finalProblems.isEmpty()) {
                 LOG.info("host '{}': config/{} {} on disk", host, file, finalContent == null ? "deleted" : "changed");
             } else {
@@ -104,7 +107,7 @@ public final class ConfigWatch {
                 throw new UncheckedIOException("host '" + host + "': cannot write config/" + file, e);
             }
             ConfigRows.add(h, host, file, version.at(), author, content, true, null);
-            HostRows.bumpGeneration(h, host);
+            doorbell.ring(h, host);
         }
         return version;
     }

@@ -33,10 +33,12 @@ public final class Placer {
     private static final Logger LOG = LoggerFactory.getLogger(Placer.class);
     private final Lab lab;
     private final LabMetrics metrics;
+    private final Doorbell doorbell;
 
-    public Placer(Lab lab, LabMetrics metrics) {
+    public Placer(Lab lab, LabMetrics metrics, Doorbell doorbell) {
         this.lab = lab;
         this.metrics = metrics;
+        this.doorbell = doorbell;
     }
 
     /**
@@ -101,7 +103,7 @@ public final class Placer {
             }
         }
         if (!pending.isEmpty()) {
-            HostRows.bumpGeneration(h, host);
+            doorbell.ring(h, host);
         }
         return pending.size();
     }
@@ -147,7 +149,7 @@ public final class Placer {
                 throw new UncheckedIOException("host '" + request.host() + "': cannot restore " + request.id() + " at " + file, e);
             }
             lab.store().tx(h -> {
-                HostRows.bumpGeneration(h, request.host());
+                doorbell.ring(h, request.host());
                 return null;
             });
             LOG.info("restored {} for host '{}' from the store", request.id(), request.host());

@@ -1,8 +1,10 @@
 package labdrop.web;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import labdrop.error.BadInputException;
 import labdrop.queue.Doorbell;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -13,6 +15,8 @@ import org.eclipse.jetty.util.Callback;
  * {@code GET /api/v1/hosts/<host>/generation} with {@code Authorization: Bearer <host token>}:
  * the host's generation as JSON with an ETag; {@code If-None-Match} with the current ETag gets an
  * empty 304. The agent's scheduled poll is this request; it opens SFTP or rsync only on a 200.
+ * With {@code ?wait=SECONDS} (1 to 25) an unchanged answer is held until the host changes (200) or
+ * the wait runs out (304): the agent daemon's long-poll, which starts filed work within a second.
  */
 public final class DoorbellHandler extends Handler.Abstract {
     private static final String PREFIX = "/hosts/";
@@ -45,20 +49,80 @@ public final class DoorbellHandler extends Handler.Abstract {
                     + " hosts, users and retired hosts are refused"));
             return true;
         }
-        String etag = "\"g" + generation.get() + "\"";
-        response.getHeaders().put("ETag", etag);
-        response.getHeaders().put("Cache-Control", "no-cache");
-        if (etag.equals(request.getHeaders().get("If-None-Match"))) {
-            doorbell.answered(host, false);
-            response.setStatus(304);
-            callback.succeeded();
+        Duration wait;
+        try {
+            wait = wait(Request.extractQueryParameters(request).getValue("wait"));
+        } catch (BadInputException e) {
+            Errors.send(response, callback, 400, Map.of("error", e.getMessage()));
             return true;
         }
-        doorbell.answered(host, true);
+        String etag = etag(generation.get());
+        if (!etag.equals(request.getHeaders().get("If-None-Match"))) {
+            doorbell.answered(host, true);
+            changed(response, callback, host, generation.get());
+            return true;
+        }
+        if (wait.isZero()) {
+            doorbell.answered(host, false);
+            unchanged(response, callback, etag);
+            return true;
+        }
+        Optional<Doorbell.Held> held = doorbell.hold(host, generation.get(), wait, new Doorbell.Answer() {
+            @Override
+            public void changed(long now) {
+                DoorbellHandler.changed(response, callback, host, now);
+            }
+
+            @Override
+            public void unchanged() {
+                DoorbellHandler.unchanged(response, callback, etag);
+            }
+        });
+        if (held.isEmpty()) {
+            response.getHeaders().put("Retry-After", Long.toString(Doorbell.MAX_WAIT.toSeconds()));
+            Errors.send(response, callback, 429, Map.of("error", "too many doorbell polls are held (" + Doorbell.MAX_HELD_PER_HOST
+                    + " per host, " + Doorbell.MAX_HELD + " in all); poll without wait, or again after Retry-After"));
+            return true;
+        }
+        request.addFailureListener(failure -> held.get().cancel());
+        return true;
+    }
+
+    /** {@code ?wait=}: whole seconds from 0 to {@link Doorbell#MAX_WAIT}; absent means 0 (answer at once). */
+    static Duration wait(String text) {
+        if (text == null || text.isEmpty()) {
+            return Duration.ZERO;
+        }
+        long max = Doorbell.MAX_WAIT.toSeconds();
+        try {
+            long seconds = Long.parseLong(text);
+            if (seconds >= 0 && seconds <= max) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new BadInputException("wait='" + (text.length() > 20 ? text.substring(0, 20) + "..." : text)
+                + "' is not whole seconds from 0 to " + max + " (the longest a doorbell poll is held); ask for " + max + " or less");
+    }
+
+    private static String etag(long generation) {
+        return "\"g" + generation + "\"";
+    }
+
+    private static void changed(Response response, Callback callback, String host, long generation) {
+        response.getHeaders().put("ETag", etag(generation));
+        response.getHeaders().put("Cache-Control", "no-cache");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("host", host);
-        body.put("generation", generation.get());
+        body.put("generation", generation);
         Errors.send(response, callback, 200, body);
-        return true;
+    }
+
+    private static void unchanged(Response response, Callback callback, String etag) {
+        response.getHeaders().put("ETag", etag);
+        response.getHeaders().put("Cache-Control", "no-cache");
+        response.setStatus(304);
+        callback.succeeded();
     }
 }

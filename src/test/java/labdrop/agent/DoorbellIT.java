@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import labdrop.admin.HostDraft;
 import labdrop.app.TestLab;
 import labdrop.request.Priority;
@@ -59,6 +61,11 @@ class DoorbellIT {
             b.header("If-None-Match", etag);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    CompletableFuture<HttpResponse<String>> held(String host, String token, String etag, String wait) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/v1/hosts/" + host + "/generation?wait=" + wait))
+                .header("Authorization", "Bearer " + token).header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     Request file() {
@@ -122,5 +129,63 @@ class DoorbellIT {
 
         Files.writeString(tokenFile, "ldt_revoked\n");
         assertThat(agent.poll()).as("a refused doorbell falls back to the drop").isEqualTo(Agent.Outcome.IDLE);
+    }
+
+    @Test
+    void aHeldPollIsAnsweredByAPlacementOrAConfigChangeOrWhenItsWaitRunsOut() throws Exception {
+        String token = lab.s.doorbell().issueToken("sut-01");
+        String etag = bell("sut-01", token, null).headers().firstValue("ETag").orElseThrow();
+
+        CompletableFuture<HttpResponse<String>> placement = held("sut-01", token, etag, "25");
+        await().atMost(Duration.ofSeconds(5)).until(() -> lab.s.doorbell().held() == 1);
+        assertThat(placement).as("held while nothing changes").isNotDone();
+        file();
+        // answered by the placement, well before its 25 s wait ran out
+        HttpResponse<String> rang = placement.get(10, TimeUnit.SECONDS);
+        assertThat(rang.statusCode()).isEqualTo(200);
+        String afterPlacement = rang.headers().firstValue("ETag").orElseThrow();
+        assertThat(afterPlacement).isNotEqualTo(etag);
+        assertThat(rang.body()).contains("\"host\":\"sut-01\"");
+
+        CompletableFuture<HttpResponse<String>> config = held("sut-01", token, afterPlacement, "25");
+        await().atMost(Duration.ofSeconds(5)).until(() -> lab.s.doorbell().held() == 1);
+        lab.s.hosts().writeConfig("sut-01", "directions", "max_load = 40\n", "admin");
+        assertThat(config.get(10, TimeUnit.SECONDS).statusCode()).as("a config change rings too").isEqualTo(200);
+
+        String now = bell("sut-01", token, null).headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> quiet = held("sut-01", token, now, "1").get(10, TimeUnit.SECONDS);
+        assertThat(quiet.statusCode()).as("the wait ran out").isEqualTo(304);
+        assertThat(quiet.headers().firstValue("ETag")).contains(now);
+        assertThat(lab.s.doorbell().held()).isZero();
+
+        CompletableFuture<HttpResponse<String>> stale = held("sut-01", token, "\"g0\"", "25");
+        assertThat(stale.get(10, TimeUnit.SECONDS).statusCode()).as("an old ETag is answered at once").isEqualTo(200);
+    }
+
+    @Test
+    void theWaitAndTheNumberOfHeldPollsAreBounded() throws Exception {
+        String token = lab.s.doorbell().issueToken("sut-01");
+        String etag = bell("sut-01", token, null).headers().firstValue("ETag").orElseThrow();
+        for (String bad : List.of("26", "-1", "1e9", "99999999999999999999999")) {
+            HttpResponse<String> refused = held("sut-01", token, etag, bad).get(10, TimeUnit.SECONDS);
+            assertThat(refused.statusCode()).as("wait=" + bad).isEqualTo(400);
+            assertThat(refused.body()).contains("wait=").contains("0 to 25").contains("25 or less");
+        }
+        assertThat(held("sut-01", "ldt_forged", etag, "25").get(10, TimeUnit.SECONDS).statusCode())
+                .as("a wrong token is refused before anything is held").isEqualTo(401);
+
+        List<CompletableFuture<HttpResponse<String>>> two = List.of(held("sut-01", token, etag, "25"), held("sut-01", token, etag, "25"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> lab.s.doorbell().held() == 2);
+        HttpResponse<String> third = held("sut-01", token, etag, "25").get(10, TimeUnit.SECONDS);
+        assertThat(third.statusCode()).as("a third held poll of one host").isEqualTo(429);
+        assertThat(third.headers().firstValue("Retry-After")).contains("25");
+        assertThat(third.body()).contains("2 per host");
+        assertThat(bell("sut-01", token, etag).statusCode()).as("a poll without wait is still answered").isEqualTo(304);
+
+        file();
+        for (CompletableFuture<HttpResponse<String>> poll : two) {
+            assertThat(poll.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        assertThat(lab.s.doorbell().held()).isZero();
     }
 }
