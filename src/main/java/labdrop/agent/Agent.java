@@ -73,6 +73,10 @@ public final class Agent {
         return v == null ? "dev" : v;
     }
 
+    DoorbellClient doorbell() {
+        return doorbell;
+    }
+
     RunContext context() {
         return context;
     }

@@ -15,6 +15,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import labdrop.config.ConfigException;
 import labdrop.config.ConfigLoader;
+import labdrop.config.Durations;
 import labdrop.config.LoadedConfig;
 import labdrop.config.Setting;
 import labdrop.drop.Names;
@@ -88,10 +89,18 @@ public record AgentConfig(
                 backoff, sleeper).over(sslContext());
     }
 
-    /** The HTTP doorbell: the host's generation resource, the token file, and the ssh safety net. */
-    public record Doorbell(URI url, Path tokenFile, int safetyEvery) {
+    /**
+     * The HTTP doorbell: the host's generation resource, the token file, the ssh safety net, and how
+     * long the daemon asks the server to hold its poll (zero: the daemon does not long-poll).
+     */
+    public record Doorbell(URI url, Path tokenFile, int safetyEvery, Duration hold) {
         public boolean enabled() {
             return url != null;
+        }
+
+        /** The daemon waits on the doorbell between its scheduled polls. */
+        public boolean longPolls() {
+            return enabled() && !hold.isZero();
         }
     }
 
@@ -141,6 +150,18 @@ public record AgentConfig(
             "File holding this host's doorbell token (labdrop host token HOST); empty means <work.dir>/doorbell.token.");
     static final Setting<Integer> SAFETY = Setting.integer("doorbell.safety-every", 1, 10_000, 10,
             "Open the transport at least every this many polls even when the doorbell says nothing changed.");
+    /** The longest a labdrop server holds a doorbell poll (docs/api.md). */
+    static final Duration LONGEST_WAIT = Duration.ofSeconds(25);
+    static final Setting<Duration> DOORBELL_WAIT = new Setting<>("doorbell.wait", "25s",
+            "The daemon keeps a poll of the doorbell open for up to this long between its scheduled polls and polls at once"
+                    + " when the server answers that something changed, so filed work starts within a second; 0s turns it off.",
+            "a duration from 0s to 25s", text -> {
+                Duration wait = Durations.parse(text);
+                if (wait.isNegative() || wait.compareTo(LONGEST_WAIT) > 0) {
+                    throw new IllegalArgumentException("out of range");
+                }
+                return wait;
+            });
     static final Setting<String> REBOOT_COMMAND = Setting.text("reboot.command", "systemctl reboot",
             "Command (run with /bin/sh -c) that reboots the SUT.");
     static final Setting<String> BOOT_ID = Setting.text("reboot.boot-id-file", "/proc/sys/kernel/random/boot_id",
@@ -167,7 +188,7 @@ public record AgentConfig(
 
     private static final List<Setting<?>> OWN = List.of(HOST, OWNER, DROP, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW,
             CONNECT_TIMEOUT, IO_TIMEOUT, RSYNC, SSH, WORK_DIR, FETCH, FETCH_DEADLINE, FETCH_MAX_INDEX, CA_FILE, CRON, JITTER, DOORBELL, DOORBELL_TOKEN, SAFETY,
-            REBOOT_COMMAND, BOOT_ID, MAX_REBOOTS, TEST_TIMEOUT, TEST_OOM, LOG_PUSH, HEARTBEAT, ATTEMPTS, BACKOFF, LOG_FORMAT);
+            DOORBELL_WAIT, REBOOT_COMMAND, BOOT_ID, MAX_REBOOTS, TEST_TIMEOUT, TEST_OOM, LOG_PUSH, HEARTBEAT, ATTEMPTS, BACKOFF, LOG_FORMAT);
 
     /** Every key agent.conf may hold: the agent's own, then one per direction (its default). */
     public static final List<Setting<?>> SETTINGS = settings();
@@ -210,7 +231,7 @@ public record AgentConfig(
                 work, uris(where, FETCH.key(), c.get(FETCH)), new Fetch(c.get(FETCH_DEADLINE), c.get(FETCH_MAX_INDEX),
                         c.get(CA_FILE).isEmpty() ? null : Path.of(c.get(CA_FILE)).toAbsolutePath()), c.get(CRON), c.get(JITTER),
                 new Doorbell(c.get(DOORBELL).isEmpty() ? null : httpUri(where, c.get(DOORBELL)),
-                        orUnder(c.get(DOORBELL_TOKEN), work, "doorbell.token"), c.get(SAFETY)),
+                        orUnder(c.get(DOORBELL_TOKEN), work, "doorbell.token"), c.get(SAFETY), c.get(DOORBELL_WAIT)),
                 new Reboot(c.get(REBOOT_COMMAND), Path.of(c.get(BOOT_ID)), c.get(MAX_REBOOTS)),
                 c.get(TEST_TIMEOUT), c.get(TEST_OOM), c.get(LOG_PUSH), c.get(HEARTBEAT), c.get(ATTEMPTS), c.get(BACKOFF),
                 c.get(LOG_FORMAT), Map.copyOf(directions));

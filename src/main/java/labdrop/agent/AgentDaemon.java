@@ -9,6 +9,7 @@ import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobExecutionContext;
+import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.TriggerBuilder;
@@ -20,13 +21,16 @@ import org.slf4j.LoggerFactory;
  * {@code labdrop agent} without {@code --once}: a Quartz scheduler (one thread, in memory) fires
  * a poll on {@code schedule.cron}, each after a random wait of up to {@code schedule.jitter}, and
  * one poll at start-up so a rebooted SUT resumes at once. Polls never overlap; a fire that comes
- * while a poll (a whole test run) is under way is dropped, not queued.
+ * while a poll (a whole test run) is under way is dropped, not queued. With a doorbell, a
+ * {@link DoorbellListener} long-polls it between the scheduled polls and asks for a poll at once
+ * when the host changed (that one is kept until the running poll ends).
  */
 public final class AgentDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
     private static final String AGENT = "labdrop.agent";
     private static final String UPDATED = "labdrop.updated";
     private final Scheduler scheduler;
+    private final DoorbellListener listener;
 
     public AgentDaemon(Agent agent) throws SchedulerException {
         Properties p = new Properties();
@@ -46,6 +50,21 @@ public final class AgentDaemon implements AutoCloseable {
                         .withMisfireHandlingInstructionDoNothing()).build());
         scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("start-up").forJob(job)
                 .usingJobData("nojitter", true).startNow().build());
+        AgentConfig config = agent.context().config();
+        listener = config.doorbell().longPolls() ? new DoorbellListener(agent.doorbell(), config.doorbell().hold(),
+                agent.context().sleeper(), () -> pollNow(job), config.host()) : null;
+    }
+
+    /** A poll without jitter as soon as no poll runs; one such poll waiting is enough. */
+    private void pollNow(JobDetail job) {
+        try {
+            scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("doorbell").forJob(job)
+                    .usingJobData("nojitter", true).startNow().build());
+        } catch (ObjectAlreadyExistsException waiting) {
+            // a poll asked for earlier has not started yet; it will see this change too
+        } catch (SchedulerException e) {
+            LOG.debug("doorbell poll not scheduled: {}", e.getMessage());
+        }
     }
 
     /** Called (once) when a poll installed a newer agent: the process should exit with {@link Agent#EXIT_RESTART}. */
@@ -55,11 +74,17 @@ public final class AgentDaemon implements AutoCloseable {
 
     public void start() throws SchedulerException {
         scheduler.start();
+        if (listener != null) {
+            listener.start();
+        }
     }
 
     @Override
     public void close() throws SchedulerException {
         // Not waiting for a running poll: its test goes on and the next agent adopts it (docs/agent.md).
+        if (listener != null) {
+            listener.close();
+        }
         scheduler.shutdown(false);
     }
 

@@ -1,6 +1,7 @@
 package labdrop.agent;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -66,6 +67,33 @@ final class DoorbellClient {
         }
         new BellState(state.etag(), 0).write(work);
         return false;
+    }
+
+    /** What a held poll answered: 200 (changed, with the new ETag), 304 (the wait ran out), or another status. */
+    record Answer(int status, String etag) {
+    }
+
+    /**
+     * Asks the server to hold a poll until the host's generation moves past {@code etag} (null: any)
+     * or {@code doorbell.wait} runs out; the daemon's long-poll ({@link DoorbellListener}).
+     */
+    Answer waitForChange(String etag) throws IOException, InterruptedException {
+        AgentConfig.Doorbell bell = context.config().doorbell();
+        String token = Files.readString(bell.tokenFile(), StandardCharsets.UTF_8).strip();
+        URI url = bell.url();
+        URI held = URI.create(url + (url.getRawQuery() == null ? "?" : "&") + "wait=" + bell.hold().toSeconds());
+        HttpRequest.Builder request = HttpRequest.newBuilder(held).timeout(bell.hold().plus(context.config().ssh().timeout()))
+                .header("Authorization", "Bearer " + token).GET();
+        if (etag != null) {
+            request.header("If-None-Match", etag);
+        }
+        HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+        return new Answer(response.statusCode(), response.headers().firstValue("ETag").orElse(etag));
+    }
+
+    /** The ETag the last scheduled poll saw (null when none). */
+    String lastEtag() {
+        return BellState.read(context.work()).etag();
     }
 
     /**

@@ -3,6 +3,9 @@ package labdrop.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +21,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import labdrop.admin.HostDraft;
+import labdrop.host.HostState;
 import labdrop.app.TestLab;
 import labdrop.request.Priority;
 import labdrop.request.Request;
@@ -99,6 +103,63 @@ class DoorbellIT {
         String renewed = lab.s.doorbell().issueToken("sut-01");
         assertThat(bell("sut-01", token, null).statusCode()).as("the replaced token").isEqualTo(401);
         assertThat(bell("sut-01", renewed, null).statusCode()).isEqualTo(200);
+    }
+
+    Map<String, String> agentEnv() throws Exception {
+        Path tokenFile = dir.resolve("doorbell.token");
+        Files.writeString(tokenFile, lab.s.doorbell().issueToken("sut-01") + "\n");
+        Map<String, String> env = new HashMap<>();
+        env.put("LABDROP_HOST", "sut-01");
+        env.put("LABDROP_DROP_URL", lab.config.dropDir().resolve("sut-01").toUri().toString());
+        env.put("LABDROP_WORK_DIR", dir.resolve("agent").toString());
+        env.put("LABDROP_FETCH_LOCATIONS", base + "/packages/builtin/");
+        env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
+        env.put("LABDROP_DOORBELL_URL", base + "/api/v1/hosts/sut-01/generation");
+        env.put("LABDROP_DOORBELL_TOKEN_FILE", tokenFile.toString());
+        env.put("LABDROP_SCHEDULE_JITTER", "0s");
+        return env;
+    }
+
+    @Test
+    void theDaemonStartsWorkFiledForAnIdleHostWithoutWaitingForItsSchedule() throws Exception {
+        Map<String, String> env = agentEnv();
+        env.put("LABDROP_SCHEDULE_CRON", "0 0 3 1 1 ?"); // once a year: only the doorbell can start this run
+        try (AgentDaemon daemon = new AgentDaemon(new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(5)))) {
+            daemon.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.doorbell().held() == 1
+                    && lab.s.hosts().show("sut-01").state() == HostState.AVAILABLE);
+            Request first = file();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.desk().find(first.id()).state() == RequestState.PASSED);
+            // the run's end moved the generation too; the daemon holds its poll again and the next request starts the same way
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.doorbell().held() == 1);
+            Request second = file();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.desk().find(second.id()).state() == RequestState.PASSED);
+        }
+    }
+
+    @Test
+    void aDoorbellThatCutsItsConnectionsLeavesTheDaemonPollingOnSchedule() throws Exception {
+        try (ServerSocket cutter = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread cuts = new Thread(() -> {
+                while (!cutter.isClosed()) {
+                    try (Socket s = cutter.accept()) {
+                        s.getInputStream().read();
+                    } catch (Exception closed) {
+                        // the test ends
+                    }
+                }
+            });
+            cuts.setDaemon(true);
+            cuts.start();
+            Map<String, String> env = agentEnv();
+            env.put("LABDROP_DOORBELL_URL", "http://127.0.0.1:" + cutter.getLocalPort() + "/api/v1/hosts/sut-01/generation");
+            env.put("LABDROP_SCHEDULE_CRON", "0/2 * * * * ?");
+            try (AgentDaemon daemon = new AgentDaemon(new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(5)))) {
+                daemon.start();
+                Request request = file();
+                await().atMost(Duration.ofSeconds(60)).until(() -> lab.s.desk().find(request.id()).state() == RequestState.PASSED);
+            }
+        }
     }
 
     @Test
