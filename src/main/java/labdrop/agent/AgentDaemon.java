@@ -12,6 +12,7 @@ import org.quartz.JobExecutionContext;
 import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ public final class AgentDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
     private static final String AGENT = "labdrop.agent";
     private static final String UPDATED = "labdrop.updated";
+    private static final String POLL = "poll";
     private final Scheduler scheduler;
     private final DoorbellListener listener;
 
@@ -37,19 +39,23 @@ public final class AgentDaemon implements AutoCloseable {
         // One scheduler per agent (by host), so several agents can share a process (the demo).
         p.setProperty("org.quartz.scheduler.instanceName", "labdrop-agent-" + agent.context().config().host());
         p.setProperty("org.quartz.threadPool.threadNamePrefix", "labdrop-agent-" + agent.context().config().host());
-        p.setProperty("org.quartz.threadPool.threadCount", "1");
+        // one thread polls; the other lets a scheduled poll's jitter pass without holding up a poll the doorbell asks for
+        p.setProperty("org.quartz.threadPool.threadCount", "2");
         p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         p.setProperty("org.quartz.jobStore.misfireThreshold", "1000");
         scheduler = new StdSchedulerFactory(p).getScheduler();
         scheduler.getContext().put(AGENT, agent);
-        JobDetail job = JobBuilder.newJob(PollJob.class).withIdentity("poll").storeDurably().build();
+        JobDetail job = JobBuilder.newJob(PollJob.class).withIdentity(POLL).storeDurably().build();
         scheduler.addJob(job, false);
-        scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("schedule").forJob(job)
+        // The cron fires a job that waits the jitter on its own thread and then starts the poll, so a
+        // poll the doorbell asks for meanwhile does not wait behind a scheduled poll's jitter.
+        JobDetail jitter = JobBuilder.newJob(JitterJob.class).withIdentity("schedule").storeDurably().build();
+        scheduler.addJob(jitter, false);
+        scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("schedule").forJob(jitter)
                 .withSchedule(CronScheduleBuilder.cronSchedule(agent.context().config().cron())
                         .withMisfireHandlingInstructionDoNothing()).build());
-        scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("start-up").forJob(job)
-                .usingJobData("nojitter", true).startNow().build());
+        scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("start-up").forJob(job).startNow().build());
         AgentConfig config = agent.context().config();
         listener = config.doorbell().longPolls() ? new DoorbellListener(agent.doorbell(), config.doorbell().hold(),
                 agent.context().sleeper(), () -> pollNow(job), config.host()) : null;
@@ -58,8 +64,7 @@ public final class AgentDaemon implements AutoCloseable {
     /** A poll without jitter as soon as no poll runs; one such poll waiting is enough. */
     private void pollNow(JobDetail job) {
         try {
-            scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("doorbell").forJob(job)
-                    .usingJobData("nojitter", true).startNow().build());
+            scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("doorbell").forJob(job).startNow().build());
         } catch (ObjectAlreadyExistsException waiting) {
             // a poll asked for earlier has not started yet; it will see this change too
         } catch (SchedulerException e) {
@@ -96,16 +101,37 @@ public final class AgentDaemon implements AutoCloseable {
         return jitter.isZero() ? Duration.ZERO : Duration.ofMillis((long) (random.nextDouble() * jitter.toMillis()));
     }
 
-    /** One scheduled poll. */
+    /**
+     * A scheduled poll's start: a random wait of up to {@code schedule.jitter}, then the poll, unless
+     * one is then under way (the scheduled poll is dropped, not queued behind a test run).
+     */
+    @DisallowConcurrentExecution
+    public static final class JitterJob implements Job {
+        @Override
+        public void execute(JobExecutionContext context) {
+            try {
+                Agent agent = (Agent) context.getScheduler().getContext().get(AGENT);
+                agent.context().sleeper().sleep(waitBeforePoll(agent.context().random(), agent.context().config().jitter()));
+                context.getScheduler().scheduleJob(TriggerBuilder.newTrigger().withIdentity("scheduled").forJob(POLL).startNow()
+                        .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionNextWithRemainingCount())
+                        .build());
+            } catch (ObjectAlreadyExistsException waiting) {
+                // the last scheduled poll has not started yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (SchedulerException e) {
+                LOG.warn("scheduled poll not started: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** One poll: at start-up, on schedule (after its jitter), or when the doorbell rang. */
     @DisallowConcurrentExecution
     public static final class PollJob implements Job {
         @Override
         public void execute(JobExecutionContext context) {
             try {
                 Agent agent = (Agent) context.getScheduler().getContext().get(AGENT);
-                if (!context.getMergedJobDataMap().containsKey("nojitter")) {
-                    agent.context().sleeper().sleep(waitBeforePoll(agent.context().random(), agent.context().config().jitter()));
-                }
                 Agent.Outcome outcome = agent.poll();
                 LOG.debug("poll: {}", outcome);
                 if (outcome == Agent.Outcome.UPDATED && context.getScheduler().getContext().get(UPDATED) instanceof Runnable r) {

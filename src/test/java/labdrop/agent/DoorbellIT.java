@@ -123,7 +123,11 @@ class DoorbellIT {
     @Test
     void theDaemonStartsWorkFiledForAnIdleHostWithoutWaitingForItsSchedule() throws Exception {
         Map<String, String> env = agentEnv();
-        env.put("LABDROP_SCHEDULE_CRON", "0 0 3 1 1 ?"); // once a year: only the doorbell can start this run
+        // A scheduled poll every second, each after a random wait of up to an hour: one is nearly always
+        // waiting out its jitter, and none comes within the test, so only the doorbell can start these runs,
+        // and a scheduled poll's wait must not hold up the doorbell's poll.
+        env.put("LABDROP_SCHEDULE_CRON", "* * * * * ?");
+        env.put("LABDROP_SCHEDULE_JITTER", "1h");
         try (AgentDaemon daemon = new AgentDaemon(new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(5)))) {
             daemon.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.doorbell().held() == 1
