@@ -7,13 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +34,7 @@ import labdrop.user.Tokens;
  * generation moves past the one the agent has, or with 304 when its wait (at most
  * {@link #MAX_WAIT}) runs out. A change made through this server ({@link #ring}) answers its held
  * polls as soon as it is committed; one made elsewhere is seen by the next poll. Held polls take no
- * thread: each is a callback in a map, and one timer answers those whose wait ran out.
+ * thread: each is a callback in a map and an entry in one timer, which answers those whose wait ran out.
  */
 public final class Doorbell implements AutoCloseable {
     static final long TTL_NANOS = 1_000_000_000L;
@@ -45,7 +44,6 @@ public final class Doorbell implements AutoCloseable {
     public static final int MAX_HELD_PER_HOST = 2;
     /** Held polls in all; beyond it a poll is refused with 429 and its agent polls on its schedule. */
     public static final int MAX_HELD = 20_000;
-    private static final long SWEEP_MILLIS = 250;
     private final Lab lab;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
     private final Counter changed;
@@ -70,20 +68,19 @@ public final class Doorbell implements AutoCloseable {
 
     private final ConcurrentHashMap<String, Set<Held>> held = new ConcurrentHashMap<>();
     private final AtomicInteger heldCount = new AtomicInteger();
-    private ScheduledExecutorService sweeper;
+    private ScheduledThreadPoolExecutor timer;
 
     /** One held poll: answered once, by a ring, its deadline, a failed connection or the server's stop. */
     public final class Held {
         private final String host;
         private final long seen;
-        private final long deadline;
         private final Answer answer;
         private final AtomicBoolean done = new AtomicBoolean();
+        private volatile ScheduledFuture<?> timeout;
 
-        private Held(String host, long seen, long deadline, Answer answer) {
+        private Held(String host, long seen, Answer answer) {
             this.host = host;
             this.seen = seen;
-            this.deadline = deadline;
             this.answer = answer;
         }
 
@@ -96,10 +93,14 @@ public final class Doorbell implements AutoCloseable {
             if (!done.compareAndSet(false, true)) {
                 return false;
             }
-            Set<Held> of = held.get(host);
-            if (of != null) {
-                of.remove(this);
+            ScheduledFuture<?> pending = timeout;
+            if (pending != null) {
+                pending.cancel(false);
             }
+            held.computeIfPresent(host, (h, of) -> {
+                of.remove(this);
+                return of.isEmpty() ? null : of;
+            });
             heldCount.decrementAndGet();
             return true;
         }
@@ -186,7 +187,7 @@ public final class Doorbell implements AutoCloseable {
             heldCount.decrementAndGet();
             return Optional.empty();
         }
-        Held poll = new Held(host, seen, System.nanoTime() + wait.toNanos(), answer);
+        Held poll = new Held(host, seen, answer);
         Set<Held> of = held.compute(host, (h, set) -> {
             Set<Held> polls = set != null ? set : ConcurrentHashMap.newKeySet();
             if (polls.size() < MAX_HELD_PER_HOST) {
@@ -198,7 +199,7 @@ public final class Doorbell implements AutoCloseable {
             heldCount.decrementAndGet();
             return Optional.empty();
         }
-        startSweeper();
+        poll.timeout = timer().schedule(poll::unchanged, wait.toNanos(), TimeUnit.NANOSECONDS);
         // A ring between the caller's read and this hold found no poll to answer, but it dropped the
         // cache entry, so this read sees its change.
         HostRows.Bell bell = cached(host);
@@ -240,38 +241,24 @@ public final class Doorbell implements AutoCloseable {
         }
     }
 
-    private synchronized void startSweeper() {
-        if (sweeper == null) {
-            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** The one thread that answers held polls whose wait ran out (one timer entry each, removed when answered earlier). */
+    private synchronized ScheduledThreadPoolExecutor timer() {
+        if (timer == null) {
+            timer = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "doorbell-waits");
                 t.setDaemon(true);
                 return t;
             });
-            sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+            timer.setRemoveOnCancelPolicy(true);
         }
-    }
-
-    private void sweep() {
-        long now = System.nanoTime();
-        List<Held> due = new ArrayList<>();
-        for (Set<Held> of : held.values()) {
-            for (Held poll : of) {
-                if (now - poll.deadline >= 0) {
-                    due.add(poll);
-                }
-            }
-        }
-        due.forEach(Held::unchanged);
-        for (String host : held.keySet()) {
-            held.computeIfPresent(host, (h, of) -> of.isEmpty() ? null : of);
-        }
+        return timer;
     }
 
     /** Answers every held poll as unchanged (the server stops; the agents poll again elsewhere or later). */
     @Override
     public synchronized void close() {
-        if (sweeper != null) {
-            sweeper.shutdownNow();
+        if (timer != null) {
+            timer.shutdownNow();
         }
         held.values().forEach(of -> List.copyOf(of).forEach(Held::unchanged));
     }

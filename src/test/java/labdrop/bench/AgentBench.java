@@ -282,7 +282,7 @@ public final class AgentBench {
         }
     }
 
-    private static void awaitHealthy(String base) throws Exception {
+    static void awaitHealthy(String base) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 600; i++) {
             try {
