@@ -151,11 +151,12 @@ public record AgentConfig(
     static final Setting<Integer> SAFETY = Setting.integer("doorbell.safety-every", 1, 10_000, 10,
             "Open the transport at least every this many polls even when the doorbell says nothing changed.");
     /** The longest a labdrop server holds a doorbell poll (docs/api.md). */
-    static final Duration LONGEST_WAIT = Duration.ofSeconds(25);
-    static final Setting<Duration> DOORBELL_WAIT = new Setting<>("doorbell.wait", "25s",
+    static final Duration LONGEST_WAIT = Duration.ofSeconds(55);
+    static final Setting<Duration> DOORBELL_WAIT = new Setting<>("doorbell.wait", "55s",
             "The daemon keeps a poll of the doorbell open for up to this long between its scheduled polls and polls at once"
-                    + " when the server answers that something changed, so filed work starts within a second; 0s turns it off.",
-            "a duration from 0s to 25s", text -> {
+                    + " when the server answers that something changed, so filed work starts within a second; 0s turns it off."
+                    + " Keep it below the idle timeout of any proxy between the SUT and the server.",
+            "a duration from 0s to 55s", text -> {
                 Duration wait = Durations.parse(text);
                 if (wait.isNegative() || wait.compareTo(LONGEST_WAIT) > 0) {
                     throw new IllegalArgumentException("out of range");

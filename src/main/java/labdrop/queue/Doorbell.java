@@ -38,8 +38,11 @@ import labdrop.user.Tokens;
  */
 public final class Doorbell implements AutoCloseable {
     static final long TTL_NANOS = 1_000_000_000L;
-    /** The longest a poll is held: below Jetty's 30 s idle timeout and the 60 s idle cut of common proxies. */
-    public static final Duration MAX_WAIT = Duration.ofSeconds(25);
+    /**
+     * The longest a poll is held: below the 60 s idle cut of common proxies (nginx, HAProxy's usual
+     * timeouts); Jetty's own 30 s idle timeout is waived while a poll is held.
+     */
+    public static final Duration MAX_WAIT = Duration.ofSeconds(55);
     /** Held polls per host (its agent, and one more while a reconnecting agent's old poll is still held). */
     public static final int MAX_HELD_PER_HOST = 2;
     /** Held polls in all; beyond it a poll is refused with 429 and its agent polls on its schedule. */

@@ -15,7 +15,7 @@ import org.eclipse.jetty.util.Callback;
  * {@code GET /api/v1/hosts/<host>/generation} with {@code Authorization: Bearer <host token>}:
  * the host's generation as JSON with an ETag; {@code If-None-Match} with the current ETag gets an
  * empty 304. The agent's scheduled poll is this request; it opens SFTP or rsync only on a 200.
- * With {@code ?wait=SECONDS} (1 to 25) an unchanged answer is held until the host changes (200) or
+ * With {@code ?wait=SECONDS} (1 to 55) an unchanged answer is held until the host changes (200) or
  * the wait runs out (304): the agent daemon's long-poll, which starts filed work within a second.
  */
 public final class DoorbellHandler extends Handler.Abstract {
@@ -85,6 +85,8 @@ public final class DoorbellHandler extends Handler.Abstract {
             return true;
         }
         request.addFailureListener(failure -> held.get().cancel());
+        // the connection is quiet while the poll is held: Jetty's idle timeout (30 s) must not fail it
+        request.addIdleTimeoutListener(timeout -> false);
         return true;
     }
 

@@ -46,9 +46,9 @@ class AgentConfExampleTest {
         Path bad = Files.writeString(dir.resolve("bad.conf"), "host = sut-01\ndrop.url = file:///d\naccept_from = alice; drop table\n");
         assertThatThrownBy(() -> AgentConfig.load(bad, Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("bad.conf:3").hasMessageContaining("accept_from");
-        Path longWait = Files.writeString(dir.resolve("wait.conf"), "host = sut-01\ndrop.url = file:///d\ndoorbell.wait = 26s\n");
+        Path longWait = Files.writeString(dir.resolve("wait.conf"), "host = sut-01\ndrop.url = file:///d\ndoorbell.wait = 56s\n");
         assertThatThrownBy(() -> AgentConfig.load(longWait, Map.of())).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("wait.conf:3").hasMessageContaining("doorbell.wait").hasMessageContaining("0s to 25s");
+                .hasMessageContaining("wait.conf:3").hasMessageContaining("doorbell.wait").hasMessageContaining("0s to 55s");
         Path traversal = Files.writeString(dir.resolve("t.conf"), "host = ../sut-02\ndrop.url = file:///d\n");
         assertThatThrownBy(() -> AgentConfig.load(traversal, Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("host");

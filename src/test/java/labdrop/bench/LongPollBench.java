@@ -22,12 +22,13 @@ import labdrop.config.ServerConfig;
 /**
  * bench/longpoll-bench.sh runs this: what N waiting agents cost the server (a child JVM with the
  * package's default options, H2), measured from /proc over a window: idle with no agent; N agents
- * long-polling the doorbell (each a held poll of up to 25 s, answered 304 when it runs out and sent
+ * long-polling the doorbell (each a held poll of up to 55 s, answered 304 when it runs out and sent
  * again at once; every 10th poll of an agent asks the server to close its connection, so agents
  * reconnect every few minutes, as behind a proxy or after a restart); and the same N agents
  * polling once a minute without long-polling, each poll on a new connection (Jetty closes idle
  * connections after 30 s, so a 1-minute or 2-minute schedule never finds its last one open).
- * Prints the server's CPU as a share of 2 cores, per answered poll, and its resident memory.
+ * Prints the server's CPU (user + system, from /proc) as a share of 2 cores, per answered poll, and
+ * its resident memory; traffic runs a minute before each window, as the JIT compiles its path.
  */
 public final class LongPollBench {
     private static final Duration WINDOW = Duration.ofSeconds(60);
@@ -72,8 +73,10 @@ public final class LongPollBench {
             for (int i = 0; i < hosts; i++) {
                 new Poller(http, base, host(i), tokens.get(i), answered).next(null);
             }
-            Thread.sleep(40_000);
-            row("long-polling (wait=25, a new connection every " + RECONNECT_EVERY + " polls)", server, answered);
+            Thread.sleep(60_000);
+            // two windows: the JIT compiles the request path during the first minutes of traffic
+            row("long-polling (wait=55, a new connection every " + RECONNECT_EVERY + " polls), minute 2", server, answered);
+            row("long-polling, minute 3", server, answered);
             Poller.running = false;
             Thread.sleep(30_000);
 
@@ -87,8 +90,8 @@ public final class LongPollBench {
                         HttpResponse.BodyHandlers.discarding()).thenRun(shortPolls::incrementAndGet),
                         i * 60_000L / hosts, 60_000, TimeUnit.MILLISECONDS);
             }
-            Thread.sleep(10_000);
-            row("polling once a minute, no long-poll (a new connection each)", server, shortPolls);
+            Thread.sleep(60_000);
+            row("polling once a minute, no long-poll (a new connection each), minute 2", server, shortPolls);
             clock.shutdownNow();
         } finally {
             server.destroy();
@@ -133,7 +136,7 @@ public final class LongPollBench {
             if (!running) {
                 return;
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(etag == null ? url : url + "?wait=25"))
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(etag == null ? url : url + "?wait=55"))
                     .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token);
             if (etag != null) {
                 request.header("If-None-Match", etag);
