@@ -3,6 +3,7 @@ package labdrop.queue;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -134,9 +135,11 @@ public final class HealthChecks {
      */
     public List<String> fileDue() {
         List<String> filed = new ArrayList<>();
+        // each host type's file is read once per pass, not once per host (10,000 hosts, a handful of types)
+        Map<String, HealthPolicy> policies = new HashMap<>();
         for (Host seen : lab.store().read(HostRows::all)) {
-            if (OUT_OF_SERVICE.contains(seen.state()) || policy(seen.type()).dueByInterval(seen.health().at(), lab.now())
-                    .isEmpty()) {
+            if (OUT_OF_SERVICE.contains(seen.state()) || policies.computeIfAbsent(seen.type(), this::policy)
+                    .dueByInterval(seen.health().at(), lab.now()).isEmpty()) {
                 continue;
             }
             boolean done = lab.store().tx(h -> {
