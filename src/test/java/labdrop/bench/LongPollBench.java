@@ -95,7 +95,9 @@ public final class LongPollBench {
             clock.shutdownNow();
         } finally {
             server.destroy();
-            server.waitFor();
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.destroyForcibly().waitFor();
+            }
         }
     }
 
