@@ -72,9 +72,15 @@ class DoorbellIT {
                 .header("Authorization", "Bearer " + token).header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    Request file() {
-        Request r = lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(TestSpec.parse("smoke")),
+    /** Files a smoke request for sut-01 (a running daemon may pick it up and finish it at once). */
+    Request fileOnly() {
+        return lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(TestSpec.parse("smoke")),
                 Priority.NORMAL, false, null, null, null, null));
+    }
+
+    /** Files one and waits until its request file is in the drop (no agent runs meanwhile). */
+    Request file() {
+        Request r = fileOnly();
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(lab.config.dropDir()
                 .resolve("sut-01/current/" + r.id() + ".xml")));
         return r;
@@ -132,11 +138,11 @@ class DoorbellIT {
             daemon.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.doorbell().held() == 1
                     && lab.s.hosts().show("sut-01").state() == HostState.AVAILABLE);
-            Request first = file();
+            Request first = fileOnly();
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.desk().find(first.id()).state() == RequestState.PASSED);
             // the run's end moved the generation too; the daemon holds its poll again and the next request starts the same way
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.doorbell().held() == 1);
-            Request second = file();
+            Request second = fileOnly();
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.desk().find(second.id()).state() == RequestState.PASSED);
         }
     }
@@ -160,7 +166,7 @@ class DoorbellIT {
             env.put("LABDROP_SCHEDULE_CRON", "0/2 * * * * ?");
             try (AgentDaemon daemon = new AgentDaemon(new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(5)))) {
                 daemon.start();
-                Request request = file();
+                Request request = fileOnly();
                 await().atMost(Duration.ofSeconds(60)).until(() -> lab.s.desk().find(request.id()).state() == RequestState.PASSED);
             }
         }
