@@ -174,16 +174,8 @@ class DoorbellIT {
 
     @Test
     void theAgentOpensTheDropOnlyWhenTheDoorbellRingsOrTheSafetyNetIsDue() throws Exception {
-        Path tokenFile = dir.resolve("doorbell.token");
-        Files.writeString(tokenFile, lab.s.doorbell().issueToken("sut-01") + "\n");
-        Map<String, String> env = new HashMap<>();
-        env.put("LABDROP_HOST", "sut-01");
-        env.put("LABDROP_DROP_URL", lab.config.dropDir().resolve("sut-01").toUri().toString());
-        env.put("LABDROP_WORK_DIR", dir.resolve("agent").toString());
-        env.put("LABDROP_FETCH_LOCATIONS", base + "/packages/builtin/");
-        env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
-        env.put("LABDROP_DOORBELL_URL", base + "/api/v1/hosts/sut-01/generation");
-        env.put("LABDROP_DOORBELL_TOKEN_FILE", tokenFile.toString());
+        Map<String, String> env = agentEnv();
+        Path tokenFile = Path.of(env.get("LABDROP_DOORBELL_TOKEN_FILE"));
         env.put("LABDROP_DOORBELL_SAFETY_EVERY", "4");
         Agent agent = new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(5));
 
