@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import labdrop.drop.Names;
 import labdrop.error.NotFoundException;
 import labdrop.lab.Lab;
@@ -26,9 +28,11 @@ import labdrop.user.Tokens;
 /**
  * The agents' cheap idle poll: per host a generation number (bumped in the store on every
  * placement, removal and config change) that an agent reads with its host's own token, as a
- * conditional GET answered 304 while nothing changed. Reads are served from a cache refreshed at
- * most once a second per host, so a 304 costs a map lookup and a SHA-256; a change or a revoked
- * token is seen within that second.
+ * conditional GET answered 304 while nothing changed. Polls are answered from a cache of every
+ * polled host's doorbell, kept current by the store's change feed ({@link HostRows#bellChanges}):
+ * one read of the bell clock a second, and of the rows that moved, however many agents poll. So a
+ * 304 costs a map lookup and a SHA-256, and a change or a revoked token made by any process that
+ * writes the store is seen within that second.
  *
  * <p>A poll may also be <em>held</em> (long-polling, docs/api.md): answered when the host's
  * generation moves past the one the agent has, or with 304 when its wait (at most
@@ -37,7 +41,9 @@ import labdrop.user.Tokens;
  * thread: each is a callback in a map and an entry in one timer, which answers those whose wait ran out.
  */
 public final class Doorbell implements AutoCloseable {
-    static final long TTL_NANOS = 1_000_000_000L;
+    private static final Logger LOG = LoggerFactory.getLogger(Doorbell.class);
+    /** How often the change feed reads the bell clock. */
+    static final Duration FEED_EVERY = Duration.ofSeconds(1);
     /**
      * The longest a poll is held: below the 60 s idle cut of common proxies (nginx, HAProxy's usual
      * timeouts); Jetty's own 30 s idle timeout is waived while a poll is held.
@@ -48,7 +54,10 @@ public final class Doorbell implements AutoCloseable {
     /** Held polls in all; beyond it a poll is refused with 429 and its agent polls on its schedule. */
     public static final int MAX_HELD = 20_000;
     private final Lab lab;
-    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    /** The doorbells of the hosts polled so far (never unknown names: a flood of those adds nothing). */
+    private final ConcurrentHashMap<String, HostRows.Bell> cache = new ConcurrentHashMap<>();
+    /** The bell clock as the feed last read it; -1 until the feed starts. */
+    private volatile long clock = -1;
     private final Counter changed;
     private final Counter unchanged;
     private final Counter refused;
@@ -57,9 +66,6 @@ public final class Doorbell implements AutoCloseable {
 
     /** A host's doorbell polls answered since the server started, and the last one's time. */
     public record Polls(long count, Instant last) {
-    }
-
-    private record Cached(HostRows.Bell bell, long loadedAt) {
     }
 
     /** How a held poll is answered, once: the host's new generation, or unchanged when its wait ran out. */
@@ -140,7 +146,7 @@ public final class Doorbell implements AutoCloseable {
             return Optional.empty();
         }
         HostRows.Bell bell = cached(host);
-        if (bell == null || bell.tokenHash() == null || !MessageDigest.isEqual(
+        if (bell == null || bell.retired() || bell.tokenHash() == null || !MessageDigest.isEqual(
                 bell.tokenHash().getBytes(StandardCharsets.US_ASCII),
                 Tokens.hash(token).getBytes(StandardCharsets.US_ASCII))) {
             refused.increment();
@@ -149,16 +155,72 @@ public final class Doorbell implements AutoCloseable {
         return Optional.of(bell.generation());
     }
 
-    /** The host's bell from the cache, read again when older than {@link #TTL_NANOS} or dropped by a ring; null when none. */
+    /** The host's bell from the cache, read from the store on its first poll; null when there is no such host. */
     private HostRows.Bell cached(String host) {
-        long now = System.nanoTime();
-        Cached cached = cache.get(host);
-        if (cached == null || now - cached.loadedAt() > TTL_NANOS) {
-            Optional<HostRows.Bell> bell = lab.store().read(h -> HostRows.bell(h, host));
-            cached = new Cached(bell.orElse(null), now);
-            cache.put(host, cached);
+        startFeed();
+        HostRows.Bell bell = cache.get(host);
+        if (bell == null) {
+            Optional<HostRows.Bell> read = lab.store().read(h -> HostRows.bell(h, host));
+            if (read.isEmpty()) {
+                return null;
+            }
+            bell = cache.merge(host, read.get(), Doorbell::newer);
         }
-        return cached.bell();
+        return bell;
+    }
+
+    /** Of two reads of a host's bell, the one with the later change (a read and the feed may race). */
+    private static HostRows.Bell newer(HostRows.Bell cached, HostRows.Bell read) {
+        return read.tick() > cached.tick() ? read : cached;
+    }
+
+    /**
+     * Reads the bell clock before the first cached read, so every change after it reaches the cache
+     * through the feed, and then once every {@link #FEED_EVERY} on the timer thread.
+     */
+    private void startFeed() {
+        if (clock >= 0) {
+            return;
+        }
+        synchronized (this) {
+            if (clock < 0) {
+                clock = lab.store().read(HostRows::bellClock);
+                timer().scheduleWithFixedDelay(this::readFeed, FEED_EVERY.toNanos(), FEED_EVERY.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** One turn of the change feed: the doorbells changed since the last turn go into the cache and answer their held polls. */
+    void readFeed() {
+        try {
+            long seen = clock;
+            long now = lab.store().read(HostRows::bellClock);
+            if (now == seen) {
+                return;
+            }
+            List<HostRows.Bell> changes = lab.store().read(h -> HostRows.bellChanges(h, seen, now));
+            changes.forEach(this::changed);
+            clock = now;
+        } catch (RuntimeException e) {
+            // the store is away: polls are answered from the cache, and this turn is read again on the next
+            LOG.warn("doorbell: could not read the store's change feed ({}); trying again in {}", e.getMessage(), FEED_EVERY);
+        }
+    }
+
+    /** A host's bell as read after a change: into the cache (unless older than what it holds), then to its held polls. */
+    private void changed(HostRows.Bell read) {
+        HostRows.Bell bell = cache.merge(read.host(), read, Doorbell::newer);
+        Set<Held> of = held.get(read.host());
+        if (of == null || of.isEmpty()) {
+            return;
+        }
+        for (Held poll : List.copyOf(of)) {
+            if (bell.retired()) {
+                poll.unchanged();
+            } else if (bell.generation() != poll.seen) {
+                poll.changed(bell.generation());
+            }
+        }
     }
 
     public void answered(String host, boolean modified) {
@@ -203,10 +265,10 @@ public final class Doorbell implements AutoCloseable {
             return Optional.empty();
         }
         poll.timeout = timer().schedule(poll::unchanged, wait.toNanos(), TimeUnit.NANOSECONDS);
-        // A ring between the caller's read and this hold found no poll to answer, but it dropped the
-        // cache entry, so this read sees its change.
+        // A change between the caller's read and this hold found no poll to answer, but it was put
+        // into the cache before that, so this read sees it.
         HostRows.Bell bell = cached(host);
-        if (bell == null) {
+        if (bell == null || bell.retired()) {
             poll.unchanged();
         } else if (bell.generation() != seen) {
             poll.changed(bell.generation());
@@ -229,22 +291,13 @@ public final class Doorbell implements AutoCloseable {
     }
 
     private void rang(String host) {
-        cache.remove(host);
-        Set<Held> of = held.get(host);
-        if (of == null || of.isEmpty()) {
-            return;
-        }
-        HostRows.Bell bell = cached(host);
-        for (Held poll : List.copyOf(of)) {
-            if (bell == null) {
-                poll.unchanged();
-            } else if (bell.generation() != poll.seen) {
-                poll.changed(bell.generation());
-            }
-        }
+        lab.store().read(h -> HostRows.bell(h, host)).ifPresent(this::changed);
     }
 
-    /** The one thread that answers held polls whose wait ran out (one timer entry each, removed when answered earlier). */
+    /**
+     * The one thread that answers held polls whose wait ran out (one timer entry each, removed when
+     * answered earlier) and reads the change feed.
+     */
     private synchronized ScheduledThreadPoolExecutor timer() {
         if (timer == null) {
             timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -276,7 +329,7 @@ public final class Doorbell implements AutoCloseable {
             HostRows.setDoorbellToken(h, host, Tokens.hash(token));
             return null;
         });
-        cache.remove(host);
+        rang(host);
         return token;
     }
 }

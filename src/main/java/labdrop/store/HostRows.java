@@ -62,6 +62,9 @@ public final class HostRows {
                                  lost_reset_done = case when :state = 'LOST' then lost_reset_done else false end
                 where name = :name""")
                 .bind("state", state.name()).bind("now", Times.bind(now)).bind("name", name).execute();
+        if (state == HostState.RETIRED) {
+            stampBell(h, name);
+        }
     }
 
     public static void update(Handle h, String name, String column, Object value) {
@@ -127,22 +130,52 @@ public final class HostRows {
                 .mapTo(Boolean.class).one();
     }
 
-    /** The host's doorbell: its generation and the SHA-256 of its token (null: none issued). */
-    public record Bell(long generation, String tokenHash) {
+    /**
+     * A host's doorbell: its generation, the SHA-256 of its token (null: none issued), whether it is
+     * retired (its doorbell answers no one), and the bell-clock tick of its last change, which orders
+     * two reads of the same host (V17__bell_clock.sql).
+     */
+    public record Bell(String host, long generation, String tokenHash, boolean retired, long tick) {
+    }
+
+    private static final String BELL_COLUMNS = "name, generation, doorbell_token_hash, state, bell_tick";
+
+    private static Bell bell(ResultSet rs) throws SQLException {
+        return new Bell(rs.getString(1), rs.getLong(2), rs.getString(3), HostState.RETIRED.name().equals(rs.getString(4)), rs.getLong(5));
     }
 
     public static Optional<Bell> bell(Handle h, String name) {
-        return h.createQuery("select generation, doorbell_token_hash from hosts where name = :name and state <> 'RETIRED'")
-                .bind("name", name).map((rs, ctx) -> new Bell(rs.getLong(1), rs.getString(2))).findOne();
+        return h.createQuery("select " + BELL_COLUMNS + " from hosts where name = :name")
+                .bind("name", name).map((rs, ctx) -> bell(rs)).findOne();
+    }
+
+    /** The store-wide bell clock, moved by every change of a host's doorbell. */
+    public static long bellClock(Handle h) {
+        return h.createQuery("select tick from bell_clock where id = 1").mapTo(Long.class).one();
+    }
+
+    /** The doorbells that changed after clock tick {@code after} up to {@code upTo}, both read from {@link #bellClock}. */
+    public static List<Bell> bellChanges(Handle h, long after, long upTo) {
+        return h.createQuery("select " + BELL_COLUMNS + " from hosts where bell_tick > :after and bell_tick <= :upTo")
+                .bind("after", after).bind("upTo", upTo).map((rs, ctx) -> bell(rs)).list();
     }
 
     /** Something the agent must see changed: a placement, a removal, a config file. */
     public static void bumpGeneration(Handle h, String name) {
         h.createUpdate("update hosts set generation = generation + 1 where name = :name").bind("name", name).execute();
+        stampBell(h, name);
     }
 
     public static void setDoorbellToken(Handle h, String name, String tokenHash) {
         h.createUpdate("update hosts set doorbell_token_hash = :hash where name = :name")
                 .bind("hash", tokenHash).bind("name", name).execute();
+        stampBell(h, name);
+    }
+
+    /** Stamps the host with the next bell-clock tick, in the caller's transaction: its doorbell changed. */
+    private static void stampBell(Handle h, String name) {
+        h.createUpdate("update bell_clock set tick = tick + 1 where id = 1").execute();
+        h.createUpdate("update hosts set bell_tick = (select tick from bell_clock where id = 1) where name = :name")
+                .bind("name", name).execute();
     }
 }

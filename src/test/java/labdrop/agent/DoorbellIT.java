@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
+import labdrop.store.HostRows;
+import labdrop.user.Tokens;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -223,6 +226,44 @@ class DoorbellIT {
 
         CompletableFuture<HttpResponse<String>> stale = held("sut-01", token, "\"g0\"", "25");
         assertThat(stale.get(10, TimeUnit.SECONDS).statusCode()).as("an old ETag is answered at once").isEqualTo(200);
+    }
+
+    /**
+     * What another process writing the store does (a CLI with the store open, another server node):
+     * the change does not pass through this server's ring, and reaches its held polls and its cache
+     * through the store's change feed within about a second.
+     */
+    @Test
+    void changesWrittenToTheStoreByAnotherProcessReachHeldPollsWithinAboutASecond() throws Exception {
+        String token = lab.s.doorbell().issueToken("sut-01");
+        String etag = bell("sut-01", token, null).headers().firstValue("ETag").orElseThrow();
+
+        CompletableFuture<HttpResponse<String>> bumped = held("sut-01", token, etag, "50");
+        await().atMost(Duration.ofSeconds(5)).until(() -> lab.s.doorbell().held() == 1);
+        lab.s.lab().store().tx(h -> {
+            HostRows.bumpGeneration(h, "sut-01");
+            return null;
+        });
+        HttpResponse<String> changed = bumped.get(5, TimeUnit.SECONDS);
+        assertThat(changed.statusCode()).isEqualTo(200);
+        String next = changed.headers().firstValue("ETag").orElseThrow();
+        assertThat(next).isNotEqualTo(etag);
+
+        lab.s.lab().store().tx(h -> {
+            HostRows.setDoorbellToken(h, "sut-01", Tokens.hash("ldt_elsewhere"));
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> bell("sut-01", token, null).statusCode() == 401);
+        assertThat(bell("sut-01", "ldt_elsewhere", next).statusCode()).as("the token set elsewhere").isEqualTo(304);
+
+        CompletableFuture<HttpResponse<String>> retired = held("sut-01", "ldt_elsewhere", next, "50");
+        await().atMost(Duration.ofSeconds(5)).until(() -> lab.s.doorbell().held() == 1);
+        lab.s.lab().store().tx(h -> {
+            HostRows.setState(h, "sut-01", HostState.RETIRED, Instant.now());
+            return null;
+        });
+        assertThat(retired.get(5, TimeUnit.SECONDS).statusCode()).as("a retired host's poll is let go").isEqualTo(304);
+        assertThat(bell("sut-01", "ldt_elsewhere", null).statusCode()).as("and its doorbell refuses").isEqualTo(401);
     }
 
     @Test
