@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import labdrop.error.BadInputException;
 import labdrop.queue.Doorbell;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -21,6 +22,8 @@ import org.eclipse.jetty.util.Callback;
 public final class DoorbellHandler extends Handler.Abstract {
     private static final String PREFIX = "/hosts/";
     private static final String SUFFIX = "/generation";
+    /** How long past its wait a held poll's connection may stay quiet before Jetty closes it. */
+    private static final Duration HOLD_SLACK = Duration.ofSeconds(10);
     private final Doorbell doorbell;
 
     public DoorbellHandler(Doorbell doorbell) {
@@ -67,26 +70,33 @@ public final class DoorbellHandler extends Handler.Abstract {
             unchanged(response, callback, etag);
             return true;
         }
+        // The connection is quiet while the poll is held: its idle timeout (Jetty's 30 s) is put past
+        // the wait, and back once the poll is answered. (Letting it expire and waiving it costs a new
+        // thread per held poll: Jetty runs each expiry on a thread of its own.)
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long idleTimeout = endPoint.getIdleTimeout();
+        endPoint.setIdleTimeout(wait.plus(HOLD_SLACK).toMillis());
         Optional<Doorbell.Held> held = doorbell.hold(host, generation.get(), wait, new Doorbell.Answer() {
             @Override
             public void changed(long now) {
+                endPoint.setIdleTimeout(idleTimeout);
                 DoorbellHandler.changed(response, callback, host, now);
             }
 
             @Override
             public void unchanged() {
+                endPoint.setIdleTimeout(idleTimeout);
                 DoorbellHandler.unchanged(response, callback, etag);
             }
         });
         if (held.isEmpty()) {
+            endPoint.setIdleTimeout(idleTimeout);
             response.getHeaders().put("Retry-After", Long.toString(Doorbell.MAX_WAIT.toSeconds()));
             Errors.send(response, callback, 429, Map.of("error", "too many doorbell polls are held (" + Doorbell.MAX_HELD_PER_HOST
                     + " per host, " + Doorbell.MAX_HELD + " in all); poll without wait, or again after Retry-After"));
             return true;
         }
         request.addFailureListener(failure -> held.get().cancel());
-        // the connection is quiet while the poll is held: Jetty's idle timeout (30 s) must not fail it
-        request.addIdleTimeoutListener(timeout -> false);
         return true;
     }
 
