@@ -155,7 +155,8 @@ public record AgentConfig(
     static final Setting<Duration> DOORBELL_WAIT = new Setting<>("doorbell.wait", "55s",
             "The daemon keeps a poll of the doorbell open for up to this long between its scheduled polls and polls at once"
                     + " when the server answers that something changed, so filed work starts within a second; 0s turns it off."
-                    + " Keep it below the idle timeout of any proxy between the SUT and the server.",
+                    + " Keep it below the idle timeout of any proxy between the SUT and the server (a poll that a proxy cuts"
+                    + " anyway lowers the wait by itself; docs/agent.md).",
             "a duration from 0s to 55s", text -> {
                 Duration wait = Durations.parse(text);
                 if (wait.isNegative() || wait.compareTo(LONGEST_WAIT) > 0) {

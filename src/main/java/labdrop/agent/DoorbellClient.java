@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,14 +76,14 @@ final class DoorbellClient {
 
     /**
      * Asks the server to hold a poll until the host's generation moves past {@code etag} (null: any)
-     * or {@code doorbell.wait} runs out; the daemon's long-poll ({@link DoorbellListener}).
+     * or {@code hold} (whole seconds) runs out; the daemon's long-poll ({@link DoorbellListener}).
      */
-    Answer waitForChange(String etag) throws IOException, InterruptedException {
+    Answer waitForChange(String etag, Duration hold) throws IOException, InterruptedException {
         AgentConfig.Doorbell bell = context.config().doorbell();
         String token = Files.readString(bell.tokenFile(), StandardCharsets.UTF_8).strip();
         URI url = bell.url();
-        URI held = URI.create(url + (url.getRawQuery() == null ? "?" : "&") + "wait=" + bell.hold().toSeconds());
-        HttpRequest.Builder request = HttpRequest.newBuilder(held).timeout(bell.hold().plus(context.config().ssh().timeout()))
+        URI held = URI.create(url + (url.getRawQuery() == null ? "?" : "&") + "wait=" + hold.toSeconds());
+        HttpRequest.Builder request = HttpRequest.newBuilder(held).timeout(hold.plus(context.config().ssh().timeout()))
                 .header("Authorization", "Bearer " + token).GET();
         if (etag != null) {
             request.header("If-None-Match", etag);

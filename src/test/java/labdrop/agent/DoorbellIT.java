@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import labdrop.admin.HostDraft;
 import labdrop.host.HostState;
 import labdrop.app.TestLab;
+import labdrop.app.TestNginx;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -171,6 +172,48 @@ class DoorbellIT {
                 daemon.start();
                 Request request = fileOnly();
                 await().atMost(Duration.ofSeconds(60)).until(() -> lab.s.desk().find(request.id()).state() == RequestState.PASSED);
+            }
+        }
+    }
+
+    /**
+     * Debian's nginx between the agent and the server, cutting requests that stay quiet for 8 s
+     * ({@code proxy_read_timeout}; 60 s by default) with 504: the daemon's first held poll (55 s) is
+     * cut, the agent holds its polls for less from then on, and work filed later still starts at once
+     * (the schedule is hourly here), with no further cut.
+     */
+    @Test
+    void behindAProxyThatCutsQuietRequestsTheAgentHoldsItsPollsForLessAndWorkStillStartsAtOnce() throws Exception {
+        int front;
+        try (ServerSocket s = new ServerSocket(0)) {
+            front = s.getLocalPort();
+        }
+        try (TestNginx nginx = TestNginx.start(dir.resolve("nginx"), String.join("\n",
+                "  log_format polls '$status $request_time $request_uri';",
+                "  access_log " + dir.resolve("nginx/logs/access.log") + " polls;",
+                "  server {",
+                "    listen 127.0.0.1:" + front + ";",
+                "    location / {",
+                "      proxy_pass http://127.0.0.1:" + lab.app.httpPort() + ";",
+                "      proxy_read_timeout 8s;",
+                "    }",
+                "  }"))) {
+            Map<String, String> env = agentEnv();
+            env.put("LABDROP_DOORBELL_URL", "http://127.0.0.1:" + front + "/api/v1/hosts/sut-01/generation");
+            env.put("LABDROP_SCHEDULE_CRON", "0 0 * * * ?");
+            Path log = nginx.log("access.log");
+            try (AgentDaemon daemon = new AgentDaemon(new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(5)))) {
+                daemon.start();
+                await().atMost(Duration.ofSeconds(40)).until(() -> Files.exists(log)
+                        && Files.readString(log).contains("304 ") && Files.readString(log).contains("wait=6"));
+                assertThat(Files.readString(log)).as("the first poll, cut by the proxy").containsPattern("(?m)^504 .*wait=55$");
+                Request request = fileOnly();
+                await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.desk().find(request.id()).state() == RequestState.PASSED);
+                List<String> lines = Files.readAllLines(log);
+                assertThat(lines.stream().filter(l -> l.startsWith("504 "))).as("cut once, then held below the proxy's timeout")
+                        .hasSize(1);
+                assertThat(lines.stream().filter(l -> l.startsWith("200 ") && l.contains("wait=6"))).as("the filing rang a held poll")
+                        .isNotEmpty();
             }
         }
     }

@@ -15,12 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import labdrop.app.TestLab;
+import labdrop.app.TestNginx;
 import labdrop.tls.TestCa;
 import labdrop.user.Role;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +44,7 @@ class TlsIT {
     Path dir;
     TestLab lab;
     ChromeDriver browser;
-    Process nginx;
+    TestNginx nginx;
 
     @AfterEach
     void stop() throws Exception {
@@ -53,8 +52,7 @@ class TlsIT {
             browser.quit();
         }
         if (nginx != null) {
-            nginx.destroy();
-            nginx.waitFor(10, TimeUnit.SECONDS);
+            nginx.close();
         }
         if (lab != null) {
             lab.close();
@@ -146,22 +144,9 @@ class TlsIT {
                 .isEqualTo(403);
     }
 
-    Process startNginx(TestCa ca, int front, int backend) throws Exception {
-        Path prefix = Files.createDirectories(dir.resolve("nginx"));
-        Files.createDirectories(prefix.resolve("logs"));
-        Path conf = prefix.resolve("nginx.conf");
-        Files.writeString(conf, String.join("\n",
-                "worker_processes 1;",
-                "pid " + prefix.resolve("nginx.pid") + ";",
-                "error_log " + prefix.resolve("logs/error.log") + " warn;",
-                "events { worker_connections 64; }",
-                "http {",
+    TestNginx startNginx(TestCa ca, int front, int backend) throws Exception {
+        return TestNginx.start(dir.resolve("nginx"), String.join("\n",
                 "  access_log off;",
-                "  client_body_temp_path " + prefix.resolve("body") + ";",
-                "  proxy_temp_path " + prefix.resolve("proxy") + ";",
-                "  fastcgi_temp_path " + prefix.resolve("fastcgi") + ";",
-                "  uwsgi_temp_path " + prefix.resolve("uwsgi") + ";",
-                "  scgi_temp_path " + prefix.resolve("scgi") + ";",
                 "  server {",
                 "    listen 127.0.0.1:" + front + " ssl;",
                 "    ssl_certificate " + ca.certificate + ";",
@@ -173,12 +158,7 @@ class TlsIT {
                 "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
                 "      proxy_set_header X-Forwarded-Proto https;",
                 "    }",
-                "  }",
-                "}", ""));
-        Process p = new ProcessBuilder(List.of("/usr/sbin/nginx", "-p", prefix.toString(), "-c", conf.toString(), "-g",
-                "daemon off;")).redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start();
-        assertThat(p.isAlive()).isTrue();
-        return p;
+                "  }"));
     }
 
     static int freePort() throws Exception {
