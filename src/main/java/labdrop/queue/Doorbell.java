@@ -209,6 +209,8 @@ public final class Doorbell implements AutoCloseable {
 
     /** A host's bell as read after a change: into the cache (unless older than what it holds), then to its held polls. */
     private void changed(HostRows.Bell read) {
+        // the feed runs before anything enters the cache, or a later change made elsewhere would never reach it
+        startFeed();
         HostRows.Bell bell = cache.merge(read.host(), read, Doorbell::newer);
         Set<Held> of = held.get(read.host());
         if (of == null || of.isEmpty()) {

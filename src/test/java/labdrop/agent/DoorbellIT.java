@@ -278,6 +278,14 @@ class DoorbellIT {
      */
     @Test
     void changesWrittenToTheStoreByAnotherProcessReachHeldPollsWithinAboutASecond() throws Exception {
+        // a token issued here, then replaced elsewhere before the host's first poll (labdrop host token on the store)
+        lab.s.doorbell().issueToken("sut-02");
+        lab.s.lab().store().tx(h -> {
+            HostRows.setDoorbellToken(h, "sut-02", Tokens.hash("ldt_issued_elsewhere"));
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> bell("sut-02", "ldt_issued_elsewhere", null).statusCode() == 200);
+
         String token = lab.s.doorbell().issueToken("sut-01");
         String etag = bell("sut-01", token, null).headers().firstValue("ETag").orElseThrow();
 
