@@ -1,6 +1,8 @@
 package labdrop.agent;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import javax.net.ssl.HttpsURLConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,14 +23,52 @@ import org.slf4j.LoggerFactory;
  */
 final class DoorbellClient {
     private static final Logger LOG = LoggerFactory.getLogger(DoorbellClient.class);
+    /** The most of an answer's body read (the doorbell's JSON is under 100 bytes; the rest is dropped). */
+    private static final int MAX_BODY = 4096;
 
     private final RunContext context;
-    private final HttpClient http;
+    /** The daemon's long-poll client, made on its first held poll (a timer's one-shot poll never needs it). */
+    private HttpClient http;
 
     DoorbellClient(RunContext context) {
         this.context = context;
-        this.http = HttpClient.newBuilder().connectTimeout(context.config().ssh().connectTimeout())
-                .sslContext(context.config().sslContext()).build();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(context.config().ssh().connectTimeout())
+                    .sslContext(context.config().sslContext()).build();
+        }
+        return http;
+    }
+
+    /**
+     * One conditional GET: the status and the ETag. It goes through {@link HttpURLConnection}, which
+     * sets up TLS only for an https URL, where the JDK's HttpClient loads the system's CAs and its
+     * own selector thread even for plain http: the quiet poll of {@code agent --once}, which a timer
+     * repeats all day, costs the SUT less CPU (docs/performance.md, "Quiet poll").
+     */
+    private Answer get(URI url, String token, String etag) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
+        if (connection instanceof HttpsURLConnection https) {
+            https.setSSLSocketFactory(context.config().sslContext().getSocketFactory());
+        }
+        connection.setConnectTimeout((int) context.config().ssh().connectTimeout().toMillis());
+        connection.setReadTimeout((int) context.config().ssh().timeout().toMillis());
+        connection.setUseCaches(false);
+        connection.setRequestProperty("Authorization", "Bearer " + token);
+        if (etag != null) {
+            connection.setRequestProperty("If-None-Match", etag);
+        }
+        int status = connection.getResponseCode();
+        String tag = connection.getHeaderField("ETag");
+        try (InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+            if (body != null) {
+                body.readNBytes(MAX_BODY);
+            }
+        }
+        // the body read to its end, the connection goes back to the JDK's keep-alive cache
+        return new Answer(status, tag == null ? etag : tag);
     }
 
     /**
@@ -47,22 +88,17 @@ final class DoorbellClient {
         }
         try {
             String token = Files.readString(bell.tokenFile(), StandardCharsets.UTF_8).strip();
-            HttpRequest.Builder request = HttpRequest.newBuilder(bell.url()).timeout(context.config().ssh().timeout())
-                    .header("Authorization", "Bearer " + token).GET();
-            if (state.etag() != null) {
-                request.header("If-None-Match", state.etag());
-            }
-            HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() == 304) {
+            Answer response = get(bell.url(), token, state.etag());
+            if (response.status() == 304) {
                 new BellState(state.etag(), state.quietPolls() + 1).write(work);
                 return true;
             }
-            if (response.statusCode() == 200) {
-                new BellState(response.headers().firstValue("ETag").orElse(null), 0).write(work);
+            if (response.status() == 200) {
+                new BellState(response.etag(), 0).write(work);
                 return false;
             }
             LOG.warn("doorbell {} answered {}; polling the drop instead (check doorbell.token-file)",
-                    bell.url(), response.statusCode());
+                    bell.url(), response.status());
         } catch (IOException e) {
             LOG.warn("doorbell {} unreachable ({}); polling the drop instead", bell.url(), e.toString());
         }
@@ -88,7 +124,7 @@ final class DoorbellClient {
         if (etag != null) {
             request.header("If-None-Match", etag);
         }
-        HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = http().send(request.build(), HttpResponse.BodyHandlers.discarding());
         return new Answer(response.statusCode(), response.headers().firstValue("ETag").orElse(etag));
     }
 

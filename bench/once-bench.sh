@@ -1,0 +1,80 @@
+#!/bin/sh
+# A quiet poll by `labdrop agent --once` (issue 19): what one poll costs the SUT when nothing
+# changed (the doorbell answers 304), through the launcher and the jar as packaged, with the agent's
+# own configuration file, next to curl sending the same conditional GET with the host's token. A
+# real server (H2, loopback ports) holds the host; the agent's drop is file://. Rounds alternate
+# the two; wall and CPU (user + system, from /usr/bin/time) min / median / max, and the ratios.
+# Usage: bench/once-bench.sh [ROUNDS]   (default 15)
+set -eu
+cd "$(dirname "$0")/.."
+rounds=${1:-15}
+command -v curl >/dev/null || { echo "curl is missing: apt-get install curl" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time is missing: apt-get install time" >&2; exit 1; }
+mvn -B -q package -DskipTests -Djdeb.skip=true -Dassembly.skipAssembly=true >/dev/null
+work=$(mktemp -d /var/tmp/labdrop-once-bench.XXXXXX)
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+http=$(free_port)
+ssh=$(free_port)
+printf 'state.dir = %s/state\nhttp.host = 127.0.0.1\nhttp.port = %s\nssh.port = %s\n' "$work" "$http" "$ssh" > "$work/server.conf"
+export LABDROP_CONF="$work/server.conf"
+echo "building the start-up archive..." >&2
+appliance/cli-archive "$PWD/target/labdrop.jar" "$work/cli.jsa"
+export LABDROP_CLI_ARCHIVE="$work/cli.jsa"
+java -jar target/labdrop.jar server >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$http/readyz" >/dev/null 2>&1 && break
+    sleep 0.5
+done
+curl -fs "http://127.0.0.1:$http/readyz" >/dev/null || { tail -20 "$work/server.log" >&2; exit 1; }
+appliance/labdrop host add sut-1 --active >/dev/null
+appliance/labdrop host token sut-1 --file "$work/token" >/dev/null
+url="http://127.0.0.1:$http/api/v1/hosts/sut-1/generation"
+printf 'host = sut-1\ndrop.url = file://%s/state/drop/sut-1\nwork.dir = %s/agent\ndoorbell.url = %s\ndoorbell.token-file = %s/token\ndoorbell.safety-every = 10000\nreboot.boot-id-file = %s/boot_id\n' \
+    "$work" "$work" "$url" "$work" "$work" > "$work/agent.conf"
+echo bench > "$work/boot_id"
+unset LABDROP_CONF
+agent() { appliance/labdrop agent --conf "$work/agent.conf" --once; }
+# the first polls report the host's state and read the doorbell's first ETag
+agent >"$work/first.log" 2>&1 || { cat "$work/first.log" >&2; exit 1; }
+agent >"$work/first.log" 2>&1 || { cat "$work/first.log" >&2; exit 1; }
+agent >"$work/third.log" 2>&1 || true
+grep -q "poll: quiet" "$work/third.log" || { echo "the agent's third poll was not quiet:" >&2; cat "$work/first.log" "$work/third.log" >&2; exit 1; }
+etag=$(curl -fsI -H "Authorization: Bearer $(cat "$work/token")" "$url" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+# curl's poll, as a script so that both sides start through sh (the launcher is a shell script too)
+printf '#!/bin/sh\ncode=$(curl -s -o /dev/null -w %%{http_code} -H "Authorization: Bearer %s" -H %s %s)\n[ "$code" = 304 ]\n' \
+    "$(cat "$work/token")" "'If-None-Match: $etag'" "$url" > "$work/curl-poll"
+chmod +x "$work/curl-poll"
+"$work/curl-poll" || { echo "curl's conditional GET was not answered 304" >&2; exit 1; }
+measure() { # name command...: appends "wall cpu" to $work/$name
+    name=$1; shift
+    /usr/bin/time -f '%e %U %S' -o "$work/t" "$@" >/dev/null 2>&1
+    awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$work/t" >> "$work/times-$name"
+}
+i=0
+while [ "$i" -lt "$rounds" ]; do
+    if [ $((i % 2)) -eq 0 ]; then
+        measure curl "$work/curl-poll"
+        measure agent appliance/labdrop agent --conf "$work/agent.conf" --once
+    else
+        measure agent appliance/labdrop agent --conf "$work/agent.conf" --once
+        measure curl "$work/curl-poll"
+    fi
+    i=$((i + 1))
+done
+agent 2>/dev/null | grep -q "poll: quiet" || { echo "the agent's polls were not quiet" >&2; exit 1; }
+stats() { # file column: min median max
+    cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f %.3f %.3f", v[1], v[int((NR + 1) / 2)], v[NR] }'
+}
+echo "| quiet poll, $rounds rounds alternating (s) | wall min | wall median | wall max | CPU min | CPU median | CPU max |"
+echo "|---|---|---|---|---|---|---|"
+for name in curl agent; do
+    set -- $(stats "$work/times-$name" 1) $(stats "$work/times-$name" 2)
+    label=$([ "$name" = curl ] && echo "curl, If-None-Match with the host's token (304)" || echo "labdrop agent --once (launcher, packaged jar; 304, exits)")
+    echo "| $label | $1 | $2 | $3 | $4 | $5 | $6 |"
+done
+cw=$(stats "$work/times-curl" 1 | cut -d' ' -f2); cc=$(stats "$work/times-curl" 2 | cut -d' ' -f2)
+aw=$(stats "$work/times-agent" 1 | cut -d' ' -f2); ac=$(stats "$work/times-agent" 2 | cut -d' ' -f2)
+awk -v cw="$cw" -v cc="$cc" -v aw="$aw" -v ac="$ac" 'BEGIN { printf "\nmedian ratios, agent / curl: wall %.0fx, CPU %.0fx\n", aw / cw, (cc > 0 ? ac / cc : 0) }'
