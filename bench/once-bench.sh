@@ -21,7 +21,7 @@ printf 'state.dir = %s/state\nhttp.host = 127.0.0.1\nhttp.port = %s\nssh.port = 
 export LABDROP_CONF="$work/server.conf"
 echo "building the start-up archive..." >&2
 appliance/cli-archive "$PWD/target/labdrop.jar" "$work/cli.jsa"
-export LABDROP_CLI_ARCHIVE="$work/cli.jsa"
+export LABDROP_CLI_ARCHIVE="$work/cli.jsa" LABDROP_AGENT_ARCHIVE="$work/agent.jsa"
 java -jar target/labdrop.jar server >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 120); do
