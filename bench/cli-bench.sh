@@ -11,24 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 rounds=${1:-9}
 command -v curl >/dev/null || { echo "curl is missing: apt-get install curl" >&2; exit 1; }
-mvn -B -q package -DskipTests -Djdeb.skip=true -Dassembly.skipAssembly=true >/dev/null
-work=$(mktemp -d /var/tmp/labdrop-cli-bench.XXXXXX)
-server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-http=$(free_port)
-ssh=$(free_port)
-printf 'state.dir = %s/state\nhttp.host = 127.0.0.1\nhttp.port = %s\nssh.port = %s\n' "$work" "$http" "$ssh" > "$work/server.conf"
-export LABDROP_CONF="$work/server.conf"
-echo "building the start-up archive..." >&2
-appliance/cli-archive "$PWD/target/labdrop.jar" "$work/cli.jsa"
-java -jar target/labdrop.jar server >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 120); do
-    curl -fs "http://127.0.0.1:$http/readyz" >/dev/null 2>&1 && break
-    sleep 0.5
-done
-curl -fs "http://127.0.0.1:$http/readyz" >/dev/null || { tail -20 "$work/server.log" >&2; exit 1; }
+bench_name=cli-bench . bench/packaged-server.sh
 ld() { LABDROP_CLI_ARCHIVE="$work/cli.jsa" appliance/labdrop "$@"; }
 plain() { LABDROP_CLI_ARCHIVE=/nonexistent appliance/labdrop "$@"; }
 ld user add bench --role admin >/dev/null

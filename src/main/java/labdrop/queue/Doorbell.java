@@ -46,7 +46,7 @@ public final class Doorbell implements AutoCloseable {
     static final Duration FEED_EVERY = Duration.ofSeconds(1);
     /**
      * The longest a poll is held: below the 60 s idle cut of common proxies (nginx, HAProxy's usual
-     * timeouts); Jetty's own 30 s idle timeout is waived while a poll is held.
+     * timeouts); a held poll's connection gets an idle timeout past its wait (web/DoorbellHandler).
      */
     public static final Duration MAX_WAIT = Duration.ofSeconds(55);
     /** Held polls per host (its agent, and one more while a reconnecting agent's old poll is still held). */
@@ -194,13 +194,13 @@ public final class Doorbell implements AutoCloseable {
     void readFeed() {
         try {
             long seen = clock;
-            long now = lab.store().read(HostRows::bellClock);
-            if (now == seen) {
-                return;
-            }
-            List<HostRows.Bell> changes = lab.store().read(h -> HostRows.bellChanges(h, seen, now));
+            long[] now = {seen};
+            List<HostRows.Bell> changes = lab.store().read(h -> {
+                now[0] = HostRows.bellClock(h);
+                return now[0] == seen ? List.<HostRows.Bell>of() : HostRows.bellChanges(h, seen, now[0]);
+            });
             changes.forEach(this::changed);
-            clock = now;
+            clock = now[0];
         } catch (RuntimeException e) {
             // the store is away: polls are answered from the cache, and this turn is read again on the next
             LOG.warn("doorbell: could not read the store's change feed ({}); trying again in {}", e.getMessage(), FEED_EVERY);
