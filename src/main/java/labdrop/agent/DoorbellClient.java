@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,45 +24,45 @@ final class DoorbellClient {
     private static final int MAX_BODY = 4096;
 
     private final RunContext context;
-    /** The daemon's long-poll client, made on its first held poll (a timer's one-shot poll never needs it). */
-    private HttpClient http;
+    /** The daemon's held poll while it waits, so that {@link #abort()} can end it. */
+    private volatile HttpURLConnection held;
 
     DoorbellClient(RunContext context) {
         this.context = context;
     }
 
-    private synchronized HttpClient http() {
-        if (http == null) {
-            http = HttpClient.newBuilder().connectTimeout(context.config().ssh().connectTimeout())
-                    .sslContext(context.config().sslContext()).build();
-        }
-        return http;
-    }
-
     /**
      * One conditional GET: the status and the ETag. It goes through {@link HttpURLConnection}, which
-     * sets up TLS only for an https URL, where the JDK's HttpClient loads the system's CAs and its
-     * own selector thread even for plain http: the quiet poll of {@code agent --once}, which a timer
-     * repeats all day, costs the SUT less CPU (docs/performance.md, "Quiet poll").
+     * sets up TLS only for an https URL, where the JDK's HttpClient loads the system's CAs, the TLS
+     * stack and its own selector thread even for plain http: the quiet poll of {@code agent --once},
+     * which a timer repeats all day, costs the SUT less CPU (docs/performance.md, "Quiet poll"),
+     * and the daemon, which holds one poll at a time, idles in less memory ("Agent footprint").
      */
-    private Answer get(URI url, String token, String etag) throws IOException {
+    private Answer get(URI url, String token, String etag, Duration readTimeout) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
         if (connection instanceof HttpsURLConnection https) {
             https.setSSLSocketFactory(context.config().sslContext().getSocketFactory());
         }
         connection.setConnectTimeout((int) context.config().ssh().connectTimeout().toMillis());
-        connection.setReadTimeout((int) context.config().ssh().timeout().toMillis());
+        connection.setReadTimeout((int) readTimeout.toMillis());
         connection.setUseCaches(false);
         connection.setRequestProperty("Authorization", "Bearer " + token);
         if (etag != null) {
             connection.setRequestProperty("If-None-Match", etag);
         }
-        int status = connection.getResponseCode();
-        String tag = connection.getHeaderField("ETag");
-        try (InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
-            if (body != null) {
-                body.readNBytes(MAX_BODY);
+        held = connection;
+        int status;
+        String tag;
+        try {
+            status = connection.getResponseCode();
+            tag = connection.getHeaderField("ETag");
+            try (InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+                if (body != null) {
+                    body.readNBytes(MAX_BODY);
+                }
             }
+        } finally {
+            held = null;
         }
         // the body read to its end, the connection goes back to the JDK's keep-alive cache
         return new Answer(status, tag == null ? etag : tag);
@@ -88,7 +85,7 @@ final class DoorbellClient {
         }
         try {
             String token = Files.readString(bell.tokenFile(), StandardCharsets.UTF_8).strip();
-            Answer response = get(bell.url(), token, state.etag());
+            Answer response = get(bell.url(), token, state.etag(), context.config().ssh().timeout());
             if (response.status() == 304) {
                 new BellState(state.etag(), state.quietPolls() + 1).write(work);
                 return true;
@@ -114,18 +111,20 @@ final class DoorbellClient {
      * Asks the server to hold a poll until the host's generation moves past {@code etag} (null: any)
      * or {@code hold} (whole seconds) runs out; the daemon's long-poll ({@link DoorbellListener}).
      */
-    Answer waitForChange(String etag, Duration hold) throws IOException, InterruptedException {
+    Answer waitForChange(String etag, Duration hold) throws IOException {
         AgentConfig.Doorbell bell = context.config().doorbell();
         String token = Files.readString(bell.tokenFile(), StandardCharsets.UTF_8).strip();
         URI url = bell.url();
-        URI held = URI.create(url + (url.getRawQuery() == null ? "?" : "&") + "wait=" + hold.toSeconds());
-        HttpRequest.Builder request = HttpRequest.newBuilder(held).timeout(hold.plus(context.config().ssh().timeout()))
-                .header("Authorization", "Bearer " + token).GET();
-        if (etag != null) {
-            request.header("If-None-Match", etag);
+        URI waiting = URI.create(url + (url.getRawQuery() == null ? "?" : "&") + "wait=" + hold.toSeconds());
+        return get(waiting, token, etag, hold.plus(context.config().ssh().timeout()));
+    }
+
+    /** Ends a held poll now (the daemon stops): its connection is closed and the poll throws. */
+    void abort() {
+        HttpURLConnection connection = held;
+        if (connection != null) {
+            connection.disconnect();
         }
-        HttpResponse<Void> response = http().send(request.build(), HttpResponse.BodyHandlers.discarding());
-        return new Answer(response.statusCode(), response.headers().firstValue("ETag").orElse(etag));
     }
 
     /** The ETag the last scheduled poll saw (null when none). */

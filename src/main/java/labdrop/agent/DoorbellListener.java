@@ -82,8 +82,6 @@ final class DoorbellListener implements AutoCloseable {
                     continue;
                 }
                 problem = "unreachable (" + e + ")";
-            } catch (InterruptedException e) {
-                return;
             }
             if (closed) {
                 return;
@@ -129,6 +127,7 @@ final class DoorbellListener implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        client.abort();
         thread.interrupt();
     }
 }

@@ -1,9 +1,5 @@
 package labdrop.agent;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,10 +11,8 @@ import java.util.List;
  * command had to be run again), the test that started and has
  * not finished, the tests already recorded, and (across runs) the requests that ran to the end and
  * the state last sent. A value: every change makes a new journal, which {@link JournalFile} writes
- * atomically before the step it describes runs.
+ * atomically ({@link JournalJson}) before the step it describes runs.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
-@JsonInclude(JsonInclude.Include.NON_NULL)
 record Journal(String request, Phase phase, Instant started, int rebootCount, boolean preRebootDone,
                String rebootFromBootId, boolean rebootReissued, Integer testRunning, Long testPid, Instant testPidStart,
                Instant testStarted, Instant testDeadline, String problemKind, String problemMessage, String note,
@@ -29,14 +23,12 @@ record Journal(String request, Phase phase, Instant started, int rebootCount, bo
 
     /** Phases of a run, in order; a reboot keeps the phase it happened in. */
     enum Phase {
-        @JsonProperty("install") INSTALL,
-        @JsonProperty("tests") TESTS,
-        @JsonProperty("finish") FINISH
+        INSTALL,
+        TESTS,
+        FINISH
     }
 
     /** One finished test, as it goes into result.xml. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     record TestRecord(int index, String name, String outcome, Integer exitCode, Instant started, Instant finished,
                       String message, List<String> logs) {
         TestRecord {
@@ -55,7 +47,6 @@ record Journal(String request, Phase phase, Instant started, int rebootCount, bo
                 List.of(), List.of(), 0, null);
     }
 
-    @JsonIgnore
     boolean active() {
         return request != null;
     }

@@ -1,8 +1,5 @@
 package labdrop.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +13,6 @@ import labdrop.drop.AtomicFiles;
  */
 final class JournalFile {
     static final String FILE = "journal.json";
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
 
     /** How the bytes reach the disk. */
     @FunctionalInterface
@@ -46,7 +41,7 @@ final class JournalFile {
             return new JournalFile(file, writer, Journal.empty());
         }
         try {
-            return new JournalFile(file, writer, JSON.readValue(file.toFile(), Journal.class));
+            return new JournalFile(file, writer, JournalJson.read(Files.readAllBytes(file)));
         } catch (IOException e) {
             throw new IOException(file + " cannot be read (" + e.getMessage() + "); the agent will not guess what"
                     + " it was doing. Look at it, then move it away to start afresh", e);
@@ -60,7 +55,7 @@ final class JournalFile {
     /** Writes the changed journal; once this returns, a crash resumes from it. */
     Journal update(UnaryOperator<Journal> change) throws IOException {
         Journal next = change.apply(current);
-        writer.write(file, JSON.writeValueAsBytes(next));
+        writer.write(file, JournalJson.write(next));
         current = next;
         return next;
     }

@@ -191,13 +191,13 @@ class RequestRunTest {
         public void write(Path file, byte[] content) throws IOException {
             writes++;
             if (writes == at && !afterWrite) {
-                killedAt = JournalFile.JSON.readValue(content, Journal.class);
+                killedAt = JournalJson.read(content);
                 throw new Killed("before journal write " + at);
             }
             replace(file, content);
-            lastWritten = JournalFile.JSON.readValue(content, Journal.class);
+            lastWritten = JournalJson.read(content);
             if (writes == at) {
-                killedAt = JournalFile.JSON.readValue(content, Journal.class);
+                killedAt = JournalJson.read(content);
                 throw new Killed("after journal write " + at);
             }
         }
