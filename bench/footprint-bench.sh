@@ -22,14 +22,24 @@ url="http://127.0.0.1:$http/api/v1/hosts/sut-1/generation"
 printf 'host = sut-1\nfetch.locations = http://127.0.0.1:%s/packages/builtin/\ndrop.url = file://%s/state/drop/sut-1\nwork.dir = %s/agent\ndoorbell.url = %s\ndoorbell.token-file = %s/token\nschedule.jitter = 0s\nlog.push-interval = 1s\nreboot.boot-id-file = %s/boot_id\n' \
     "$http" "$work" "$work" "$url" "$work" "$work" > "$work/agent.conf"
 echo bench > "$work/boot_id"
-# The native peer: long-poll the doorbell with curl, as the agent does, until stopped.
-etag=$(curl -fsI -H "Authorization: Bearer $(cat "$work/token")" "$url" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
-printf '#!/bin/sh\nwhile :; do curl -s -o /dev/null -H "Authorization: Bearer %s" -H %s "%s?wait=55"; done\n' \
-    "$(cat "$work/token")" "'If-None-Match: $etag'" "$url" > "$work/curl-loop"
+# The native peer: the same long-poll from the shell, curl sending the ETag it was last given.
+cat > "$work/curl-loop" <<EOF
+#!/bin/sh
+etag=""
+while :; do
+    if [ -n "\$etag" ]; then h="If-None-Match: \$etag"; else h="Accept: */*"; fi
+    e=\$(curl -s -o /dev/null -D - -H "Authorization: Bearer $(cat "$work/token")" -H "\$h" "$url?wait=55" | tr -d '\\r' | sed -n 's/^[Ee][Tt]ag: //p')
+    [ -n "\$e" ] && etag=\$e
+done
+EOF
 chmod +x "$work/curl-loop"
-rss() { # pid and its children, KiB
+tree() { # a process and its descendants
+    echo "$1"
+    for child in $(pgrep -P "$1" 2>/dev/null); do tree "$child"; done
+}
+rss() { # KiB, of the processes given
     total=0
-    for p in $1 $(pgrep -P "$1" 2>/dev/null); do
+    for p in "$@"; do
         r=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$p/status" 2>/dev/null || true)
         total=$((total + ${r:-0}))
     done
@@ -38,13 +48,14 @@ rss() { # pid and its children, KiB
 peer() {
     "$work/curl-loop" & loop=$!
     sleep 3
-    # the shell and its curl, sampled while the curl is held
-    rss "$loop" >> "$work/rss-peer"
-    kill "$loop"; pkill -P "$loop" curl 2>/dev/null || true; wait "$loop" 2>/dev/null || true
+    # the shell, its subshell, curl, tr and sed, sampled while the poll is held
+    rss $(tree "$loop") >> "$work/rss-peer"
+    for p in $(tree "$loop"); do kill "$p" 2>/dev/null || true; done
+    wait "$loop" 2>/dev/null || true
 }
 agent() {
     LABDROP_JAVA_OPTS="$opts" appliance/labdrop agent --conf "$work/agent.conf" >"$work/agent.log" 2>&1 & a=$!
-    # idle: after its first poll and a minute of held polls (GC settles)
+    # the JVM alone (a test it runs is not counted); idle: after its first poll and a minute of held polls
     sleep 60
     rss "$a" >> "$work/rss-idle"
     LABDROP_CONF="$work/server.conf" appliance/labdrop request file --host sut-1 --test "smoke:sleep 8" --as bench >/dev/null

@@ -55,15 +55,20 @@ public final class LongPollBench {
                 tokens.add(s.doorbell().issueToken(host(i)));
             }
         }
-        // LABDROP_BENCH_SERVER_OPTS: JVM options for the server, e.g. to record it with JFR (empty: the package's defaults)
+        // The server as the package starts it: the launcher, the packaged jar and the launcher's JVM options;
+        // LABDROP_BENCH_SERVER_OPTS adds options after them (they win), e.g. to record it with JFR
         String opts = System.getenv().getOrDefault("LABDROP_BENCH_SERVER_OPTS", "").strip();
-        Process server = JavaChild.start(System.getProperty("java.class.path"), opts.isEmpty() ? List.of() : List.of(opts.split("\\s+")),
-                env, work.resolve("server.log"), "server");
+        ProcessBuilder launcher = new ProcessBuilder(Path.of("appliance/labdrop").toAbsolutePath().toString(), "server")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("server.log").toFile()));
+        launcher.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
+        launcher.environment().putAll(env);
+        launcher.environment().put("LABDROP_JAVA_OPTS", opts);
+        Process server = launcher.start();
         try {
             String base = "http://127.0.0.1:" + port;
             AgentBench.awaitHealthy(base);
             Thread.sleep(15_000);
-            System.out.println("| " + hosts + " agents, server (JVM defaults), " + WINDOW.toSeconds() + " s window"
+            System.out.println("| " + hosts + " agents, server as packaged" + (opts.isEmpty() ? "" : " + " + opts) + ", " + WINDOW.toSeconds() + " s window"
                     + " | server CPU, share of 2 cores | CPU per answered poll | polls answered | server RSS |");
             System.out.println("|---|---|---|---|---|");
             row("no agent (idle)", server, new AtomicLong());
