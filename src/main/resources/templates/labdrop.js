@@ -44,32 +44,53 @@
     });
     return tr;
   }
-  // A host of a type the page has not seen yet gets its own group at the end.
-  function groupOf(table, type) {
-    var group = table.querySelector("tbody[data-type=\"" + CSS.escape(type) + "\"]");
+  // A host of a group the page has not shown yet gets its own group at the end.
+  function groupOf(table, key) {
+    var group = table.querySelector("tbody[data-group=\"" + CSS.escape(key) + "\"]");
     if (group) { return group; }
     group = document.createElement("tbody");
-    group.setAttribute("data-type", type);
+    group.setAttribute("data-group", key);
     var head = document.createElement("tr");
-    head.className = "type-row";
+    head.className = "group-row";
     var th = document.createElement("th");
     th.colSpan = 9;
-    th.textContent = type;
+    th.textContent = key;
     head.appendChild(th);
     group.appendChild(head);
     table.appendChild(group);
     return group;
   }
+  // The live feed sends the hosts of this page written since the tick the page last applied; a
+  // refresh that fails is made up by the next one, which asks from the same tick. When hosts join
+  // or leave the page (a filter matches other hosts now, hosts were added), the page reloads.
   function dashboard(table) {
     var pools = document.getElementById("pools");
+    var group = table.getAttribute("data-group");
+    function groupKey(h) {
+      if (group === "state") { return h.state; }
+      if (group === "labels") { return h.labels.length ? h.labels.join(",") : "(no labels)"; }
+      return h.type;
+    }
     function refresh() {
-      getJson(table.getAttribute("data-live")).then(function (data) {
+      var url = table.getAttribute("data-live");
+      var since = table.getAttribute("data-tick");
+      getJson(url + (url.indexOf("?") < 0 ? "?" : "&") + "since=" + encodeURIComponent(since)).then(function (data) {
+        var shown = Array.prototype.map.call(table.querySelectorAll("tr[data-host]"),
+          function (tr) { return tr.getAttribute("data-host"); });
+        if (shown.slice().sort().join("\n") !== data.names.slice().sort().join("\n")) {
+          window.location.reload();
+          return;
+        }
         data.hosts.forEach(function (h) {
           var fresh = hostRow(h);
           var old = table.querySelector("tr[data-host=\"" + CSS.escape(h.name) + "\"]");
-          if (old && old.parentNode.getAttribute("data-type") === h.type) { old.parentNode.replaceChild(fresh, old); return; }
+          if (old && old.parentNode.getAttribute("data-group") === groupKey(h)) { old.parentNode.replaceChild(fresh, old); return; }
           if (old) { old.parentNode.removeChild(old); }
-          groupOf(table, h.type).appendChild(fresh);
+          groupOf(table, groupKey(h)).appendChild(fresh);
+        });
+        Object.keys(data.queued).forEach(function (name) {
+          var q = table.querySelector("tr[data-host=\"" + CSS.escape(name) + "\"] .queue");
+          if (q) { q.textContent = String(data.queued[name]); }
         });
         if (pools) {
           var body = pools.tBodies[0];
@@ -80,8 +101,9 @@
           var n = document.querySelector(".count[data-state=\"" + CSS.escape(state) + "\"] .n");
           if (n) { n.textContent = String(data.counts[state]); }
         });
+        table.setAttribute("data-tick", String(data.tick));
         table.setAttribute("data-updated", new Date().toISOString());
-      }).catch(function () { /* the next tick tries again */ });
+      }).catch(function () { /* the next tick tries again, from the same tick */ });
     }
     setInterval(refresh, 3000);
   }

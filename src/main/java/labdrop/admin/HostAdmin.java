@@ -2,13 +2,16 @@ package labdrop.admin;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import labdrop.drop.Names;
 import labdrop.error.BadInputException;
 import labdrop.error.ConflictException;
 import labdrop.host.AgentRelease;
 import labdrop.host.Host;
 import labdrop.host.HostHealth;
+import labdrop.host.HostQuery;
 import labdrop.host.HostState;
 import labdrop.ingest.ConfigWatch;
 import labdrop.lab.Lab;
@@ -79,6 +82,33 @@ public final class HostAdmin {
 
     public List<Host> list() {
         return lab.store().read(HostRows::all);
+    }
+
+    /** At most {@code limit} hosts by name, those after {@code after} (null: from the first): the API's pages. */
+    public List<Host> listAfter(String after, int limit) {
+        return lab.store().read(h -> HostRows.after(h, after, limit));
+    }
+
+    /**
+     * The hosts on the query's page that were written after clock tick {@code since} (all of them
+     * for a negative {@code since}), with the page's names in order, how many hosts match, and the
+     * tick they are as of: the dashboard's page and its live feed.
+     */
+    public HostPage page(HostQuery query, long since) {
+        return lab.store().read(h -> {
+            // the clock first: a write that lands while the rows are read is sent again next time, never lost
+            long tick = HostRows.bellClock(h);
+            List<String> names = HostRows.pageNames(h, query);
+            Map<String, Host> changed = new HashMap<>();
+            HostRows.changedAmong(h, names, since).forEach(host -> changed.put(host.name(), host));
+            List<Host> hosts = names.stream().filter(changed::containsKey).map(changed::get).toList();
+            return new HostPage(query, names, hosts, HostRows.count(h, query), tick);
+        });
+    }
+
+    /** How many hosts there are of each type, state and health verdict. */
+    public List<HostRows.Census> census() {
+        return lab.store().read(HostRows::census);
     }
 
     /** Sets one of owner, owner-only, labels, hard-reset-command, type. */

@@ -1,6 +1,8 @@
 package labdrop.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +53,8 @@ final class HostCommand {
     }
 
     static final String LIST_FORMAT = "%-24s %-10s %-12s %-10s %-5s %s%n";
+    /** Hosts asked for in one call of the host list (the API's largest page). */
+    static final int PAGE = 1000;
 
     @Command(name = "agent-release", mixinStandardHelpOptions = true,
             description = {"Announce an agent release to hosts: PACKAGE (client-labdrop-agent-VERSION in a repository) is "
@@ -114,7 +118,7 @@ final class HostCommand {
 
         @Override
         int run(LabClient lab) throws Exception {
-            JsonNode hosts = lab.get("/hosts");
+            JsonNode hosts = every(lab);
             if (json.print(hosts)) {
                 return 0;
             }
@@ -127,6 +131,20 @@ final class HostCommand {
                         report.get("at").isNull() ? "never" : text(report, "at"));
             }
             return 0;
+        }
+    }
+
+    /** Every host, read a page at a time ({@code GET /hosts?after=LAST&limit=1000}, docs/api.md). */
+    static ArrayNode every(LabClient lab) throws IOException {
+        ArrayNode all = JsonNodeFactory.instance.arrayNode();
+        String after = null;
+        while (true) {
+            JsonNode page = lab.get("/hosts?limit=" + PAGE + (after == null ? "" : "&after=" + Remote.encode(after)));
+            page.forEach(all::add);
+            if (page.size() < PAGE) {
+                return all;
+            }
+            after = page.get(page.size() - 1).get("name").asText();
         }
     }
 

@@ -3,13 +3,16 @@ package labdrop.store;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import labdrop.event.EventKind;
 import labdrop.host.Host;
 import labdrop.host.HostHealth;
+import labdrop.host.HostQuery;
 import labdrop.host.HostState;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 
 /** Rows of the hosts table. */
 public final class HostRows {
@@ -37,6 +40,68 @@ public final class HostRows {
                 .map((rs, ctx) -> map(rs)).list();
     }
 
+    /** The names of the hosts on the query's page, in its order (group, then name). */
+    public static List<String> pageNames(Handle h, HostQuery q) {
+        return filtered(h, "select name from hosts", q, " order by " + q.group().column() + ", name limit :limit offset :offset")
+                .bind("limit", q.pageSize()).bind("offset", q.offset()).mapTo(String.class).list();
+    }
+
+    /** How many hosts match the query's filters. */
+    public static int count(Handle h, HostQuery q) {
+        return filtered(h, "select count(*) from hosts", q, "").mapTo(Integer.class).one();
+    }
+
+    private static Query filtered(Handle h, String select, HostQuery q, String tail) {
+        StringBuilder where = new StringBuilder(" where 1 = 1");
+        if (q.type() != null) {
+            where.append(" and type = :type");
+        }
+        if (q.state() != null) {
+            where.append(" and state = :state");
+        }
+        if (q.label() != null) {
+            where.append(" and (',' || replace(labels, ' ', '') || ',') like :label escape '!'");
+        }
+        Query query = h.createQuery(select + where + tail);
+        if (q.type() != null) {
+            query.bind("type", q.type());
+        }
+        if (q.state() != null) {
+            query.bind("state", q.state().name());
+        }
+        if (q.label() != null) {
+            query.bind("label", "%," + q.label().replace("!", "!!").replace("_", "!_").replace("%", "!%") + ",%");
+        }
+        return query;
+    }
+
+    /** Those of hosts {@code names} whose rows were written after clock tick {@code after}. */
+    public static List<Host> changedAmong(Handle h, Collection<String> names, long after) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        return h.createQuery("select * from hosts where name in (<names>) and board_tick > :after")
+                .bindList("names", List.copyOf(names)).bind("after", after).map((rs, ctx) -> map(rs)).list();
+    }
+
+    /** At most {@code limit} hosts by name, those after {@code after} (null: from the first). */
+    public static List<Host> after(Handle h, String after, int limit) {
+        return h.createQuery("select * from hosts where name > :after order by name limit :limit")
+                .bind("after", after == null ? "" : after).bind("limit", limit).map((rs, ctx) -> map(rs)).list();
+    }
+
+    /** How many hosts there are of each type, state and health verdict (null: never checked). */
+    public static List<Census> census(Handle h) {
+        return h.createQuery("select type, state, health, count(*) as n from hosts group by type, state, health")
+                .map((rs, ctx) -> new Census(rs.getString("type"), HostState.valueOf(rs.getString("state")),
+                        rs.getString("health") == null ? null : HostHealth.Verdict.valueOf(rs.getString("health")),
+                        rs.getInt("n"))).list();
+    }
+
+    /** One line of {@link #census}. */
+    public record Census(String type, HostState state, HostHealth.Verdict health, int hosts) {
+    }
+
     public static void insert(Handle h, Host host, Instant now) {
         h.createUpdate("""
                 insert into hosts (name, type, labels, owner, owner_only, state, state_since,
@@ -46,6 +111,7 @@ public final class HostRows {
                 .bind("owner", host.owner()).bind("ownerOnly", host.ownerOnly())
                 .bind("state", host.state().name()).bind("reset", host.hardResetCommand())
                 .bind("now", Times.bind(now)).execute();
+        stampBoard(h, host.name());
     }
 
     /** Moves the host to {@code state}; {@code state_since} changes only when the state does. */
@@ -62,6 +128,7 @@ public final class HostRows {
                                  lost_reset_done = case when :state = 'LOST' then lost_reset_done else false end
                 where name = :name""")
                 .bind("state", state.name()).bind("now", Times.bind(now)).bind("name", name).execute();
+        stampBoard(h, name);
         if (state == HostState.RETIRED) {
             stampBell(h, name);
         }
@@ -74,6 +141,7 @@ public final class HostRows {
         }
         h.createUpdate("update hosts set " + column + " = :value where name = :name")
                 .bind("value", value).bind("name", name).execute();
+        stampBoard(h, name);
     }
 
     /** Records a SUT report (already checked to be newer than the last one). */
@@ -86,6 +154,7 @@ public final class HostRows {
                 .bind("status", report.status()).bind("seq", report.seq()).bind("seen", Times.bind(report.receivedAt()))
                 .bind("boot", report.bootId()).bind("step", report.step()).bind("agent", report.agentVersion())
                 .bind("request", report.request()).bind("message", report.message()).bind("name", name).execute();
+        stampBoard(h, name);
     }
 
     /** What a SUT said in one state_file, with the server's own receive time. */
@@ -112,6 +181,7 @@ public final class HostRows {
                 where name = :name""")
                 .bind("verdict", health.verdict().name()).bind("reason", health.reason())
                 .bind("at", Times.bind(health.at())).bind("name", name).execute();
+        stampBoard(h, name);
     }
 
     /**
@@ -149,7 +219,7 @@ public final class HostRows {
                 .bind("name", name).map((rs, ctx) -> bell(rs)).findOne();
     }
 
-    /** The store-wide bell clock, moved by every change of a host's doorbell. */
+    /** The store-wide clock, moved by every change of a host's doorbell and every write to a host's row. */
     public static long bellClock(Handle h) {
         return h.createQuery("select tick from bell_clock where id = 1").mapTo(Long.class).one();
     }
@@ -170,6 +240,16 @@ public final class HostRows {
         h.createUpdate("update hosts set doorbell_token_hash = :hash where name = :name")
                 .bind("hash", tokenHash).bind("name", name).execute();
         stampBell(h, name);
+    }
+
+    /**
+     * Stamps the host with the next clock tick for the dashboard's change feed, in the caller's
+     * transaction: a column the dashboard or the API shows changed (V18__board_tick.sql).
+     */
+    private static void stampBoard(Handle h, String name) {
+        h.createUpdate("update bell_clock set tick = tick + 1 where id = 1").execute();
+        h.createUpdate("update hosts set board_tick = (select tick from bell_clock where id = 1) where name = :name")
+                .bind("name", name).execute();
     }
 
     /** Stamps the host with the next bell-clock tick, in the caller's transaction: its doorbell changed. */

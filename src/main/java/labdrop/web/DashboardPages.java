@@ -2,6 +2,7 @@ package labdrop.web;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,14 +11,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
+import labdrop.admin.HostPage;
 import labdrop.config.Durations;
+import labdrop.drop.Names;
+import labdrop.error.BadInputException;
 import labdrop.host.Host;
 import labdrop.host.HostHealth;
+import labdrop.host.HostQuery;
 import labdrop.host.HostState;
+import labdrop.store.HostRows;
 
 /**
- * The hosts dashboard ({@code /}): the pools (per host type: counts, queue, predicted wait) and the
- * hosts grouped by type; and its live feed ({@code /live/hosts.json}).
+ * The hosts dashboard ({@code /}): the counts per state, the pools (per host type: counts, queue,
+ * predicted wait) and one page of hosts, grouped; and its live feed ({@code /live/hosts.json}),
+ * which sends a browser only the hosts of its page that changed since the tick it last applied.
  */
 final class DashboardPages {
     private static final Set<HostState> BUSY = EnumSet.of(HostState.PENDING, HostState.INSTALL, HostState.RUNNING,
@@ -30,14 +38,25 @@ final class DashboardPages {
         this.pages = pages;
     }
 
+    /**
+     * The counts per state, each host type's pool, and one page of hosts (docs/web.md, "Hosts"):
+     * narrowed by type, state and label, grouped by type, state or label set.
+     */
     void dashboard(Exchange x) {
-        Map<String, Object> values = PageValues.base(x.session(), Optional.of(x.user()));
+        HostQuery query;
+        String problem = null;
+        try {
+            query = HostQuery.parse(x::query);
+        } catch (BadInputException e) {
+            // the whole first page, with what was wrong with the link above it
+            query = HostQuery.all();
+            problem = e.getMessage();
+        }
+        HostPage page = services.hosts().page(query, -1);
+        List<HostRows.Census> census = services.hosts().census();
         Map<String, Integer> queued = services.desk().queuedPerHost();
-        Map<String, Integer> counts = emptyCounts();
-        Map<String, List<Map<String, Object>>> byType = new TreeMap<>();
-        List<Host> hosts = services.hosts().list();
-        for (Host h : hosts) {
-            counts.merge(h.state().label(), 1, Integer::sum);
+        Map<String, List<Map<String, Object>>> groups = new LinkedHashMap<>();
+        for (Host h : page.hosts()) {
             Map<String, Object> row = new HashMap<>();
             row.put("name", h.name());
             row.put("type", h.type());
@@ -50,50 +69,110 @@ final class DashboardPages {
             row.put("lastSeen", h.lastSeen() == null ? "never" : h.lastSeen().toString());
             row.put("polls", services.doorbell().polls(h.name()).count());
             row.put("labels", h.labels());
-            byType.computeIfAbsent(h.type(), t -> new ArrayList<>()).add(row);
+            groups.computeIfAbsent(query.group().of(h), g -> new ArrayList<>()).add(row);
         }
-        values.put("counts", counts.entrySet());
-        values.put("types", byType.entrySet());
-        values.put("pools", pools(hosts));
-        x.html(200, pages.render("dashboard.peb", values));
+        Map<String, Object> values = PageValues.base(x.session(), Optional.of(x.user()));
+        values.put("counts", counts(census).entrySet());
+        values.put("pools", pools(census));
+        values.put("groups", groups.entrySet());
+        values.put("query", query);
+        values.put("group", query.group().label());
+        values.put("stateFilter", query.state() == null ? "" : query.state().label());
+        values.put("types", census.stream().map(HostRows.Census::type).distinct().sorted().toList());
+        values.put("states", Arrays.stream(HostState.values()).map(HostState::label).toList());
+        values.put("page", page.query().page());
+        values.put("pages", page.pages());
+        values.put("total", page.total());
+        values.put("tick", page.tick());
+        values.put("live", "/live/hosts.json?" + query.queryString());
+        values.put("previous", query.page() > 1 ? "/?" + query.onPage(query.page() - 1).queryString() : "");
+        values.put("next", query.page() < page.pages() ? "/?" + query.onPage(query.page() + 1).queryString() : "");
+        values.put("problem", problem == null ? "" : problem);
+        x.html(problem == null ? 200 : 400, pages.render("dashboard.peb", values));
     }
 
-    /** Every host as the API shows it, the counts per state and each host type's pool. */
+    /**
+     * The dashboard's live feed: for the page the browser shows ({@code ?since=TICK} and the page's
+     * own parameters), the hosts on it written since that tick (every one without {@code since}),
+     * the page's names in order (a host that joined or left the page shows there), the queues of
+     * its hosts, the counts per state and the pools, and the tick to ask from next time. A browser
+     * that missed some answers asks from the last tick it applied and catches up in one.
+     */
     void liveHosts(Exchange x) {
+        HostQuery query;
+        long since;
+        try {
+            query = HostQuery.parse(x::query);
+            since = since(x.query("since"));
+        } catch (BadInputException e) {
+            x.json(400, Map.of("error", e.getMessage()));
+            return;
+        }
+        HostPage page = services.hosts().page(query, since);
         Map<String, Integer> queued = services.desk().queuedPerHost();
-        Map<String, Integer> counts = emptyCounts();
+        List<HostRows.Census> census = services.hosts().census();
         List<Map<String, Object>> views = new ArrayList<>();
-        List<Host> hosts = services.hosts().list();
-        for (Host h : hosts) {
-            counts.merge(h.state().label(), 1, Integer::sum);
+        for (Host h : page.hosts()) {
             views.add(ApiViews.host(h, queued.getOrDefault(h.name(), 0), services.doorbell().polls(h.name())));
         }
+        Map<String, Integer> queues = new LinkedHashMap<>();
+        page.names().forEach(n -> queues.put(n, queued.getOrDefault(n, 0)));
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("counts", counts);
+        m.put("tick", page.tick());
+        m.put("since", since < 0 ? null : since);
+        m.put("page", query.page());
+        m.put("pages", page.pages());
+        m.put("total", page.total());
+        m.put("names", page.names());
         m.put("hosts", views);
-        m.put("pools", pools(hosts));
+        m.put("queued", queues);
+        m.put("counts", counts(census));
+        m.put("pools", pools(census));
         x.json(200, m);
+    }
+
+    /** The live feed's {@code since}: a tick it gave, or -1 (none: the whole page). */
+    private static long since(String text) {
+        if (text == null || text.isBlank()) {
+            return -1;
+        }
+        try {
+            long since = Long.parseLong(text.strip());
+            if (since >= 0) {
+                return since;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new BadInputException("since " + Names.quote(text) + " is not a tick the feed gave (a whole number from 0);"
+                + " leave it out to have the whole page");
+    }
+
+    private static Map<String, Integer> counts(List<HostRows.Census> census) {
+        Map<String, Integer> counts = emptyCounts();
+        census.forEach(c -> counts.merge(c.state().label(), c.hosts(), Integer::sum));
+        return counts;
     }
 
     /**
      * Per host type: how many hosts, available, busy (Pending to Rebooting), in Maint, unhealthy
      * (their last health check failed), Lost; the pool's queue and how long a request filed now waits.
      */
-    private List<Map<String, Object>> pools(List<Host> hosts) {
+    private List<Map<String, Object>> pools(List<HostRows.Census> census) {
         Map<String, Integer> waiting = services.estimates().queuedPerPoolType();
-        Map<String, List<Host>> byType = new TreeMap<>();
-        hosts.stream().filter(h -> h.state() != HostState.RETIRED)
-                .forEach(h -> byType.computeIfAbsent(h.type(), t -> new ArrayList<>()).add(h));
+        Map<String, List<HostRows.Census>> byType = new TreeMap<>();
+        census.stream().filter(c -> c.state() != HostState.RETIRED)
+                .forEach(c -> byType.computeIfAbsent(c.type(), t -> new ArrayList<>()).add(c));
         List<Map<String, Object>> out = new ArrayList<>();
-        byType.forEach((type, members) -> {
+        byType.forEach((type, lines) -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("type", type);
-            m.put("hosts", members.size());
-            m.put("available", members.stream().filter(h -> h.state() == HostState.AVAILABLE).count());
-            m.put("busy", members.stream().filter(h -> BUSY.contains(h.state())).count());
-            m.put("maint", members.stream().filter(h -> h.state() == HostState.MAINT).count());
-            m.put("unhealthy", members.stream().filter(h -> h.health().verdict() == HostHealth.Verdict.FAILED).count());
-            m.put("lost", members.stream().filter(h -> h.state() == HostState.LOST).count());
+            m.put("hosts", sum(lines, c -> true));
+            m.put("available", sum(lines, c -> c.state() == HostState.AVAILABLE));
+            m.put("busy", sum(lines, c -> BUSY.contains(c.state())));
+            m.put("maint", sum(lines, c -> c.state() == HostState.MAINT));
+            m.put("unhealthy", sum(lines, c -> c.health() == HostHealth.Verdict.FAILED));
+            m.put("lost", sum(lines, c -> c.state() == HostState.LOST));
             m.put("queued", waiting.getOrDefault(type, 0));
             Duration wait = services.estimates().poolWait(type);
             m.put("wait", wait == null ? "no host can take work" : wait.toSeconds() < 60 ? "under a minute"
@@ -101,6 +180,10 @@ final class DashboardPages {
             out.add(m);
         });
         return out;
+    }
+
+    private static int sum(List<HostRows.Census> lines, Predicate<HostRows.Census> which) {
+        return lines.stream().filter(which).mapToInt(HostRows.Census::hosts).sum();
     }
 
     private static Map<String, Integer> emptyCounts() {

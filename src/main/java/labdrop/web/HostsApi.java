@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import labdrop.admin.HostDraft;
+import labdrop.drop.Names;
 import labdrop.error.BadInputException;
 import labdrop.error.NotFoundException;
 import labdrop.host.Host;
@@ -19,6 +20,8 @@ import labdrop.user.User;
 
 /** {@code /api/v1/hosts}: the hosts, their state changes, queues, stats, config files and SSH keys. */
 final class HostsApi {
+    /** Most hosts one {@code GET /hosts} answers with (about 1,000 bytes each). */
+    static final int MAX_PAGE = 1000;
     private final WebServices services;
 
     HostsApi(WebServices services) {
@@ -26,7 +29,7 @@ final class HostsApi {
     }
 
     void routes(Router<ApiCall> router) {
-        router.add("GET", "/hosts", x -> list())
+        router.add("GET", "/hosts", this::list)
                 .add("POST", "/hosts", this::add)
                 .add("GET", "/hosts/{host}", this::show)
                 .add("PATCH", "/hosts/{host}", this::change)
@@ -56,9 +59,20 @@ final class HostsApi {
         return services.hosts().show(x.param("host")).name();
     }
 
-    private Object list() {
+    /**
+     * The hosts by name, a page at a time: at most {@code limit} (1..1000, default 1000), those
+     * after host {@code after}. A client reads on with {@code after} = the last name it was given
+     * until a page holds fewer than it asked for; hosts added or retired meanwhile never make it
+     * see a host twice or miss one that was there throughout.
+     */
+    private Object list(Call x) {
+        int limit = x.number("limit", MAX_PAGE, 1, MAX_PAGE);
+        String after = x.query("after");
+        if (after != null && !after.isEmpty()) {
+            Names.require("host name (after)", after);
+        }
         Map<String, Integer> queued = services.desk().queuedPerHost();
-        return services.hosts().list().stream()
+        return services.hosts().listAfter(after, limit).stream()
                 .map(h -> ApiViews.host(h, queued.getOrDefault(h.name(), 0), services.doorbell().polls(h.name()))).toList();
     }
 

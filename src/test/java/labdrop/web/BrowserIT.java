@@ -37,6 +37,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -171,6 +172,40 @@ class BrowserIT {
     }
 
     @Test
+    void theDashboardShowsAPageOfHostsNarrowedAndGroupedAndItsRowsFollowChangesWithoutAReload() throws Exception {
+        for (int i = 0; i < 130; i++) {
+            lab.addTyped(String.format("pg-%03d", i), i < 120 ? "x86" : "arm", i % 2 == 0 ? "gpu" : "", null, false);
+        }
+        logIn("admin", Files.readString(lab.config.stateDir().resolve("admin-password")).strip());
+        await(ExpectedConditions.titleIs("labdrop — hosts"));
+        assertThat(browser.findElements(By.cssSelector("tr[data-host]"))).as("one page of 100, arm first").hasSize(100);
+        assertThat(browser.findElement(By.id("paging")).getText()).contains("130 hosts").contains("page 1 of 2");
+        assertThat(browser.findElement(By.cssSelector("tbody[data-group='arm']")).getText()).contains("pg-120").contains("pg-129");
+
+        ((JavascriptExecutor) browser).executeScript("window.sameDocument = true;");
+        lab.s.hosts().maint("pg-005");
+        await(d -> d.findElement(By.cssSelector("tr[data-host='pg-005'] .state")).getText().equals("Maint"));
+        await(d -> d.findElement(By.cssSelector(".count[data-state='Maint'] .n")).getText().equals("1"));
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument === true;"))
+                .as("the row changed in place, the page was not reloaded").isEqualTo(true);
+        screenshot("dashboard-page");
+
+        browser.findElement(By.id("page-next")).click();
+        await(ExpectedConditions.urlContains("page=2"));
+        assertThat(browser.findElements(By.cssSelector("tr[data-host]"))).hasSize(30);
+
+        new Select(browser.findElement(By.name("state"))).selectByValue("Maint");
+        new Select(browser.findElement(By.name("group"))).selectByValue("labels");
+        browser.findElement(By.cssSelector("#host-filter button")).click();
+        await(ExpectedConditions.urlContains("state=Maint"));
+        assertThat(browser.findElements(By.cssSelector("tr[data-host]"))).extracting(e -> e.getAttribute("data-host"))
+                .containsExactly("pg-005");
+        lab.s.hosts().maint("pg-008");
+        await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tbody[data-group='gpu'] tr[data-host='pg-008']")));
+        assertThat(browser.findElements(By.cssSelector("tr[data-host]"))).as("a host that joined the filter shows").hasSize(2);
+    }
+
+    @Test
     void aTesterFilesThroughTheFormAndSeesPlacementOrTheOwnerOnlyRefusal() throws Exception {
         lab.addActive("sut-f1");
         lab.s.hosts().add(new HostDraft("sut-f2", "default", "", "alice", true, true, null), "admin");
@@ -271,7 +306,7 @@ class BrowserIT {
         await(ExpectedConditions.titleIs("labdrop — hosts"));
         assertThat(browser.findElement(By.cssSelector("#pools tr[data-type='board']")).getText())
                 .as("the pool, its two available hosts").startsWith("board 2 2 0 0 0 0 0");
-        assertThat(browser.findElement(By.cssSelector("tbody[data-type='board']")).getText())
+        assertThat(browser.findElement(By.cssSelector("tbody[data-group='board']")).getText())
                 .as("hosts grouped by type").contains("board-a").contains("board-b").doesNotContain("x86-1");
 
         browser.get(base + "/requests/new");
