@@ -61,8 +61,10 @@
     return group;
   }
   // The live feed sends the hosts of this page written since the tick the page last applied; a
-  // refresh that fails is made up by the next one, which asks from the same tick. When hosts join
-  // or leave the page (a filter matches other hosts now, hosts were added), the page reloads.
+  // refresh that fails is made up by the next one, which asks from the same tick. Hosts that join
+  // the page (added, or now matching its filter) were written, so they are sent and shown in place,
+  // in the server's order; only a host that moved onto the page unchanged (another one before it
+  // was added or removed) needs the page to be reloaded.
   function dashboard(table) {
     var pools = document.getElementById("pools");
     var group = table.getAttribute("data-group");
@@ -71,31 +73,43 @@
       if (group === "labels") { return h.labels.length ? h.labels.join(",") : "(no labels)"; }
       return h.type;
     }
+    function rowOf(name) { return table.querySelector("tr[data-host=\"" + CSS.escape(name) + "\"]"); }
     function refresh() {
       var url = table.getAttribute("data-live");
       var since = table.getAttribute("data-tick");
       getJson(url + (url.indexOf("?") < 0 ? "?" : "&") + "since=" + encodeURIComponent(since)).then(function (data) {
-        var shown = Array.prototype.map.call(table.querySelectorAll("tr[data-host]"),
-          function (tr) { return tr.getAttribute("data-host"); });
-        if (shown.slice().sort().join("\n") !== data.names.slice().sort().join("\n")) {
+        var sent = {};
+        data.hosts.forEach(function (h) { sent[h.name] = h; });
+        if (data.names.some(function (n) { return !rowOf(n) && !sent[n]; })) {
           window.location.reload();
           return;
         }
-        data.hosts.forEach(function (h) {
-          var fresh = hostRow(h);
-          var old = table.querySelector("tr[data-host=\"" + CSS.escape(h.name) + "\"]");
-          if (old && old.parentNode.getAttribute("data-group") === groupKey(h)) { old.parentNode.replaceChild(fresh, old); return; }
+        var keep = {};
+        data.names.forEach(function (n) { keep[n] = true; });
+        Array.prototype.forEach.call(table.querySelectorAll("tr[data-host]"), function (tr) {
+          if (!keep[tr.getAttribute("data-host")]) { tr.parentNode.removeChild(tr); }
+        });
+        data.names.forEach(function (n) {
+          var h = sent[n];
+          var row = h ? hostRow(h) : rowOf(n);
+          var key = h ? groupKey(h) : row.parentNode.getAttribute("data-group");
+          var old = h ? rowOf(n) : null;
           if (old) { old.parentNode.removeChild(old); }
-          groupOf(table, groupKey(h)).appendChild(fresh);
+          var body = groupOf(table, key);
+          table.appendChild(body);
+          body.appendChild(row);
+        });
+        Array.prototype.slice.call(table.tBodies).forEach(function (body) {
+          if (!body.querySelector("tr[data-host]")) { table.removeChild(body); }
         });
         Object.keys(data.queued).forEach(function (name) {
           var q = table.querySelector("tr[data-host=\"" + CSS.escape(name) + "\"] .queue");
           if (q) { q.textContent = String(data.queued[name]); }
         });
         if (pools) {
-          var body = pools.tBodies[0];
-          while (body.firstChild) { body.removeChild(body.firstChild); }
-          data.pools.forEach(function (p) { body.appendChild(poolRow(p)); });
+          var poolBody = pools.tBodies[0];
+          while (poolBody.firstChild) { poolBody.removeChild(poolBody.firstChild); }
+          data.pools.forEach(function (p) { poolBody.appendChild(poolRow(p)); });
         }
         Object.keys(data.counts).forEach(function (state) {
           var n = document.querySelector(".count[data-state=\"" + CSS.escape(state) + "\"] .n");
