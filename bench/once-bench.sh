@@ -27,35 +27,36 @@ agent >"$work/third.log" 2>&1 || true
 grep -q "poll: quiet" "$work/third.log" || { echo "the agent's third poll was not quiet:" >&2; cat "$work/first.log" "$work/third.log" >&2; exit 1; }
 etag=$(curl -fsI -H "Authorization: Bearer $(cat "$work/token")" "$url" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
 # curl's poll, as a script so that both sides start through sh (the launcher is a shell script too)
-printf '#!/bin/sh\ncode=$(curl -s -o /dev/null -w %%{http_code} -H "Authorization: Bearer %s" -H %s %s)\n[ "$code" = 304 ]\n' \
+# curl's poll takes less than /usr/bin/time's 10 ms resolution: one sample is 10 polls, divided below
+printf '#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8 9 10; do\n  code=$(curl -s -o /dev/null -w %%{http_code} -H "Authorization: Bearer %s" -H %s %s)\n  [ "$code" = 304 ] || exit 1\ndone\n' \
     "$(cat "$work/token")" "'If-None-Match: $etag'" "$url" > "$work/curl-poll"
 chmod +x "$work/curl-poll"
 "$work/curl-poll" || { echo "curl's conditional GET was not answered 304" >&2; exit 1; }
-measure() { # name command...: appends "wall cpu" to $work/$name
-    name=$1; shift
+measure() { # name per command...: appends "wall cpu" of one of the command's per runs to $work/$name
+    name=$1; per=$2; shift 2
     /usr/bin/time -f '%e %U %S' -o "$work/t" "$@" >/dev/null 2>&1
-    awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$work/t" >> "$work/times-$name"
+    awk -v per="$per" '{ printf "%.4f %.4f\n", $1 / per, ($2 + $3) / per }' "$work/t" >> "$work/times-$name"
 }
 i=0
 while [ "$i" -lt "$rounds" ]; do
     if [ $((i % 2)) -eq 0 ]; then
-        measure curl "$work/curl-poll"
-        measure agent appliance/labdrop agent --conf "$work/agent.conf" --once
+        measure curl 10 "$work/curl-poll"
+        measure agent 1 appliance/labdrop agent --conf "$work/agent.conf" --once
     else
-        measure agent appliance/labdrop agent --conf "$work/agent.conf" --once
-        measure curl "$work/curl-poll"
+        measure agent 1 appliance/labdrop agent --conf "$work/agent.conf" --once
+        measure curl 10 "$work/curl-poll"
     fi
     i=$((i + 1))
 done
 agent 2>/dev/null | grep -q "poll: quiet" || { echo "the agent's polls were not quiet" >&2; exit 1; }
 stats() { # file column: min median max
-    cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f %.3f %.3f", v[1], v[int((NR + 1) / 2)], v[NR] }'
+    cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.4f %.4f %.4f", v[1], v[int((NR + 1) / 2)], v[NR] }'
 }
 echo "| quiet poll, $rounds rounds alternating (s) | wall min | wall median | wall max | CPU min | CPU median | CPU max |"
 echo "|---|---|---|---|---|---|---|"
 for name in curl agent; do
     set -- $(stats "$work/times-$name" 1) $(stats "$work/times-$name" 2)
-    label=$([ "$name" = curl ] && echo "curl, If-None-Match with the host's token (304)" || echo "labdrop agent --once (launcher, packaged jar; 304, exits)")
+    label=$([ "$name" = curl ] && echo "curl, If-None-Match with the host's token (304; samples of 10 polls, per poll)" || echo "labdrop agent --once (launcher, packaged jar; 304, exits)")
     echo "| $label | $1 | $2 | $3 | $4 | $5 | $6 |"
 done
 cw=$(stats "$work/times-curl" 1 | cut -d' ' -f2); cc=$(stats "$work/times-curl" 2 | cut -d' ' -f2)

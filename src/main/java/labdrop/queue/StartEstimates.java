@@ -46,7 +46,7 @@ public final class StartEstimates {
         }
         return lab.store().read(h -> {
             List<Host> hosts = (r.host() != null ? HostRows.find(h, r.host()).stream()
-                    : HostRows.all(h).stream().filter(x -> QueueRules.serves(x.name(), x.type(), x.labels(), x.owner(),
+                    : HostRows.ofType(h, r.pool().type()).stream().filter(x -> QueueRules.serves(x.name(), x.type(), x.labels(), x.owner(),
                             x.ownerOnly(), r))).filter(x -> !NOT_TAKING.contains(x.state())).toList();
             if (hosts.isEmpty()) {
                 return null;
@@ -66,8 +66,7 @@ public final class StartEstimates {
      */
     public Duration poolWait(String type) {
         return lab.store().read(h -> {
-            List<Host> hosts = HostRows.all(h).stream().filter(x -> x.type().equals(type))
-                    .filter(x -> !NOT_TAKING.contains(x.state())).toList();
+            List<Host> hosts = HostRows.ofType(h, type).stream().filter(x -> !NOT_TAKING.contains(x.state())).toList();
             if (hosts.isEmpty()) {
                 return null;
             }
@@ -79,10 +78,11 @@ public final class StartEstimates {
     /** When the next request after {@code ahead} starts on one of {@code hosts} (all of one type). */
     private Instant estimate(Handle h, List<Host> hosts, List<Request> ahead) {
         List<RequestRows.Run> runs = RequestRows.recentRuns(h, hosts.get(0).type(), RECENT_RUNS);
+        Map<String, Request> active = RequestRows.activeOn(h, hosts.stream().map(Host::name).toList());
         List<Instant> freeAt = new ArrayList<>();
         for (Host host : hosts) {
-            freeAt.add(RequestRows.active(h, host.name()).map(a -> (a.placedAt() == null ? lab.now() : a.placedAt())
-                    .plus(expected(a, runs))).orElse(lab.now()));
+            Request a = active.get(host.name());
+            freeAt.add(a == null ? lab.now() : (a.placedAt() == null ? lab.now() : a.placedAt()).plus(expected(a, runs)));
         }
         return StartEstimate.start(lab.now(), freeAt, ahead.stream().map(q -> expected(q, runs)).toList());
     }

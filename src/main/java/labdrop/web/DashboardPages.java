@@ -1,6 +1,7 @@
 package labdrop.web;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import labdrop.admin.HostPage;
 import labdrop.config.Durations;
@@ -30,8 +32,11 @@ import labdrop.store.HostRows;
 final class DashboardPages {
     private static final Set<HostState> BUSY = EnumSet.of(HostState.PENDING, HostState.INSTALL, HostState.RUNNING,
             HostState.REBOOTING);
+    /** How long the dashboard shows a pool's predicted wait before it works it out again. */
+    static final Duration WAIT_FRESH = Duration.ofSeconds(5);
     private final WebServices services;
     private final Pages pages;
+    private final Map<String, Wait> waits = new ConcurrentHashMap<>();
 
     DashboardPages(WebServices services, Pages pages) {
         this.services = services;
@@ -174,12 +179,30 @@ final class DashboardPages {
             m.put("unhealthy", sum(lines, c -> c.health() == HostHealth.Verdict.FAILED));
             m.put("lost", sum(lines, c -> c.state() == HostState.LOST));
             m.put("queued", waiting.getOrDefault(type, 0));
-            Duration wait = services.estimates().poolWait(type);
+            Duration wait = poolWait(type);
             m.put("wait", wait == null ? "no host can take work" : wait.toSeconds() < 60 ? "under a minute"
                     : "about " + Durations.text(Duration.ofMinutes(Math.round(wait.toSeconds() / 60.0))));
             out.add(m);
         });
         return out;
+    }
+
+    /**
+     * The pool's predicted wait as the dashboard shows it: worked out at most every
+     * {@link #WAIT_FRESH} per host type, as it reads every host of the type and its running
+     * request, while every open dashboard refreshes every 3 s (the API's estimates stay exact).
+     */
+    private Duration poolWait(String type) {
+        Instant now = Instant.now();
+        Wait known = waits.get(type);
+        if (known == null || known.at().plus(WAIT_FRESH).isBefore(now)) {
+            known = new Wait(now, services.estimates().poolWait(type));
+            waits.put(type, known);
+        }
+        return known.predicted();
+    }
+
+    private record Wait(Instant at, Duration predicted) {
     }
 
     private static int sum(List<HostRows.Census> lines, Predicate<HostRows.Census> which) {

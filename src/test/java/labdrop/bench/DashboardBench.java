@@ -136,7 +136,7 @@ public final class DashboardBench {
         for (int i = 0; i < BATCH; i++) {
             long since = tick(browser, base);
             for (int h = 0; h < 20; h++) {
-                String name = host(h * 10 + (i % 10)); // type-0 hosts: the first page
+                String name = host(h * 10); // hosts of type-0, all on the first page
                 api(browser, base, token, "/hosts/" + name + (i % 2 == 0 ? "/maint" : "/activate"));
             }
             long t0 = AgentBench.cpuTicks(server.pid());
@@ -149,11 +149,12 @@ public final class DashboardBench {
     private static double peer(Path work, HttpClient browser, String url, long[] bytes) throws Exception {
         long pid = Long.parseLong(Files.readString(work.resolve("nginx/nginx.pid")).strip());
         long worker = ProcessHandle.of(pid).orElseThrow().children().findFirst().orElseThrow().pid();
+        // ten times the batch: nginx's CPU per request is below /proc's 10 ms resolution over 100
         long ticks0 = AgentBench.cpuTicks(worker);
-        for (int i = 0; i < BATCH; i++) {
+        for (int i = 0; i < BATCH * 10; i++) {
             bytes[3] = get(browser, url).body().length();
         }
-        return (AgentBench.cpuTicks(worker) - ticks0) * 10.0 / BATCH;
+        return (AgentBench.cpuTicks(worker) - ticks0) * 10.0 / (BATCH * 10);
     }
 
     private static long tick(HttpClient browser, String base) throws Exception {
@@ -167,7 +168,7 @@ public final class DashboardBench {
     private static void row(String what, List<Double> ms, long bytes) {
         List<Double> sorted = new ArrayList<>(ms);
         sorted.sort(null);
-        System.out.printf("| %s | %.2f ms | %.2f ms | %.2f ms | %,d |%n", what, sorted.get(0), sorted.get(sorted.size() / 2),
+        System.out.printf("| %s | %.3f ms | %.3f ms | %.3f ms | %,d |%n", what, sorted.get(0), sorted.get(sorted.size() / 2),
                 sorted.get(sorted.size() - 1), bytes);
     }
 
