@@ -43,6 +43,20 @@ final class Connectors {
     private Connectors() {
     }
 
+    /**
+     * HTTP/1.1 with 4 KiB input buffers instead of Jetty's 8 KiB: a held doorbell poll keeps its
+     * connection's buffer (80 MiB of direct memory at 10,000 held polls with 8 KiB), and every
+     * request labdrop reads fits in 4 KiB or is read in pieces anyway (headers up to Jetty's 8 KiB
+     * limit are parsed across reads; bodies are streamed).
+     */
+    private static HttpConnectionFactory httpFactory(HttpConfiguration http) {
+        HttpConnectionFactory factory = new HttpConnectionFactory(http);
+        factory.setInputBufferSize(INPUT_BUFFER);
+        return factory;
+    }
+
+    static final int INPUT_BUFFER = 4096;
+
     static ServerConnector create(Server server, String host, int port, ServerConfig.Tls tls, List<String> trustedProxies)
             throws IOException {
         HttpConfiguration http = new HttpConfiguration();
@@ -65,10 +79,10 @@ final class Connectors {
             SecureRequestCustomizer secure = new SecureRequestCustomizer();
             secure.setSniHostCheck(false);
             http.addCustomizer(secure);
-            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), httpFactory(http));
             reloadOnChange(server, ssl, tls);
         } else {
-            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector = new ServerConnector(server, httpFactory(http));
         }
         connector.setHost(host);
         connector.setPort(port);
