@@ -18,6 +18,9 @@ mkdir -p "$work/smoke" && printf '#!/bin/sh\n[ "$1" = sleep ] && sleep "$2"\nech
 appliance/labdrop pkg build "$work/smoke" --type test --name smoke --out "$work/pkgs" >/dev/null
 appliance/labdrop pkg upload "$work/pkgs/test-smoke.tar.bz2" --to "$work/state/packages/builtin" >/dev/null
 appliance/labdrop host token sut-1 --file "$work/token" >/dev/null
+# the peer long-polls for a host of its own: the doorbell's per-host limits stay the agent's
+appliance/labdrop host add sut-2 --active >/dev/null
+appliance/labdrop host token sut-2 --file "$work/token-2" >/dev/null
 url="http://127.0.0.1:$http/api/v1/hosts/sut-1/generation"
 printf 'host = sut-1\nfetch.locations = http://127.0.0.1:%s/packages/builtin/\ndrop.url = file://%s/state/drop/sut-1\nwork.dir = %s/agent\ndoorbell.url = %s\ndoorbell.token-file = %s/token\nschedule.jitter = 0s\nlog.push-interval = 1s\nreboot.boot-id-file = %s/boot_id\n' \
     "$http" "$work" "$work" "$url" "$work" "$work" > "$work/agent.conf"
@@ -28,7 +31,7 @@ cat > "$work/curl-loop" <<EOF
 etag=""
 while :; do
     if [ -n "\$etag" ]; then h="If-None-Match: \$etag"; else h="Accept: */*"; fi
-    e=\$(curl -s -o /dev/null -D - -H "Authorization: Bearer $(cat "$work/token")" -H "\$h" "$url?wait=55" | tr -d '\\r' | sed -n 's/^[Ee][Tt]ag: //p')
+    e=\$(curl -s -o /dev/null -D - -H "Authorization: Bearer $(cat "$work/token-2")" -H "\$h" "${url%/sut-1/generation}/sut-2/generation?wait=55" | tr -d '\\r' | sed -n 's/^[Ee][Tt]ag: //p')
     [ -n "\$e" ] && etag=\$e
 done
 EOF
@@ -60,9 +63,11 @@ agent() {
     rss "$a" >> "$work/rss-idle"
     LABDROP_CONF="$work/server.conf" appliance/labdrop request file --host sut-1 --test "smoke:sleep 8" --as bench >/dev/null
     peak=0
-    for _ in $(seq 1 20); do
+    # sampled until the request has finished (at most a minute)
+    for _ in $(seq 1 120); do
         sleep 0.5
         v=$(rss "$a"); [ "$v" -gt "$peak" ] && peak=$v
+        grep -q "finished r-" "$work/agent.log" && break
     done
     echo "$peak" >> "$work/rss-running"
     sleep 10
