@@ -127,16 +127,16 @@ public final class RequestRows {
         return query(h, "where host = :host and state in " + ACTIVE, Map.of("host", host)).stream().findFirst();
     }
 
-    /** The placed-and-unfinished request of each of {@code hosts} that has one, by host: one query per 1,000 hosts. */
+    /**
+     * The placed-and-unfinished request of each of {@code hosts} that has one, by host: one query
+     * (and one each for their tests and packages) per 1,000 hosts.
+     */
     public static Map<String, Request> activeOn(Handle h, List<String> hosts) {
         Map<String, Request> out = new HashMap<>();
         for (int from = 0; from < hosts.size(); from += CHUNK) {
             List<String> chunk = hosts.subList(from, Math.min(hosts.size(), from + CHUNK));
-            var q = h.createQuery("select num from requests where host in (<hosts>) and state in " + ACTIVE)
-                    .bindList("hosts", chunk).mapTo(Long.class).list();
-            for (long num : q) {
-                find(h, num).ifPresent(r -> out.put(r.host(), r));
-            }
+            query(h, "where host in (<hosts>) and state in " + ACTIVE, Map.of("hosts", chunk))
+                    .forEach(r -> out.put(r.host(), r));
         }
         return out;
     }
@@ -414,7 +414,13 @@ public final class RequestRows {
 
     private static List<Request> query(Handle h, String clause, Map<String, Object> binds) {
         var q = h.createQuery("select * from requests " + clause);
-        binds.forEach(q::bind);
+        binds.forEach((name, value) -> {
+            if (value instanceof List<?> list) {
+                q.bindList(name, list);
+            } else {
+                q.bind(name, value);
+            }
+        });
         List<Request> rows = q.map((rs, ctx) -> map(rs, List.of())).list();
         Map<Long, List<TestSpec>> tests = new HashMap<>();
         Map<Long, List<PackagePin>> pins = new HashMap<>();
