@@ -130,13 +130,20 @@ public final class ServerApp implements AutoCloseable {
         }
         producer = camel.getCamelContext().createProducerTemplate();
         watcher = new DropWatcher(services.lab().drop(), new RouteFeed(producer),
-                services.ingest()::changedSinceApplied, services.ingest()::awaitsResult);
+                services.ingest()::changedSinceApplied, services.ingest());
         services.placer().drain();
         services.placer().restore();
         watcher.start();
         LOG.info("labdrop server started: drop {}, store {}, routes {}, http port {}", config.dropDir(),
                 config.database().url().replaceAll("password=[^;&]*", "password=***"),
                 config.routesDir() == null ? "shipped" : "shipped, overridden from " + config.routesDir(), httpPort());
+    }
+
+    /** Reports config files changed directly on disk; the config-sweep route calls it. */
+    public void sweepConfig() {
+        if (watcher != null) {
+            watcher.sweepConfig();
+        }
     }
 
     /** The safety-net full scan; the rescan route calls it. */

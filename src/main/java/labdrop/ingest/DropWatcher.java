@@ -1,7 +1,6 @@
 package labdrop.ingest;
 
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
-import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
@@ -15,12 +14,13 @@ import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiPredicate;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import labdrop.drop.DropLayout;
 import labdrop.drop.Names;
@@ -28,13 +28,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The drop's change feed: one inotify watch (JDK WatchService) per host folder, config folder and
- * results folder, and one per result folder of a request the server waits for (at most
- * {@link #RESULT_WATCHES_PER_HOST} per host, the oldest dropped), so noticing a change costs the
- * same with 10 or 10,000 hosts and no SUT can use up the watches by making folders.
- * Every state_file rename or rewrite, result.xml and config file change is passed to the
- * {@link Listener} (the Camel routes). A full {@link #rescan} at start-up, on an event overflow and
- * on the rescan timer covers what inotify cannot see (NFS, lost events).
+ * The drop's change feed, with at most one inotify watch (JDK WatchService) per host: one on the
+ * drop's root (hosts appear) and one on each host's folder, where the agent renames its state_file.
+ * The limit on a user's watches therefore caps nothing below its own number of hosts, and noticing
+ * a change costs the same with 10 or 50,000 hosts.
+ * <p>
+ * An agent pushes a request's result.xml before the state_file that says the request is over, so a
+ * state_file change also reads the results of the requests the server waits for on that host (a
+ * few at most, whatever the lab's size) before the state: no watch per result folder is needed.
+ * The config/ folders are not watched either: an edit through the server applies at once
+ * ({@link ConfigWatch#write}); a file changed directly on disk is found by {@link #sweepConfig},
+ * every {@code ingest.config-sweep-interval}.
+ * <p>
+ * A full {@link #rescan}, at start-up (in the background: the server serves meanwhile, and every
+ * host is watched before its files are read, so no change between the two is missed), on an event
+ * overflow and on the rescan timer, covers what inotify cannot see (NFS, lost events, a watch the
+ * system refused).
  */
 public final class DropWatcher implements Closeable {
     /** Where changes go; the server sends each to a Camel direct: route. */
@@ -46,58 +55,63 @@ public final class DropWatcher implements Closeable {
         void configChanged(String host, String file);
     }
 
-    private enum Kind { ROOT, HOST, CONFIG, RESULTS, RESULT }
+    /** The results the server waits for: the requests placed on a host and not finished. */
+    public interface Awaited {
+        /** The ids awaited from one host. */
+        List<String> awaitedResults(String host);
 
-    private record Watched(Kind kind, String host, String requestId, Path dir) {
+        /** The ids awaited from every host, by host (one read for a whole rescan). */
+        Map<String, List<String>> awaitedResults();
+    }
+
+    private record Watched(String host, Path dir) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DropWatcher.class);
+    /** Spreads a config file's name, size and time over a long; the prints of the files are summed (any order). */
+    private static final long MIX = 0x9E3779B97F4A7C15L;
     private final DropLayout drop;
     private final Listener listener;
-    /** Result folders watched at once per host; a host runs one request at a time. */
-    static final int RESULT_WATCHES_PER_HOST = 4;
     private final Predicate<Path> changedSinceApplied;
-    private final BiPredicate<String, String> awaitsResult;
-    private final Map<String, Deque<WatchKey>> resultWatches = new ConcurrentHashMap<>();
+    private final Awaited awaited;
     private final Map<WatchKey, Watched> keys = new ConcurrentHashMap<>();
-    private final Set<Path> registered = ConcurrentHashMap.newKeySet();
+    private final Set<String> watchedHosts = ConcurrentHashMap.newKeySet();
+    /** Per host, a print of config/'s file names, sizes and times when last read. */
+    private final Map<String, Long> configPrints = new ConcurrentHashMap<>();
     private WatchService service;
+    private WatchKey rootKey;
     private Thread thread;
 
-    /**
-     * {@code awaitsResult(host, id)} says whether the server waits for that request's result (it is
-     * placed on the host and unfinished): only such a result folder gets a watch of its own.
-     */
-    public DropWatcher(DropLayout drop, Listener listener, Predicate<Path> changedSinceApplied,
-                       BiPredicate<String, String> awaitsResult) {
+    public DropWatcher(DropLayout drop, Listener listener, Predicate<Path> changedSinceApplied, Awaited awaited) {
         this.drop = drop;
         this.listener = listener;
         this.changedSinceApplied = changedSinceApplied;
-        this.awaitsResult = awaitsResult;
+        this.awaited = awaited;
     }
 
+    /** Watches the drop and starts the first full scan in the background; returns at once. */
     public void start() throws IOException {
         Files.createDirectories(drop.root());
         service = drop.root().getFileSystem().newWatchService();
-        register(new Watched(Kind.ROOT, null, null, drop.root()));
-        thread = new Thread(this::loop, "labdrop-drop-watcher");
+        rootKey = drop.root().register(service, ENTRY_CREATE);
+        thread = new Thread(this::run, "labdrop-drop-watcher");
         thread.setDaemon(true);
         thread.start();
-        rescan();
     }
 
     /**
-     * Registers every host folder not yet watched and reports every file changed since last applied.
+     * Watches every host folder not yet watched and reports every file changed since last applied.
      * A host that cannot be scanned (or watched: the system's inotify limit) is logged and the rest
      * go on; its files are still read, so the rescan timer covers it.
      */
     public void rescan() {
+        Map<String, List<String>> waiting = awaited.awaitedResults();
         try (DirectoryStream<Path> hosts = Files.newDirectoryStream(drop.root())) {
             for (Path hostDir : hosts) {
                 String host = hostDir.getFileName().toString();
                 if (Names.isValid(host) && Files.isDirectory(hostDir, LinkOption.NOFOLLOW_LINKS)) {
                     safely(() -> {
-                        scanHost(host, true);
+                        scanHost(host, waiting.getOrDefault(host, List.of()), true);
                         return null;
                     });
                 }
@@ -107,90 +121,101 @@ public final class DropWatcher implements Closeable {
         }
     }
 
+    /** The inotify watches held: the drop's root and one per host folder. */
     public int watchCount() {
-        return keys.size();
+        return keys.size() + (rootKey == null ? 0 : 1);
     }
 
-    private void scanHost(String host, boolean onlyChanged) throws IOException {
-        register(new Watched(Kind.HOST, host, null, drop.hostDir(host)));
-        Path config = drop.configDir(host);
-        if (Files.isDirectory(config, LinkOption.NOFOLLOW_LINKS)) {
-            register(new Watched(Kind.CONFIG, host, null, config));
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(config)) {
-                for (Path file : files) {
-                    notifyConfig(host, file.getFileName().toString());
-                }
-            }
-        }
-        Path results = drop.hostDir(host).resolve(DropLayout.RESULTS);
-        if (Files.isDirectory(results, LinkOption.NOFOLLOW_LINKS)) {
-            register(new Watched(Kind.RESULTS, host, null, results));
-            try (DirectoryStream<Path> ids = Files.newDirectoryStream(results)) {
-                for (Path dir : ids) {
-                    scanResult(host, dir.getFileName().toString(), onlyChanged);
-                }
-            }
-        }
+    private void scanHost(String host, List<String> waiting, boolean onlyChanged) throws IOException {
+        watch(host);
+        readConfig(host, onlyChanged);
+        readResults(host, waiting, onlyChanged);
         Path state = drop.stateFile(host);
         if (Files.exists(state, LinkOption.NOFOLLOW_LINKS) && (!onlyChanged || changedSinceApplied.test(state))) {
             safely(() -> listener.stateChanged(host));
         }
     }
 
-    private void scanResult(String host, String id, boolean onlyChanged) throws IOException {
-        if (!Names.isValid(id)) {
-            return;
-        }
-        Path dir = drop.resultsDir(host, id);
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (awaitsResult.test(host, id)) {
-            watchResult(new Watched(Kind.RESULT, host, id, dir));
-        }
-        Path result = dir.resolve(DropLayout.RESULT_FILE);
-        if (Files.exists(result, LinkOption.NOFOLLOW_LINKS) && (!onlyChanged || changedSinceApplied.test(result))) {
-            safely(() -> listener.resultChanged(host, id));
-        }
-    }
-
-    /** Watches a folder once; a watch the system refuses (its inotify limit) is logged and left to the rescan. */
-    private WatchKey register(Watched watched) {
-        if (!registered.add(watched.dir())) {
-            return null;
-        }
-        try {
-            WatchKey key = watched.dir().register(service, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE);
-            keys.put(key, watched);
-            return key;
+    /**
+     * Finds config files changed directly on disk (the config/ folders are not watched): every host
+     * whose config/ changed since the last look has its files reported; the config-sweep route
+     * calls it every {@code ingest.config-sweep-interval}. Costs a folder read and a stat per file.
+     */
+    public void sweepConfig() {
+        try (DirectoryStream<Path> hosts = Files.newDirectoryStream(drop.root())) {
+            for (Path hostDir : hosts) {
+                String host = hostDir.getFileName().toString();
+                if (Names.isValid(host) && Files.isDirectory(hostDir, LinkOption.NOFOLLOW_LINKS)) {
+                    safely(() -> {
+                        readConfig(host, true);
+                        return null;
+                    });
+                }
+            }
         } catch (IOException e) {
-            registered.remove(watched.dir());
-            LOG.warn("cannot watch {} ({}); the rescan (ingest.rescan-interval) reads it instead", watched.dir(),
-                    e.getMessage());
-            return null;
+            LOG.error("config sweep of the drop {} failed: {}", drop.root(), e.getMessage());
         }
     }
 
-    private void watchResult(Watched watched) {
-        WatchKey key = register(watched);
-        if (key == null) {
+    /**
+     * Reports the files in {@code host}'s config/ folder: all of them, or with {@code onlyChanged}
+     * only when the folder's names, sizes or times differ from the last look (a print per host).
+     */
+    private void readConfig(String host, boolean onlyChanged) throws IOException {
+        Path config = drop.configDir(host);
+        if (!Files.isDirectory(config, LinkOption.NOFOLLOW_LINKS)) {
+            configPrints.remove(host);
             return;
         }
-        Deque<WatchKey> watches = resultWatches.computeIfAbsent(watched.host(), h -> new ArrayDeque<>());
-        WatchKey oldest = null;
-        synchronized (watches) {
-            watches.addLast(key);
-            if (watches.size() > RESULT_WATCHES_PER_HOST) {
-                oldest = watches.removeFirst();
+        List<String> names = new ArrayList<>();
+        long print = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(config)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                long h = name.hashCode() * MIX + a.size();
+                h = (h * MIX + a.lastModifiedTime().to(TimeUnit.NANOSECONDS)) * MIX;
+                print += h ^ (h >>> 29);
+                names.add(name);
             }
         }
-        if (oldest != null) {
-            Watched gone = keys.remove(oldest);
-            oldest.cancel();
-            if (gone != null) {
-                registered.remove(gone.dir());
+        Long before = configPrints.put(host, print);
+        if (!onlyChanged || before == null || before != print) {
+            names.forEach(name -> notifyConfig(host, name));
+        }
+    }
+
+    /** Reports the result.xml of each awaited request of {@code host} that is there and changed. */
+    private void readResults(String host, List<String> waiting, boolean onlyChanged) {
+        for (String id : waiting) {
+            if (Names.isValid(id)) {
+                Path result = drop.resultsDir(host, id).resolve(DropLayout.RESULT_FILE);
+                if (Files.exists(result, LinkOption.NOFOLLOW_LINKS) && (!onlyChanged || changedSinceApplied.test(result))) {
+                    safely(() -> listener.resultChanged(host, id));
+                }
             }
         }
+    }
+
+    /** Watches a host's folder once; a watch the system refuses (its inotify limit) is logged and left to the rescan. */
+    private void watch(String host) {
+        if (!watchedHosts.add(host)) {
+            return;
+        }
+        Path dir = drop.hostDir(host);
+        try {
+            keys.put(dir.register(service, ENTRY_CREATE, ENTRY_MODIFY), new Watched(host, dir));
+        } catch (IOException e) {
+            watchedHosts.remove(host);
+            LOG.warn("cannot watch {} ({}); the rescan (ingest.rescan-interval) reads it instead", dir, e.getMessage());
+        }
+    }
+
+    private void run() {
+        long t0 = System.nanoTime();
+        rescan();
+        LOG.info("drop scanned: {} hosts watched in {} ms", keys.size(), (System.nanoTime() - t0) / 1_000_000);
+        loop();
     }
 
     private void loop() {
@@ -202,15 +227,15 @@ public final class DropWatcher implements Closeable {
                     if (event.kind() == OVERFLOW) {
                         LOG.warn("change events overflowed; rescanning the drop");
                         rescan();
+                    } else if (key == rootKey) {
+                        hostAppeared(((Path) event.context()).toString());
                     } else if (watched != null) {
-                        handle(watched, event.kind(), ((Path) event.context()).toString());
+                        handle(watched.host(), event.kind(), ((Path) event.context()).toString());
                     }
                 }
-                if (!key.reset()) {
-                    Watched gone = keys.remove(key);
-                    if (gone != null) {
-                        registered.remove(gone.dir());
-                    }
+                if (!key.reset() && watched != null) {
+                    keys.remove(key);
+                    watchedHosts.remove(watched.host());
                 }
             }
         } catch (ClosedWatchServiceException | InterruptedException stopped) {
@@ -218,37 +243,22 @@ public final class DropWatcher implements Closeable {
         }
     }
 
-    private void handle(Watched w, WatchEvent.Kind<?> kind, String name) {
-        if (name.startsWith(".")) {
-            return;
+    private void hostAppeared(String name) {
+        if (Names.isValid(name) && Files.isDirectory(drop.hostDir(name), LinkOption.NOFOLLOW_LINKS)) {
+            safely(() -> {
+                scanHost(name, awaited.awaitedResults(name), false);
+                return null;
+            });
         }
-        boolean created = kind == ENTRY_CREATE;
+    }
+
+    private void handle(String host, WatchEvent.Kind<?> kind, String name) {
         safely(() -> {
-            switch (w.kind()) {
-                case ROOT -> {
-                    if (created && Names.isValid(name) && Files.isDirectory(w.dir().resolve(name), LinkOption.NOFOLLOW_LINKS)) {
-                        scanHost(name, false);
-                    }
-                }
-                case HOST -> {
-                    if (name.equals(DropLayout.STATE_FILE) && kind != ENTRY_DELETE) {
-                        listener.stateChanged(w.host());
-                    } else if (created && (name.equals(DropLayout.CONFIG) || name.equals(DropLayout.RESULTS))) {
-                        scanHost(w.host(), false);
-                    }
-                }
-                case CONFIG -> notifyConfig(w.host(), name);
-                case RESULTS -> {
-                    if (created) {
-                        scanResult(w.host(), name, false);
-                    }
-                }
-                case RESULT -> {
-                    if (name.equals(DropLayout.RESULT_FILE) && kind != ENTRY_DELETE) {
-                        listener.resultChanged(w.host(), w.requestId());
-                    }
-                }
-                default -> throw new IllegalStateException("unknown watch kind " + w.kind());
+            if (name.equals(DropLayout.STATE_FILE)) {
+                readResults(host, awaited.awaitedResults(host), true);
+                listener.stateChanged(host);
+            } else if (kind == ENTRY_CREATE && name.equals(DropLayout.CONFIG)) {
+                scanHost(host, List.of(), false);
             }
             return null;
         });

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import labdrop.config.ServerConfig;
 import labdrop.drop.DropLayout;
 import labdrop.drop.Names;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * a file that does not parse but changed within {@code ingest.stable-after}: that one may still be
  * being written in place (an SFTP put without rename) and is retried once it has stopped changing.
  */
-public final class Ingest {
+public final class Ingest implements DropWatcher.Awaited {
     private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
     private final Lab lab;
     private final Placer placer;
@@ -127,11 +128,17 @@ public final class Ingest {
         }
     }
 
-    /** True when {@code requestId} is placed on {@code host} and unfinished: the server waits for its result. */
-    public boolean awaitsResult(String host, String requestId) {
-        long num = Request.numberOf(requestId);
-        return num >= 0 && lab.store().read(h -> RequestRows.find(h, num))
-                .filter(r -> r.host().equals(host) && r.state().isActive()).isPresent();
+    /** The ids of the requests each host runs or was given and has not finished, by host. */
+    @Override
+    public Map<String, List<String>> awaitedResults() {
+        return lab.store().read(RequestRows::active).stream()
+                .collect(Collectors.groupingBy(Request::host, Collectors.mapping(Request::id, Collectors.toList())));
+    }
+
+    /** The ids of the requests placed on {@code host} and unfinished: the server waits for their results. */
+    @Override
+    public List<String> awaitedResults(String host) {
+        return lab.store().read(h -> RequestRows.activeOn(h, host)).stream().map(Request::id).toList();
     }
 
     /** Retries files that did not parse while they were still changing. Called by a timer route. */

@@ -131,6 +131,16 @@ public final class RequestRows {
      * The placed-and-unfinished request of each of {@code hosts} that has one, by host: one query
      * (and one each for their tests and packages) per 1,000 hosts.
      */
+    /** Every request placed on a host and not finished, oldest first: the results the server waits for. */
+    public static List<Request> active(Handle h) {
+        return query(h, "where state in " + ACTIVE + " order by num", Map.of());
+    }
+
+    /** The requests placed on {@code host} and not finished: the server waits for their results. */
+    public static List<Request> activeOn(Handle h, String host) {
+        return query(h, "where host = :host and state in " + ACTIVE + " order by num", Map.of("host", host));
+    }
+
     public static Map<String, Request> activeOn(Handle h, List<String> hosts) {
         Map<String, Request> out = new HashMap<>();
         for (int from = 0; from < hosts.size(); from += CHUNK) {

@@ -40,6 +40,7 @@ public final class TestLab implements AutoCloseable {
         env.put("LABDROP_SSH_HOST", "127.0.0.1");
         env.put("LABDROP_SSH_PORT", "0");
         env.put("LABDROP_INGEST_STABLE_AFTER", "3s");
+        env.put("LABDROP_INGEST_CONFIG_SWEEP_INTERVAL", "1s");
         env.put("LABDROP_WATCHDOG_CRON", "0/1 * * * * ?");
         env.put("LABDROP_WATCHDOG_RESET_LOST_HOSTS", "true");
         if (dbUrl != null) {
