@@ -118,10 +118,6 @@ public final class ServerApp implements AutoCloseable {
         services.accounts().ensureFirstAdmin(config.stateDir()).ifPresent(file -> LOG.warn(
                 "first start: created user '{}' (admin); its password is in {} (mode 0600). Log in, then change it"
                         + " with labdrop user passwd {}", Accounts.FIRST_ADMIN, file, Accounts.FIRST_ADMIN));
-        int temporaries = services.placer().removeTemporaryFiles();
-        if (temporaries > 0) {
-            LOG.info("removed {} temporary files left by an earlier crash", temporaries);
-        }
         camel.start();
         http.start();
         local.publish(config.stateDir(), http);
@@ -133,10 +129,26 @@ public final class ServerApp implements AutoCloseable {
                 services.ingest()::changedSinceApplied, services.ingest());
         services.placer().drain();
         services.placer().restore();
+        services.ingest().loadAppliedStates();
         watcher.start();
+        Thread cleanup = new Thread(this::removeTemporaryFiles, "labdrop-start-cleanup");
+        cleanup.setDaemon(true);
+        cleanup.start();
         LOG.info("labdrop server started: drop {}, store {}, routes {}, http port {}", config.dropDir(),
                 config.database().url().replaceAll("password=[^;&]*", "password=***"),
                 config.routesDir() == null ? "shipped" : "shipped, overridden from " + config.routesDir(), httpPort());
+    }
+
+    /** Removes the temporary files an earlier crash left in the drop (readers skip them; nothing waits for this). */
+    private void removeTemporaryFiles() {
+        try {
+            int temporaries = services.placer().removeTemporaryFiles();
+            if (temporaries > 0) {
+                LOG.info("removed {} temporary files left by an earlier crash", temporaries);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not remove the temporary files of an earlier crash: {}", e.getMessage());
+        }
     }
 
     /** Reports config files changed directly on disk; the config-sweep route calls it. */

@@ -4,7 +4,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import labdrop.event.EventKind;
 import labdrop.host.Host;
@@ -145,6 +147,19 @@ public final class HostRows {
     }
 
     /** Records a SUT report (already checked to be newer than the last one). */
+    /** Records the identity of the state_file just applied for {@code name} (not a change anyone sees). */
+    public static void setStateKey(Handle h, String name, String key) {
+        h.createUpdate("update hosts set state_key = :key where name = :name").bind("key", key).bind("name", name).execute();
+    }
+
+    /** Each host's last applied state_file identity, by host name; hosts that never reported are left out. */
+    public static Map<String, String> stateKeys(Handle h) {
+        Map<String, String> keys = new HashMap<>();
+        h.createQuery("select name, state_key from hosts where state_key is not null")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).forEach(e -> keys.put(e.getKey(), e.getValue()));
+        return keys;
+    }
+
     public static void recordReport(Handle h, String name, Report report) {
         h.createUpdate("""
                 update hosts set reported_status = :status, last_seq = :seq, last_seen = :seen, boot_id = :boot,
