@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import labdrop.drop.DropLayout;
@@ -70,6 +74,8 @@ public final class DropWatcher implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(DropWatcher.class);
     /** Spreads a config file's name, size and time over a long; the prints of the files are summed (any order). */
     private static final long MIX = 0x9E3779B97F4A7C15L;
+    /** Threads of a full scan. */
+    private static final int SCAN_THREADS = 4;
     private final DropLayout drop;
     private final Listener listener;
     private final Predicate<Path> changedSinceApplied;
@@ -105,19 +111,54 @@ public final class DropWatcher implements Closeable {
      * go on; its files are still read, so the rescan timer covers it.
      */
     public void rescan() {
+        scan(true);
+    }
+
+    /** The rescan; without {@code config} the config/ folders are left to {@link #sweepConfig}. */
+    private void scan(boolean config) {
         Map<String, List<String>> waiting = awaited.awaitedResults();
+        List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> hosts = Files.newDirectoryStream(drop.root())) {
             for (Path hostDir : hosts) {
                 String host = hostDir.getFileName().toString();
-                if (Names.isValid(host) && Files.isDirectory(hostDir, LinkOption.NOFOLLOW_LINKS)) {
-                    safely(() -> {
-                        scanHost(host, waiting.getOrDefault(host, List.of()), true);
-                        return null;
-                    });
+                if (Names.isValid(host)) {
+                    names.add(host);
                 }
             }
         } catch (IOException e) {
             LOG.error("rescan of the drop {} failed: {}", drop.root(), e.getMessage());
+            return;
+        }
+        // Several threads at once: each watch is registered through the JDK's one inotify thread,
+        // which takes the requests of all waiting threads per wake-up (docs/performance.md, "50,000 hosts").
+        ExecutorService threads = Executors.newFixedThreadPool(SCAN_THREADS, r -> {
+            Thread t = new Thread(r, "labdrop-drop-scan");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            int slice = (names.size() + SCAN_THREADS - 1) / SCAN_THREADS;
+            List<Future<?>> done = new ArrayList<>();
+            for (int from = 0; from < names.size(); from += slice) {
+                List<String> part = names.subList(from, Math.min(names.size(), from + slice));
+                done.add(threads.submit(() -> part.forEach(host -> {
+                    if (Files.isDirectory(drop.hostDir(host), LinkOption.NOFOLLOW_LINKS)) {
+                        safely(() -> {
+                            scanHost(host, waiting.getOrDefault(host, List.of()), true, config);
+                            return null;
+                        });
+                    }
+                })));
+            }
+            for (Future<?> part : done) {
+                part.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.error("rescan of the drop {} failed: {}", drop.root(), e.getCause().getMessage(), e.getCause());
+        } finally {
+            threads.shutdown();
         }
     }
 
@@ -126,9 +167,11 @@ public final class DropWatcher implements Closeable {
         return keys.size() + (rootKey == null ? 0 : 1);
     }
 
-    private void scanHost(String host, List<String> waiting, boolean onlyChanged) throws IOException {
+    private void scanHost(String host, List<String> waiting, boolean onlyChanged, boolean config) throws IOException {
         watch(host);
-        readConfig(host, onlyChanged);
+        if (config) {
+            readConfig(host, onlyChanged);
+        }
         readResults(host, waiting, onlyChanged);
         Path state = drop.stateFile(host);
         if (Files.exists(state, LinkOption.NOFOLLOW_LINKS) && (!onlyChanged || changedSinceApplied.test(state))) {
@@ -211,10 +254,17 @@ public final class DropWatcher implements Closeable {
         }
     }
 
+    /**
+     * The watcher's thread: the start-up scan of every host's state and awaited results first (what
+     * agents wait on), then every config/ folder, then the change events queued meanwhile.
+     */
     private void run() {
         long t0 = System.nanoTime();
-        rescan();
-        LOG.info("drop scanned: {} hosts watched in {} ms", keys.size(), (System.nanoTime() - t0) / 1_000_000);
+        scan(false);
+        long t1 = System.nanoTime();
+        sweepConfig();
+        LOG.info("drop scanned: {} hosts watched, their states and results read in {} ms, config folders in {} ms",
+                keys.size(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         loop();
     }
 
@@ -246,7 +296,7 @@ public final class DropWatcher implements Closeable {
     private void hostAppeared(String name) {
         if (Names.isValid(name) && Files.isDirectory(drop.hostDir(name), LinkOption.NOFOLLOW_LINKS)) {
             safely(() -> {
-                scanHost(name, awaited.awaitedResults(name), false);
+                scanHost(name, awaited.awaitedResults(name), false, true);
                 return null;
             });
         }
@@ -258,7 +308,7 @@ public final class DropWatcher implements Closeable {
                 readResults(host, awaited.awaitedResults(host), true);
                 listener.stateChanged(host);
             } else if (kind == ENTRY_CREATE && name.equals(DropLayout.CONFIG)) {
-                scanHost(host, List.of(), false);
+                scanHost(host, List.of(), false, true);
             }
             return null;
         });
