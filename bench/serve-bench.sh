@@ -40,6 +40,7 @@ env -u LABDROP_JAVA_OPTS LABDROP_STATE_DIR="$work/state" LABDROP_HTTP_HOST=127.0
     LABDROP_SSH_ENABLED=false appliance/labdrop server > "$work/server.log" 2>&1 &
 server=$!
 cat > "$work/nginx/nginx.conf" <<CONF
+user root; # the repository is under the server's private state folder
 worker_processes auto;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/logs/error.log warn;
@@ -81,11 +82,11 @@ measure() { # base case
         small1) out=$(wrk -t1 -c1 -d"${secs}s" -s "$work/small.lua" "$1/small/") ;;
         small16) out=$(wrk -t2 -c16 -d"${secs}s" -s "$work/small.lua" "$1/small/") ;;
         big1) out=$(wrk -t1 -c1 -d"${secs}s" "$1/big.tar.bz2") ;;
-        big16) out=$(wrk -t2 -c16 -d"${secs}s" "$1/big.tar.bz2") ;;
+        big16) out=$(wrk -t2 -c16 -d"${secs}s" --timeout 60s "$1/big.tar.bz2") ;;
     esac
     if echo "$out" | grep -q "Non-2xx\|Socket errors"; then
         echo "errors against $1 ($2): $out" >&2
-        exit 1
+        return 1
     fi
     case "$2" in
         small*) echo "$out" | awk '/^Requests\/sec/ {print $2}' ;;
@@ -101,12 +102,12 @@ r=0
 while [ $r -lt "$rounds" ]; do
     for c in small1 small16 big1 big16; do
         if [ $((r % 2)) -eq 0 ]; then
-            echo "$c labdrop $(measure "$jetty" $c)" >> "$work/results"
-            echo "$c nginx $(measure "$peer" $c)" >> "$work/results"
+            a=$(measure "$jetty" $c) && b=$(measure "$peer" $c) || exit 1
         else
-            echo "$c nginx $(measure "$peer" $c)" >> "$work/results"
-            echo "$c labdrop $(measure "$jetty" $c)" >> "$work/results"
+            b=$(measure "$peer" $c) && a=$(measure "$jetty" $c) || exit 1
         fi
+        echo "$c labdrop $a" >> "$work/results"
+        echo "$c nginx $b" >> "$work/results"
     done
     r=$((r + 1))
 done

@@ -286,6 +286,7 @@ public final class DropWatcher implements Closeable {
                 if (!key.reset() && watched != null) {
                     keys.remove(key);
                     watchedHosts.remove(watched.host());
+                    configPrints.remove(watched.host());
                 }
             }
         } catch (ClosedWatchServiceException | InterruptedException stopped) {
