@@ -16,8 +16,15 @@ work=$(mktemp -d /var/tmp/labdrop-serve-bench.XXXXXX)
 server=""
 nginx=""
 cleanup() {
-    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    set +e
+    [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null
     [ -n "$nginx" ] && kill "$nginx" 2>/dev/null
+    [ -n "$server" ] && kill "$server" 2>/dev/null
+    for pid in $server $nginx; do
+        i=0
+        while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+        kill -9 "$pid" 2>/dev/null
+    done
     [ -n "${LABDROP_BENCH_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
