@@ -151,6 +151,13 @@ public final class ServerApp implements AutoCloseable {
         }
     }
 
+    /** Reads the results of running requests that changed; the result-poll route calls it. */
+    public void pollResults() {
+        if (watcher != null) {
+            watcher.pollResults();
+        }
+    }
+
     /** Reports config files changed directly on disk; the config-sweep route calls it. */
     public void sweepConfig() {
         if (watcher != null) {

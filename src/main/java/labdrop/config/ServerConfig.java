@@ -126,6 +126,9 @@ public record ServerConfig(
     static final Setting<Duration> CONFIG_SWEEP = Setting.duration("ingest.config-sweep-interval", "30s",
             "How often config files edited directly on disk are looked for (a folder read and a stat per file of every"
                     + " host). Edits through the server apply at once.");
+    static final Setting<Duration> RESULT_POLL = Setting.duration("ingest.result-poll-interval", "2s",
+            "How often the result.xml of each running request is looked at (a stat per running request; result folders"
+                    + " are not watched). A state_file change reads them at once.");
     static final Setting<String> MIN_AGENT_VERSION = Setting.text("agent.min-version", "",
             "Agents reporting an older version get no requests: their host shows Outdated with the reason until a newer"
                     + " agent reports. Empty: no minimum.");
@@ -232,7 +235,7 @@ public record ServerConfig(
 
     public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
-            MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, CONFIG_SWEEP, MAX_SEQ_AHEAD, QUARANTINE_HOST, QUARANTINE_TOTAL, MIN_AGENT_VERSION, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
+            MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, CONFIG_SWEEP, RESULT_POLL, MAX_SEQ_AHEAD, QUARANTINE_HOST, QUARANTINE_TOTAL, MIN_AGENT_VERSION, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
             HARD_RESET_TIMEOUT, HTTP_HOST, HTTP_PORT, UPLOAD_LOCATION, CUSTOM_UPLOAD_LOCATION,
             CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES, TLS_CERTIFICATE, TLS_KEY, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TRUSTED_PROXIES,
             SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * An agent pushes a request's result.xml before the state_file that says the request is over, so a
  * state_file change also reads the results of the requests the server waits for on that host (a
- * few at most, whatever the lab's size) before the state: no watch per result folder is needed.
+ * few at most, whatever the lab's size) before the state, and {@link #pollResults} looks at them
+ * every {@code ingest.result-poll-interval} for an agent that pushes nothing after its result: no
+ * watch per result folder is needed.
  * The config/ folders are not watched either: an edit through the server applies at once
  * ({@link ConfigWatch#write}); a file changed directly on disk is found by {@link #sweepConfig},
  * every {@code ingest.config-sweep-interval}.
@@ -177,6 +179,16 @@ public final class DropWatcher implements Closeable {
         if (Files.exists(state, LinkOption.NOFOLLOW_LINKS) && (!onlyChanged || changedSinceApplied.test(state))) {
             safely(() -> listener.stateChanged(host));
         }
+    }
+
+    /**
+     * Reads the result.xml of every request placed on a host and not finished, when it changed:
+     * an agent may push its result and nothing after it, and result folders are not watched. A
+     * stat per running request, whatever the number of hosts; the result-poll route calls it every
+     * {@code ingest.result-poll-interval}.
+     */
+    public void pollResults() {
+        awaited.awaitedResults().forEach((host, ids) -> readResults(host, ids, true));
     }
 
     /**

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import labdrop.config.ServerConfig;
 import labdrop.drop.DropLayout;
 import labdrop.drop.Names;
@@ -135,8 +134,7 @@ public final class Ingest implements DropWatcher.Awaited {
     /** The ids of the requests each host runs or was given and has not finished, by host. */
     @Override
     public Map<String, List<String>> awaitedResults() {
-        return lab.store().read(RequestRows::active).stream()
-                .collect(Collectors.groupingBy(Request::host, Collectors.mapping(Request::id, Collectors.toList())));
+        return lab.store().read(RequestRows::activeIds);
     }
 
     /** The ids of the requests placed on {@code host} and unfinished: the server waits for their results. */

@@ -127,13 +127,13 @@ public final class RequestRows {
         return query(h, "where host = :host and state in " + ACTIVE, Map.of("host", host)).stream().findFirst();
     }
 
-    /**
-     * The placed-and-unfinished request of each of {@code hosts} that has one, by host: one query
-     * (and one each for their tests and packages) per 1,000 hosts.
-     */
-    /** Every request placed on a host and not finished, oldest first: the results the server waits for. */
-    public static List<Request> active(Handle h) {
-        return query(h, "where state in " + ACTIVE + " order by num", Map.of());
+    /** The ids of every request placed on a host and not finished, by host, oldest first: the results the server waits for. */
+    public static Map<String, List<String>> activeIds(Handle h) {
+        Map<String, List<String>> ids = new HashMap<>();
+        h.createQuery("select num, host from requests where state in " + ACTIVE + " order by num")
+                .map((rs, ctx) -> Map.entry(rs.getString(2), Request.idOf(rs.getLong(1))))
+                .forEach(e -> ids.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        return ids;
     }
 
     /** The requests placed on {@code host} and not finished: the server waits for their results. */
@@ -141,6 +141,10 @@ public final class RequestRows {
         return query(h, "where host = :host and state in " + ACTIVE + " order by num", Map.of("host", host));
     }
 
+    /**
+     * The placed-and-unfinished request of each of {@code hosts} that has one, by host: one query
+     * (and one each for their tests and packages) per 1,000 hosts.
+     */
     public static Map<String, Request> activeOn(Handle h, List<String> hosts) {
         Map<String, Request> out = new HashMap<>();
         for (int from = 0; from < hosts.size(); from += CHUNK) {
