@@ -76,7 +76,9 @@ public final class Installer {
 
     /**
      * Installs {@code tarball} (already verified to have {@code sha256}) under {@code root};
-     * {@code streamOffsets} come from the repository manifest (empty: decode sequentially).
+     * {@code streamOffsets} come from the repository manifest; when none are given (the agent's
+     * run) a bzip2 package's streams are found in the file, so a multi-stream package is decoded on
+     * every thread either way. Offsets that are not independent streams fall back to one thread.
      */
     public Outcome install(Path tarball, String sha256, List<Long> streamOffsets, Path root) throws IOException {
         PackageFile pkg = PackageFile.parse(tarball.getFileName().toString());
@@ -88,12 +90,16 @@ public final class Installer {
         }
         Files.createDirectories(target.getParent());
         checkFreeSpace(tarball, target.getParent());
-        boolean parallel = pkg.format() == PackageFormat.BZ2 && !streamOffsets.isEmpty() && threads > 1;
+        List<Long> offsets = streamOffsets;
+        if (pkg.format() == PackageFormat.BZ2 && offsets.isEmpty() && threads > 1) {
+            offsets = Bzip2Streams.offsets(tarball);
+        }
+        boolean parallel = pkg.format() == PackageFormat.BZ2 && offsets.size() > 1 && threads > 1;
         Path temp = target.resolveSibling(".labdrop-install-" + target.getFileName() + "-" + UUID.randomUUID());
         int entries;
         try {
             try {
-                entries = unpack(tarball, pkg, parallel ? streamOffsets : List.of(), temp);
+                entries = unpack(tarball, pkg, parallel ? offsets : List.of(), temp);
             } catch (ParallelBzip2Input.NotIndependent e) {
                 AtomicFiles.deleteTree(temp);
                 parallel = false;

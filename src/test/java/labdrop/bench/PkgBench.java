@@ -84,7 +84,7 @@ public final class PkgBench {
         }
     }
 
-    private static void writeText(Path file, long bytes, String[] words, Random random) throws Exception {
+    static void writeText(Path file, long bytes, String[] words, Random random) throws Exception {
         StringBuilder out = new StringBuilder();
         try (var w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             long written = 0;

@@ -44,6 +44,18 @@ class InstallerTest {
     }
 
     @Test
+    void aMultiStreamPackageGivenNoOffsetsIsStillDecodedOnEveryThread() throws Exception {
+        Path src = Trees.testTree(dir.resolve("src"), 3_000_000);
+        PackageBuilder.Built built = new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 2)
+                .build(src, new PackageFile(PackageType.TEST, "dbench", PackageFormat.BZ2), dir);
+        assertThat(built.streamOffsets()).hasSizeGreaterThan(1);
+        // the agent's run: the request pins the package's SHA-256, not its streams
+        Installer.Outcome outcome = installer.install(built.file(), built.digest().sha256(), List.of(), dir.resolve("sut"));
+        assertThat(outcome.parallel()).isTrue();
+        assertThat(dir.resolve("sut/tests/dbench/src/data.bin")).hasSameBinaryContentAs(src.resolve("src/data.bin"));
+    }
+
+    @Test
     void wrongStreamOffsetsFallBackToASequentialDecodeOfEveryStream() throws Exception {
         Path src = Trees.testTree(dir.resolve("src"), 2_500_000);
         PackageBuilder.Built built = new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 2)
