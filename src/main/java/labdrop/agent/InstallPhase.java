@@ -112,9 +112,11 @@ final class InstallPhase {
         }
         locations.addAll(directions.fetchLocations(context.config()));
         Fetcher fetcher = context.fetcher();
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+        // a multi-stream bzip2 package is decoded on every core the SUT has
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            Installer installer = new Installer(InstallLimits.DEFAULT, pool, 2);
+            Installer installer = new Installer(InstallLimits.DEFAULT, pool, threads);
             int n = 0;
             for (RequestDoc.Package p : doc.packages.list) {
                 n++;
