@@ -1,5 +1,7 @@
 package labdrop.bench;
 
+import static labdrop.bench.Waits.waitFor;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +69,7 @@ public final class InstallBench {
             String base = "http://127.0.0.1:" + app.httpPort();
             Files.writeString(work.resolve("boot_id"), "bench\n");
             Map<String, String> onceEnv = agentEnv(s, work, base, "once");
-            Process daemon = launcher(agentEnv(s, work, base, "daemon"), work.resolve("daemon.log"), "agent");
+            Process daemon = JavaChild.launcher(agentEnv(s, work, base, "daemon"), work.resolve("daemon.log"), "agent");
             try {
                 waitFor(() -> s.hosts().show("daemon").state() == HostState.AVAILABLE && s.doorbell().held() == 1, 120_000);
                 Map<String, List<Double>> seconds = new LinkedHashMap<>();
@@ -123,16 +125,6 @@ public final class InstallBench {
                 "LABDROP_DOORBELL_TOKEN_FILE", token.toString());
     }
 
-    private static Process launcher(Map<String, String> env, Path log, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of("appliance/labdrop").toAbsolutePath().toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
-        builder.environment().putAll(env);
-        return builder.start();
-    }
-
     /** Removes what the agent installed and cached for the host, so the next run installs from scratch. */
     private static void forget(Path work, String host) throws Exception {
         AtomicFiles.deleteTree(work.resolve("agent-" + host + "/install"));
@@ -148,7 +140,7 @@ public final class InstallBench {
         forget(work, "once");
         Request request = file(s, "once", pkg);
         long t0 = System.nanoTime();
-        Process p = launcher(env, work.resolve("once.log"), "agent", "--once");
+        Process p = JavaChild.launcher(env, work.resolve("once.log"), "agent", "--once");
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new IllegalStateException("agent --once did not end");
@@ -203,19 +195,5 @@ public final class InstallBench {
         sorted.sort(null);
         System.out.printf("| %s | %.2f s | %.2f s | %.2f s | %.2f× |%n", what, sorted.get(0), median(seconds),
                 sorted.get(sorted.size() - 1), nativeMedian / median(seconds));
-    }
-
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void waitFor(Check check, long timeoutMillis) throws Exception {
-        long end = System.currentTimeMillis() + timeoutMillis;
-        while (!check.ok()) {
-            if (System.currentTimeMillis() > end) {
-                throw new IllegalStateException("timed out");
-            }
-            Thread.sleep(10);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package labdrop.bench;
 
+import static labdrop.bench.Waits.waitFor;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,19 +100,5 @@ public final class StartBench {
         sorted.sort(null);
         System.out.printf("| %s | %.2f s | %.2f s | %.2f s |%n", what, sorted.get(0) / 1000.0, sorted.get(sorted.size() / 2) / 1000.0,
                 sorted.get(sorted.size() - 1) / 1000.0);
-    }
-
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void waitFor(Check check, long timeoutMillis) throws Exception {
-        long end = System.currentTimeMillis() + timeoutMillis;
-        while (!check.ok()) {
-            if (System.currentTimeMillis() > end) {
-                throw new IllegalStateException("timed out");
-            }
-            Thread.sleep(10);
-        }
     }
 }
