@@ -3,6 +3,7 @@ package labdrop.pkg;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,9 +12,10 @@ import java.util.concurrent.TimeUnit;
 import labdrop.config.Durations;
 
 /**
- * An HTTP body read with a total deadline and a longest silence: when either passes, the body
- * is closed (which ends a blocked read and drops the connection) and the read fails naming the
- * rule. A repository that drips or stalls holds the agent for at most that long.
+ * An HTTP body read with a total deadline and a longest silence: when either passes, the
+ * connection is aborted (which ends a blocked read) and the read fails naming the rule; a socket
+ * read timeout is the same silence rule. A repository that drips or stalls holds the agent for at
+ * most that long.
  */
 final class WatchedInput extends FilterInputStream {
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -25,12 +27,15 @@ final class WatchedInput extends FilterInputStream {
     private final Duration deadline;
     private final Duration idle;
     private final long deadlineAt;
+    private final Runnable abort;
     private final ScheduledFuture<?> check;
     private volatile long lastProgress = System.nanoTime();
     private volatile String expired;
 
-    WatchedInput(InputStream body, String what, Duration deadline, Duration idle) {
+    /** {@code abort} drops the connection from the timer's thread (closing a pooled HTTP body may not). */
+    WatchedInput(InputStream body, Runnable abort, String what, Duration deadline, Duration idle) {
         super(body);
+        this.abort = abort;
         this.what = what;
         this.deadline = deadline;
         this.idle = idle;
@@ -44,18 +49,18 @@ final class WatchedInput extends FilterInputStream {
         if (now - deadlineAt > 0) {
             expire(what + " took longer than " + Durations.text(deadline) + " in all (fetch.deadline)");
         } else if (now - lastProgress > idle.toNanos()) {
-            expire(what + " sent nothing for " + Durations.text(idle) + " (ssh.timeout)");
+            expire(silence());
         }
     }
 
     private void expire(String why) {
         expired = why;
         check.cancel(false);
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // the reader fails with the reason anyway
-        }
+        abort.run();
+    }
+
+    private String silence() {
+        return what + " sent nothing for " + Durations.text(idle) + " (ssh.timeout)";
     }
 
     @Override
@@ -70,6 +75,8 @@ final class WatchedInput extends FilterInputStream {
         int n;
         try {
             n = in.read(b, off, len);
+        } catch (SocketTimeoutException e) {
+            throw new IOException(expired == null ? silence() : expired, e);
         } catch (IOException e) {
             throw expired == null ? e : new IOException(expired, e);
         }

@@ -116,13 +116,19 @@ public final class InstallBench {
         s.hosts().add(new HostDraft(host, "default", "", null, false, true, null), "bench");
         Path token = work.resolve(host + ".token");
         Files.writeString(token, s.doorbell().issueToken(host) + "\n");
-        return Map.of("LABDROP_HOST", host,
+        Map<String, String> env = new HashMap<>(Map.of("LABDROP_HOST", host,
                 "LABDROP_DROP_URL", work.resolve("state/drop/" + host).toUri().toString(),
                 "LABDROP_WORK_DIR", work.resolve("agent-" + host).toString(),
                 "LABDROP_FETCH_LOCATIONS", base + "/packages/builtin/",
                 "LABDROP_REBOOT_BOOT_ID_FILE", work.resolve("boot_id").toString(),
                 "LABDROP_DOORBELL_URL", base + "/api/v1/hosts/" + host + "/generation",
-                "LABDROP_DOORBELL_TOKEN_FILE", token.toString());
+                "LABDROP_DOORBELL_TOKEN_FILE", token.toString()));
+        // e.g. a flight recording of the agent's runs: LABDROP_BENCH_AGENT_OPTS=-XX:StartFlightRecording=...
+        String opts = System.getenv("LABDROP_BENCH_AGENT_OPTS");
+        if (opts != null) {
+            env.put("LABDROP_JAVA_OPTS", opts.replace("%h", host));
+        }
+        return env;
     }
 
     /** Removes what the agent installed and cached for the host, so the next run installs from scratch. */
