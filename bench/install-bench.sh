@@ -1,8 +1,9 @@
 #!/bin/sh
 # The agent's real install path (issue 19): one request for a test with a large package, run by
 # the agent as packaged (agent --once in a cold JVM; the long-polling daemon) against wget +
-# md5sum -c + tar of the same package from the same server, for a multi-stream bzip2 package and
-# a zstd one; every run installs from scratch, rounds alternate. Needs wget and zstd.
+# md5sum -c + tar of the same package from the same server, for a multi-stream bzip2 package, a
+# single-stream one made by tar cjf and a zstd one; every run installs from scratch, rounds
+# alternate. Needs wget and zstd. LABDROP_BENCH_AGENT_OPTS adds JVM options to the agent's runs.
 # Usage: bench/install-bench.sh [MEGABYTES] [ROUNDS]   (default 100 MiB of text, 3 rounds)
 set -eu
 cd "$(dirname "$0")/.."

@@ -38,11 +38,18 @@ public final class Installer {
     private final InstallLimits limits;
     private final ExecutorService pool;
     private final int threads;
+    private final Optional<Bzip2Tool> bzip2;
 
+    /** Decodes bzip2 with the system's bzip2 when it has one ({@link Bzip2Tool#system()}), else in Java. */
     public Installer(InstallLimits limits, ExecutorService pool, int threads) {
+        this(limits, pool, threads, Bzip2Tool.system());
+    }
+
+    public Installer(InstallLimits limits, ExecutorService pool, int threads, Optional<Bzip2Tool> bzip2) {
         this.limits = limits;
         this.pool = pool;
         this.threads = threads;
+        this.bzip2 = bzip2;
     }
 
     /** What an install did. */
@@ -79,6 +86,7 @@ public final class Installer {
      * {@code streamOffsets} come from the repository manifest; when none are given (the agent's
      * run) a bzip2 package's streams are found in the file, so a multi-stream package is decoded on
      * every thread either way. Offsets that are not independent streams fall back to one thread.
+     * bzip2 is decoded by the system's bzip2 when the installer was given one, else in Java.
      */
     public Outcome install(Path tarball, String sha256, List<Long> streamOffsets, Path root) throws IOException {
         PackageFile pkg = PackageFile.parse(tarball.getFileName().toString());
@@ -133,7 +141,10 @@ public final class Installer {
 
     private InputStream decoder(Path tarball, PackageFormat format, List<Long> offsets) throws IOException {
         if (!offsets.isEmpty()) {
-            return new ParallelBzip2Input(tarball, offsets, pool, threads);
+            return new ParallelBzip2Input(tarball, offsets, pool, threads, bzip2.orElse(null));
+        }
+        if (format == PackageFormat.BZ2 && bzip2.isPresent()) {
+            return bzip2.get().stream(tarball);
         }
         InputStream raw = new BufferedInputStream(Files.newInputStream(tarball), 1 << 16);
         return switch (format) {

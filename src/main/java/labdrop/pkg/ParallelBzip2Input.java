@@ -17,13 +17,17 @@ import java.util.concurrent.Future;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
 /**
- * Decodes a multi-stream bzip2 file with its streams decoded in parallel and delivered in order.
- * Each stream must end exactly where the next begins and decode to at most {@link #MAX_STREAM}
- * bytes; otherwise {@link NotIndependent} is thrown before any byte is delivered out of that
- * stream, and the caller decodes sequentially instead.
+ * Decodes a multi-stream bzip2 file with its streams decoded in parallel and delivered in order:
+ * one stream per task with Commons Compress, or {@link #TOOL_GROUP} streams per task with the
+ * system's bzip2 (one process start per group, not per 900 kB). Each task must decode to at most
+ * {@link #MAX_STREAM} bytes and each stream end exactly where the next begins; otherwise
+ * {@link NotIndependent} is thrown before any byte is delivered out of that task, and the caller
+ * decodes sequentially instead.
  */
 final class ParallelBzip2Input extends InputStream {
     static final int MAX_STREAM = 16 << 20;
+    /** Streams per bzip2 process: eight of labdrop's or pbzip2's 900 kB streams, 7.2 MB. */
+    static final int TOOL_GROUP = 8;
 
     /** The offsets do not describe independent streams; decode sequentially. */
     static final class NotIndependent extends IOException {
@@ -37,16 +41,22 @@ final class ParallelBzip2Input extends InputStream {
     private final long size;
     private final ExecutorService pool;
     private final int window;
+    private final Bzip2Tool tool;
+    private final int step;
     private final Deque<Future<byte[]>> pending = new ArrayDeque<>();
     private int next;
     private ByteArrayInputStream current = new ByteArrayInputStream(new byte[0]);
 
-    ParallelBzip2Input(Path file, List<Long> offsets, ExecutorService pool, int threads) throws IOException {
+    /** {@code tool}: the system's bzip2, or null to decode in Java. */
+    ParallelBzip2Input(Path file, List<Long> offsets, ExecutorService pool, int threads, Bzip2Tool tool) throws IOException {
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
         this.offsets = offsets;
         this.size = channel.size();
         this.pool = pool;
         this.window = threads * 2;
+        this.tool = tool;
+        // as many tasks as threads at least, so wrong offsets fail a task rather than hide in a group
+        this.step = tool == null ? 1 : Math.max(1, Math.min(TOOL_GROUP, offsets.size() / Math.max(1, threads)));
         if (offsets.isEmpty() || offsets.get(0) != 0 || offsets.get(offsets.size() - 1) >= size) {
             channel.close();
             throw new NotIndependent("stream offsets do not cover the file");
@@ -56,9 +66,10 @@ final class ParallelBzip2Input extends InputStream {
 
     private void fill() {
         while (pending.size() < window && next < offsets.size()) {
-            int i = next++;
+            int i = next;
+            next = Math.min(offsets.size(), next + step);
             long start = offsets.get(i);
-            long end = i + 1 < offsets.size() ? offsets.get(i + 1) : size;
+            long end = next < offsets.size() ? offsets.get(next) : size;
             pending.add(pool.submit(() -> decode(start, end)));
         }
     }
@@ -72,6 +83,9 @@ final class ParallelBzip2Input extends InputStream {
             if (channel.read(slice, start + slice.position()) < 0) {
                 throw new NotIndependent("file ended inside the stream at " + start);
             }
+        }
+        if (tool != null) {
+            return tool.decode(slice.array(), MAX_STREAM, start);
         }
         ByteArrayInputStream compressed = new ByteArrayInputStream(slice.array());
         ByteArrayOutputStream out = new ByteArrayOutputStream(MultiStreamBzip2Output.CHUNK);

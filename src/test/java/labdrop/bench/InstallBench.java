@@ -17,6 +17,7 @@ import labdrop.app.Services;
 import labdrop.drop.AtomicFiles;
 import labdrop.host.HostState;
 import labdrop.pkg.PackageBuilder;
+import labdrop.pkg.PackageDigest;
 import labdrop.pkg.PackageFile;
 import labdrop.pkg.PackageFormat;
 import labdrop.pkg.PackageType;
@@ -48,6 +49,7 @@ public final class InstallBench {
         Path repo = work.resolve("state/packages/builtin");
         Map<String, PackageFile> packages = new LinkedHashMap<>();
         packages.put("bzip2, multi-stream (labdrop pkg build)", new PackageFile(PackageType.TEST, "bigbz", PackageFormat.BZ2));
+        packages.put("bzip2, one stream (tar cjf, as Autotest packs)", new PackageFile(PackageType.TEST, "onebz", PackageFormat.BZ2));
         packages.put("zstd", new PackageFile(PackageType.TEST, "bigzst", PackageFormat.ZST));
         Path src = Files.createDirectories(work.resolve("src"));
         Random random = new Random(1);
@@ -61,7 +63,16 @@ public final class InstallBench {
         Map<String, String> md5 = new HashMap<>();
         PackageBuilder builder = new PackageBuilder(PackageBuilder.DEFAULT_MTIME, Runtime.getRuntime().availableProcessors());
         for (PackageFile p : packages.values()) {
-            md5.put(p.fileName(), builder.build(src, p, Files.createDirectories(repo)).digest().md5());
+            if (p.name().equals("onebz")) {
+                Path file = Files.createDirectories(repo).resolve(p.fileName());
+                Process tar = new ProcessBuilder("tar", "-cjf", file.toString(), "-C", src.toString(), ".").inheritIO().start();
+                if (tar.waitFor() != 0) {
+                    throw new IllegalStateException("tar -cjf failed");
+                }
+                md5.put(p.fileName(), PackageDigest.of(file).md5());
+            } else {
+                md5.put(p.fileName(), builder.build(src, p, Files.createDirectories(repo)).digest().md5());
+            }
         }
         new Repository(repo).index();
         try (ServerApp app = ServerBench.server(work.resolve("state"))) {

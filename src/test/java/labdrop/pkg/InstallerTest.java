@@ -1,15 +1,21 @@
 package labdrop.pkg;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class InstallerTest {
     @TempDir
@@ -20,6 +26,17 @@ class InstallerTest {
     @AfterEach
     void stop() {
         pool.shutdownNow();
+    }
+
+    /** bzip2 is decoded by the system's bzip2 when the SUT has one (the test command installs it), else in Java. */
+    static Stream<String> decoders() {
+        return Stream.of("system bzip2", "Java");
+    }
+
+    Installer with(String decoder) {
+        Optional<Bzip2Tool> tool = decoder.equals("Java") ? Optional.empty() : Bzip2Tool.system();
+        assertThat(decoder.equals("Java") || tool.isPresent()).as("/usr/bin/bzip2 is installed").isTrue();
+        return new Installer(InstallLimits.DEFAULT, pool, 2, tool);
     }
 
     @Test
@@ -43,26 +60,63 @@ class InstallerTest {
         }
     }
 
-    @Test
-    void aMultiStreamPackageGivenNoOffsetsIsStillDecodedOnEveryThread() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("decoders")
+    void aMultiStreamPackageGivenNoOffsetsIsStillDecodedOnEveryThread(String decoder) throws Exception {
         Path src = Trees.testTree(dir.resolve("src"), 3_000_000);
         PackageBuilder.Built built = new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 2)
                 .build(src, new PackageFile(PackageType.TEST, "dbench", PackageFormat.BZ2), dir);
         assertThat(built.streamOffsets()).hasSizeGreaterThan(1);
         // the agent's run: the request pins the package's SHA-256, not its streams
-        Installer.Outcome outcome = installer.install(built.file(), built.digest().sha256(), List.of(), dir.resolve("sut"));
+        Installer.Outcome outcome = with(decoder).install(built.file(), built.digest().sha256(), List.of(), dir.resolve("sut"));
         assertThat(outcome.parallel()).isTrue();
         assertThat(dir.resolve("sut/tests/dbench/src/data.bin")).hasSameBinaryContentAs(src.resolve("src/data.bin"));
     }
 
-    @Test
-    void wrongStreamOffsetsFallBackToASequentialDecodeOfEveryStream() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("decoders")
+    void wrongStreamOffsetsFallBackToASequentialDecodeOfEveryStream(String decoder) throws Exception {
         Path src = Trees.testTree(dir.resolve("src"), 2_500_000);
         PackageBuilder.Built built = new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 2)
                 .build(src, new PackageFile(PackageType.DEP, "libfoo", PackageFormat.BZ2), dir);
-        Installer.Outcome outcome = installer.install(built.file(), built.digest().sha256(), List.of(0L, 12345L), dir.resolve("sut"));
+        Installer.Outcome outcome = with(decoder).install(built.file(), built.digest().sha256(), List.of(0L, 12345L), dir.resolve("sut"));
         assertThat(outcome.parallel()).isFalse();
         assertThat(dir.resolve("sut/deps/libfoo/src/data.bin")).hasSameBinaryContentAs(src.resolve("src/data.bin"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("decoders")
+    void installsASingleStreamPackageMadeByTar(String decoder) throws Exception {
+        Path src = Trees.testTree(dir.resolve("src"), 2_000_000);
+        Path bz2 = dir.resolve("test-single.tar.bz2");
+        Process tar = new ProcessBuilder("tar", "-cjf", bz2.toString(), "-C", src.toString(), ".").inheritIO().start();
+        assertThat(tar.waitFor()).isZero();
+        Installer.Outcome outcome = with(decoder).install(bz2, PackageDigest.of(bz2).sha256(), List.of(), dir.resolve("sut"));
+        assertThat(outcome.parallel()).isFalse();
+        assertThat(dir.resolve("sut/tests/single/src/data.bin")).hasSameBinaryContentAs(src.resolve("src/data.bin"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("decoders")
+    void aPackageWhoseBzip2DataIsDamagedIsRefusedAndTheEarlierInstallKept(String decoder) throws Exception {
+        Path src = Trees.testTree(dir.resolve("src"), 3_000_000);
+        PackageBuilder.Built built = new PackageBuilder(PackageBuilder.DEFAULT_MTIME, 2)
+                .build(src, new PackageFile(PackageType.TEST, "dbench", PackageFormat.BZ2), dir);
+        Path root = dir.resolve("sut");
+        with(decoder).install(built.file(), built.digest().sha256(), List.of(), root);
+        // a repository that published a damaged file under a matching pin: a flipped byte inside the second stream
+        byte[] bytes = Files.readAllBytes(built.file());
+        int at = (int) (built.streamOffsets().get(1) + 5_000);
+        bytes[at] ^= 0x55;
+        Path damaged = Files.write(Files.createDirectories(dir.resolve("damaged")).resolve("test-dbench.tar.bz2"), bytes);
+        assertThatThrownBy(() -> with(decoder).install(damaged, PackageDigest.of(damaged).sha256(), List.of(), root))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(decoder.equals("Java") ? "CRC error" : "bzip2 -dc exited with 2: bzip2: Data integrity error");
+        assertThat(root.resolve("tests/dbench/.checksum")).hasContent(built.digest().sha256());
+        assertThat(root.resolve("tests/dbench/src/data.bin")).hasSameBinaryContentAs(src.resolve("src/data.bin"));
+        try (var siblings = Files.list(root.resolve("tests"))) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).containsExactly("dbench");
+        }
     }
 
     @Test
