@@ -139,9 +139,14 @@ final class InstallPhase {
                 reporter.report("Install", id(), "fetch " + n + "/" + doc.packages.list.size() + " " + file.fileName(),
                         message.get());
                 try {
+                    long start = System.nanoTime();
                     Path tarball = fetcher.fetch(new Fetcher.Wanted(file.fileName(), p.sha256, p.size == null ? -1 : p.size),
                             locations, context.cache());
-                    installer.install(tarball, p.sha256, List.of(), context.installRoot());
+                    long fetched = System.nanoTime();
+                    Installer.Outcome outcome = installer.install(tarball, p.sha256, List.of(), context.installRoot());
+                    LOG.info("{}: fetched and verified {} bytes in {} ms, unpacked {} entries in {} ms{}", file.fileName(),
+                            Files.size(tarball), (fetched - start) / 1_000_000, outcome.entries(),
+                            (System.nanoTime() - fetched) / 1_000_000, outcome.parallel() ? " (decoded on every core)" : "");
                     Files.deleteIfExists(tarball);
                 } catch (RuntimeException | IOException e) {
                     fail("package " + file.fileName() + ": " + e.getMessage());

@@ -40,7 +40,7 @@ public final class Installer {
     private final int threads;
     private final Optional<Bzip2Tool> bzip2;
 
-    /** Decodes bzip2 with the system's bzip2 when it has one ({@link Bzip2Tool#system()}), else in Java. */
+    /** Decodes bzip2 with the system's lbzip2 or bzip2 when it has one ({@link Bzip2Tool#system()}), else in Java. */
     public Installer(InstallLimits limits, ExecutorService pool, int threads) {
         this(limits, pool, threads, Bzip2Tool.system());
     }
@@ -86,7 +86,8 @@ public final class Installer {
      * {@code streamOffsets} come from the repository manifest; when none are given (the agent's
      * run) a bzip2 package's streams are found in the file, so a multi-stream package is decoded on
      * every thread either way. Offsets that are not independent streams fall back to one thread.
-     * bzip2 is decoded by the system's bzip2 when the installer was given one, else in Java.
+     * bzip2 is decoded by the program the installer was given (lbzip2: the whole file, on every
+     * core; bzip2: groups of streams in parallel), else in Java.
      */
     public Outcome install(Path tarball, String sha256, List<Long> streamOffsets, Path root) throws IOException {
         PackageFile pkg = PackageFile.parse(tarball.getFileName().toString());
@@ -98,8 +99,10 @@ public final class Installer {
         }
         Files.createDirectories(target.getParent());
         checkFreeSpace(tarball, target.getParent());
-        List<Long> offsets = streamOffsets;
-        if (pkg.format() == PackageFormat.BZ2 && offsets.isEmpty() && threads > 1) {
+        // lbzip2 decodes the whole file on every core itself; otherwise the streams are found and split
+        boolean wholeOnEveryCore = pkg.format() == PackageFormat.BZ2 && bzip2.filter(Bzip2Tool::parallel).isPresent();
+        List<Long> offsets = wholeOnEveryCore ? List.of() : streamOffsets;
+        if (!wholeOnEveryCore && pkg.format() == PackageFormat.BZ2 && offsets.isEmpty() && threads > 1) {
             offsets = Bzip2Streams.offsets(tarball);
         }
         boolean parallel = pkg.format() == PackageFormat.BZ2 && offsets.size() > 1 && threads > 1;
@@ -118,7 +121,7 @@ public final class Installer {
         } finally {
             AtomicFiles.deleteTree(temp);
         }
-        return new Outcome(target, false, entries, parallel);
+        return new Outcome(target, false, entries, parallel || wholeOnEveryCore);
     }
 
     private int unpack(Path tarball, PackageFile pkg, List<Long> offsets, Path temp) throws IOException {
