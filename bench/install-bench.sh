@@ -3,7 +3,8 @@
 # the agent as packaged (agent --once in a cold JVM; the long-polling daemon) against wget +
 # md5sum -c + tar of the same package from the same server, for a multi-stream bzip2 package, a
 # single-stream one made by tar cjf and a zstd one; every run installs from scratch, rounds
-# alternate. Needs wget and zstd. LABDROP_BENCH_AGENT_OPTS adds JVM options to the agent's runs.
+# alternate. Needs wget and zstd; with lbzip2 installed (the agent then decodes with it) the native
+# pipeline also runs as tar -I lbzip2. LABDROP_BENCH_AGENT_OPTS adds JVM options to the agent's runs.
 # Usage: bench/install-bench.sh [MEGABYTES] [ROUNDS]   (default 100 MiB of text, 3 rounds)
 set -eu
 cd "$(dirname "$0")/.."

@@ -38,6 +38,8 @@ import labdrop.request.TestSpec;
  */
 public final class InstallBench {
     private static final String RUN = "#!/bin/sh\necho installed\nexit 0\n";
+    /** The agent decodes bzip2 with lbzip2 when the SUT has it: the native pipeline is run with it too. */
+    private static final boolean LBZIP2 = Files.isExecutable(Path.of("/usr/bin/lbzip2"));
 
     private InstallBench() {
     }
@@ -87,11 +89,13 @@ public final class InstallBench {
                 for (int r = 0; r < rounds; r++) {
                     for (var p : packages.entrySet()) {
                         PackageFile pkg = p.getValue();
-                        List<String> order = List.of("native", "once", "daemon");
+                        List<String> order = pkg.format() == PackageFormat.BZ2 && LBZIP2
+                                ? List.of("native", "lbzip2", "once", "daemon") : List.of("native", "once", "daemon");
                         for (int k = 0; k < order.size(); k++) {
                             String who = order.get((k + r) % order.size());
                             double t = switch (who) {
-                                case "native" -> nativePipeline(work, base, pkg, md5.get(pkg.fileName()));
+                                case "native" -> nativePipeline(work, base, pkg, md5.get(pkg.fileName()), false);
+                                case "lbzip2" -> nativePipeline(work, base, pkg, md5.get(pkg.fileName()), true);
                                 case "once" -> once(s, work, onceEnv, pkg);
                                 default -> daemonRun(s, work, pkg);
                             };
@@ -106,6 +110,10 @@ public final class InstallBench {
                     String tar = p.getValue().format() == PackageFormat.ZST ? "tar --zstd -xf" : "tar xjf";
                     double nativeMedian = median(seconds.get(p.getKey() + "|native"));
                     row(p.getKey() + ": wget + md5sum -c + " + tar, seconds.get(p.getKey() + "|native"), nativeMedian);
+                    if (seconds.containsKey(p.getKey() + "|lbzip2")) {
+                        row(p.getKey() + ": wget + md5sum -c + tar -I lbzip2 -xf (ratio: tar xjf's over this)",
+                                seconds.get(p.getKey() + "|lbzip2"), nativeMedian);
+                    }
                     row(p.getKey() + ": agent --once, cold JVM (start → exit)", seconds.get(p.getKey() + "|once"), nativeMedian);
                     row(p.getKey() + ": agent daemon (filing → Passed)", seconds.get(p.getKey() + "|daemon"), nativeMedian);
                 }
@@ -186,11 +194,11 @@ public final class InstallBench {
         }
     }
 
-    private static double nativePipeline(Path work, String base, PackageFile pkg, String md5) throws Exception {
+    private static double nativePipeline(Path work, String base, PackageFile pkg, String md5, boolean lbzip2) throws Exception {
         Path dir = work.resolve("native");
         AtomicFiles.deleteTree(dir);
         Files.createDirectories(dir.resolve("out"));
-        String tar = pkg.format() == PackageFormat.ZST ? "tar --zstd -xf" : "tar xjf";
+        String tar = pkg.format() == PackageFormat.ZST ? "tar --zstd -xf" : lbzip2 ? "tar -I lbzip2 -xf" : "tar xjf";
         String script = "set -e; cd '" + dir + "'; wget -q '" + base + "/packages/builtin/" + pkg.fileName() + "'; echo '" + md5
                 + "  " + pkg.fileName() + "' | md5sum -c --quiet; " + tar + " " + pkg.fileName() + " -C out; ./out/run >/dev/null";
         long t0 = System.nanoTime();
