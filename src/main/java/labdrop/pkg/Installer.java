@@ -150,13 +150,15 @@ public final class Installer {
             return bzip2.get().stream(tarball);
         }
         InputStream raw = new BufferedInputStream(Files.newInputStream(tarball), 1 << 16);
-        return switch (format) {
+        InputStream decoder = switch (format) {
             // Always concatenated: pbzip2 and labdrop write many streams; reading only the first truncates silently.
             case BZ2 -> new BZip2CompressorInputStream(raw, true);
             case GZ -> new GzipCompressorInputStream(raw, true);
             case XZ -> new XZCompressorInputStream(raw, true);
             case ZST -> new ZstdCompressorInputStream(raw);
         };
+        // decoding on one core while the files are written on another, as tar beside its decoder program
+        return threads > 1 ? new ReadAheadInput(decoder, pool) : decoder;
     }
 
     private static void checkFreeSpace(Path tarball, Path folder) throws IOException {
