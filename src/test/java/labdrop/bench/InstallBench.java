@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import labdrop.admin.HostDraft;
 import labdrop.app.ServerApp;
 import labdrop.app.Services;
@@ -31,9 +33,9 @@ import labdrop.request.TestSpec;
 /**
  * The agent's real install path (issue 19): a request for one test whose package is large, run by
  * the agent as packaged (the launcher, target/labdrop.jar) two ways — {@code agent --once} in a
- * cold JVM (start → exit), and the long-polling daemon (filing → Passed) — against Autotest's
- * shell pipeline on the same package from the same server: {@code wget}, {@code md5sum -c},
- * {@code tar xjf} (or {@code tar --zstd -xf}). Each run installs from scratch (the agent's
+ * cold JVM (start → exit), and the long-polling daemon (filing → Passed) with the JVM options of
+ * its systemd unit — against Autotest's shell pipeline on the same package from the same server:
+ * {@code wget}, {@code md5sum -c}, {@code tar xjf} (or {@code tar --zstd -xf}). Each run installs from scratch (the agent's
  * installed copy and cache are removed first); rounds alternate the order.
  */
 public final class InstallBench {
@@ -142,12 +144,27 @@ public final class InstallBench {
                 "LABDROP_REBOOT_BOOT_ID_FILE", work.resolve("boot_id").toString(),
                 "LABDROP_DOORBELL_URL", base + "/api/v1/hosts/" + host + "/generation",
                 "LABDROP_DOORBELL_TOKEN_FILE", token.toString()));
+        // the daemon with its unit's JVM options, as systemd starts it; --once with the launcher's (as the timer's unit)
+        String opts = host.equals("daemon") ? unitJavaOptions() : "";
         // e.g. a flight recording of the agent's runs: LABDROP_BENCH_AGENT_OPTS=-XX:StartFlightRecording=...
-        String opts = System.getenv("LABDROP_BENCH_AGENT_OPTS");
-        if (opts != null) {
-            env.put("LABDROP_JAVA_OPTS", opts.replace("%h", host));
+        String extra = System.getenv("LABDROP_BENCH_AGENT_OPTS");
+        if (extra != null) {
+            opts = opts + " " + extra.replace("%h", host);
+        }
+        if (!opts.isBlank()) {
+            env.put("LABDROP_JAVA_OPTS", opts.strip());
         }
         return env;
+    }
+
+    /** LABDROP_JAVA_OPTS of systemd/labdrop-agent.service. */
+    private static String unitJavaOptions() throws Exception {
+        Matcher m = Pattern.compile("(?m)^Environment=\"LABDROP_JAVA_OPTS=(.*)\"$")
+                .matcher(Files.readString(Path.of("systemd/labdrop-agent.service")));
+        if (!m.find()) {
+            throw new IllegalStateException("systemd/labdrop-agent.service sets no LABDROP_JAVA_OPTS");
+        }
+        return m.group(1);
     }
 
     /** Removes what the agent installed and cached for the host, so the next run installs from scratch. */
