@@ -53,11 +53,6 @@ public final class Bzip2Tool {
         return parallel;
     }
 
-    @Override
-    public String toString() {
-        return program.toString();
-    }
-
     /** Decodes {@code file} (all its streams) as it is read. */
     InputStream stream(Path file) throws IOException {
         Process process = new ProcessBuilder(program.toString(), "-dc").redirectInput(file.toFile()).start();
@@ -109,8 +104,7 @@ public final class Bzip2Tool {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            return SingleByte.read(this);
         }
 
         @Override
@@ -127,7 +121,10 @@ public final class Bzip2Tool {
                     throw new IOException("interrupted while waiting for " + program, e);
                 }
                 if (code != 0) {
-                    throw new IOException(program + " -dc exited with " + code + (said.isEmpty() ? "" : ": " + said));
+                    // the file matched the request's SHA-256: it was damaged before it was published
+                    throw new IOException(program + " -dc exited with " + code + (said.isEmpty() ? "" : ": " + said)
+                            + "; the package matches the request's SHA-256, so it was published damaged:"
+                            + " build and publish it again (labdrop pkg build, labdrop pkg publish); nothing was installed");
                 }
             }
             return n;
