@@ -11,11 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import javax.net.ssl.HttpsURLConnection;
 import labdrop.retry.Backoff;
@@ -25,7 +24,8 @@ import labdrop.retry.Backoff;
  * the first location that lists it in its packages.checksum and yields a verified copy wins.
  * Downloads go to {@code <name>.part} (resumed with HTTP Range), are hashed as the bytes arrive,
  * and are renamed into place only when the size and SHA-256 match the request XML's (which travels
- * over ssh); on a mismatch the file is deleted. The index's MD5 is not computed: it cannot catch
+ * over ssh); on a mismatch the file is deleted. The SHA-256 is computed beside the download by the
+ * SUT's {@code sha256sum} when it has one ({@link DownloadHash}). The index's MD5 is not computed: it cannot catch
  * what the pinned SHA-256 misses, and hashing twice is a tenth of a timer run's install.
  * HTTP goes through {@link HttpURLConnection}: one blocking GET at a time needs no HTTP/2 or
  * selector thread, which a cold JVM would set up on every timer run.
@@ -33,10 +33,18 @@ import labdrop.retry.Backoff;
 public final class Fetcher {
     private final FetchPolicy policy;
     private final Random jitter;
+    private final Optional<Path> sha256sum;
 
+    /** Hashes with the system's sha256sum when it has one ({@link DownloadHash}), else in the JVM. */
     public Fetcher(FetchPolicy policy, Random jitter) {
+        this(policy, jitter, DownloadHash.system());
+    }
+
+    /** {@code sha256sum}: the program that hashes downloads beside them; empty: the JVM hashes them. */
+    public Fetcher(FetchPolicy policy, Random jitter, Optional<Path> sha256sum) {
         this.policy = policy;
         this.jitter = jitter;
+        this.sha256sum = sha256sum;
     }
 
     /** The package a request needs: its file name, and the SHA-256 and size the request carries (size -1: unknown). */
@@ -78,9 +86,14 @@ public final class Fetcher {
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
                 Files.createDirectories(destDir);
-                Hashes hashes = scheme.equals("file") ? copyFile(base.resolve(wanted.fileName()), part)
-                        : download(base.resolve(wanted.fileName()), part, wanted.size());
-                return verifyAndPlace(wanted, hashes, part, destDir);
+                try (DownloadHash hash = DownloadHash.start(sha256sum)) {
+                    if (scheme.equals("file")) {
+                        copyFile(base.resolve(wanted.fileName()), part, hash);
+                    } else {
+                        download(base.resolve(wanted.fileName()), part, wanted.size(), hash);
+                    }
+                    return verifyAndPlace(wanted, hash, part, destDir);
+                }
             } catch (NotThere e) {
                 throw new LocationFailed(e.getMessage());
             } catch (Mismatch e) {
@@ -175,32 +188,26 @@ public final class Fetcher {
                 policy.readTimeout());
     }
 
-    /** SHA-256 and size of what is in the .part file, computed as the bytes arrive. */
-    private static final class Hashes {
-        final MessageDigest sha = PackageDigest.newSha256();
-        long size;
-
-        OutputStream tee(OutputStream out) {
-            return new FilterOutputStream(out) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    sha.update(b, off, len);
-                    size += len;
-                    out.write(b, off, len);
-                }
-            };
-        }
-
-        /** Hashes the part already on disk (before a resume). */
-        void readExisting(Path part) throws IOException {
-            try (InputStream in = Files.newInputStream(part)) {
-                in.transferTo(tee(OutputStream.nullOutputStream()));
+    /** Writes to {@code out} and gives the same bytes to {@code hash}. */
+    private static OutputStream tee(OutputStream out, DownloadHash hash) {
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                hash.update(b, off, len);
+                out.write(b, off, len);
             }
+        };
+    }
+
+    /** Hashes the part already on disk (before a resume). */
+    private static void readExisting(Path part, DownloadHash hash) throws IOException {
+        try (InputStream in = Files.newInputStream(part)) {
+            in.transferTo(tee(OutputStream.nullOutputStream(), hash));
         }
     }
 
     /** Downloads into {@code part}, resuming it; never more than {@code size} bytes when the size is known (else {@link Mismatch}). */
-    private Hashes download(URI uri, Path part, long size) throws IOException, NotThere, Mismatch {
+    private void download(URI uri, Path part, long size, DownloadHash hash) throws IOException, NotThere, Mismatch {
         long have = Files.exists(part) ? Files.size(part) : 0;
         HttpURLConnection connection = open(uri, have > 0 ? "bytes=" + have + "-" : null);
         try {
@@ -210,56 +217,52 @@ public final class Fetcher {
             }
             String range = connection.getHeaderField("Content-Range");
             boolean resumed = status == 206 && range != null && range.startsWith("bytes " + have + "-");
-            Hashes hashes = new Hashes();
             if (status == 416 && have > 0) {
                 connection.disconnect();
-                hashes.readExisting(part);
-                return hashes;
+                readExisting(part, hash);
+                return;
             }
             if (status != 200 && !resumed) {
                 throw new IOException("HTTP " + status + " for " + uri);
             }
             if (resumed) {
-                hashes.readExisting(part);
+                readExisting(part, hash);
             }
             try (InputStream body = watched(connection, uri);
-                 OutputStream out = hashes.tee(Files.newOutputStream(part, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING))) {
+                 OutputStream out = tee(Files.newOutputStream(part, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING), hash)) {
                 byte[] buffer = new byte[1 << 16];
                 for (int n; (n = body.read(buffer)) >= 0; ) {
                     out.write(buffer, 0, n);
-                    if (size >= 0 && hashes.size > size) {
+                    if (size >= 0 && hash.size() > size) {
                         throw new Mismatch("the repository sent more than the request's " + size + " bytes;"
                                 + " deleted, never extracted");
                     }
                 }
             }
-            return hashes;
         } catch (IOException | NotThere | Mismatch e) {
             connection.disconnect();
             throw e;
         }
     }
 
-    private static Hashes copyFile(URI uri, Path part) throws IOException, NotThere {
+    private static void copyFile(URI uri, Path part, DownloadHash hash) throws IOException, NotThere {
         Path source = Path.of(uri);
         if (!Files.isRegularFile(source)) {
             throw new NotThere(source + " does not exist");
         }
-        Hashes hashes = new Hashes();
-        try (OutputStream out = hashes.tee(Files.newOutputStream(part))) {
+        try (OutputStream out = tee(Files.newOutputStream(part), hash)) {
             Files.copy(source, out);
         }
-        return hashes;
     }
 
-    private static Path verifyAndPlace(Wanted wanted, Hashes hashes, Path part, Path destDir)
+    private static Path verifyAndPlace(Wanted wanted, DownloadHash hash, Path part, Path destDir)
             throws IOException, Mismatch {
-        long size = hashes.size;
+        long size = hash.size();
         if (wanted.size() >= 0 && size < wanted.size()) {
             throw new IOException("download stopped at " + size + " of " + wanted.size() + " bytes");
         }
-        String gotSha = HexFormat.of().formatHex(hashes.sha.digest());
+        String gotSha = hash.hex(part);
         if (!gotSha.equals(wanted.sha256()) || wanted.size() >= 0 && size != wanted.size()) {
             throw new Mismatch("SHA-256 " + gotSha + " (" + size + " bytes) is not the request's " + wanted.sha256()
                     + (wanted.size() >= 0 ? " (" + wanted.size() + " bytes)" : "") + "; deleted, never extracted");
