@@ -72,7 +72,8 @@ final class DownloadHash implements AutoCloseable {
 
     /** The hex SHA-256 of everything given to {@link #update}, which {@code file} holds whole. */
     String hex(Path file) throws IOException {
-        return fromProgram().orElse(inJvm(file));
+        Optional<String> answer = fromProgram();
+        return answer.isPresent() ? answer.get() : inJvm(file);
     }
 
     private Optional<String> fromProgram() {

@@ -39,6 +39,17 @@ class DownloadHashTest {
     }
 
     @Test
+    void theProgramsAnswerIsTakenWithoutReadingTheFileAgain() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new Random(5).nextBytes(data);
+        try (DownloadHash hash = DownloadHash.start(DownloadHash.system())) {
+            hash.update(data, 0, data.length);
+            // the JVM would have to read the file to hash it; there is none
+            assertThat(hash.hex(dir.resolve("never-written"))).isEqualTo(HexFormat.of().formatHex(PackageDigest.newSha256().digest(data)));
+        }
+    }
+
+    @Test
     void aFlippedByteGivesAnotherHash() throws Exception {
         Optional<Path> program = DownloadHash.system();
         assertThat(program).as("coreutils' sha256sum").isPresent();
