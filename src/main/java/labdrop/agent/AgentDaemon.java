@@ -134,6 +134,10 @@ public final class AgentDaemon implements AutoCloseable {
                 Agent agent = (Agent) context.getScheduler().getContext().get(AGENT);
                 Agent.Outcome outcome = agent.poll();
                 LOG.debug("poll: {}", outcome);
+                if (outcome == Agent.Outcome.RAN) {
+                    // going idle: a full collection lets the serial collector give back what the run grew
+                    System.gc();
+                }
                 if (outcome == Agent.Outcome.UPDATED && context.getScheduler().getContext().get(UPDATED) instanceof Runnable r) {
                     context.getScheduler().pauseAll();
                     r.run();
