@@ -79,6 +79,13 @@ public final class InstallBench {
             }
         }
         new Repository(repo).index();
+        // the start-up archives the package builds when it is installed: agent --once maps agent.jsa
+        Process archives = new ProcessBuilder("appliance/cli-archive", Path.of("target/labdrop.jar").toAbsolutePath().toString(),
+                work.resolve("cli.jsa").toString(), work.resolve("agent.jsa").toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("cli-archive.log").toFile()).start();
+        if (archives.waitFor() != 0) {
+            throw new IllegalStateException("appliance/cli-archive failed: " + Files.readString(work.resolve("cli-archive.log")));
+        }
         try (ServerApp app = ServerBench.server(work.resolve("state"))) {
             Services s = app.services();
             String base = "http://127.0.0.1:" + app.httpPort();
@@ -143,7 +150,8 @@ public final class InstallBench {
                 "LABDROP_FETCH_LOCATIONS", base + "/packages/builtin/",
                 "LABDROP_REBOOT_BOOT_ID_FILE", work.resolve("boot_id").toString(),
                 "LABDROP_DOORBELL_URL", base + "/api/v1/hosts/" + host + "/generation",
-                "LABDROP_DOORBELL_TOKEN_FILE", token.toString()));
+                "LABDROP_DOORBELL_TOKEN_FILE", token.toString(),
+                "LABDROP_AGENT_ARCHIVE", work.resolve("agent.jsa").toString()));
         // the daemon with its unit's JVM options, as systemd starts it; --once with the launcher's (as the timer's unit)
         String opts = host.equals("daemon") ? unitJavaOptions() : "";
         // e.g. a flight recording of the agent's runs: LABDROP_BENCH_AGENT_OPTS=-XX:StartFlightRecording=...

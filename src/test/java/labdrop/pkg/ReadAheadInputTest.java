@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -30,6 +31,22 @@ class ReadAheadInputTest {
         try (InputStream in = new ReadAheadInput(new ByteArrayInputStream(data), pool)) {
             assertThat(in.readAllBytes()).isEqualTo(data);
             assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void reusesItsBuffersWhateverTheLength() throws Exception {
+        byte[] data = new byte[50 * ReadAheadInput.CHUNK + 7];
+        new Random(11).nextBytes(data);
+        try (ReadAheadInput in = new ReadAheadInput(new ByteArrayInputStream(data), pool)) {
+            // small reads, so the pump refills buffers while the reader still copies out of others
+            ByteArrayOutputStream got = new ByteArrayOutputStream(data.length);
+            byte[] buffer = new byte[8191];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                got.write(buffer, 0, n);
+            }
+            assertThat(got.toByteArray()).isEqualTo(data);
+            assertThat(in.buffers()).isLessThanOrEqualTo(ReadAheadInput.AHEAD + 1);
         }
     }
 
