@@ -3,11 +3,13 @@ package labdrop.pkg;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
@@ -35,6 +37,7 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
  */
 public final class Installer {
     public static final String CHECKSUM = ".checksum";
+    private static final int WRITE_BUFFER = 1 << 18;
     private final InstallLimits limits;
     private final ExecutorService pool;
     private final int threads;
@@ -189,6 +192,7 @@ public final class Installer {
         private final Path root;
         private final Set<Path> symlinks = new HashSet<>();
         private final Set<Path> seen = new HashSet<>();
+        private final byte[] buffer = new byte[WRITE_BUFFER];
 
         EntryRules(String source, Path root) {
             this.source = source;
@@ -241,7 +245,12 @@ public final class Installer {
             } else if (entry.isDirectory()) {
                 Files.createDirectories(dest);
             } else if (entry.isFile()) {
-                Files.copy(data, dest);
+                // large writes: Files.copy writes 8 KiB at a time, 12,800 system calls per 100 MiB
+                try (OutputStream out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    for (int n; (n = data.read(buffer)) > 0; ) {
+                        out.write(buffer, 0, n);
+                    }
+                }
                 Files.setPosixFilePermissions(dest, PosixFilePermissions.fromString(
                         (entry.getMode() & 0100) != 0 ? "rwxr-xr-x" : "rw-r--r--"));
             } else {
