@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,14 +14,11 @@ import java.util.Optional;
  * cores, one stream or many, about 2.3× faster than {@code bzip2} on two; {@code bzip2}, what
  * {@code tar xjf} runs, decodes one stream 1.2–1.4× faster than Commons Compress under the full
  * JIT and about 2.5× faster than under C1 (the timer's {@code agent --once}), and is given groups
- * of streams in parallel. Only absolute paths where a package manager puts them are used, never a
- * lookup on PATH. Input is a package already verified against the request's SHA-256; its output
+ * of streams in parallel. Both are found by {@link SystemProgram}. Input is a package already verified against the request's SHA-256; its output
  * is read through the installer's caps like the Java decoder's, and a non-zero exit fails the read
  * with what the program said.
  */
 public final class Bzip2Tool {
-    private static final List<Path> LBZIP2 = List.of(Path.of("/usr/bin/lbzip2"), Path.of("/bin/lbzip2"));
-    private static final List<Path> BZIP2 = List.of(Path.of("/usr/bin/bzip2"), Path.of("/bin/bzip2"));
     private static final int STDERR_CAP = 4096;
     private final Path program;
     private final boolean parallel;
@@ -36,16 +31,12 @@ public final class Bzip2Tool {
 
     /** lbzip2, else bzip2, when one is installed where a package manager puts it. */
     public static Optional<Bzip2Tool> system() {
-        return find(LBZIP2, true).or(() -> find(BZIP2, false));
+        return SystemProgram.find("lbzip2").map(p -> new Bzip2Tool(p, true)).or(Bzip2Tool::bzip2);
     }
 
     /** Only bzip2 (one core per process), when installed. */
     public static Optional<Bzip2Tool> bzip2() {
-        return find(BZIP2, false);
-    }
-
-    private static Optional<Bzip2Tool> find(List<Path> places, boolean parallel) {
-        return places.stream().filter(Files::isExecutable).findFirst().map(p -> new Bzip2Tool(p, parallel));
+        return SystemProgram.find("bzip2").map(p -> new Bzip2Tool(p, false));
     }
 
     /** True when the program decodes on every core itself: the whole file goes to one process. */

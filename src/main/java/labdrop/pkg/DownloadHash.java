@@ -1,14 +1,9 @@
 package labdrop.pkg;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,12 +13,11 @@ import java.util.regex.Pattern;
  * hashes them on another core: the agent's JVMs compile with C1 only, whose SHA-256 has none of
  * the CPU's SHA instructions (31 MB in 220 ms, {@code sha256sum} 85 ms), so hashing in the JVM
  * added a fifth to a zstd package's install while the program's hashing hides behind the
- * download. Only absolute paths where a package manager puts it are used, never PATH. When there is
+ * download. It is found by {@link SystemProgram}. When there is
  * no such program, or it fails or answers anything but a SHA-256, the file is hashed in the JVM
  * once it is complete: the answer is never taken on trust from a failed program.
  */
 final class DownloadHash implements AutoCloseable {
-    private static final List<Path> SHA256SUM = List.of(Path.of("/usr/bin/sha256sum"), Path.of("/bin/sha256sum"));
     private static final Pattern ANSWER = Pattern.compile("([0-9a-f]{64}) [ *]-\n");
     private static final int ANSWER_CAP = 256;
     private final Process process;
@@ -35,9 +29,9 @@ final class DownloadHash implements AutoCloseable {
         this.pipe = process == null ? null : process.getOutputStream();
     }
 
-    /** sha256sum where a package manager puts it, if installed. */
+    /** sha256sum where a package manager puts it ({@link SystemProgram}), if installed. */
     static Optional<Path> system() {
-        return SHA256SUM.stream().filter(Files::isExecutable).findFirst();
+        return SystemProgram.find("sha256sum");
     }
 
     /** Starts hashing with {@code program} (sha256sum reading its standard input), or in the JVM at the end when empty. */
@@ -73,7 +67,7 @@ final class DownloadHash implements AutoCloseable {
     /** The hex SHA-256 of everything given to {@link #update}, which {@code file} holds whole. */
     String hex(Path file) throws IOException {
         Optional<String> answer = fromProgram();
-        return answer.isPresent() ? answer.get() : inJvm(file);
+        return answer.isPresent() ? answer.get() : PackageDigest.sha256(file);
     }
 
     private Optional<String> fromProgram() {
@@ -95,17 +89,6 @@ final class DownloadHash implements AutoCloseable {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
-    }
-
-    private static String inJvm(Path file) throws IOException {
-        MessageDigest sha = PackageDigest.newSha256();
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                sha.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
     }
 
     @Override

@@ -26,6 +26,18 @@ public record PackageDigest(long size, String sha256, String md5) {
         return new PackageDigest(size, HexFormat.of().formatHex(sha.digest()), HexFormat.of().formatHex(md5.digest()));
     }
 
+    /** The hex SHA-256 of {@code file}. */
+    static String sha256(Path file) throws IOException {
+        MessageDigest sha = newSha256();
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
     static MessageDigest newSha256() {
         return digest("SHA-256");
     }
