@@ -10,6 +10,7 @@ import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.AgentDaemon;
 import labdrop.agent.AgentLock;
+import labdrop.agent.OnceGate;
 import labdrop.log.LogFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,8 +38,11 @@ final class AgentCommand implements Callable<Integer> {
         LogFormat.use(config.logFormat());
         try (AgentLock ignored = AgentLock.acquire(config.workDir())) {
             Agent agent = new Agent(config, Clock.systemUTC(), new SecureRandom());
+            // the launcher's quiet poll (OnceGate) holds only until the agent's own next poll says otherwise
+            OnceGate.remove(config.workDir());
             if (once) {
                 Agent.Outcome outcome = agent.poll();
+                OnceGate.afterPoll(config, outcome, System.getenv(OnceGate.KEY_ENV));
                 System.out.println("poll: " + outcome.name().toLowerCase(Locale.ROOT));
                 return outcome == Agent.Outcome.UPDATED ? Agent.EXIT_RESTART : 0;
             }
