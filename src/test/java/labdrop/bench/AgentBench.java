@@ -228,7 +228,7 @@ public final class AgentBench {
         Map<String, String> env = with(agentEnv(work, base, token), "LABDROP_DROP_URL", drop.toUri().toString(),
                 "LABDROP_WORK_DIR", work.resolve("footprint").toString(), "LABDROP_SCHEDULE_CRON", "0/1 * * * * ?",
                 "LABDROP_SCHEDULE_JITTER", "0s", "LABDROP_LOG_PUSH_INTERVAL", "1s");
-        String opts = "-Xms8m -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30";
+        String opts = "-Xms8m -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=5000";
         List<Long> starts = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             long t0 = System.nanoTime();
