@@ -166,7 +166,9 @@ final class RequestRun {
     private Agent.Outcome proceed() throws IOException, InterruptedException {
         Journal j = journal.current();
         if (j.problemKind() == null && j.phase() == Journal.Phase.INSTALL) {
-            reporter.report("Install", j.request(), "install", message());
+            // no report of its own: each step of the install reports itself (kernel-install, build-set,
+            // fetch n/N), and one sent here would be replaced a moment later, at the cost of three
+            // fsynced writes (docs/performance.md, "The agent's install path")
             if (doc.options.selfReboot && !j.preRebootDone()) {
                 journal.update(Journal::preRebootHandled);
                 if (directions.flag("self_reboot")) {

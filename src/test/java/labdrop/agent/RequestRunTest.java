@@ -181,6 +181,8 @@ class RequestRunTest {
         int writes;
         Journal killedAt;
         Journal lastWritten;
+        /** Every state report the run sent, in order (the journal records each one once it is written). */
+        final List<String> reports = new ArrayList<>();
 
         KillingWriter(int at, boolean afterWrite) {
             this.at = at;
@@ -195,7 +197,11 @@ class RequestRunTest {
                 throw new Killed("before journal write " + at);
             }
             replace(file, content);
+            String before = lastWritten == null ? null : lastWritten.lastState();
             lastWritten = JournalJson.read(content);
+            if (lastWritten.lastState() != null && !lastWritten.lastState().equals(before)) {
+                reports.add(lastWritten.lastState());
+            }
             if (writes == at) {
                 killedAt = JournalJson.read(content);
                 throw new Killed("after journal write " + at);
@@ -223,6 +229,9 @@ class RequestRunTest {
         assertThat(lab.journal().active()).isFalse();
         assertThat(lab.sleeps).as("the run never waited on its sleeper").isEmpty();
         assertThat(counting.writes).as("journal writes in a whole run").isGreaterThan(20);
+        assertThat(counting.reports).as("the install reports its fetch; no report that the fetch replaces at once")
+                .anyMatch(r -> r.startsWith("Install|" + ID + "|fetch 1/1 test-smoke.tar.bz2|"))
+                .noneMatch(r -> r.startsWith("Install|" + ID + "|install|"));
     }
 
     @Test
