@@ -4,21 +4,24 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The SHA-256 of a download, computed as its bytes arrive. The SUT's {@code sha256sum} (coreutils)
- * hashes them on another core: the agent's JVMs compile with C1 only, whose SHA-256 has none of
- * the CPU's SHA instructions (31 MB in 220 ms, {@code sha256sum} 85 ms), so hashing in the JVM
- * added a fifth to a zstd package's install while the program's hashing hides behind the
- * download. It is found by {@link SystemProgram}. When there is
- * no such program, or it fails or answers anything but a SHA-256, the file is hashed in the JVM
- * once it is complete: the answer is never taken on trust from a failed program.
+ * The SHA-256 of a download, computed as its bytes arrive. A program of the SUT's own hashes them
+ * on another core: OpenSSL's {@code openssl dgst -sha256}, which uses the CPU's SHA instructions
+ * (31 MB in 30 ms), else coreutils' {@code sha256sum}, which does not (110–180 ms). The agent's JVMs
+ * compile with C1 only, whose SHA-256 has no SHA instructions either (31 MB in 220 ms), so hashing
+ * in the JVM added a fifth to a zstd package's install while the program's hashing hides behind the
+ * download. Both are found by {@link SystemProgram}. When there is no such program, or it fails or
+ * answers anything but a SHA-256, the file is hashed in the JVM once it is complete: the answer is
+ * never taken on trust from a failed program.
  */
 final class DownloadHash implements AutoCloseable {
-    private static final Pattern ANSWER = Pattern.compile("([0-9a-f]{64}) [ *]-\n");
+    /** sha256sum's answer ({@code HEX  -}) or openssl's with {@code -r} ({@code HEX *stdin}). */
+    private static final Pattern ANSWER = Pattern.compile("([0-9a-f]{64}) [ *](?:-|stdin)\n");
     private static final int ANSWER_CAP = 256;
     private final Process process;
     private OutputStream pipe;
@@ -29,18 +32,19 @@ final class DownloadHash implements AutoCloseable {
         this.pipe = process == null ? null : process.getOutputStream();
     }
 
-    /** sha256sum where a package manager puts it ({@link SystemProgram}), if installed. */
-    static Optional<Path> system() {
-        return SystemProgram.find("sha256sum");
+    /** The command that hashes its standard input: openssl, else sha256sum, where a package manager puts them. */
+    static Optional<List<String>> system() {
+        return SystemProgram.find("openssl").map(p -> List.of(p.toString(), "dgst", "-sha256", "-r"))
+                .or(() -> SystemProgram.find("sha256sum").map(p -> List.of(p.toString())));
     }
 
-    /** Starts hashing with {@code program} (sha256sum reading its standard input), or in the JVM at the end when empty. */
-    static DownloadHash start(Optional<Path> program) {
-        if (program.isEmpty()) {
+    /** Starts hashing with {@code command} (reading its standard input), or in the JVM at the end when empty. */
+    static DownloadHash start(Optional<List<String>> command) {
+        if (command.isEmpty()) {
             return new DownloadHash(null);
         }
         try {
-            return new DownloadHash(new ProcessBuilder(program.get().toString())
+            return new DownloadHash(new ProcessBuilder(command.get())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start());
         } catch (IOException e) {
             return new DownloadHash(null);

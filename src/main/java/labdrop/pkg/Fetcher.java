@@ -25,7 +25,7 @@ import labdrop.retry.Backoff;
  * Downloads go to {@code <name>.part} (resumed with HTTP Range), are hashed as the bytes arrive,
  * and are renamed into place only when the size and SHA-256 match the request XML's (which travels
  * over ssh); on a mismatch the file is deleted. The SHA-256 is computed beside the download by the
- * SUT's {@code sha256sum} when it has one ({@link DownloadHash}). The index's MD5 is not computed: it cannot catch
+ * SUT's {@code openssl} or {@code sha256sum} when it has one ({@link DownloadHash}). The index's MD5 is not computed: it cannot catch
  * what the pinned SHA-256 misses, and hashing twice is a tenth of a timer run's install.
  * HTTP goes through {@link HttpURLConnection}: one blocking GET at a time needs no HTTP/2 or
  * selector thread, which a cold JVM would set up on every timer run.
@@ -33,18 +33,18 @@ import labdrop.retry.Backoff;
 public final class Fetcher {
     private final FetchPolicy policy;
     private final Random jitter;
-    private final Optional<Path> sha256sum;
+    private final Optional<List<String>> hasher;
 
-    /** Hashes with the system's sha256sum when it has one ({@link DownloadHash}), else in the JVM. */
+    /** Hashes with the system's openssl or sha256sum when it has one ({@link DownloadHash}), else in the JVM. */
     public Fetcher(FetchPolicy policy, Random jitter) {
         this(policy, jitter, DownloadHash.system());
     }
 
-    /** {@code sha256sum}: the program that hashes downloads beside them; empty: the JVM hashes them. */
-    public Fetcher(FetchPolicy policy, Random jitter, Optional<Path> sha256sum) {
+    /** {@code hasher}: the command that hashes downloads beside them; empty: the JVM hashes them. */
+    public Fetcher(FetchPolicy policy, Random jitter, Optional<List<String>> hasher) {
         this.policy = policy;
         this.jitter = jitter;
-        this.sha256sum = sha256sum;
+        this.hasher = hasher;
     }
 
     /** The package a request needs: its file name, and the SHA-256 and size the request carries (size -1: unknown). */
@@ -86,7 +86,7 @@ public final class Fetcher {
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
                 Files.createDirectories(destDir);
-                try (DownloadHash hash = DownloadHash.start(sha256sum)) {
+                try (DownloadHash hash = DownloadHash.start(hasher)) {
                     if (scheme.equals("file")) {
                         copyFile(base.resolve(wanted.fileName()), part, hash);
                     } else {

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A program of the SUT's own that the agent hands work to (lbzip2, bzip2, sha256sum): only where
+ * A program of the SUT's own that the agent hands work to (lbzip2, bzip2, openssl, sha256sum): only where
  * a package manager puts it, {@code /usr/bin} then {@code /bin}, never a lookup on PATH.
  */
 final class SystemProgram {

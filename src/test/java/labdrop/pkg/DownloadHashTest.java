@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -17,9 +18,10 @@ class DownloadHashTest {
     @TempDir
     Path dir;
 
-    /** sha256sum; none (the JVM); programs that fail, answer nothing, or answer something else (an MD5). */
+    /** openssl; sha256sum; none (the JVM); programs that fail, answer nothing, or answer something else (an MD5). */
     static Stream<String> programs() {
-        return Stream.of("/usr/bin/sha256sum", "", "/bin/false", "/bin/true", "/usr/bin/md5sum");
+        return Stream.of("/usr/bin/openssl dgst -sha256 -r", "/usr/bin/sha256sum", "", "/bin/false", "/bin/true",
+                "/usr/bin/md5sum", "/usr/bin/openssl dgst -md5 -r");
     }
 
     @ParameterizedTest
@@ -29,13 +31,19 @@ class DownloadHashTest {
         new Random(19).nextBytes(data);
         Path file = Files.write(dir.resolve("pkg.part"), data);
         String expected = HexFormat.of().formatHex(PackageDigest.newSha256().digest(data));
-        try (DownloadHash hash = DownloadHash.start(program.isEmpty() ? Optional.empty() : Optional.of(Path.of(program)))) {
+        try (DownloadHash hash = DownloadHash.start(program.isEmpty() ? Optional.empty() : Optional.of(List.of(program.split(" "))))) {
             for (int off = 0; off < data.length; off += 65536) {
                 hash.update(data, off, Math.min(65536, data.length - off));
             }
             assertThat(hash.size()).isEqualTo(data.length);
             assertThat(hash.hex(file)).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void opensslIsPreferredWhereTheSutHasIt() {
+        assertThat(Path.of("/usr/bin/openssl")).as("the test machine's openssl (ca-certificates depends on it)").isExecutable();
+        assertThat(DownloadHash.system()).contains(List.of("/usr/bin/openssl", "dgst", "-sha256", "-r"));
     }
 
     @Test
@@ -51,8 +59,8 @@ class DownloadHashTest {
 
     @Test
     void aFlippedByteGivesAnotherHash() throws Exception {
-        Optional<Path> program = DownloadHash.system();
-        assertThat(program).as("coreutils' sha256sum").isPresent();
+        Optional<List<String>> program = DownloadHash.system();
+        assertThat(program).as("openssl or coreutils' sha256sum").isPresent();
         byte[] data = new byte[1 << 20];
         new Random(3).nextBytes(data);
         String expected = HexFormat.of().formatHex(PackageDigest.newSha256().digest(data));
@@ -66,11 +74,12 @@ class DownloadHashTest {
 
     @Test
     void closingAnUnfinishedHashStopsTheProgram() throws Exception {
-        Optional<Path> program = DownloadHash.system();
-        assertThat(program).as("coreutils' sha256sum").isPresent();
+        Optional<List<String>> program = DownloadHash.system();
+        assertThat(program).as("openssl or coreutils' sha256sum").isPresent();
         DownloadHash hash = DownloadHash.start(program);
         hash.update(new byte[100], 0, 100);
-        ProcessHandle child = ProcessHandle.current().children().filter(p -> p.info().command().orElse("").endsWith("sha256sum"))
+        String name = Path.of(program.get().get(0)).getFileName().toString();
+        ProcessHandle child = ProcessHandle.current().children().filter(p -> p.info().command().orElse("").endsWith(name))
                 .findFirst().orElseThrow();
         hash.close();
         assertThat(child.onExit().get().isAlive()).isFalse();
