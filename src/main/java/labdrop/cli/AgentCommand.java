@@ -18,8 +18,11 @@ import picocli.CommandLine.Option;
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Run the SUT agent: poll the drop, run the requests placed for this host, report back.",
                 "Without --once it runs a Quartz schedule (schedule.cron, with jitter) until SIGTERM or Ctrl-C; "
-                + "with --once it polls once and exits (for cron or a systemd timer). One agent per work.dir:",
-                "a second one exits at once with exit code 4. See conf/agent.conf and docs/agent.md."},
+                + "with --once it polls once and exits (for cron or a systemd timer). One agent per work.dir: "
+                + "a second one exits at once with exit code 4.",
+                "Through the launcher (labdrop), a --once poll after a quiet one asks the doorbell with curl and ends "
+                + "on a 304 without starting Java (LABDROP_ONCE_GATE=off: always Java).",
+                "See conf/agent.conf and docs/agent.md."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the poll (or the daemon) ended normally", "2:agent.conf is invalid",
                 "4:another agent is running", "5:the drop could not be reached",
