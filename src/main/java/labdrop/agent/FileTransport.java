@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.DropLayout;
+import labdrop.drop.ResultFiles;
 import labdrop.drop.SafeRead;
 
 /**
@@ -70,8 +71,8 @@ final class FileTransport implements DropTransport {
     @Override
     public void pushResults(String requestId, Path localDir) throws IOException {
         Path target = hostDir.resolve(DropLayout.RESULTS).resolve(requestId);
-        List<Mirror.LocalFile> files = Mirror.resultFiles(localDir);
-        for (Mirror.LocalFile file : files) {
+        List<ResultFiles.LocalFile> files = ResultFiles.of(localDir);
+        for (ResultFiles.LocalFile file : files) {
             Path dest = target.resolve(file.relative());
             if (Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS) && Files.size(dest) == file.size()
                     && Files.getLastModifiedTime(dest, LinkOption.NOFOLLOW_LINKS).equals(file.modified())) {

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import labdrop.drop.DropLayout;
+import labdrop.drop.ResultFiles;
 import labdrop.transport.SftpSession;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.common.SftpConstants;
@@ -94,9 +95,9 @@ final class SftpTransport implements DropTransport {
         SftpSession s = session();
         String target = remote(DropLayout.RESULTS + "/" + requestId);
         Set<String> made = new HashSet<>();
-        for (Mirror.LocalFile file : Mirror.resultFiles(localDir)) {
+        for (ResultFiles.LocalFile file : ResultFiles.of(localDir)) {
             String key = requestId + "/" + file.relative();
-            String stamp = file.size() + "@" + file.modified().toMillis();
+            String stamp = file.stamp();
             if (stamp.equals(pushed.get(key))) {
                 continue;
             }

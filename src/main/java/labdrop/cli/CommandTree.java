@@ -16,29 +16,30 @@ import picocli.CommandLine.HelpCommand;
  * the whole tree ({@link #all()}).
  */
 final class CommandTree {
-    static final Map<Class<?>, List<Class<?>>> SUBCOMMANDS = Map.of(
-            Main.class, List.of(ServerCommand.class, AgentCommand.class, DemoCommand.class, HostCommand.class,
+    static final Map<Class<?>, List<Class<?>>> SUBCOMMANDS = Map.ofEntries(
+            Map.entry(Main.class, List.of(ServerCommand.class, AgentCommand.class, GatewayCommand.class, DemoCommand.class, HostCommand.class,
                     RequestCommand.class, JobCommand.class, PkgCommand.class, UserCommand.class, KeyCommands.Lab.class,
-                    HelpCommand.class),
-            ServerCommand.class, List.of(ServerCommand.Status.class),
-            HostCommand.class, List.of(HostCommand.Add.class, HostCommand.ListHosts.class, HostCommand.Show.class,
+                    HelpCommand.class)),
+            Map.entry(ServerCommand.class, List.of(ServerCommand.Status.class)),
+            Map.entry(GatewayCommand.class, List.of(GatewayCommand.Status.class)),
+            Map.entry(HostCommand.class, List.of(HostCommand.Add.class, HostCommand.ListHosts.class, HostCommand.Show.class,
                     HostCommand.Set.class, HostCommand.Maint.class, HostCommand.Activate.class, HostCommand.Health.class,
                     HostCommand.Retire.class, HostCommand.Reset.class, HostCommand.Token.class, HostConfigCommand.class,
-                    KeyCommands.HostKey.class, KeyCommands.AuthorizedKeys.class, HostCommand.AgentReleaseCommand.class),
-            HostConfigCommand.class, List.of(HostConfigCommand.Show.class, HostConfigCommand.Set.class,
-                    HostConfigCommand.History.class),
-            KeyCommands.HostKey.class, List.of(KeyCommands.HostKey.Add.class, KeyCommands.HostKey.ListKeys.class,
-                    KeyCommands.HostKey.Remove.class),
-            RequestCommand.class, List.of(RequestCommand.File.class, RequestCommand.ListRequests.class,
-                    RequestCommand.Show.class, RequestCommand.Cancel.class, RequestCommand.Move.class, RequestCommand.Wait.class),
-            JobCommand.class, List.of(JobCommand.Show.class, JobCommand.Cancel.class),
-            PkgCommand.class, List.of(PkgCommand.Build.class, PkgCommand.AgentReleaseBuild.class, PkgCommand.Index.class,
+                    KeyCommands.HostKey.class, KeyCommands.AuthorizedKeys.class, HostCommand.AgentReleaseCommand.class)),
+            Map.entry(HostConfigCommand.class, List.of(HostConfigCommand.Show.class, HostConfigCommand.Set.class,
+                    HostConfigCommand.History.class)),
+            Map.entry(KeyCommands.HostKey.class, List.of(KeyCommands.HostKey.Add.class, KeyCommands.HostKey.ListKeys.class,
+                    KeyCommands.HostKey.Remove.class)),
+            Map.entry(RequestCommand.class, List.of(RequestCommand.File.class, RequestCommand.ListRequests.class,
+                    RequestCommand.Show.class, RequestCommand.Cancel.class, RequestCommand.Move.class, RequestCommand.Wait.class)),
+            Map.entry(JobCommand.class, List.of(JobCommand.Show.class, JobCommand.Cancel.class)),
+            Map.entry(PkgCommand.class, List.of(PkgCommand.Build.class, PkgCommand.AgentReleaseBuild.class, PkgCommand.Index.class,
                     PkgCommand.Upload.class, PkgCommand.ListPkgs.class, PkgCommand.Verify.class, PkgCommand.Remove.class,
-                    PkgCommand.Publish.class),
-            UserCommand.class, List.of(UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Remove.class,
-                    UserCommand.ListUsers.class, UserCommand.Token.class),
-            KeyCommands.Lab.class, List.of(KeyCommands.Lab.Add.class, KeyCommands.Lab.ListLabs.class, KeyCommands.Lab.Show.class,
-                    KeyCommands.Lab.HostMember.class, KeyCommands.Lab.LabKey.class, HelpCommand.class));
+                    PkgCommand.Publish.class)),
+            Map.entry(UserCommand.class, List.of(UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Remove.class,
+                    UserCommand.ListUsers.class, UserCommand.Token.class)),
+            Map.entry(KeyCommands.Lab.class, List.of(KeyCommands.Lab.Add.class, KeyCommands.Lab.ListLabs.class, KeyCommands.Lab.Show.class,
+                    KeyCommands.Lab.HostMember.class, KeyCommands.Lab.LabKey.class, HelpCommand.class)));
 
     private CommandTree() {
     }

@@ -20,7 +20,7 @@ public final class Main implements Runnable {
         // picocli otherwise looks for Groovy's Closure class once, which opens every jar on the
         // class path in turn (about 50 ms of a command's start; docs/cli.md "Start-up")
         System.setProperty("picocli.disable.closures", "true");
-        if (args.length == 0 || !List.of("server", "demo", "agent").contains(args[0])) {
+        if (args.length == 0 || !List.of("server", "demo", "agent", "gateway").contains(args[0])) {
             System.setProperty("labdrop.log.level", "WARN");
             if (args.length > 0 && !List.of("--version", "-V").contains(args[0])) {
                 Remote.prepareInBackground();

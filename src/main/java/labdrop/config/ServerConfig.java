@@ -196,6 +196,19 @@ public record ServerConfig(
             "When the audit log passes this size it is renamed ssh-audit.log.1 (older ones shift up) and a new one begun.");
     static final Setting<Integer> SSH_AUDIT_KEEP = Setting.integer("ssh.audit-keep", 1, 20, 10,
             "How many rotated audit logs are kept (ssh-audit.log.1 … .N); the oldest is deleted.");
+    /** The embedded SSH server's keys: the server's, and a lab gateway's for the SUTs behind it. */
+    public static final List<Setting<?>> SSH_SETTINGS = List.of(SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
+            SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_PQ, SSH_AUDIT, SSH_AUDIT_MAX, SSH_AUDIT_KEEP);
+
+    /** The SSH server's settings from {@code c}; the host key and audit log default to files in {@code state}. */
+    public static Ssh ssh(LoadedConfig c, Path state) {
+        return new Ssh(c.get(SSH_ENABLED), c.get(SSH_HOST), c.get(SSH_PORT),
+                orUnder(c.get(SSH_HOST_KEY), state, "ssh_host_ed25519_key"), c.get(SSH_SESSIONS),
+                c.get(SSH_QUOTA_BYTES), c.get(SSH_QUOTA_FILES), c.get(SSH_RSYNC),
+                orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log"), c.get(SSH_AUDIT_MAX), c.get(SSH_AUDIT_KEEP),
+                c.get(SSH_PQ));
+    }
+
     static final Setting<String> LOG_FORMAT = Setting.choice("log.format", "text",
             "How the server writes its log lines to stderr (the journal under systemd): text, or json (one object per line).",
             "text", "json");
@@ -272,11 +285,7 @@ public record ServerConfig(
                         "custom", orUnder(c.get(CUSTOM_UPLOAD_LOCATION), state, "packages/custom"))),
                         orUnder(c.get(CUSTOM_DOWNLOAD_LOCATION), state, "packages/staging"), c.get(MAX_UPLOAD_BYTES),
                         tls(file, c), proxies(c.get(TRUSTED_PROXIES))),
-                new Ssh(c.get(SSH_ENABLED), c.get(SSH_HOST), c.get(SSH_PORT),
-                        orUnder(c.get(SSH_HOST_KEY), state, "ssh_host_ed25519_key"), c.get(SSH_SESSIONS),
-                        c.get(SSH_QUOTA_BYTES), c.get(SSH_QUOTA_FILES), c.get(SSH_RSYNC),
-                        orUnder(c.get(SSH_AUDIT), state, "ssh-audit.log"), c.get(SSH_AUDIT_MAX), c.get(SSH_AUDIT_KEEP),
-                        c.get(SSH_PQ)),
+                ssh(c, state),
                 notify(file, c),
                 new Ready(c.get(READY_MIN_FREE), c.get(READY_PLACER_LAG)),
                 c.get(LOG_FORMAT),

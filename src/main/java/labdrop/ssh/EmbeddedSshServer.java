@@ -55,9 +55,9 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private final AuditLog audit;
     private final Sessions sessions;
     private final ScheduledExecutorService revoker;
-    private final KeyRegistry keys;
+    private final Logins keys;
 
-    public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, KeyRegistry keys, Clock clock, MeterRegistry registry)
+    public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, Logins keys, Clock clock, MeterRegistry registry)
             throws IOException {
         this.audit = new AuditLog(config.auditLog(), config.auditMaxBytes(), config.auditKeep(), clock);
         this.sessions = new Sessions(dropRoot, audit, config.maxSessionsPerKey(), config.quotaBytes(), config.quotaFiles(),
@@ -117,7 +117,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
         sshd.setFileSystemFactory(new VirtualFileSystemFactory(dropRoot) {
             @Override
             public Path getUserHomeDir(SessionContext session) throws IOException {
-                KeyRegistry.Login login = session.getAttribute(Sessions.LOGIN);
+                Login login = session.getAttribute(Sessions.LOGIN);
                 if (login == null) {
                     throw new AccessDeniedException("not logged in");
                 }

@@ -14,7 +14,7 @@ import labdrop.drop.Names;
  * under {@code results/}. It may never write {@code current/} or {@code config/}, create links,
  * or reach outside its folders.
  */
-public record Jail(KeyRegistry.Login login) {
+public record Jail(Login login) {
 
     /** A path split into the host it belongs to and the path inside that host's folder ("" for the folder). */
     public record Where(String host, String inHost) {

@@ -19,21 +19,14 @@ import org.jdbi.v3.core.Handle;
  * store, so removing a key, retiring a host or taking a host out of a lab takes effect at the
  * next login.
  */
-public final class KeyRegistry {
+public final class KeyRegistry implements Logins {
     private final Lab lab;
 
     public KeyRegistry(Lab lab) {
         this.lab = lab;
     }
 
-    /** What a login may reach: one host folder, or a lab's host folders. */
-    public record Login(String user, String kind, List<String> hosts, String fingerprint) {
-        public boolean isLab() {
-            return KeyRows.LAB.equals(kind);
-        }
-    }
-
-    /** The login this key grants to {@code user}, if any. */
+    @Override
     public Optional<Login> authenticate(String user, PublicKey key) {
         if (!Names.isValid(user)) {
             return Optional.empty();
@@ -53,7 +46,8 @@ public final class KeyRegistry {
         });
     }
 
-    /** True while the login a session was granted would still be granted (key kept, host not retired, lab unchanged). */
+    /** Key kept, host not retired, lab's hosts unchanged. */
+    @Override
     public boolean stillValid(Login login) {
         return lab.store().read(h -> {
             if (login.isLab()) {

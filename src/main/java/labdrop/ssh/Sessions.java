@@ -19,7 +19,7 @@ import org.apache.sshd.server.session.ServerSession;
  * sessions per key (the limit), the per-host quota trackers, and the audit trail.
  */
 final class Sessions {
-    static final AttributeRepository.AttributeKey<KeyRegistry.Login> LOGIN = new AttributeRepository.AttributeKey<>();
+    static final AttributeRepository.AttributeKey<Login> LOGIN = new AttributeRepository.AttributeKey<>();
     private static final AttributeRepository.AttributeKey<Map<String, Quota>> QUOTAS = new AttributeRepository.AttributeKey<>();
     private final Path dropRoot;
     private final AuditLog audit;
@@ -27,7 +27,7 @@ final class Sessions {
     private final long quotaBytes;
     private final int quotaFiles;
     private final Map<String, AtomicInteger> perKey = new ConcurrentHashMap<>();
-    private final Map<ServerSession, KeyRegistry.Login> live = new ConcurrentHashMap<>();
+    private final Map<ServerSession, Login> live = new ConcurrentHashMap<>();
     /** Guarded by itself. */
     private final Map<String, Quota> shared = new HashMap<>();
 
@@ -57,8 +57,8 @@ final class Sessions {
      * query, then the signed request): only the first answer is counted against the key's limit
      * here, and a session is counted and audited once, when it has authenticated ({@link #authenticated}).
      */
-    boolean admit(ServerSession session, KeyRegistry.Login login) {
-        KeyRegistry.Login earlier = session.getAttribute(LOGIN);
+    boolean admit(ServerSession session, Login login) {
+        Login earlier = session.getAttribute(LOGIN);
         if (earlier != null && earlier.fingerprint().equals(login.fingerprint())) {
             return true;
         }
@@ -74,7 +74,7 @@ final class Sessions {
 
     /** The session has authenticated: counted against its key (closed when that makes one too many) and audited once. */
     void authenticated(ServerSession session) {
-        KeyRegistry.Login login = session.getAttribute(LOGIN);
+        Login login = session.getAttribute(LOGIN);
         if (login == null) {
             return;
         }
@@ -93,7 +93,7 @@ final class Sessions {
     /** A session ended: its key's count goes down if it was counted, and it lets go of its hosts' quotas. */
     void closed(ServerSession session) {
         releaseQuotas(session);
-        KeyRegistry.Login login = live.remove(session);
+        Login login = live.remove(session);
         if (login != null) {
             perKey.get(login.fingerprint()).decrementAndGet();
         }
@@ -103,9 +103,9 @@ final class Sessions {
      * Closes every open session whose login is no longer valid (its key removed, its host retired,
      * its lab's hosts changed), auditing why. Run every few seconds by the server.
      */
-    int closeRevoked(Predicate<KeyRegistry.Login> stillValid) {
+    int closeRevoked(Predicate<Login> stillValid) {
         int closed = 0;
-        for (Map.Entry<ServerSession, KeyRegistry.Login> e : Map.copyOf(live).entrySet()) {
+        for (Map.Entry<ServerSession, Login> e : Map.copyOf(live).entrySet()) {
             if (!stillValid.test(e.getValue())) {
                 audit(e.getKey(), e.getValue(), "closed", "session: its key was removed, or its host retired or moved");
                 e.getKey().close(true);
@@ -116,7 +116,7 @@ final class Sessions {
     }
 
     Jail jail(ServerSession session) throws AccessDeniedException {
-        KeyRegistry.Login login = session.getAttribute(LOGIN);
+        Login login = session.getAttribute(LOGIN);
         if (login == null) {
             throw new AccessDeniedException("not logged in");
         }
@@ -167,7 +167,7 @@ final class Sessions {
         audit(session, session.getAttribute(LOGIN), event, detail);
     }
 
-    void audit(ServerSession session, KeyRegistry.Login login, String event, String detail) {
+    void audit(ServerSession session, Login login, String event, String detail) {
         audit.record(event, login == null ? session.getUsername() : login.user(),
                 login == null ? null : login.fingerprint(), String.valueOf(session.getClientAddress()), detail);
     }

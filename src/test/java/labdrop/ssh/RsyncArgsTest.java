@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 /** The rrsync-style check of 'rsync --server' command lines, and the jail's path rules. */
 class RsyncArgsTest {
     private static final Path DROP = Path.of("/srv/drop");
-    private final Jail host = new Jail(new KeyRegistry.Login("sut-a", "host", List.of("sut-a"), "SHA256:x"));
-    private final Jail lab = new Jail(new KeyRegistry.Login("lab-east", "lab", List.of("sut-a", "sut-c"), "SHA256:y"));
+    private final Jail host = new Jail(new Login("sut-a", "host", List.of("sut-a"), "SHA256:x"));
+    private final Jail lab = new Jail(new Login("lab-east", "lab", List.of("sut-a", "sut-c"), "SHA256:y"));
 
     @Test
     void theAgentsOwnCommandLinesPassAndAreJailed() throws Exception {

@@ -1,0 +1,115 @@
+package labdrop.gateway;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import labdrop.config.ConfigException;
+import labdrop.config.ConfigLoader;
+import labdrop.config.LoadedConfig;
+import labdrop.config.ServerConfig;
+import labdrop.config.Setting;
+import labdrop.drop.Names;
+
+/**
+ * The lab gateway's configuration, read from {@code gateway.conf} (conf/gateway.conf lists
+ * exactly these keys): how it reaches the server (the lab's login, key and the server's host
+ * key), where it keeps the lab's local drop and its own state, how often it syncs, and the
+ * embedded SSH server its SUTs log in to (the server's {@code ssh.*} keys, with the same meaning).
+ */
+public record GatewayConfig(
+        String lab,
+        URI server,
+        Upstream upstream,
+        Path dropDir,
+        Path stateDir,
+        Path keysDir,
+        Duration syncEvery,
+        ServerConfig.Ssh ssh) {
+
+    /** The gateway's own login to the server: key, known hosts, timeouts. */
+    public record Upstream(Path identity, Path knownHosts, boolean acceptNewHostKey, Duration connectTimeout,
+                           Duration timeout) {
+    }
+
+    static final Setting<String> SERVER = Setting.text("server.url", "",
+            "The server's SSH endpoint with this lab's login: sftp://LAB@SERVER:2222/ (required; LAB is the name given to"
+                    + " labdrop lab add, and the login's key is registered with labdrop lab key add).");
+    static final Setting<String> IDENTITY = Setting.text("server.identity", "",
+            "The lab's private key (OpenSSH format); empty means <state.dir>/id_ed25519.");
+    static final Setting<String> KNOWN_HOSTS = Setting.text("server.known-hosts", "",
+            "known_hosts file the server's key is checked against; empty means <state.dir>/known_hosts.");
+    static final Setting<Boolean> ACCEPT_NEW = Setting.bool("server.accept-new-host-key", false,
+            "Pin an unknown server key on first use (like StrictHostKeyChecking=accept-new); a changed key is always refused.");
+    static final Setting<Duration> CONNECT_TIMEOUT = Setting.duration("server.connect-timeout", "10s",
+            "Connect timeout of the connection to the server.");
+    static final Setting<Duration> IO_TIMEOUT = Setting.duration("server.timeout", "60s",
+            "I/O timeout of every read and write on the connection to the server.");
+    static final Setting<String> STATE_DIR = Setting.text("state.dir", "/var/lib/labdrop-gateway",
+            "The gateway's own folder: what it synced (per host), its status, its SSH host key and audit log.");
+    static final Setting<String> DROP_DIR = Setting.text("drop.dir", "",
+            "The lab's local drop, one folder per host as on the server; its SUTs use file:///DROP/HOST or log in to the"
+                    + " gateway's SSH server. Empty means <state.dir>/drop.");
+    static final Setting<String> KEYS_DIR = Setting.text("ssh.keys-dir", "",
+            "Folder of the SUTs' public keys: HOST.pub holds the keys (one per line, OpenSSH format) that may log in as"
+                    + " HOST; read at every login. Empty means <state.dir>/keys.");
+    static final Setting<Duration> SYNC_EVERY = Setting.duration("sync.every", "5s",
+            "How often the gateway syncs every host of its lab with the server (one connection, kept open).");
+
+    private static final List<Setting<?>> OWN = List.of(SERVER, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW, CONNECT_TIMEOUT,
+            IO_TIMEOUT, STATE_DIR, DROP_DIR, KEYS_DIR, SYNC_EVERY);
+
+    /** Every key gateway.conf may hold: the gateway's own, then the SSH server's. */
+    public static final List<Setting<?>> SETTINGS = settings();
+
+    private static List<Setting<?>> settings() {
+        List<Setting<?>> all = new ArrayList<>(OWN);
+        all.addAll(ServerConfig.SSH_SETTINGS);
+        return List.copyOf(all);
+    }
+
+    public static GatewayConfig load(Path file, Map<String, String> env) {
+        LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
+        String where = file == null ? "the environment" : file.toString();
+        URI server = serverUri(where, c.get(SERVER));
+        Path state = Path.of(c.get(STATE_DIR)).toAbsolutePath().normalize();
+        if (c.get(SYNC_EVERY).compareTo(Duration.ofMillis(100)) < 0) {
+            throw new ConfigException(where + ": key 'sync.every' is " + c.get(SYNC_EVERY)
+                    + "; give at least 100ms (each sync lists every host's folders on the server)");
+        }
+        return new GatewayConfig(server.getUserInfo(), server,
+                new Upstream(orUnder(c.get(IDENTITY), state, "id_ed25519"), orUnder(c.get(KNOWN_HOSTS), state, "known_hosts"),
+                        c.get(ACCEPT_NEW), c.get(CONNECT_TIMEOUT), c.get(IO_TIMEOUT)),
+                orUnder(c.get(DROP_DIR), state, "drop"), state, orUnder(c.get(KEYS_DIR), state, "keys"), c.get(SYNC_EVERY),
+                ServerConfig.ssh(c, state));
+    }
+
+    private static URI serverUri(String where, String text) {
+        if (text.isEmpty()) {
+            throw new ConfigException(where + ": key 'server.url' is empty; set it to sftp://LAB@SERVER:2222/ with the name"
+                    + " of this lab on the server (labdrop lab add)");
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(where + ": key 'server.url' is not a URL (" + e.getMessage() + ")");
+        }
+        if (!"sftp".equals(uri.getScheme()) || uri.getHost() == null || uri.getUserInfo() == null) {
+            throw new ConfigException(where + ": key 'server.url' '" + text + "' must be sftp://LAB@SERVER:PORT/"
+                    + " (the lab's login on the server's SSH server)");
+        }
+        if (!Names.isValid(uri.getUserInfo())) {
+            throw new ConfigException(where + ": key 'server.url': '" + uri.getUserInfo() + "' is not a lab name"
+                    + " (" + Names.RULE + ")");
+        }
+        return uri;
+    }
+
+    private static Path orUnder(String value, Path state, String name) {
+        return value.isEmpty() ? state.resolve(name) : Path.of(value).toAbsolutePath().normalize();
+    }
+}

@@ -1,0 +1,239 @@
+package labdrop.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import labdrop.admin.HostDraft;
+import labdrop.agent.Agent;
+import labdrop.agent.AgentConfig;
+import labdrop.agent.SmokePackage;
+import labdrop.app.TestLab;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
+import labdrop.store.KeyRows;
+import labdrop.transport.OpenSshServer;
+import labdrop.transport.SftpSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lab gateway end to end: a real server, a gateway logged in with the lab's key over SFTP,
+ * and three SUT agents that reach only the gateway, one over file:// (the gateway's local drop)
+ * and two over the gateway's own SSH server (sftp://, and rsync+ssh:// with the real rsync and
+ * OpenSSH client).
+ */
+class GatewayIT {
+    static final List<String> SUTS = List.of("sut-a", "sut-b", "sut-c");
+    @TempDir
+    Path dir;
+    TestLab lab;
+    Gateway gateway;
+    GatewayConfig config;
+    String repoUrl;
+
+    @BeforeEach
+    void start() throws Exception {
+        lab = new TestLab(dir.resolve("server"), null, Map.of());
+        SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
+        repoUrl = "http://127.0.0.1:" + lab.app.httpPort() + "/packages/builtin/";
+        for (String sut : SUTS) {
+            lab.s.hosts().add(new HostDraft(sut, "default", "", "olivia", false, true, null), "admin");
+        }
+        lab.s.keys().addLab("lab-east", SUTS);
+        Path gw = Files.createDirectories(dir.resolve("gateway"));
+        OpenSshServer.run(gw, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", gw.resolve("id_ed25519").toString());
+        lab.s.keys().add(KeyRows.LAB, "lab-east", Files.readString(gw.resolve("id_ed25519.pub")), "key", "admin");
+        Files.writeString(gw.resolve("known_hosts"), "[127.0.0.1]:" + lab.app.sshPort() + " "
+                + Files.readString(lab.config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
+        Files.writeString(dir.resolve("boot_id"), "boot-1\n");
+        config = GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", "sftp://lab-east@127.0.0.1:" + lab.app.sshPort() + "/",
+                "LABDROP_STATE_DIR", gw.toString(), "LABDROP_SYNC_EVERY", "200ms", "LABDROP_SSH_HOST", "127.0.0.1",
+                "LABDROP_SSH_PORT", "0", "LABDROP_SERVER_CONNECT_TIMEOUT", "3s"));
+        gateway = new Gateway(config, Clock.systemUTC());
+        gateway.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        gateway.close();
+        lab.close();
+    }
+
+    /** A SUT's key for the gateway's SSH server, and the gateway's host key pinned in its known_hosts. */
+    record SutLogin(Path key, Path knownHosts) {
+    }
+
+    SutLogin sutLogin(String sut) throws Exception {
+        Path sutDir = Files.createDirectories(dir.resolve(sut));
+        Path key = sutDir.resolve("id_ed25519");
+        OpenSshServer.run(sutDir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
+        Files.writeString(config.keysDir().resolve(sut + ".pub"), "# " + sut + "\n" + Files.readString(sutDir.resolve("id_ed25519.pub")));
+        Path knownHosts = sutDir.resolve("known_hosts");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + gateway.sshPort() + " "
+                + Files.readString(config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
+        return new SutLogin(key, knownHosts);
+    }
+
+    Agent agent(String sut, String url, SutLogin login) {
+        Map<String, String> env = new HashMap<>();
+        env.put("LABDROP_HOST", sut);
+        env.put("LABDROP_DROP_URL", url);
+        if (login != null) {
+            env.put("LABDROP_SSH_IDENTITY", login.key().toString());
+            env.put("LABDROP_SSH_KNOWN_HOSTS", login.knownHosts().toString());
+        }
+        env.put("LABDROP_WORK_DIR", dir.resolve(sut).resolve("work").toString());
+        env.put("LABDROP_FETCH_LOCATIONS", repoUrl);
+        env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
+        env.put("LABDROP_LOG_PUSH_INTERVAL", "300ms");
+        env.put("LABDROP_TRANSPORT_BACKOFF", "10ms");
+        env.put("LABDROP_SSH_CONNECT_TIMEOUT", "3s");
+        return new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(3));
+    }
+
+    Path serverDrop(String sut) {
+        return lab.config.dropDir().resolve(sut);
+    }
+
+    Path gatewayDrop(String sut) {
+        return config.dropDir().resolve(sut);
+    }
+
+    Request file(String sut, String... tests) {
+        return lab.s.desk().file(new RequestSpec(sut, "olivia", Stream.of(tests).map(TestSpec::parse).toList(),
+                Priority.NORMAL, false, null, null, null, null));
+    }
+
+    static CompletableFuture<Agent.Outcome> pollAsync(Agent agent) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return agent.poll();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** What a SUT's session reads at {@code path}: null when the file is not there or the read is refused. */
+    static byte[] readOrNothing(SftpSession s, String path) {
+        try {
+            return s.readOrNull(path, 1000);
+        } catch (IOException refused) {
+            return null;
+        }
+    }
+
+    static List<String> dotFiles(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
+        }
+    }
+
+    @Test
+    void threeSutsBehindTheGatewayRunTheirRequestsToPassedOverFileSftpAndRsync() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.hosts().equals(Set.copyOf(SUTS))
+                && SUTS.stream().allMatch(s -> Files.isDirectory(gatewayDrop(s).resolve("current"))));
+        List<Agent> agents = List.of(
+                agent("sut-a", gatewayDrop("sut-a").toUri().toString(), null),
+                agent("sut-b", "sftp://sut-b@127.0.0.1:" + gateway.sshPort() + "/", sutLogin("sut-b")),
+                agent("sut-c", "rsync+ssh://sut-c@127.0.0.1:" + gateway.sshPort() + "/", sutLogin("sut-c")));
+        for (Agent agent : agents) {
+            assertThat(agent.poll()).isEqualTo(Agent.Outcome.IDLE);
+        }
+        await().atMost(Duration.ofSeconds(10)).alias("each SUT's state reached the server through the gateway").until(() ->
+                SUTS.stream().allMatch(s -> Files.exists(serverDrop(s).resolve("state_file"))));
+        assertThat(Files.readString(serverDrop("sut-c").resolve("state_file"))).contains("Available");
+
+        List<Request> requests = List.of(file("sut-a", "smoke:sleep 2", "smoke:pass"), file("sut-b", "smoke:sleep 2"),
+                file("sut-c", "smoke:sleep 2", "smoke:pass"));
+        for (int i = 0; i < SUTS.size(); i++) {
+            Path placed = gatewayDrop(SUTS.get(i)).resolve("current/" + requests.get(i).id() + ".xml");
+            await().atMost(Duration.ofSeconds(10)).alias("the request reached the gateway's drop").until(() -> Files.exists(placed));
+        }
+        List<CompletableFuture<Agent.Outcome>> polls = new ArrayList<>();
+        agents.forEach(a -> polls.add(pollAsync(a)));
+        Path log = serverDrop("sut-b").resolve("results/" + requests.get(1).id() + "/logs/1-smoke.stdout");
+        await().atMost(Duration.ofSeconds(20)).alias("a log reached the server").until(() -> Files.exists(log));
+        assertThat(polls.get(1)).as("the log reached the server while the test still ran").isNotDone();
+        assertThat(lab.s.desk().find(requests.get(1).id()).state()).isEqualTo(RequestState.RUNNING);
+        for (CompletableFuture<Agent.Outcome> poll : polls) {
+            assertThat(poll.get()).isEqualTo(Agent.Outcome.RAN);
+        }
+        for (int i = 0; i < SUTS.size(); i++) {
+            Request request = requests.get(i);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !lab.s.desk().find(request.id()).state().isActive());
+            assertThat(lab.s.desk().find(request.id()).state()).as(SUTS.get(i)).isEqualTo(RequestState.PASSED);
+            assertThat(lab.s.desk().results(lab.s.desk().find(request.id()))).allMatch(r -> r.outcome().equals("pass"));
+            String sut = SUTS.get(i);
+            await().atMost(Duration.ofSeconds(10)).alias("the finished request is gone on both sides").until(() ->
+                    !Files.exists(serverDrop(sut).resolve("current/" + request.id() + ".xml"))
+                            && !Files.exists(gatewayDrop(sut).resolve("current/" + request.id() + ".xml")));
+            await().atMost(Duration.ofSeconds(10)).alias("the gateway keeps no results the server has").until(() ->
+                    !Files.exists(gatewayDrop(sut).resolve("results/" + request.id())));
+        }
+        assertThat(dotFiles(lab.config.dropDir())).as("no temporary file on the server").isEmpty();
+        assertThat(dotFiles(config.dropDir())).as("no temporary file at the gateway").isEmpty();
+        GatewayStatus status = GatewayStatus.read(config.stateDir());
+        assertThat(status.lastError()).isNull();
+        assertThat(status.hosts()).containsOnlyKeys(SUTS);
+        assertThat(status.hosts().values()).allMatch(h -> h.unsent() == 0);
+    }
+
+    @Test
+    void aSutBehindTheGatewaySeesOnlyItsOwnFolderAndHostsFollowTheLabWithoutARestart() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.hosts().equals(Set.copyOf(SUTS)));
+        SutLogin b = sutLogin("sut-b");
+        try (SftpSession s = SftpSession.open(URI.create("sftp://sut-b@127.0.0.1:" + gateway.sshPort() + "/"), b.key(),
+                b.knownHosts(), false, Duration.ofSeconds(3), Duration.ofSeconds(10))) {
+            assertThat(s.sftp().readDir("/current")).isNotNull();
+            for (String sut : List.of("sut-b", "sut-c")) {
+                Files.writeString(Files.createDirectories(gatewayDrop(sut).resolve("results/r-1")).resolve("notes.txt"), sut);
+            }
+            assertThat(readOrNothing(s, "/results/r-1/notes.txt")).as("its own folder is its root").asString()
+                    .isEqualTo("sut-b");
+            for (String path : List.of("/../sut-c/results/r-1/notes.txt", "/sut-c/results/r-1/notes.txt",
+                    "../../sut-c/results/r-1/notes.txt")) {
+                assertThat(readOrNothing(s, path)).as(path).isNull();
+            }
+            assertThatThrownBy(() -> s.sftp().write("/current/r-999.xml").close()).as("a SUT never writes current/")
+                    .isInstanceOf(IOException.class);
+        }
+        Path bKey = b.key();
+        assertThatThrownBy(() -> SftpSession.open(URI.create("sftp://sut-c@127.0.0.1:" + gateway.sshPort() + "/"), bKey,
+                b.knownHosts(), false, Duration.ofSeconds(3), Duration.ofSeconds(10)))
+                .as("sut-b's key is not sut-c's").isInstanceOf(IOException.class);
+
+        Files.writeString(gatewayDrop("sut-c").resolve("state_file"), "<unsent/>");
+        lab.s.keys().setLabHost("lab-east", "sut-c", false);
+        await().atMost(Duration.ofSeconds(15)).alias("a host taken out of the lab leaves the gateway").until(() ->
+                gateway.hosts().equals(Set.of("sut-a", "sut-b")) && !Files.exists(gatewayDrop("sut-c")));
+        try (Stream<Path> departed = Files.list(config.stateDir().resolve("departed"))) {
+            Path kept = departed.filter(p -> p.getFileName().toString().startsWith("sut-c-")).findFirst().orElseThrow();
+            assertThat(kept.resolve("state_file")).as("what its SUT wrote is kept, not deleted").hasContent("<unsent/>");
+        }
+        lab.s.hosts().add(new HostDraft("sut-d", "default", "", "olivia", false, true, null), "admin");
+        lab.s.keys().setLabHost("lab-east", "sut-d", true);
+        await().atMost(Duration.ofSeconds(15)).alias("a host added to the lab appears at the gateway").until(() ->
+                gateway.hosts().contains("sut-d") && Files.isDirectory(gatewayDrop("sut-d").resolve("current")));
+    }
+}
