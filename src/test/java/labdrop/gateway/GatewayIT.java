@@ -47,6 +47,7 @@ class GatewayIT {
     @TempDir
     Path dir;
     TestLab lab;
+    Link link;
     Gateway gateway;
     GatewayConfig config;
     String repoUrl;
@@ -63,10 +64,11 @@ class GatewayIT {
         Path gw = Files.createDirectories(dir.resolve("gateway"));
         OpenSshServer.run(gw, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", gw.resolve("id_ed25519").toString());
         lab.s.keys().add(KeyRows.LAB, "lab-east", Files.readString(gw.resolve("id_ed25519.pub")), "key", "admin");
-        Files.writeString(gw.resolve("known_hosts"), "[127.0.0.1]:" + lab.app.sshPort() + " "
+        link = new Link(lab.app.sshPort());
+        Files.writeString(gw.resolve("known_hosts"), "[127.0.0.1]:" + link.port() + " "
                 + Files.readString(lab.config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
         Files.writeString(dir.resolve("boot_id"), "boot-1\n");
-        config = GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", "sftp://lab-east@127.0.0.1:" + lab.app.sshPort() + "/",
+        config = GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", "sftp://lab-east@127.0.0.1:" + link.port() + "/",
                 "LABDROP_STATE_DIR", gw.toString(), "LABDROP_SYNC_EVERY", "200ms", "LABDROP_SSH_HOST", "127.0.0.1",
                 "LABDROP_SSH_PORT", "0", "LABDROP_SERVER_CONNECT_TIMEOUT", "3s"));
         gateway = new Gateway(config, Clock.systemUTC());
@@ -76,6 +78,7 @@ class GatewayIT {
     @AfterEach
     void stop() throws Exception {
         gateway.close();
+        link.close();
         lab.close();
     }
 
@@ -143,14 +146,23 @@ class GatewayIT {
         }
     }
 
+    /** The request ids with a results folder in the server's drop. */
+    List<String> serverResults(String sut) {
+        try (Stream<Path> ids = Files.list(serverDrop(sut).resolve("results"))) {
+            return ids.map(p -> p.getFileName().toString()).toList();
+        } catch (IOException none) {
+            return List.of();
+        }
+    }
+
     static List<String> dotFiles(Path root) throws IOException {
         try (Stream<Path> all = Files.walk(root)) {
             return all.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
         }
     }
 
-    @Test
-    void threeSutsBehindTheGatewayRunTheirRequestsToPassedOverFileSftpAndRsync() throws Exception {
+    /** The three SUTs' agents, one per way of reaching the gateway, after a first poll that found nothing to do. */
+    List<Agent> idleAgents() throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.hosts().equals(Set.copyOf(SUTS))
                 && SUTS.stream().allMatch(s -> Files.isDirectory(gatewayDrop(s).resolve("current"))));
         List<Agent> agents = List.of(
@@ -163,13 +175,23 @@ class GatewayIT {
         await().atMost(Duration.ofSeconds(10)).alias("each SUT's state reached the server through the gateway").until(() ->
                 SUTS.stream().allMatch(s -> Files.exists(serverDrop(s).resolve("state_file"))));
         assertThat(Files.readString(serverDrop("sut-c").resolve("state_file"))).contains("Available");
+        return agents;
+    }
 
-        List<Request> requests = List.of(file("sut-a", "smoke:sleep 2", "smoke:pass"), file("sut-b", "smoke:sleep 2"),
-                file("sut-c", "smoke:sleep 2", "smoke:pass"));
+    /** The requests (one per SUT, in SUTS' order) once each has reached the gateway's drop. */
+    List<Request> placed(Request... requests) {
         for (int i = 0; i < SUTS.size(); i++) {
-            Path placed = gatewayDrop(SUTS.get(i)).resolve("current/" + requests.get(i).id() + ".xml");
+            Path placed = gatewayDrop(SUTS.get(i)).resolve("current/" + requests[i].id() + ".xml");
             await().atMost(Duration.ofSeconds(10)).alias("the request reached the gateway's drop").until(() -> Files.exists(placed));
         }
+        return List.of(requests);
+    }
+
+    @Test
+    void threeSutsBehindTheGatewayRunTheirRequestsToPassedOverFileSftpAndRsync() throws Exception {
+        List<Agent> agents = idleAgents();
+        List<Request> requests = placed(file("sut-a", "smoke:sleep 2", "smoke:pass"), file("sut-b", "smoke:sleep 2"),
+                file("sut-c", "smoke:sleep 2", "smoke:pass"));
         List<CompletableFuture<Agent.Outcome>> polls = new ArrayList<>();
         agents.forEach(a -> polls.add(pollAsync(a)));
         Path log = serverDrop("sut-b").resolve("results/" + requests.get(1).id() + "/logs/1-smoke.stdout");
@@ -235,5 +257,52 @@ class GatewayIT {
         lab.s.keys().setLabHost("lab-east", "sut-d", true);
         await().atMost(Duration.ofSeconds(15)).alias("a host added to the lab appears at the gateway").until(() ->
                 gateway.hosts().contains("sut-d") && Files.isDirectory(gatewayDrop("sut-d").resolve("current")));
+    }
+
+    @Test
+    void resultsWaitAtTheGatewayWhileTheLinkIsDownAndArriveOnceWhenItReturns() throws Exception {
+        List<Agent> agents = idleAgents();
+        List<Request> requests = placed(file("sut-a", "smoke:pass", "smoke:pass"), file("sut-b", "smoke:pass"),
+                file("sut-c", "smoke:pass", "smoke:pass"));
+        link.cut();
+        await().atMost(Duration.ofSeconds(10)).alias("the gateway noticed").until(() ->
+                GatewayStatus.read(config.stateDir()).lastError() != null);
+        for (Agent agent : agents) {
+            assertThat(agent.poll()).as("the SUTs run what they have").isEqualTo(Agent.Outcome.RAN);
+        }
+        for (int i = 0; i < SUTS.size(); i++) {
+            String sut = SUTS.get(i);
+            String id = requests.get(i).id();
+            assertThat(gatewayDrop(sut).resolve("results/" + id + "/result.xml")).as("queued at the gateway").exists();
+            assertThat(gatewayDrop(sut).resolve("current/" + id + ".xml")).as("the SUT ended the run").doesNotExist();
+        }
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).alias("nothing reaches the server").until(() ->
+                SUTS.stream().allMatch(s -> serverResults(s).isEmpty()));
+        GatewayStatus down = GatewayStatus.read(config.stateDir());
+        assertThat(down.hosts().values()).as("the status counts what waits").allMatch(h -> h.unsent() >= 2);
+        for (int i = 0; i < SUTS.size(); i++) {
+            assertThat(serverDrop(SUTS.get(i)).resolve("current/" + requests.get(i).id() + ".xml"))
+                    .as("the server still has the request: its result has not arrived").exists();
+            assertThat(lab.s.desk().find(requests.get(i).id()).state().isActive()).isTrue();
+        }
+
+        link.restore();
+        for (int i = 0; i < SUTS.size(); i++) {
+            Request request = requests.get(i);
+            String sut = SUTS.get(i);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !lab.s.desk().find(request.id()).state().isActive());
+            assertThat(lab.s.desk().find(request.id()).state()).as(sut).isEqualTo(RequestState.PASSED);
+            await().atMost(Duration.ofSeconds(10)).alias("the queue at the gateway is empty").until(() ->
+                    !Files.exists(gatewayDrop(sut).resolve("results/" + request.id()))
+                            && !Files.exists(serverDrop(sut).resolve("current/" + request.id() + ".xml")));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> GatewayStatus.read(config.stateDir()).lastError() == null
+                && GatewayStatus.read(config.stateDir()).hosts().values().stream().allMatch(h -> h.unsent() == 0));
+        List<String> audit = Files.readAllLines(lab.config.ssh().auditLog());
+        for (Request request : requests) {
+            assertThat(audit.stream().filter(line -> line.contains("rename")
+                    && line.endsWith("/results/" + request.id() + "/result.xml"))).as("pushed once: " + request.id()).hasSize(1);
+        }
+        assertThat(dotFiles(lab.config.dropDir())).as("no temporary file on the server").isEmpty();
     }
 }
