@@ -16,7 +16,7 @@ import labdrop.drop.ResultFiles;
 import labdrop.drop.SafeRead;
 
 /**
- * {@code file:///path/to/drop/HOST}: a local or NFS folder, or one that a lab's own rsync keeps
+ * {@code file:///path/to/drop/HOST}: a local or NFS folder, or a lab gateway's local drop that it keeps
  * in step. Links are never followed; results are copied under a temporary name and renamed.
  */
 final class FileTransport implements DropTransport {

@@ -132,14 +132,16 @@ class DebPackageIT {
         Path control = Files.createDirectories(dir.resolve("control"));
         ok("dpkg-deb", "--control", DEB.toString(), control.toString());
         assertThat(Files.readAllLines(control.resolve("conffiles"))).containsExactlyInAnyOrder(
-                "/etc/labdrop/server.conf", "/etc/labdrop/agent.conf", "/etc/labdrop/routes/README");
+                "/etc/labdrop/server.conf", "/etc/labdrop/agent.conf", "/etc/labdrop/gateway.conf",
+                "/etc/labdrop/routes/README");
         for (String script : List.of("postinst", "prerm", "postrm")) {
             ok("sh", "-n", control.resolve(script).toString());
         }
         String contents = ok("dpkg-deb", "--contents", DEB.toString()).out();
         assertThat(contents).contains("./usr/bin/labdrop", "./usr/share/labdrop/labdrop.jar", "./usr/share/labdrop/lib/",
                 "./usr/lib/systemd/system/labdrop-server.service", "./usr/lib/systemd/system/labdrop-agent.service",
-                "./usr/lib/systemd/system/labdrop-agent-once.timer", "./usr/share/doc/labdrop/copyright",
+                "./usr/lib/systemd/system/labdrop-gateway.service", "./usr/lib/systemd/system/labdrop-agent-once.timer",
+                "./usr/share/doc/labdrop/copyright",
                 "./usr/share/labdrop/grafana/labdrop.json");
 
         lintianWarningsAreTheExplainedOnes();
@@ -192,6 +194,7 @@ class DebPackageIT {
                 .isEqualTo("rw-r-----");
         assertThat(ok("stat", "-c", "%U:%G %a", "/var/lib/labdrop").out().strip()).isEqualTo("labdrop:labdrop 750");
         ok("systemd-analyze", "verify", "/usr/lib/systemd/system/labdrop-server.service",
+                "/usr/lib/systemd/system/labdrop-gateway.service",
                 "/usr/lib/systemd/system/labdrop-agent.service", "/usr/lib/systemd/system/labdrop-agent-once.service",
                 "/usr/lib/systemd/system/labdrop-agent-once.timer");
 
