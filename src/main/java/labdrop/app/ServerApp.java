@@ -51,7 +51,7 @@ public final class ServerApp implements AutoCloseable {
         this.config = config;
         this.services = services;
         this.ssh = config.ssh().enabled() ? new EmbeddedSshServer(config.ssh(), config.dropDir(),
-                services.keys(), Clock.systemUTC(), services.metrics().registry()) : null;
+                config.http().repositories(), services.keys(), Clock.systemUTC(), services.metrics().registry()) : null;
         this.readiness = readiness(config, services, ssh);
         PackageUploadHandler uploads = new PackageUploadHandler(services.accounts(),
                 config.http().repositories(), config.http().staging(), config.http().maxUploadBytes());

@@ -1,6 +1,7 @@
 package labdrop.gateway;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -8,18 +9,33 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
+import labdrop.config.ServerConfig;
+import labdrop.drop.DropLayout;
 import labdrop.drop.Names;
+import labdrop.drop.SafeRead;
+import labdrop.drop.xml.DropXml;
+import labdrop.drop.xml.RequestDoc;
+import labdrop.drop.xml.XmlFormat;
+import labdrop.error.BadInputException;
+import labdrop.lab.LabMetrics;
+import labdrop.ops.LabProbes;
+import labdrop.ops.Readiness;
+import labdrop.pkg.PackageFile;
 import labdrop.ssh.EmbeddedSshServer;
 import labdrop.transport.SftpSession;
+import labdrop.web.HttpServerFactory;
 import org.apache.sshd.sftp.client.SftpClient;
+import org.eclipse.jetty.server.Server;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -44,16 +60,24 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     private static final String GATEWAY = "labdrop.gateway";
+    /** The cache's path under /packages/ on the gateway's HTTP server. */
+    public static final String PACKAGES = "gateway";
     private final GatewayConfig config;
     private final Clock clock;
     private final AtomicReference<Set<String>> hosts = new AtomicReference<>(Set.of());
     private final Map<String, HostSync> syncs = new HashMap<>();
     private final Map<String, GatewayStatus.Host> hostStatus = new TreeMap<>();
     private final EmbeddedSshServer ssh;
+    private final PackageCache cache;
+    private final LabMetrics metrics = new LabMetrics();
+    private final Readiness readiness;
+    private final Server http;
     private final Scheduler scheduler;
+    private final Counter syncsOk;
+    private final Counter syncsFailed;
     private SftpSession session;
-    private Instant lastSync;
-    private String lastError;
+    private volatile Instant lastSync;
+    private volatile String lastError;
 
     public Gateway(GatewayConfig config, Clock clock) throws IOException, SchedulerException {
         this.config = config;
@@ -62,8 +86,37 @@ public final class Gateway implements AutoCloseable {
         Files.createDirectories(config.keysDir());
         hosts.set(localHosts());
         readStatus();
+        cache = new PackageCache(config.cache().dir(), config.stateDir().resolve("packages-part"), config.cache().maxBytes(),
+                config.cache().fetchDeadline(), clock);
+        metrics.bindProcess();
         ssh = config.ssh().enabled() ? new EmbeddedSshServer(config.ssh(), config.dropDir(),
-                new GatewayKeys(config.keysDir(), hosts::get), clock, new SimpleMeterRegistry()) : null;
+                new GatewayKeys(config.keysDir(), hosts::get), clock, metrics.registry()) : null;
+        readiness = new Readiness(Duration.ofSeconds(2), clock)
+                .add("server", this::serverProblem)
+                .add("drop", LabProbes.drop(config.dropDir()));
+        if (ssh != null) {
+            readiness.add("ssh", ssh::notAnswering);
+        }
+        http = HttpServerFactory.build(config.http().host(), config.http().port(), ServerConfig.Tls.NONE, List.of(),
+                Map.of(PACKAGES, cache.dir()), null, metrics, null, readiness);
+        syncsOk = Counter.builder("labdrop.gateway.syncs").tag("outcome", "ok")
+                .description("Syncs of every host of the lab with the server, by outcome").register(metrics.registry());
+        syncsFailed = Counter.builder("labdrop.gateway.syncs").tag("outcome", "failed").register(metrics.registry());
+        Gauge.builder("labdrop.gateway.hosts", hosts, h -> h.get().size()).description("Hosts of the lab the gateway serves")
+                .register(metrics.registry());
+        Gauge.builder("labdrop.gateway.unsent.files", hostStatus,
+                        h -> h.values().stream().mapToInt(GatewayStatus.Host::unsent).sum())
+                .description("Files the lab's SUTs wrote that have not reached the server yet").register(metrics.registry());
+        Gauge.builder("labdrop.gateway.last.sync.age", this, g -> g.lastSync == null ? Double.NaN
+                        : Duration.between(g.lastSync, clock.instant()).toMillis() / 1000.0)
+                .description("Seconds since a sync last reached the server").baseUnit("seconds").register(metrics.registry());
+        Gauge.builder("labdrop.gateway.cache", cache, c -> {
+            try {
+                return c.bytes();
+            } catch (IOException e) {
+                return Double.NaN;
+            }
+        }).description("Bytes in the package cache").baseUnit("bytes").register(metrics.registry());
         Properties p = new Properties();
         p.setProperty("org.quartz.scheduler.instanceName", "labdrop-gateway-" + config.lab());
         p.setProperty("org.quartz.threadPool.threadNamePrefix", "labdrop-gateway-" + config.lab());
@@ -74,10 +127,11 @@ public final class Gateway implements AutoCloseable {
         scheduler.getContext().put(GATEWAY, this);
     }
 
-    public void start() throws IOException, SchedulerException {
+    public void start() throws Exception {
         if (ssh != null) {
             ssh.start();
         }
+        http.start();
         scheduler.scheduleJob(JobBuilder.newJob(SyncJob.class).withIdentity("sync").build(),
                 TriggerBuilder.newTrigger().withIdentity("sync").startNow()
                         .withSchedule(SimpleScheduleBuilder.simpleSchedule().repeatForever()
@@ -87,6 +141,11 @@ public final class Gateway implements AutoCloseable {
         scheduler.start();
         LOG.info("labdrop gateway for lab '{}': syncing with {} every {}, local drop {}", config.lab(), config.server(),
                 config.syncEvery(), config.dropDir());
+    }
+
+    /** The port of the gateway's HTTP server. */
+    public int httpPort() {
+        return HttpServerFactory.port(http);
     }
 
     /** The port of the gateway's SSH server (0 when it is off). */
@@ -110,7 +169,7 @@ public final class Gateway implements AutoCloseable {
             for (String host : lab) {
                 HostSync sync = syncs.get(host);
                 if (sync == null) {
-                    sync = new HostSync(host, config.dropDir().resolve(host), SyncJournal.load(journal(host)));
+                    sync = new HostSync(host, config.dropDir().resolve(host), SyncJournal.load(journal(host)), this::prefetch);
                     syncs.put(host, sync);
                 }
                 HostSync.Outcome outcome = sync.sync(s);
@@ -121,6 +180,8 @@ public final class Gateway implements AutoCloseable {
                 hostStatus.put(host, new GatewayStatus.Host(clock.instant(), outcome.unsent()));
             }
             hostStatus.keySet().retainAll(lab);
+            cache.retain(pinned());
+            syncsOk.increment();
             if (lastError != null) {
                 LOG.info("the server is reachable again ({})", config.server());
             }
@@ -131,7 +192,8 @@ public final class Gateway implements AutoCloseable {
                 LOG.warn("sync with {} failed; the SUTs go on with what they have and their results wait here: {}",
                         config.server(), e.getMessage());
             }
-            lastError = e.getMessage();
+            lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            syncsFailed.increment();
             closeSession();
             countUnsent();
         }
@@ -153,6 +215,70 @@ public final class Gateway implements AutoCloseable {
                 LOG.debug("counting what waits for host '{}': {}", host, e.getMessage());
             }
         });
+    }
+
+    /**
+     * A request is placed in the local drop once the packages it pins are in the cache, so its SUT
+     * never waits on the link: each comes over the lab's login once and is verified first. A
+     * package the server does not have (a tester's own repository) is left to the SUT's own fetch
+     * locations; one the link could not bring holds the request back until a later sync.
+     */
+    private boolean prefetch(SftpSession s, String host, byte[] xml) {
+        RequestDoc doc;
+        try {
+            doc = DropXml.read(XmlFormat.REQUEST, xml, host + "/current");
+        } catch (RuntimeException bad) {
+            return true;
+        }
+        for (RequestDoc.Package p : doc.packages.list) {
+            if (p.sha256 == null) {
+                continue;
+            }
+            try {
+                cache.ensure(s, new PackageCache.Pin(PackageFile.parse(p.fileName()).fileName(), p.sha256,
+                        p.size == null ? -1 : p.size));
+            } catch (PackageCache.NotOnServer | BadInputException e) {
+                LOG.info("request {} for host '{}': {} is not cached ({}); its SUT fetches it from its own locations",
+                        doc.id, host, p.fileName(), e.getMessage());
+            } catch (IOException e) {
+                LOG.warn("request {} for host '{}' waits: its package {} could not be cached yet ({})", doc.id, host,
+                        p.fileName(), e.getMessage());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The package files the requests in the local drop name: kept in the cache whatever its size. */
+    private Set<String> pinned() throws IOException {
+        Set<String> out = new TreeSet<>();
+        for (String host : hosts.get()) {
+            Path current = config.dropDir().resolve(host).resolve(DropLayout.CURRENT);
+            if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(current, "*.xml")) {
+                for (Path file : files) {
+                    try {
+                        RequestDoc doc = DropXml.read(XmlFormat.REQUEST, SafeRead.read(current, file, HostSync.MAX_FILE_BYTES),
+                                file.toString());
+                        doc.packages.list.forEach(p -> out.add(p.fileName()));
+                    } catch (IOException | RuntimeException unreadable) {
+                        // not a request the gateway placed (its agent refuses it); it pins nothing
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The readiness of the link: null once a sync reached the server and the last one did too. */
+    private String serverProblem() {
+        String error = lastError;
+        if (error != null) {
+            return "the last sync with " + config.server() + " failed: " + error;
+        }
+        return lastSync == null ? "no sync has reached " + config.server() + " yet" : null;
     }
 
     private SftpSession session() throws IOException {
@@ -244,6 +370,13 @@ public final class Gateway implements AutoCloseable {
         synchronized (this) {
             closeSession();
         }
+        try {
+            http.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the gateway's HTTP server: {}", e.getMessage());
+        }
+        readiness.close();
+        metrics.close();
         if (ssh != null) {
             ssh.close();
         }

@@ -28,7 +28,17 @@ public record GatewayConfig(
         Path stateDir,
         Path keysDir,
         Duration syncEvery,
+        Http http,
+        Cache cache,
         ServerConfig.Ssh ssh) {
+
+    /** The gateway's HTTP server for its SUTs: the package cache, /readyz, /healthz, /metrics. */
+    public record Http(String host, int port) {
+    }
+
+    /** The package cache: where, how big, how long one package's fetch from the server may take. */
+    public record Cache(Path dir, long maxBytes, Duration fetchDeadline) {
+    }
 
     /** The gateway's own login to the server: key, known hosts, timeouts. */
     public record Upstream(Path identity, Path knownHosts, boolean acceptNewHostKey, Duration connectTimeout,
@@ -59,8 +69,21 @@ public record GatewayConfig(
     static final Setting<Duration> SYNC_EVERY = Setting.duration("sync.every", "5s",
             "How often the gateway syncs every host of its lab with the server (one connection, kept open).");
 
+    static final Setting<String> HTTP_HOST = Setting.text("http.host", "0.0.0.0",
+            "Address the gateway's HTTP server (package cache, /readyz, /metrics) listens on.");
+    static final Setting<Integer> HTTP_PORT = Setting.integer("http.port", 0, 65535, 8080,
+            "Port of the gateway's HTTP server; its SUTs fetch packages from http://GATEWAY:PORT/packages/gateway/."
+                    + " 0 picks a free one.");
+    static final Setting<String> CACHE_DIR = Setting.text("cache.dir", "",
+            "The package cache (a package repository folder); empty means <state.dir>/packages.");
+    static final Setting<Long> CACHE_MAX = Setting.bytes("cache.max-bytes", 10_737_418_240L,
+            "Largest the package cache may grow; the least recently needed packages are removed first, never one that a"
+                    + " request in the local drop still names.");
+    static final Setting<Duration> CACHE_DEADLINE = Setting.duration("cache.fetch-deadline", "30m",
+            "Longest one package's fetch from the server may take; a cut fetch resumes at the next sync.");
+
     private static final List<Setting<?>> OWN = List.of(SERVER, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW, CONNECT_TIMEOUT,
-            IO_TIMEOUT, STATE_DIR, DROP_DIR, KEYS_DIR, SYNC_EVERY);
+            IO_TIMEOUT, STATE_DIR, DROP_DIR, KEYS_DIR, SYNC_EVERY, HTTP_HOST, HTTP_PORT, CACHE_DIR, CACHE_MAX, CACHE_DEADLINE);
 
     /** Every key gateway.conf may hold: the gateway's own, then the SSH server's. */
     public static final List<Setting<?>> SETTINGS = settings();
@@ -84,6 +107,8 @@ public record GatewayConfig(
                 new Upstream(orUnder(c.get(IDENTITY), state, "id_ed25519"), orUnder(c.get(KNOWN_HOSTS), state, "known_hosts"),
                         c.get(ACCEPT_NEW), c.get(CONNECT_TIMEOUT), c.get(IO_TIMEOUT)),
                 orUnder(c.get(DROP_DIR), state, "drop"), state, orUnder(c.get(KEYS_DIR), state, "keys"), c.get(SYNC_EVERY),
+                new Http(c.get(HTTP_HOST), c.get(HTTP_PORT)),
+                new Cache(orUnder(c.get(CACHE_DIR), state, "packages"), c.get(CACHE_MAX), c.get(CACHE_DEADLINE)),
                 ServerConfig.ssh(c, state));
     }
 

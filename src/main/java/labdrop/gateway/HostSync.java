@@ -45,6 +45,7 @@ final class HostSync {
     private final String host;
     private final Path local;
     private final SyncJournal journal;
+    private final Prefetch prefetch;
     /** Remote file to the listing stamp and content it had when last read: unchanged files are not read again. */
     private final Map<String, Cached> cache = new HashMap<>();
 
@@ -58,10 +59,18 @@ final class HostSync {
         }
     }
 
-    HostSync(String host, Path local, SyncJournal journal) {
+    /** What must be in place before a request file is placed in the local drop (its packages, in the cache). */
+    @FunctionalInterface
+    interface Prefetch {
+        /** True when the request may be placed now; false holds it back until a later sync. */
+        boolean ready(SftpSession s, String host, byte[] requestXml);
+    }
+
+    HostSync(String host, Path local, SyncJournal journal, Prefetch prefetch) {
         this.host = host;
         this.local = local;
         this.journal = journal;
+        this.prefetch = prefetch;
     }
 
     String host() {
@@ -87,15 +96,23 @@ final class HostSync {
             remove(s, remote + "/" + DropLayout.CURRENT + "/" + name);
         }
         int placed = 0;
+        Map<String, String> known = new TreeMap<>(plan.known());
         for (String name : plan.download()) {
-            AtomicFiles.write(local.resolve(DropLayout.CURRENT).resolve(name), bytes(remote + "/" + DropLayout.CURRENT + "/" + name));
+            byte[] xml = bytes(remote + "/" + DropLayout.CURRENT + "/" + name);
+            if (!prefetch.ready(s, host, xml)) {
+                if (!here.containsKey(name)) {
+                    known.remove(name);
+                }
+                continue;
+            }
+            AtomicFiles.write(local.resolve(DropLayout.CURRENT).resolve(name), xml);
             placed++;
         }
         for (String name : plan.deleteLocal()) {
             AtomicFiles.delete(local.resolve(DropLayout.CURRENT).resolve(name));
         }
         journal.known().clear();
-        journal.known().putAll(plan.known());
+        journal.known().putAll(known);
         journal.save();
         placed += mirrorConfig(s, remote);
         pruneResults(server.keySet());

@@ -17,6 +17,7 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +43,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded SSH server (Apache MINA SSHD): one port for SFTP and {@code rsync --server}, key
  * logins only (the user name is a host or a lab), each login jailed to its host folder (or its
- * lab's host folders) with the SUT write rules of {@link Jail}. No shell, no pty use, no other
- * exec, no port, agent or X11 forwarding. The ed25519 host key is generated once and kept in
+ * lab's host folders) with the SUT write rules of {@link Jail}; a lab login may also fetch packages
+ * ({@link PackageCommand}). No shell, no pty use, no other exec, no port, agent or X11 forwarding. The ed25519 host key is generated once and kept in
  * OpenSSH format (never through Java serialisation).
  */
 public final class EmbeddedSshServer implements AutoCloseable {
@@ -58,6 +59,16 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private final Logins keys;
 
     public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, Logins keys, Clock clock, MeterRegistry registry)
+            throws IOException {
+        this(config, dropRoot, Map.of(), keys, clock, registry);
+    }
+
+    /**
+     * {@code repositories}: the package repositories a lab login may fetch from with
+     * {@code labdrop-package} ({@link PackageCommand}); none on a gateway.
+     */
+    public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, Map<String, Path> repositories, Logins keys,
+                             Clock clock, MeterRegistry registry)
             throws IOException {
         this.audit = new AuditLog(config.auditLog(), config.auditMaxBytes(), config.auditKeep(), clock);
         this.sessions = new Sessions(dropRoot, audit, config.maxSessionsPerKey(), config.quotaBytes(), config.quotaFiles(),
@@ -109,7 +120,8 @@ public final class EmbeddedSshServer implements AutoCloseable {
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
         sshd.setShellFactory(null);
-        sshd.setCommandFactory(RsyncCommand.factory(sessions, config.rsync()));
+        sshd.setCommandFactory((channel, command) -> PackageCommand.matches(command)
+                ? new PackageCommand(command, sessions, repositories) : new RsyncCommand(command, sessions, config.rsync()));
         SftpGuard guard = new SftpGuard(sessions);
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().withFileSystemAccessor(guard).build();
         sftp.addSftpEventListener(guard);

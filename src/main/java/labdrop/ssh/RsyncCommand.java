@@ -19,7 +19,6 @@ import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
-import org.apache.sshd.server.command.CommandFactory;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,10 +46,6 @@ final class RsyncCommand implements Command {
     }
 
     /** The server's command factory: every exec request becomes one of these. */
-    static CommandFactory factory(Sessions sessions, String rsync) {
-        return (channel, command) -> new RsyncCommand(command, sessions, rsync);
-    }
-
     @Override
     public void setInputStream(InputStream in) {
         this.in = in;

@@ -5,12 +5,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.UUID;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.Names;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
@@ -105,6 +110,53 @@ public final class SftpSession implements AutoCloseable {
                 return null;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Runs {@code command} on the server over this login, on a channel of the same connection,
+     * with its standard output written to {@code out}. Returns the exit status and what the
+     * command wrote to standard error (at most 4 KiB); gives up after {@code deadline}.
+     */
+    public Exec exec(String command, OutputStream out, Duration deadline) throws IOException {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (ChannelExec channel = session.createExecChannel(command)) {
+            channel.setOut(out);
+            channel.setErr(new CappedStream(err, 4096));
+            channel.open().verify(deadline);
+            Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), deadline);
+            if (events.contains(ClientChannelEvent.TIMEOUT)) {
+                throw new IOException("'" + command + "' did not finish within " + deadline);
+            }
+            Integer status = channel.getExitStatus();
+            return new Exec(status == null ? -1 : status, err.toString(StandardCharsets.UTF_8).strip());
+        }
+    }
+
+    /** How a command run by {@link #exec} ended. */
+    public record Exec(int status, String stderr) {
+    }
+
+    /** Keeps the first {@code cap} bytes written to it and drops the rest. */
+    private static final class CappedStream extends OutputStream {
+        private final ByteArrayOutputStream out;
+        private final int cap;
+
+        CappedStream(ByteArrayOutputStream out, int cap) {
+            this.out = out;
+            this.cap = cap;
+        }
+
+        @Override
+        public void write(int b) {
+            if (out.size() < cap) {
+                out.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            out.write(b, off, Math.max(0, Math.min(len, cap - out.size())));
         }
     }
 

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,13 +53,11 @@ class GatewayIT {
     Link link;
     Gateway gateway;
     GatewayConfig config;
-    String repoUrl;
 
     @BeforeEach
     void start() throws Exception {
         lab = new TestLab(dir.resolve("server"), null, Map.of());
         SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
-        repoUrl = "http://127.0.0.1:" + lab.app.httpPort() + "/packages/builtin/";
         for (String sut : SUTS) {
             lab.s.hosts().add(new HostDraft(sut, "default", "", "olivia", false, true, null), "admin");
         }
@@ -70,7 +71,8 @@ class GatewayIT {
         Files.writeString(dir.resolve("boot_id"), "boot-1\n");
         config = GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", "sftp://lab-east@127.0.0.1:" + link.port() + "/",
                 "LABDROP_STATE_DIR", gw.toString(), "LABDROP_SYNC_EVERY", "200ms", "LABDROP_SSH_HOST", "127.0.0.1",
-                "LABDROP_SSH_PORT", "0", "LABDROP_SERVER_CONNECT_TIMEOUT", "3s"));
+                "LABDROP_SSH_PORT", "0", "LABDROP_SERVER_CONNECT_TIMEOUT", "3s", "LABDROP_HTTP_HOST", "127.0.0.1",
+                "LABDROP_HTTP_PORT", "0"));
         gateway = new Gateway(config, Clock.systemUTC());
         gateway.start();
     }
@@ -106,7 +108,8 @@ class GatewayIT {
             env.put("LABDROP_SSH_KNOWN_HOSTS", login.knownHosts().toString());
         }
         env.put("LABDROP_WORK_DIR", dir.resolve(sut).resolve("work").toString());
-        env.put("LABDROP_FETCH_LOCATIONS", repoUrl);
+        // the SUT knows only the gateway: its drop, its SSH server, its package cache
+        env.put("LABDROP_FETCH_LOCATIONS", "http://127.0.0.1:" + gateway.httpPort() + "/packages/" + Gateway.PACKAGES + "/");
         env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
         env.put("LABDROP_LOG_PUSH_INTERVAL", "300ms");
         env.put("LABDROP_TRANSPORT_BACKOFF", "10ms");
@@ -215,6 +218,24 @@ class GatewayIT {
         }
         assertThat(dotFiles(lab.config.dropDir())).as("no temporary file on the server").isEmpty();
         assertThat(dotFiles(config.dropDir())).as("no temporary file at the gateway").isEmpty();
+        assertThat(Files.readAllLines(lab.config.ssh().auditLog()).stream().filter(l -> l.contains("package")
+                && l.contains("test-smoke.tar.bz2"))).as("the package crossed the link once for three SUTs").hasSize(1);
+
+        String base = "http://127.0.0.1:" + gateway.httpPort();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<byte[]> part = http.send(HttpRequest.newBuilder(URI.create(base + "/packages/" + Gateway.PACKAGES
+                + "/test-smoke.tar.bz2")).header("Range", "bytes=0-9").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(part.statusCode()).as("the cache answers Range as the server does").isEqualTo(206);
+        assertThat(part.body()).hasSize(10);
+        assertThat(part.headers().firstValue("ETag")).isPresent();
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"server\"");
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("labdrop_gateway_syncs_total{outcome=\"ok\"}").contains("labdrop_gateway_unsent_files 0.0")
+                .contains("labdrop_gateway_cache_bytes");
         GatewayStatus status = GatewayStatus.read(config.stateDir());
         assertThat(status.lastError()).isNull();
         assertThat(status.hosts()).containsOnlyKeys(SUTS);
@@ -278,6 +299,10 @@ class GatewayIT {
         }
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).alias("nothing reaches the server").until(() ->
                 SUTS.stream().allMatch(s -> serverResults(s).isEmpty()));
+        HttpResponse<String> notReady = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + gateway.httpPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notReady.statusCode()).as("/readyz says the link is down").isEqualTo(503);
+        assertThat(notReady.body()).contains("the last sync with");
         GatewayStatus down = GatewayStatus.read(config.stateDir());
         assertThat(down.hosts().values()).as("the status counts what waits").allMatch(h -> h.unsent() >= 2);
         for (int i = 0; i < SUTS.size(); i++) {
