@@ -48,6 +48,8 @@ final class HostSync {
     private final Prefetch prefetch;
     /** Remote file to the listing stamp and content it had when last read: unchanged files are not read again. */
     private final Map<String, Cached> cache = new HashMap<>();
+    /** Remote folders this process has cleared of temporaries a killed push may have left. */
+    private final Set<String> swept = new HashSet<>();
 
     private record Cached(String stamp, byte[] bytes) {
     }
@@ -77,10 +79,40 @@ final class HostSync {
         return host;
     }
 
-    /** Creates the local host folder with the folders a SUT expects. */
+    /**
+     * Creates the local host folder with the folders a SUT expects, and removes what a killed
+     * gateway may have left half-written in the folders only it writes ({@code current/}, {@code config/}).
+     */
     static void prepare(Path local) throws IOException {
         for (String folder : List.of(DropLayout.CURRENT, DropLayout.CONFIG, DropLayout.RESULTS)) {
             Files.createDirectories(local.resolve(folder));
+        }
+        AtomicFiles.removeTemporaryFiles(local.resolve(DropLayout.CURRENT));
+        AtomicFiles.removeTemporaryFiles(local.resolve(DropLayout.CONFIG));
+    }
+
+    /**
+     * Before this process first writes into a remote folder: removes the temporaries there that a
+     * push cut by a SIGKILL left behind (the file they were for is pushed again, whole). Only the
+     * gateway writes its hosts' folders on the server, so every temporary there is its own.
+     */
+    private void sweep(SftpSession s, String folder) throws IOException {
+        if (!swept.add(folder)) {
+            return;
+        }
+        Iterable<SftpClient.DirEntry> entries;
+        try {
+            entries = s.sftp().readDir(folder);
+        } catch (SftpException e) {
+            if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                return;
+            }
+            throw e;
+        }
+        for (SftpClient.DirEntry entry : entries) {
+            if (entry.getFilename().startsWith(AtomicFiles.TEMP_PREFIX) && entry.getAttributes().isRegularFile()) {
+                remove(s, folder + "/" + entry.getFilename());
+            }
         }
     }
 
@@ -177,6 +209,7 @@ final class HostSync {
                 String target = remote + "/" + DropLayout.RESULTS + "/" + id + (slash < 0 ? "" : "/" + relative.substring(0, slash));
                 if (made.add(target)) {
                     s.mkdirs(target);
+                    sweep(s, target);
                 }
                 try (InputStream in = Files.newInputStream(file.path(), LinkOption.NOFOLLOW_LINKS)) {
                     s.putAtomically(target, relative.substring(slash + 1), in);
@@ -201,6 +234,7 @@ final class HostSync {
         if (journal.wasPushed(DropLayout.STATE_FILE, sha)) {
             return 0;
         }
+        sweep(s, remote);
         s.putAtomically(remote, DropLayout.STATE_FILE, new ByteArrayInputStream(xml));
         journal.pushed(DropLayout.STATE_FILE, sha);
         journal.save();

@@ -13,13 +13,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The network between a gateway and its server, on loopback: a TCP relay from a port of its own
  * to the server's SSH port, which a test can cut (every connection closed, the port closed, so
- * new connections are refused) and restore (the same port open again).
+ * new connections are refused), restore (the same port open again) or slow down.
  */
 final class Link implements AutoCloseable {
     private final int target;
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket listener;
+    /** Bytes per second each direction of each connection may carry; 0: as fast as loopback goes. */
+    private volatile long rate;
 
     Link(int target) throws IOException {
         this.target = target;
@@ -54,7 +56,18 @@ final class Link implements AutoCloseable {
     private void pump(InputStream in, OutputStream out, Socket a, Socket b) {
         Thread t = new Thread(() -> {
             try {
-                in.transferTo(out);
+                byte[] buffer = new byte[8192];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                    long limit = rate;
+                    if (limit > 0) {
+                        Thread.sleep(n * 1000L / limit);
+                    }
+                }
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
             } catch (IOException cut) {
                 // one side went away
             } finally {
@@ -64,6 +77,11 @@ final class Link implements AutoCloseable {
         }, "link-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** A slow link: at most {@code bytesPerSecond} each way per connection (0: no limit). */
+    void throttle(long bytesPerSecond) {
+        rate = bytesPerSecond;
     }
 
     /** The link goes down: open connections are cut and new ones refused. */
