@@ -13,6 +13,7 @@ import labdrop.ops.LabProbes;
 import labdrop.ops.Readiness;
 import labdrop.schedule.Crons;
 import labdrop.ssh.EmbeddedSshServer;
+import labdrop.ssh.GatewayServices;
 import labdrop.web.ApiHandler;
 import labdrop.web.DoorbellHandler;
 import labdrop.web.HttpServerFactory;
@@ -51,7 +52,7 @@ public final class ServerApp implements AutoCloseable {
         this.config = config;
         this.services = services;
         this.ssh = config.ssh().enabled() ? new EmbeddedSshServer(config.ssh(), config.dropDir(),
-                config.http().repositories(), services.keys(), Clock.systemUTC(), services.metrics().registry()) : null;
+                new GatewayServices(config.http().repositories(), services.doorbell()), services.keys(), Clock.systemUTC(), services.metrics().registry()) : null;
         this.readiness = readiness(config, services, ssh);
         PackageUploadHandler uploads = new PackageUploadHandler(services.accounts(),
                 config.http().repositories(), config.http().staging(), config.http().maxUploadBytes());

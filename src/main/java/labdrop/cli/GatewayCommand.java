@@ -47,8 +47,9 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"What the gateway last did: when it last reached the server, the last error, and per host when "
-                    + "it was last synced and how many files its SUT wrote that have not reached the server yet.",
+            description = {"What the gateway last did: when it last reached the server, the last error, the package cache's "
+                    + "use, and per host when it was last synced and how many files its SUT wrote that have not reached the "
+                    + "server yet.",
                     "Reads <state.dir>/status.properties; works while the gateway runs or not."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:the last sync reached the server", "5:the last sync failed, or the gateway never synced"})
@@ -73,6 +74,7 @@ final class GatewayCommand implements Callable<Integer> {
             status.hosts().forEach((name, h) -> hosts.put(name, Map.of("lastSync", String.valueOf(h.lastSync()),
                     "unsent", h.unsent())));
             answer.put("hosts", hosts);
+            answer.put("cache", Map.of("packages", status.cachePackages(), "bytes", status.cacheBytes()));
             if (!json.print(answer)) {
                 System.out.println("lab          " + config.lab());
                 System.out.println("server       " + config.server());
@@ -81,6 +83,7 @@ final class GatewayCommand implements Callable<Integer> {
                 if (status.lastError() != null) {
                     System.out.println("last error   " + status.lastError());
                 }
+                System.out.println("cache        " + status.cachePackages() + " packages, " + status.cacheBytes() + " bytes");
                 System.out.printf("%-24s %-28s %s%n", "HOST", "LAST SYNC", "UNSENT FILES");
                 status.hosts().forEach((name, h) -> System.out.printf("%-24s %-28s %d%n", name,
                         h.lastSync() == null ? "never" : h.lastSync(), h.unsent()));

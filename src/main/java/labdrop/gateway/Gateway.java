@@ -18,6 +18,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import labdrop.config.ServerConfig;
 import labdrop.drop.DropLayout;
@@ -40,6 +41,7 @@ import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobExecutionContext;
+import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
@@ -75,13 +77,24 @@ public final class Gateway implements AutoCloseable {
     private final Scheduler scheduler;
     private final Counter syncsOk;
     private final Counter syncsFailed;
-    private SftpSession session;
+    private final ServerLink link;
+    private final LabDoorbell labBell;
+    private final SutDoorbell sutBell;
+    /** Hosts the lab doorbell says changed on the server since their last sync. */
+    private final Set<String> serverChanged = ConcurrentHashMap.newKeySet();
+    private final Map<String, Long> serverGenerations = new ConcurrentHashMap<>();
+    /** A sync of every host is due: at start, after a failure, when the lab's hosts changed. */
+    private volatile boolean fullDue = true;
+    private Instant lastFull = Instant.EPOCH;
     private volatile Instant lastSync;
     private volatile String lastError;
 
     public Gateway(GatewayConfig config, Clock clock) throws IOException, SchedulerException {
         this.config = config;
         this.clock = clock;
+        this.link = new ServerLink(config.server(), config.upstream());
+        this.sutBell = new SutDoorbell(config.stateDir().resolve("doorbell-tokens.properties"), clock);
+        this.labBell = new LabDoorbell(link, Duration.ofSeconds(1), this::rang);
         Files.createDirectories(config.dropDir());
         Files.createDirectories(config.keysDir());
         hosts.set(localHosts());
@@ -98,7 +111,7 @@ public final class Gateway implements AutoCloseable {
             readiness.add("ssh", ssh::notAnswering);
         }
         http = HttpServerFactory.build(config.http().host(), config.http().port(), ServerConfig.Tls.NONE, List.of(),
-                Map.of(PACKAGES, cache.dir()), null, metrics, null, readiness);
+                Map.of(PACKAGES, cache.dir()), sutBell, metrics, null, readiness);
         syncsOk = Counter.builder("labdrop.gateway.syncs").tag("outcome", "ok")
                 .description("Syncs of every host of the lab with the server, by outcome").register(metrics.registry());
         syncsFailed = Counter.builder("labdrop.gateway.syncs").tag("outcome", "failed").register(metrics.registry());
@@ -132,13 +145,14 @@ public final class Gateway implements AutoCloseable {
             ssh.start();
         }
         http.start();
-        scheduler.scheduleJob(JobBuilder.newJob(SyncJob.class).withIdentity("sync").build(),
+        scheduler.scheduleJob(JobBuilder.newJob(SyncJob.class).withIdentity("sync").storeDurably().build(),
                 TriggerBuilder.newTrigger().withIdentity("sync").startNow()
                         .withSchedule(SimpleScheduleBuilder.simpleSchedule().repeatForever()
                                 .withIntervalInMilliseconds(config.syncEvery().toMillis())
                                 .withMisfireHandlingInstructionNextWithRemainingCount())
                         .build());
         scheduler.start();
+        labBell.start();
         LOG.info("labdrop gateway for lab '{}': syncing with {} every {}, local drop {}", config.lab(), config.server(),
                 config.syncEvery(), config.dropDir());
     }
@@ -161,18 +175,47 @@ public final class Gateway implements AutoCloseable {
     /** One sync of every host of the lab; an unreachable server is logged and recorded, not thrown. */
     synchronized void syncOnce() {
         Instant started = clock.instant();
+        SftpSession s = null;
         try {
-            SftpSession s = session();
-            Set<String> lab = labHosts(s);
-            retireDeparted(lab);
-            hosts.set(Set.copyOf(lab));
+            boolean full = fullDue || !labBell.healthy()
+                    || !started.isBefore(lastFull.plus(config.safetyEvery()));
+            Set<String> lab;
+            if (full) {
+                fullDue = false;
+                s = link.session();
+                lab = labHosts(s);
+                retireDeparted(lab);
+                hosts.set(Set.copyOf(lab));
+            } else {
+                lab = hosts.get();
+            }
+            boolean reached = full;
             for (String host : lab) {
                 HostSync sync = syncs.get(host);
                 if (sync == null) {
                     sync = new HostSync(host, config.dropDir().resolve(host), SyncJournal.load(journal(host)), this::prefetch);
                     syncs.put(host, sync);
                 }
-                HostSync.Outcome outcome = sync.sync(s);
+                boolean changedThere = serverChanged.remove(host);
+                if (!full && !changedThere && !sync.localPending()) {
+                    continue;
+                }
+                if (s == null) {
+                    s = link.session();
+                }
+                reached = true;
+                HostSync.Outcome outcome;
+                try {
+                    outcome = sync.sync(s);
+                } catch (IOException | RuntimeException e) {
+                    if (changedThere) {
+                        serverChanged.add(host);
+                    }
+                    throw e;
+                }
+                if (outcome.changedHere()) {
+                    sutBell.bump(host);
+                }
                 if (outcome.changedAnything()) {
                     LOG.info("host '{}': {} files pushed, {} placed or changed here, {} finished requests removed on the server",
                             host, outcome.pushed(), outcome.placed(), outcome.removed());
@@ -181,6 +224,12 @@ public final class Gateway implements AutoCloseable {
             }
             hostStatus.keySet().retainAll(lab);
             cache.retain(pinned());
+            if (full) {
+                lastFull = started;
+            }
+            if (!reached) {
+                return;
+            }
             syncsOk.increment();
             if (lastError != null) {
                 LOG.info("the server is reachable again ({})", config.server());
@@ -194,14 +243,45 @@ public final class Gateway implements AutoCloseable {
             }
             lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             syncsFailed.increment();
-            closeSession();
+            fullDue = true;
+            link.broken(s);
             countUnsent();
         }
         try {
-            new GatewayStatus(config.server().toString(), started, lastSync, lastError, Map.copyOf(hostStatus))
-                    .save(config.stateDir());
+            new GatewayStatus(config.server().toString(), started, lastSync, lastError, Map.copyOf(hostStatus),
+                    cache.bytes(), cache.count()).save(config.stateDir());
         } catch (IOException e) {
             LOG.warn("cannot write the gateway's status: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * The lab's doorbell answered: the hosts whose generation moved are synced at once (not on
+     * the next tick), a changed set of hosts makes it a sync of all, and the SUTs' doorbell tokens
+     * are kept for the gateway's own doorbell.
+     */
+    private void rang(LabDoorbell.Answer answer) {
+        try {
+            sutBell.tokens(answer.tokenHashes());
+        } catch (IOException e) {
+            LOG.warn("cannot keep the SUTs' doorbell tokens: {}", e.getMessage());
+        }
+        if (!answer.generations().keySet().equals(hosts.get())) {
+            fullDue = true;
+        }
+        answer.generations().forEach((host, generation) -> {
+            Long before = serverGenerations.put(host, generation);
+            if (!generation.equals(before)) {
+                serverChanged.add(host);
+            }
+        });
+        serverGenerations.keySet().retainAll(answer.generations().keySet());
+        try {
+            scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("doorbell").forJob("sync").startNow().build());
+        } catch (ObjectAlreadyExistsException waiting) {
+            // a sync asked for earlier has not started yet; it will see this change too
+        } catch (SchedulerException e) {
+            LOG.debug("sync not scheduled: {}", e.getMessage());
         }
     }
 
@@ -281,26 +361,6 @@ public final class Gateway implements AutoCloseable {
         return lastSync == null ? "no sync has reached " + config.server() + " yet" : null;
     }
 
-    private SftpSession session() throws IOException {
-        if (session == null) {
-            GatewayConfig.Upstream up = config.upstream();
-            session = SftpSession.open(config.server(), up.identity(), up.knownHosts(), up.acceptNewHostKey(),
-                    up.connectTimeout(), up.timeout());
-        }
-        return session;
-    }
-
-    private void closeSession() {
-        if (session != null) {
-            try {
-                session.close();
-            } catch (IOException e) {
-                LOG.debug("closing the session to the server: {}", e.getMessage());
-            }
-            session = null;
-        }
-    }
-
     /** The lab's hosts as the server shows them: the folders the lab's login sees at its root. */
     private static Set<String> labHosts(SftpSession s) throws IOException {
         Set<String> out = new TreeSet<>();
@@ -362,14 +422,14 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        labBell.close();
+        sutBell.close();
         try {
             scheduler.shutdown(true);
         } catch (SchedulerException e) {
             LOG.warn("stopping the gateway's scheduler: {}", e.getMessage());
         }
-        synchronized (this) {
-            closeSession();
-        }
+        link.close();
         try {
             http.stop();
         } catch (Exception e) {

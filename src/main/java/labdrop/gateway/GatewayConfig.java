@@ -28,6 +28,7 @@ public record GatewayConfig(
         Path stateDir,
         Path keysDir,
         Duration syncEvery,
+        Duration safetyEvery,
         Http http,
         Cache cache,
         ServerConfig.Ssh ssh) {
@@ -66,8 +67,12 @@ public record GatewayConfig(
     static final Setting<String> KEYS_DIR = Setting.text("ssh.keys-dir", "",
             "Folder of the SUTs' public keys: HOST.pub holds the keys (one per line, OpenSSH format) that may log in as"
                     + " HOST; read at every login. Empty means <state.dir>/keys.");
-    static final Setting<Duration> SYNC_EVERY = Setting.duration("sync.every", "5s",
-            "How often the gateway syncs every host of its lab with the server (one connection, kept open).");
+    static final Setting<Duration> SYNC_EVERY = Setting.duration("sync.every", "2s",
+            "How often the gateway looks for what its SUTs wrote and syncs the hosts that have something to push or that"
+                    + " the server's lab doorbell says changed (one connection, kept open).");
+    static final Setting<Duration> SAFETY_EVERY = Setting.duration("sync.safety-every", "60s",
+            "Every host is synced at least this often, whatever the doorbell says (and on every tick while the server has"
+                    + " no lab doorbell or it is not answering).");
 
     static final Setting<String> HTTP_HOST = Setting.text("http.host", "0.0.0.0",
             "Address the gateway's HTTP server (package cache, /readyz, /metrics) listens on.");
@@ -83,7 +88,7 @@ public record GatewayConfig(
             "Longest one package's fetch from the server may take; a cut fetch resumes at the next sync.");
 
     private static final List<Setting<?>> OWN = List.of(SERVER, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW, CONNECT_TIMEOUT,
-            IO_TIMEOUT, STATE_DIR, DROP_DIR, KEYS_DIR, SYNC_EVERY, HTTP_HOST, HTTP_PORT, CACHE_DIR, CACHE_MAX, CACHE_DEADLINE);
+            IO_TIMEOUT, STATE_DIR, DROP_DIR, KEYS_DIR, SYNC_EVERY, SAFETY_EVERY, HTTP_HOST, HTTP_PORT, CACHE_DIR, CACHE_MAX, CACHE_DEADLINE);
 
     /** Every key gateway.conf may hold: the gateway's own, then the SSH server's. */
     public static final List<Setting<?>> SETTINGS = settings();
@@ -107,7 +112,7 @@ public record GatewayConfig(
                 new Upstream(orUnder(c.get(IDENTITY), state, "id_ed25519"), orUnder(c.get(KNOWN_HOSTS), state, "known_hosts"),
                         c.get(ACCEPT_NEW), c.get(CONNECT_TIMEOUT), c.get(IO_TIMEOUT)),
                 orUnder(c.get(DROP_DIR), state, "drop"), state, orUnder(c.get(KEYS_DIR), state, "keys"), c.get(SYNC_EVERY),
-                new Http(c.get(HTTP_HOST), c.get(HTTP_PORT)),
+                c.get(SAFETY_EVERY), new Http(c.get(HTTP_HOST), c.get(HTTP_PORT)),
                 new Cache(orUnder(c.get(CACHE_DIR), state, "packages"), c.get(CACHE_MAX), c.get(CACHE_DEADLINE)),
                 ServerConfig.ssh(c, state));
     }

@@ -22,8 +22,11 @@ import labdrop.drop.AtomicFiles;
  * @param lastSync    when a sync last reached the server (null: never)
  * @param lastError   why the last attempt failed (null: it did not)
  * @param hosts       host to its own line
+ * @param cacheBytes  bytes in the package cache
+ * @param cachePackages packages in the package cache
  */
-public record GatewayStatus(String server, Instant lastAttempt, Instant lastSync, String lastError, Map<String, Host> hosts) {
+public record GatewayStatus(String server, Instant lastAttempt, Instant lastSync, String lastError, Map<String, Host> hosts,
+                            long cacheBytes, int cachePackages) {
 
     /** One host: when it was last synced and the files of its SUT still to reach the server. */
     public record Host(Instant lastSync, int unsent) {
@@ -41,6 +44,8 @@ public record GatewayStatus(String server, Instant lastAttempt, Instant lastSync
         if (lastError != null) {
             p.setProperty("last-error", lastError);
         }
+        p.setProperty("cache-bytes", Long.toString(cacheBytes));
+        p.setProperty("cache-packages", Integer.toString(cachePackages));
         hosts.forEach((name, h) -> {
             p.setProperty("host." + name + ".unsent", String.valueOf(h.unsent()));
             if (h.lastSync() != null) {
@@ -59,7 +64,7 @@ public record GatewayStatus(String server, Instant lastAttempt, Instant lastSync
             p.load(in);
         } catch (NoSuchFileException none) {
             return new GatewayStatus("", null, null, "the gateway has not run yet (no " + stateDir.resolve(FILE) + ")",
-                    Map.of());
+                    Map.of(), 0, 0);
         }
         Map<String, Host> hosts = new TreeMap<>();
         for (String key : p.stringPropertyNames()) {
@@ -72,6 +77,7 @@ public record GatewayStatus(String server, Instant lastAttempt, Instant lastSync
         String attempt = p.getProperty("last-attempt");
         String sync = p.getProperty("last-sync");
         return new GatewayStatus(p.getProperty("server", ""), attempt == null || attempt.equals("null") ? null : Instant.parse(attempt),
-                sync == null ? null : Instant.parse(sync), p.getProperty("last-error"), hosts);
+                sync == null ? null : Instant.parse(sync), p.getProperty("last-error"), hosts,
+                Long.parseLong(p.getProperty("cache-bytes", "0")), Integer.parseInt(p.getProperty("cache-packages", "0")));
     }
 }

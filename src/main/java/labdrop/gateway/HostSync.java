@@ -55,9 +55,9 @@ final class HostSync {
     }
 
     /** What one sync did, for the log and the status. */
-    record Outcome(int pushed, int placed, int removed, int unsent) {
+    record Outcome(int pushed, int placed, int removed, int unsent, boolean changedHere) {
         boolean changedAnything() {
-            return pushed + placed + removed > 0;
+            return pushed + placed + removed > 0 || changedHere;
         }
     }
 
@@ -148,7 +148,19 @@ final class HostSync {
         journal.save();
         placed += mirrorConfig(s, remote);
         pruneResults(server.keySet());
-        return new Outcome(pushed, placed, plan.removeOnServer().size(), unsent());
+        return new Outcome(pushed, placed, plan.removeOnServer().size(), unsent(), placed > 0 || !plan.deleteLocal().isEmpty());
+    }
+
+    /**
+     * True when the SUT did something the server has not seen: wrote a file not yet pushed, or
+     * deleted a request file (its run ended). A host with nothing pending and no change on the
+     * server is skipped by a sync (its folders are not even listed).
+     */
+    boolean localPending() throws IOException {
+        if (unsent() > 0) {
+            return true;
+        }
+        return !localFolder(DropLayout.CURRENT, true).keySet().equals(journal.known().keySet());
     }
 
     /** The files the SUT wrote that have not reached the server yet. */

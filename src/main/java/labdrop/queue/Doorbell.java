@@ -8,14 +8,17 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +79,18 @@ public final class Doorbell implements AutoCloseable {
     }
 
     private final ConcurrentHashMap<String, Set<Held>> held = new ConcurrentHashMap<>();
+    /** Held polls of labs (gateways): answered when any of their hosts' doorbells changes. */
+    private final Set<LabHeld> labHeld = ConcurrentHashMap.newKeySet();
+    /** Held polls per lab. */
+    private final ConcurrentHashMap<String, Integer> labPolls = new ConcurrentHashMap<>();
+
+    /**
+     * A lab's doorbell as its gateway reads it: each of its hosts' generation and doorbell token
+     * hash (so the gateway answers its SUTs' polls with their own tokens), and one tag that
+     * changes when any of them does.
+     */
+    public record LabBell(Map<String, Long> generations, Map<String, String> tokenHashes, String tag) {
+    }
     private final AtomicInteger heldCount = new AtomicInteger();
     private ScheduledThreadPoolExecutor timer;
 
@@ -212,6 +227,11 @@ public final class Doorbell implements AutoCloseable {
         // the feed runs before anything enters the cache, or a later change made elsewhere would never reach it
         startFeed();
         HostRows.Bell bell = cache.merge(read.host(), read, Doorbell::newer);
+        for (LabHeld lab : List.copyOf(labHeld)) {
+            if (lab.hosts.contains(read.host())) {
+                lab.check();
+            }
+        }
         Set<Held> of = held.get(read.host());
         if (of == null || of.isEmpty()) {
             return;
@@ -233,6 +253,22 @@ public final class Doorbell implements AutoCloseable {
         (modified ? changed : unchanged).increment();
         Instant at = lab.now();
         polls.merge(host, new Polls(1, at), (old, one) -> new Polls(old.count() + 1, at));
+    }
+
+    /** A host served by a lab gateway: the lab, and when its gateway last synced the host's folder. */
+    public record GatewaySync(String lab, Instant at) {
+    }
+
+    private final ConcurrentHashMap<String, GatewaySync> gatewaySyncs = new ConcurrentHashMap<>();
+
+    /** The gateway of {@code lab} synced {@code host} (listed its current/) through this server. */
+    public void gatewaySynced(String host, String lab) {
+        gatewaySyncs.put(host, new GatewaySync(lab, this.lab.now()));
+    }
+
+    /** When a lab gateway last synced the host through this server, if one has since it started. */
+    public Optional<GatewaySync> gatewaySync(String host) {
+        return Optional.ofNullable(gatewaySyncs.get(host));
     }
 
     /** The host's answered polls since this server started (zero and no time when none). */
@@ -278,6 +314,95 @@ public final class Doorbell implements AutoCloseable {
         return Optional.of(poll);
     }
 
+    /** The doorbell of a lab of {@code hosts} (retired and unknown hosts left out). */
+    public LabBell labBell(List<String> hosts) {
+        Map<String, Long> generations = new TreeMap<>();
+        Map<String, String> tokens = new TreeMap<>();
+        for (String host : hosts) {
+            HostRows.Bell bell = Names.isValid(host) ? cached(host) : null;
+            if (bell != null && !bell.retired()) {
+                generations.put(host, bell.generation());
+                tokens.put(host, bell.tokenHash() == null ? "" : bell.tokenHash());
+            }
+        }
+        String tag = Tokens.hash(generations + " " + tokens).substring(0, 16);
+        return new LabBell(generations, tokens, tag);
+    }
+
+    /** One held poll of a lab: answered once with the lab's doorbell, by a change of one of its hosts or its deadline. */
+    public final class LabHeld {
+        private final String lab;
+        private final List<String> hosts;
+        private final String seen;
+        private final Consumer<LabBell> answer;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private volatile ScheduledFuture<?> timeout;
+
+        private LabHeld(String lab, List<String> hosts, String seen, Consumer<LabBell> answer) {
+            this.lab = lab;
+            this.hosts = List.copyOf(hosts);
+            this.seen = seen;
+            this.answer = answer;
+        }
+
+        /** The gateway went away: forget this poll without answering it. */
+        public void cancel() {
+            finish();
+        }
+
+        private boolean finish() {
+            if (!done.compareAndSet(false, true)) {
+                return false;
+            }
+            ScheduledFuture<?> pending = timeout;
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            labHeld.remove(this);
+            labPolls.merge(lab, -1, Integer::sum);
+            heldCount.decrementAndGet();
+            return true;
+        }
+
+        private void check() {
+            LabBell bell = labBell(hosts);
+            if (!bell.tag().equals(seen) && finish()) {
+                answer.accept(bell);
+            }
+        }
+
+        private void expire() {
+            if (finish()) {
+                answer.accept(labBell(hosts));
+            }
+        }
+    }
+
+    /**
+     * Holds a lab's poll that has seen {@code seen} (a {@link LabBell#tag}) for up to {@code wait};
+     * answered at once when the tag is already another. Empty when {@link #MAX_HELD} polls are
+     * held, or {@link #MAX_HELD_PER_HOST} of this lab's (the poll is then refused).
+     */
+    public Optional<LabHeld> holdLab(String lab, List<String> hosts, String seen, Duration wait, Consumer<LabBell> answer) {
+        if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
+            throw new IllegalArgumentException("wait " + wait + " is outside 0.." + MAX_WAIT);
+        }
+        if (labPolls.merge(lab, 1, Integer::sum) > MAX_HELD_PER_HOST) {
+            labPolls.merge(lab, -1, Integer::sum);
+            return Optional.empty();
+        }
+        if (heldCount.incrementAndGet() > MAX_HELD) {
+            heldCount.decrementAndGet();
+            labPolls.merge(lab, -1, Integer::sum);
+            return Optional.empty();
+        }
+        LabHeld poll = new LabHeld(lab, hosts, seen, answer);
+        labHeld.add(poll);
+        poll.timeout = timer().schedule(poll::expire, wait.toNanos(), TimeUnit.NANOSECONDS);
+        poll.check();
+        return Optional.of(poll);
+    }
+
     /** Polls held now, for the metrics and the tests. */
     public int held() {
         return heldCount.get();
@@ -319,6 +444,7 @@ public final class Doorbell implements AutoCloseable {
             timer.shutdownNow();
         }
         held.values().forEach(of -> List.copyOf(of).forEach(Held::unchanged));
+        List.copyOf(labHeld).forEach(LabHeld::expire);
     }
 
     /** Issues a new token for the host (the old one stops working) and returns it; only its SHA-256 is kept. */

@@ -17,7 +17,6 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * The embedded SSH server (Apache MINA SSHD): one port for SFTP and {@code rsync --server}, key
  * logins only (the user name is a host or a lab), each login jailed to its host folder (or its
  * lab's host folders) with the SUT write rules of {@link Jail}; a lab login may also fetch packages
- * ({@link PackageCommand}). No shell, no pty use, no other exec, no port, agent or X11 forwarding. The ed25519 host key is generated once and kept in
+ * ({@link PackageCommand}) and long-poll its lab's doorbell ({@link DoorbellCommand}). No shell, no pty use, no other exec, no port, agent or X11 forwarding. The ed25519 host key is generated once and kept in
  * OpenSSH format (never through Java serialisation).
  */
 public final class EmbeddedSshServer implements AutoCloseable {
@@ -60,14 +59,11 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, Logins keys, Clock clock, MeterRegistry registry)
             throws IOException {
-        this(config, dropRoot, Map.of(), keys, clock, registry);
+        this(config, dropRoot, GatewayServices.NONE, keys, clock, registry);
     }
 
-    /**
-     * {@code repositories}: the package repositories a lab login may fetch from with
-     * {@code labdrop-package} ({@link PackageCommand}); none on a gateway.
-     */
-    public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, Map<String, Path> repositories, Logins keys,
+    /** {@code gateways}: what a lab login may ask for besides its folders (packages, the lab's doorbell). */
+    public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, GatewayServices gateways, Logins keys,
                              Clock clock, MeterRegistry registry)
             throws IOException {
         this.audit = new AuditLog(config.auditLog(), config.auditMaxBytes(), config.auditKeep(), clock);
@@ -120,9 +116,17 @@ public final class EmbeddedSshServer implements AutoCloseable {
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
         sshd.setShellFactory(null);
-        sshd.setCommandFactory((channel, command) -> PackageCommand.matches(command)
-                ? new PackageCommand(command, sessions, repositories) : new RsyncCommand(command, sessions, config.rsync()));
-        SftpGuard guard = new SftpGuard(sessions);
+        sshd.setCommandFactory((channel, command) -> {
+            if (PackageCommand.matches(command)) {
+                return new PackageCommand(command, sessions, gateways.repositories());
+            }
+            if (DoorbellCommand.matches(command)) {
+                return new DoorbellCommand(command, sessions, gateways.doorbell());
+            }
+            return new RsyncCommand(command, sessions, config.rsync());
+        });
+        SftpGuard guard = new SftpGuard(sessions, gateways.doorbell() == null ? (host, lab) -> { }
+                : gateways.doorbell()::gatewaySynced);
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().withFileSystemAccessor(guard).build();
         sftp.addSftpEventListener(guard);
         sshd.setSubsystemFactories(List.of(sftp));

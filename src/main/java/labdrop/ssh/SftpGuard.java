@@ -14,7 +14,9 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.stream.StreamSupport;
+import labdrop.drop.DropLayout;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.DirectoryHandle;
 import org.apache.sshd.sftp.server.FileHandle;
@@ -32,9 +34,12 @@ import org.apache.sshd.sftp.server.SftpSubsystemProxy;
  */
 final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
     private final Sessions sessions;
+    private final BiConsumer<String, String> labSynced;
 
-    SftpGuard(Sessions sessions) {
+    /** {@code labSynced}: told (host, lab) each time a lab's gateway lists a host's current/, i.e. syncs it. */
+    SftpGuard(Sessions sessions, BiConsumer<String, String> labSynced) {
         this.sessions = sessions;
+        this.labSynced = labSynced;
     }
 
     private static String jailPath(Path path) {
@@ -81,6 +86,10 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
                                                String handle, LinkOption... options) throws IOException {
         DirectoryStream<Path> all = SftpFileSystemAccessor.super.openDirectory(subsystem, dirHandle, dir, handle, options);
         Jail jail = sessions.jail(subsystem.getServerSession());
+        if (jail.login().isLab()) {
+            jail.locate(jailPath(dir)).filter(where -> where.inHost().equals(DropLayout.CURRENT))
+                    .ifPresent(where -> labSynced.accept(where.host(), jail.login().user()));
+        }
         if (jail.rootNames() == null || !Jail.normalize(jailPath(dir)).isEmpty()) {
             return all;
         }

@@ -101,7 +101,7 @@ public final class DoorbellHandler extends Handler.Abstract {
     }
 
     /** {@code ?wait=}: whole seconds from 0 to {@link Doorbell#MAX_WAIT}; absent means 0 (answer at once). */
-    static Duration wait(String text) {
+    public static Duration wait(String text) {
         if (text == null || text.isEmpty()) {
             return Duration.ZERO;
         }

@@ -68,6 +68,8 @@ final class HostPages {
         view.put("unhealthy", h.health().verdict() == HostHealth.Verdict.FAILED);
         Doorbell.Polls polls = services.doorbell().polls(h.name());
         view.put("polls", polls.count() + (polls.last() == null ? "" : ", last " + polls.last()));
+        view.put("gateway", services.doorbell().gatewaySync(h.name())
+                .map(g -> "lab " + g.lab() + ", last synced " + g.at()).orElse(""));
         values.put("h", view);
         values.put("admin", Access.isAdmin(user));
         values.put("canReorder", Access.canReorder(user, h));

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.CookieManager;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,12 +23,16 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import labdrop.admin.HostDraft;
 import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.SmokePackage;
 import labdrop.app.TestLab;
+import labdrop.cli.ChildCli;
 import labdrop.request.Priority;
 import labdrop.request.Request;
 import labdrop.request.RequestSpec;
@@ -62,6 +69,10 @@ class GatewayIT {
             lab.s.hosts().add(new HostDraft(sut, "default", "", "olivia", false, true, null), "admin");
         }
         lab.s.keys().addLab("lab-east", SUTS);
+        for (String sut : SUTS) {
+            Files.writeString(Files.createDirectories(dir.resolve(sut)).resolve("doorbell.token"),
+                    lab.s.doorbell().issueToken(sut));
+        }
         Path gw = Files.createDirectories(dir.resolve("gateway"));
         OpenSshServer.run(gw, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", gw.resolve("id_ed25519").toString());
         lab.s.keys().add(KeyRows.LAB, "lab-east", Files.readString(gw.resolve("id_ed25519.pub")), "key", "admin");
@@ -71,6 +82,8 @@ class GatewayIT {
         Files.writeString(dir.resolve("boot_id"), "boot-1\n");
         config = GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", "sftp://lab-east@127.0.0.1:" + link.port() + "/",
                 "LABDROP_STATE_DIR", gw.toString(), "LABDROP_SYNC_EVERY", "200ms", "LABDROP_SSH_HOST", "127.0.0.1",
+                // what the server changes reaches the gateway through the lab's doorbell, not a periodic full sync
+                "LABDROP_SYNC_SAFETY_EVERY", "1h",
                 "LABDROP_SSH_PORT", "0", "LABDROP_SERVER_CONNECT_TIMEOUT", "3s", "LABDROP_HTTP_HOST", "127.0.0.1",
                 "LABDROP_HTTP_PORT", "0"));
         gateway = new Gateway(config, Clock.systemUTC());
@@ -114,6 +127,9 @@ class GatewayIT {
         env.put("LABDROP_LOG_PUSH_INTERVAL", "300ms");
         env.put("LABDROP_TRANSPORT_BACKOFF", "10ms");
         env.put("LABDROP_SSH_CONNECT_TIMEOUT", "3s");
+        env.put("LABDROP_DOORBELL_URL", "http://127.0.0.1:" + gateway.httpPort() + "/api/v1/hosts/" + sut + "/generation");
+        env.put("LABDROP_DOORBELL_TOKEN_FILE", dir.resolve(sut).resolve("doorbell.token").toString());
+        env.put("LABDROP_DOORBELL_SAFETY_EVERY", "100");
         return new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(3));
     }
 
@@ -138,6 +154,38 @@ class GatewayIT {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    /** {@code labdrop gateway status} as an admin runs it on the gateway, in a process of its own. */
+    ChildCli.Result gatewayStatus() throws Exception {
+        Path conf = Files.writeString(dir.resolve("gateway.conf"), "server.url = " + config.server() + "\n");
+        return ChildCli.run(config.stateDir(), "gateway", "status", "--conf", conf.toString());
+    }
+
+    /** The server's page of {@code host}, as an admin logged in with a browser's form sees it. */
+    String hostPage(String host) throws Exception {
+        String base = "http://127.0.0.1:" + lab.app.httpPort();
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        String login = browser.send(HttpRequest.newBuilder(URI.create(base + "/login")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher csrf = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(login);
+        assertThat(csrf.find()).isTrue();
+        String form = "csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8) + "&user=admin&password="
+                + URLEncoder.encode(Files.readString(lab.config.stateDir().resolve("admin-password")).strip(), StandardCharsets.UTF_8);
+        HttpResponse<String> in = browser.send(HttpRequest.newBuilder(URI.create(base + "/login")).header("Origin", base)
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(in.statusCode()).isEqualTo(303);
+        return browser.send(HttpRequest.newBuilder(URI.create(base + "/hosts/" + host)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static String readString(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException gone) {
+            return "";
+        }
     }
 
     /** What a SUT's session reads at {@code path}: null when the file is not there or the read is refused. */
@@ -168,12 +216,17 @@ class GatewayIT {
     List<Agent> idleAgents() throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.hosts().equals(Set.copyOf(SUTS))
                 && SUTS.stream().allMatch(s -> Files.isDirectory(gatewayDrop(s).resolve("current"))));
+        Path tokens = config.stateDir().resolve("doorbell-tokens.properties");
+        await().atMost(Duration.ofSeconds(10)).alias("the lab's doorbell gave the gateway its SUTs' token hashes")
+                .until(() -> Files.exists(tokens) && SUTS.stream().allMatch(sut -> readString(tokens).contains(sut + "=")));
         List<Agent> agents = List.of(
                 agent("sut-a", gatewayDrop("sut-a").toUri().toString(), null),
                 agent("sut-b", "sftp://sut-b@127.0.0.1:" + gateway.sshPort() + "/", sutLogin("sut-b")),
                 agent("sut-c", "rsync+ssh://sut-c@127.0.0.1:" + gateway.sshPort() + "/", sutLogin("sut-c")));
         for (Agent agent : agents) {
             assertThat(agent.poll()).isEqualTo(Agent.Outcome.IDLE);
+            assertThat(agent.poll()).as("this poll asks the doorbell first and learns its ETag").isEqualTo(Agent.Outcome.IDLE);
+            assertThat(agent.poll()).as("the gateway answers its SUTs' doorbell: nothing changed").isEqualTo(Agent.Outcome.QUIET);
         }
         await().atMost(Duration.ofSeconds(10)).alias("each SUT's state reached the server through the gateway").until(() ->
                 SUTS.stream().allMatch(s -> Files.exists(serverDrop(s).resolve("state_file"))));
@@ -220,6 +273,13 @@ class GatewayIT {
         assertThat(dotFiles(config.dropDir())).as("no temporary file at the gateway").isEmpty();
         assertThat(Files.readAllLines(lab.config.ssh().auditLog()).stream().filter(l -> l.contains("package")
                 && l.contains("test-smoke.tar.bz2"))).as("the package crossed the link once for three SUTs").hasSize(1);
+
+        ChildCli.Result statusCommand = gatewayStatus();
+        assertThat(statusCommand.code()).as(statusCommand.out() + statusCommand.err()).isZero();
+        assertThat(statusCommand.out()).contains("lab          lab-east").contains("cache        1 packages")
+                .containsPattern("sut-c\\s+20\\S+\\s+0");
+        assertThat(hostPage("sut-b")).as("the server's host page shows the host's gateway")
+                .contains("Lab gateway").contains("lab lab-east, last synced");
 
         String base = "http://127.0.0.1:" + gateway.httpPort();
         HttpClient http = HttpClient.newHttpClient();
@@ -303,6 +363,9 @@ class GatewayIT {
                 "http://127.0.0.1:" + gateway.httpPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(notReady.statusCode()).as("/readyz says the link is down").isEqualTo(503);
         assertThat(notReady.body()).contains("the last sync with");
+        ChildCli.Result statusCommand = gatewayStatus();
+        assertThat(statusCommand.code()).as("labdrop gateway status says the link is down").isEqualTo(5);
+        assertThat(statusCommand.out()).contains("last error");
         GatewayStatus down = GatewayStatus.read(config.stateDir());
         assertThat(down.hosts().values()).as("the status counts what waits").allMatch(h -> h.unsent() >= 2);
         for (int i = 0; i < SUTS.size(); i++) {
@@ -329,5 +392,34 @@ class GatewayIT {
                     && line.endsWith("/results/" + request.id() + "/result.xml"))).as("pushed once: " + request.id()).hasSize(1);
         }
         assertThat(dotFiles(lab.config.dropDir())).as("no temporary file on the server").isEmpty();
+    }
+
+    @Test
+    void filedWorkWakesTheSutsHeldDoorbellPollAtTheGatewayThroughTheLabsDoorbell() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.hosts().equals(Set.copyOf(SUTS)));
+        Path tokens = config.stateDir().resolve("doorbell-tokens.properties");
+        await().atMost(Duration.ofSeconds(10)).until(() -> readString(tokens).contains("sut-a="));
+        String url = "http://127.0.0.1:" + gateway.httpPort() + "/api/v1/hosts/sut-a/generation";
+        String token = Files.readString(dir.resolve("sut-a/doorbell.token"));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(first.statusCode()).isEqualTo(200);
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token + "x").build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).as("another token is refused").isEqualTo(401);
+
+        long start = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> held = http.sendAsync(HttpRequest.newBuilder(URI.create(url + "?wait=55"))
+                .header("Authorization", "Bearer " + token).header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(500);
+        assertThat(held).as("held while nothing changes").isNotDone();
+        Request request = file("sut-a", "smoke:pass");
+        HttpResponse<String> woken = held.get(20, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(woken.statusCode()).isEqualTo(200);
+        assertThat(seconds).as("woken by the filing, not by the end of its 55 s wait").isLessThan(20);
+        assertThat(gatewayDrop("sut-a").resolve("current/" + request.id() + ".xml")).as("the request is there when the SUT looks")
+                .exists();
     }
 }

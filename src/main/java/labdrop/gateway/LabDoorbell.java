@@ -1,0 +1,140 @@
+package labdrop.gateway;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import labdrop.transport.SftpSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's long-poll of its lab's doorbell on the server ({@code labdrop-doorbell}, a channel
+ * of the connection it keeps): held until one of the lab's hosts changes (a placement, a removal,
+ * a config change, a new doorbell token) or {@link #HOLD} passes, then asked again at once. Each
+ * answer that differs from the last goes to {@code onAnswer}. A server that does not know the
+ * command (older than the gateway) turns the doorbell off: the gateway then syncs every host on
+ * every tick, as before.
+ */
+final class LabDoorbell implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LabDoorbell.class);
+    /** How long the server holds a poll: under the 60 s idle cut of common firewalls and proxies. */
+    static final Duration HOLD = Duration.ofSeconds(50);
+    private final ServerLink link;
+    private final Consumer<Answer> onAnswer;
+    private final Duration retry;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean supported = true;
+    private volatile String tag = "-";
+    private volatile boolean healthy;
+
+    /** One answer: the lab's tag, and per host its generation and doorbell token hash (empty: none). */
+    record Answer(String tag, Map<String, Long> generations, Map<String, String> tokenHashes) {
+    }
+
+    LabDoorbell(ServerLink link, Duration retry, Consumer<Answer> onAnswer) {
+        this.link = link;
+        this.retry = retry;
+        this.onAnswer = onAnswer;
+        this.thread = new Thread(this::run, "labdrop-gateway-doorbell");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** False once the server answered that it has no lab doorbell. */
+    boolean supported() {
+        return supported;
+    }
+
+    /** True while the doorbell tells the gateway of every change: its last poll was answered and none failed since. */
+    boolean healthy() {
+        return healthy && supported;
+    }
+
+    private void run() {
+        while (running) {
+            SftpSession s = null;
+            try {
+                s = link.session();
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                SftpSession.Exec done = s.exec("labdrop-doorbell " + HOLD.toSeconds() + " " + tag, out,
+                        HOLD.plusSeconds(15));
+                if (done.status() == 0) {
+                    Answer answer = parse(out.toString(StandardCharsets.UTF_8));
+                    healthy = true;
+                    if (!answer.tag().equals(tag)) {
+                        tag = answer.tag();
+                        onAnswer.accept(answer);
+                    }
+                    continue;
+                }
+                if (done.status() == 3) {
+                    // too many polls of this lab held (a gateway restarted while its old poll is still held)
+                    sleep(retry);
+                    continue;
+                }
+                if (done.stderr().startsWith("labdrop:")) {
+                    LOG.warn("the server has no lab doorbell ({}); every host is synced on every tick", done.stderr());
+                    supported = false;
+                    return;
+                }
+                healthy = false;
+                LOG.debug("doorbell poll ended with {}: {}", done.status(), done.stderr());
+                sleep(retry);
+            } catch (IOException | RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                LOG.debug("doorbell poll failed: {}", e.getMessage());
+                healthy = false;
+                link.broken(s);
+                tag = "-";
+                sleep(retry);
+            }
+        }
+    }
+
+    /** Parses {@code tag T} and {@code host NAME GENERATION TOKEN} lines. */
+    static Answer parse(String text) {
+        String tag = null;
+        Map<String, Long> generations = new TreeMap<>();
+        Map<String, String> tokens = new TreeMap<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.strip().split(" ");
+            if (f.length == 2 && f[0].equals("tag")) {
+                tag = f[1];
+            } else if (f.length == 4 && f[0].equals("host")) {
+                generations.put(f[1], Long.parseLong(f[2]));
+                tokens.put(f[1], f[3].equals("-") ? "" : f[3]);
+            } else if (!line.isBlank()) {
+                throw new IllegalArgumentException("unexpected doorbell line '" + line + "'");
+            }
+        }
+        if (tag == null) {
+            throw new IllegalArgumentException("the doorbell's answer has no tag");
+        }
+        return new Answer(tag, generations, tokens);
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            running = false;
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}
