@@ -70,7 +70,7 @@ public final class LabDoorbellBench {
             Path knownHosts = work.resolve("known_hosts");
             Files.writeString(knownHosts, "[127.0.0.1]:" + sshPort + " "
                     + Files.readString(work.resolve("state/ssh_host_ed25519_key.pub")));
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
             List<String> etags = new ArrayList<>();
             for (int i = 0; i < hosts; i++) {
                 etags.add(http.send(poll(base, names.get(i), tokens.get(i), null), HttpResponse.BodyHandlers.discarding())
