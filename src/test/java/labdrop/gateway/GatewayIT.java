@@ -252,7 +252,14 @@ class GatewayIT {
         agents.forEach(a -> polls.add(pollAsync(a)));
         Path log = serverDrop("sut-b").resolve("results/" + requests.get(1).id() + "/logs/1-smoke.stdout");
         await().atMost(Duration.ofSeconds(20)).alias("a log reached the server").until(() -> Files.exists(log));
+        String api = "http://127.0.0.1:" + lab.app.httpPort() + "/api/v1";
+        String admin = lab.s.accounts().newToken("admin", "gateway-it");
+        HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + "/requests/"
+                        + requests.get(1).id() + "/logs/logs/1-smoke.stdout")).header("Authorization", "Bearer " + admin).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(polls.get(1)).as("the log reached the server while the test still ran").isNotDone();
+        assertThat(live.statusCode()).as("the request's log, as its page shows it").isEqualTo(200);
+        assertThat(live.body()).contains("smoke sleep 2");
         assertThat(lab.s.desk().find(requests.get(1).id()).state()).isEqualTo(RequestState.RUNNING);
         for (CompletableFuture<Agent.Outcome> poll : polls) {
             assertThat(poll.get()).isEqualTo(Agent.Outcome.RAN);
