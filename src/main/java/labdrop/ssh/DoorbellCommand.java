@@ -1,17 +1,13 @@
 package labdrop.ssh;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import labdrop.error.BadInputException;
 import labdrop.queue.Doorbell;
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.session.ServerSession;
 
 /**
@@ -22,19 +18,13 @@ import org.apache.sshd.server.session.ServerSession;
  * {@code WAIT} seconds (at most 55) pass. The answer is {@code tag T}, then one line per host:
  * {@code host NAME GENERATION TOKEN-SHA256} ({@code -} when the host has no doorbell token).
  */
-final class DoorbellCommand implements Command {
+final class DoorbellCommand extends ExecCommand {
     static final String NAME = "labdrop-doorbell";
-    private final String commandLine;
-    private final Sessions sessions;
     private final Doorbell doorbell;
-    private OutputStream out;
-    private OutputStream err;
-    private ExitCallback exit;
     private volatile Doorbell.LabHeld held;
 
     DoorbellCommand(String commandLine, Sessions sessions, Doorbell doorbell) {
-        this.commandLine = commandLine;
-        this.sessions = sessions;
+        super(commandLine, sessions);
         this.doorbell = doorbell;
     }
 
@@ -72,26 +62,6 @@ final class DoorbellCommand implements Command {
     }
 
     @Override
-    public void setInputStream(InputStream in) {
-        // nothing is read from the client
-    }
-
-    @Override
-    public void setOutputStream(OutputStream out) {
-        this.out = out;
-    }
-
-    @Override
-    public void setErrorStream(OutputStream err) {
-        this.err = err;
-    }
-
-    @Override
-    public void setExitCallback(ExitCallback callback) {
-        this.exit = callback;
-    }
-
-    @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
         ServerSession session = channel.getServerSession();
         Login login;
@@ -104,19 +74,14 @@ final class DoorbellCommand implements Command {
             }
             asked = parse(commandLine);
         } catch (BadInputException | IOException e) {
-            sessions.audit(session, "refused", "exec '" + commandLine + "': " + e.getMessage());
-            err.write(("labdrop: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
-            err.flush();
-            exit.onExit(2, e.getMessage());
+            refuse(session, e.getMessage(), 2);
             return;
         }
         Optional<Doorbell.LabHeld> poll = doorbell.holdLab(login.user(), login.hosts(), asked.tag(), asked.hold(),
                 this::answer);
         if (poll.isEmpty()) {
-            err.write(("labdrop: too many doorbell polls are held for lab '" + login.user() + "'; poll again later\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            err.flush();
-            exit.onExit(3, "too many held polls");
+            refuse(session, "too many doorbell polls are held for lab '" + login.user() + "' (" + Doorbell.MAX_HELD_PER_HOST
+                    + " at most); poll again later", 3);
             return;
         }
         held = poll.get();

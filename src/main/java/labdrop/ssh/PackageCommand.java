@@ -1,11 +1,8 @@
 package labdrop.ssh;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -17,9 +14,7 @@ import labdrop.pkg.Manifest;
 import labdrop.pkg.PackageFile;
 import labdrop.pkg.Repository;
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.session.ServerSession;
 
 /**
@@ -30,19 +25,13 @@ import org.apache.sshd.server.session.ServerSession;
  * {@code OFFSET} (a resumed download) are written to the channel. A refusal is one line on
  * standard error and exit code 2; every download is audited ({@code package}).
  */
-final class PackageCommand implements Command {
+final class PackageCommand extends ExecCommand {
     static final String NAME = "labdrop-package";
-    private final String commandLine;
-    private final Sessions sessions;
     private final Map<String, Path> repositories;
-    private OutputStream out;
-    private OutputStream err;
-    private ExitCallback exit;
     private Thread sender;
 
     PackageCommand(String commandLine, Sessions sessions, Map<String, Path> repositories) {
-        this.commandLine = commandLine;
-        this.sessions = sessions;
+        super(commandLine, sessions);
         this.repositories = repositories;
     }
 
@@ -86,26 +75,6 @@ final class PackageCommand implements Command {
     }
 
     @Override
-    public void setInputStream(InputStream in) {
-        // nothing is read from the client
-    }
-
-    @Override
-    public void setOutputStream(OutputStream out) {
-        this.out = out;
-    }
-
-    @Override
-    public void setErrorStream(OutputStream err) {
-        this.err = err;
-    }
-
-    @Override
-    public void setExitCallback(ExitCallback callback) {
-        this.exit = callback;
-    }
-
-    @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
         ServerSession session = channel.getServerSession();
         Path file;
@@ -123,10 +92,7 @@ final class PackageCommand implements Command {
             }
             offset = asked.offset();
         } catch (BadInputException | IOException e) {
-            sessions.audit(session, "refused", "exec '" + commandLine + "': " + e.getMessage());
-            err.write(("labdrop: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
-            err.flush();
-            exit.onExit(2, e.getMessage());
+            refuse(session, e.getMessage(), 2);
             return;
         }
         sessions.audit(session, "package", file.getFileName() + " from " + offset);

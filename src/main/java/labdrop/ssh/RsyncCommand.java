@@ -16,9 +16,7 @@ import java.util.stream.Stream;
 import labdrop.drop.AtomicFiles;
 import labdrop.drop.DropLayout;
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,42 +26,14 @@ import org.slf4j.LoggerFactory;
  * {@link RsyncArgs}, run as a child process in the host folder with an empty environment, its
  * standard streams wired to the channel. Anything else gets a one-line refusal and exit code 1.
  */
-final class RsyncCommand implements Command {
+final class RsyncCommand extends ExecCommand {
     private static final Logger LOG = LoggerFactory.getLogger(RsyncCommand.class);
-    private final String commandLine;
-    private final Sessions sessions;
     private final String rsync;
-    private InputStream in;
-    private OutputStream out;
-    private OutputStream err;
-    private ExitCallback exit;
     private Process process;
 
     RsyncCommand(String commandLine, Sessions sessions, String rsync) {
-        this.commandLine = commandLine;
-        this.sessions = sessions;
+        super(commandLine, sessions);
         this.rsync = rsync;
-    }
-
-    /** The server's command factory: every exec request becomes one of these. */
-    @Override
-    public void setInputStream(InputStream in) {
-        this.in = in;
-    }
-
-    @Override
-    public void setOutputStream(OutputStream out) {
-        this.out = out;
-    }
-
-    @Override
-    public void setErrorStream(OutputStream err) {
-        this.err = err;
-    }
-
-    @Override
-    public void setExitCallback(ExitCallback callback) {
-        this.exit = callback;
     }
 
     @Override
@@ -84,10 +54,7 @@ final class RsyncCommand implements Command {
         } catch (RsyncArgs.Refused | IOException e) {
             String why = e instanceof AccessDeniedException a && a.getReason() != null ? a.getReason()
                     : e.getMessage();
-            sessions.audit(session, "refused", "exec '" + commandLine + "': " + why);
-            err.write(("labdrop: " + why + "\n").getBytes(StandardCharsets.UTF_8));
-            err.flush();
-            exit.onExit(1, why);
+            refuse(session, why, 1);
             return;
         }
         sessions.metrics().started(SshMetrics.RSYNC);
