@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = {"Run a lab gateway: keep a local drop for every host of one lab in step with the server through "
-                + "one outbound SFTP connection (the lab's login: labdrop lab add, labdrop lab key add), and serve it to the "
-                + "lab's SUTs as a folder (file://) and over the gateway's own SSH server (sftp://, rsync+ssh://).",
+                + "one outbound SSH connection (SFTP or rsync; the lab's login: labdrop lab add, labdrop lab key add), and "
+                + "serve it to the lab's SUTs as a folder (file://) and over the gateway's own SSH server (sftp://, "
+                + "rsync+ssh://).",
                 "Runs until SIGTERM or Ctrl-C. See conf/gateway.conf and docs/gateway.md."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the gateway stopped normally", "2:gateway.conf is invalid"})

@@ -33,9 +33,7 @@ import labdrop.ops.LabProbes;
 import labdrop.ops.Readiness;
 import labdrop.pkg.PackageFile;
 import labdrop.ssh.EmbeddedSshServer;
-import labdrop.transport.SftpSession;
 import labdrop.web.HttpServerFactory;
-import org.apache.sshd.sftp.client.SftpClient;
 import org.eclipse.jetty.server.Server;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -52,7 +50,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code labdrop gateway}: keeps a local drop for every host of one lab in step with the server
- * through one outbound SFTP connection (the lab's login, kept open between syncs), and serves
+ * through one outbound SSH connection (the lab's login over SFTP or rsync, kept open), and serves
  * that drop to the lab's SUTs as a folder ({@code file://}) and over its own embedded SSH server
  * (SFTP and rsync, the server's code and jail, keys from {@code ssh.keys-dir}). A Quartz
  * scheduler runs one sync at start and then every {@code sync.every}; syncs never overlap. When
@@ -92,7 +90,7 @@ public final class Gateway implements AutoCloseable {
     public Gateway(GatewayConfig config, Clock clock) throws IOException, SchedulerException {
         this.config = config;
         this.clock = clock;
-        this.link = new ServerLink(config.server(), config.upstream());
+        this.link = new ServerLink(config.server(), config.upstream(), config.stateDir().resolve("link"));
         this.sutBell = new SutDoorbell(config.stateDir().resolve("doorbell-tokens.properties"), clock);
         this.labBell = new LabDoorbell(link, Duration.ofSeconds(1), this::rang);
         Files.createDirectories(config.dropDir());
@@ -175,7 +173,7 @@ public final class Gateway implements AutoCloseable {
     /** One sync of every host of the lab; an unreachable server is logged and recorded, not thrown. */
     synchronized void syncOnce() {
         Instant started = clock.instant();
-        SftpSession s = null;
+        Upstream s = null;
         try {
             boolean full = fullDue || !labBell.healthy()
                     || !started.isBefore(lastFull.plus(config.safetyEvery()));
@@ -193,7 +191,8 @@ public final class Gateway implements AutoCloseable {
             for (String host : lab) {
                 HostSync sync = syncs.get(host);
                 if (sync == null) {
-                    sync = new HostSync(host, config.dropDir().resolve(host), SyncJournal.load(journal(host)), this::prefetch);
+                    sync = new HostSync(host, config.dropDir().resolve(host), SyncJournal.load(journal(host)), this::prefetch,
+                            config.stateDir().resolve("outbox").resolve(host));
                     syncs.put(host, sync);
                 }
                 boolean changedThere = serverChanged.remove(host);
@@ -303,7 +302,7 @@ public final class Gateway implements AutoCloseable {
      * package the server does not have (a tester's own repository) is left to the SUT's own fetch
      * locations; one the link could not bring holds the request back until a later sync.
      */
-    private boolean prefetch(SftpSession s, String host, byte[] xml) {
+    private boolean prefetch(Upstream s, String host, byte[] xml) {
         RequestDoc doc;
         try {
             doc = DropXml.read(XmlFormat.REQUEST, xml, host + "/current");
@@ -361,16 +360,9 @@ public final class Gateway implements AutoCloseable {
         return lastSync == null ? "no sync has reached " + config.server() + " yet" : null;
     }
 
-    /** The lab's hosts as the server shows them: the folders the lab's login sees at its root. */
-    private static Set<String> labHosts(SftpSession s) throws IOException {
-        Set<String> out = new TreeSet<>();
-        for (SftpClient.DirEntry entry : s.sftp().readDir("/")) {
-            String name = entry.getFilename();
-            if (Names.isValid(name) && entry.getAttributes().isDirectory()) {
-                out.add(name);
-            }
-        }
-        return out;
+    /** The lab's hosts as the server shows them. */
+    private static Set<String> labHosts(Upstream s) throws IOException {
+        return new TreeSet<>(s.hosts());
     }
 
     /** The host folders of the local drop (what the SUTs may log in to before the first sync). */

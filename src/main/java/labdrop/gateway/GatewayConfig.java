@@ -43,12 +43,16 @@ public record GatewayConfig(
 
     /** The gateway's own login to the server: key, known hosts, timeouts. */
     public record Upstream(Path identity, Path knownHosts, boolean acceptNewHostKey, Duration connectTimeout,
-                           Duration timeout) {
+                           Duration timeout, String rsyncPath, String sshPath) {
     }
 
     static final Setting<String> SERVER = Setting.text("server.url", "",
-            "The server's SSH endpoint with this lab's login: sftp://LAB@SERVER:2222/ (required; LAB is the name given to"
-                    + " labdrop lab add, and the login's key is registered with labdrop lab key add).");
+            "The server's SSH endpoint with this lab's login: sftp://LAB@SERVER:2222/ or rsync+ssh://LAB@SERVER:2222/"
+                    + " (required; LAB is the name given to labdrop lab add, and the login's key is registered with labdrop lab"
+                    + " key add).");
+    static final Setting<String> RSYNC = Setting.text("server.rsync", "rsync", "The rsync binary of an rsync+ssh:// link.");
+    static final Setting<String> SSH = Setting.text("server.ssh", "ssh",
+            "The OpenSSH client of an rsync+ssh:// link (one master connection that every rsync call shares).");
     static final Setting<String> IDENTITY = Setting.text("server.identity", "",
             "The lab's private key (OpenSSH format); empty means <state.dir>/id_ed25519.");
     static final Setting<String> KNOWN_HOSTS = Setting.text("server.known-hosts", "",
@@ -87,7 +91,7 @@ public record GatewayConfig(
     static final Setting<Duration> CACHE_DEADLINE = Setting.duration("cache.fetch-deadline", "30m",
             "Longest one package's fetch from the server may take; a cut fetch resumes at the next sync.");
 
-    private static final List<Setting<?>> OWN = List.of(SERVER, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW, CONNECT_TIMEOUT,
+    private static final List<Setting<?>> OWN = List.of(SERVER, RSYNC, SSH, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW, CONNECT_TIMEOUT,
             IO_TIMEOUT, STATE_DIR, DROP_DIR, KEYS_DIR, SYNC_EVERY, SAFETY_EVERY, HTTP_HOST, HTTP_PORT, CACHE_DIR, CACHE_MAX, CACHE_DEADLINE);
 
     /** Every key gateway.conf may hold: the gateway's own, then the SSH server's. */
@@ -110,7 +114,7 @@ public record GatewayConfig(
         }
         return new GatewayConfig(server.getUserInfo(), server,
                 new Upstream(orUnder(c.get(IDENTITY), state, "id_ed25519"), orUnder(c.get(KNOWN_HOSTS), state, "known_hosts"),
-                        c.get(ACCEPT_NEW), c.get(CONNECT_TIMEOUT), c.get(IO_TIMEOUT)),
+                        c.get(ACCEPT_NEW), c.get(CONNECT_TIMEOUT), c.get(IO_TIMEOUT), c.get(RSYNC), c.get(SSH)),
                 orUnder(c.get(DROP_DIR), state, "drop"), state, orUnder(c.get(KEYS_DIR), state, "keys"), c.get(SYNC_EVERY),
                 c.get(SAFETY_EVERY), new Http(c.get(HTTP_HOST), c.get(HTTP_PORT)),
                 new Cache(orUnder(c.get(CACHE_DIR), state, "packages"), c.get(CACHE_MAX), c.get(CACHE_DEADLINE)),
@@ -119,8 +123,8 @@ public record GatewayConfig(
 
     private static URI serverUri(String where, String text) {
         if (text.isEmpty()) {
-            throw new ConfigException(where + ": key 'server.url' is empty; set it to sftp://LAB@SERVER:2222/ with the name"
-                    + " of this lab on the server (labdrop lab add)");
+            throw new ConfigException(where + ": key 'server.url' is empty; set it to sftp://LAB@SERVER:2222/ (or"
+                    + " rsync+ssh://LAB@SERVER:2222/) with the name of this lab on the server (labdrop lab add)");
         }
         URI uri;
         try {
@@ -128,9 +132,10 @@ public record GatewayConfig(
         } catch (URISyntaxException e) {
             throw new ConfigException(where + ": key 'server.url' is not a URL (" + e.getMessage() + ")");
         }
-        if (!"sftp".equals(uri.getScheme()) || uri.getHost() == null || uri.getUserInfo() == null) {
-            throw new ConfigException(where + ": key 'server.url' '" + text + "' must be sftp://LAB@SERVER:PORT/"
-                    + " (the lab's login on the server's SSH server)");
+        if (!List.of("sftp", "rsync+ssh").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null
+                || uri.getUserInfo() == null) {
+            throw new ConfigException(where + ": key 'server.url' '" + text + "' must be sftp://LAB@SERVER:PORT/ or"
+                    + " rsync+ssh://LAB@SERVER:PORT/ (the lab's login on the server's SSH server)");
         }
         if (!Names.isValid(uri.getUserInfo())) {
             throw new ConfigException(where + ": key 'server.url': '" + uri.getUserInfo() + "' is not a lab name"

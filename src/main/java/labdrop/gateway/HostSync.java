@@ -1,8 +1,6 @@
 package labdrop.gateway;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,10 +23,6 @@ import labdrop.drop.Names;
 import labdrop.drop.ResultFiles;
 import labdrop.drop.SafeRead;
 import labdrop.request.Request;
-import labdrop.transport.SftpSession;
-import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.common.SftpConstants;
-import org.apache.sshd.sftp.common.SftpException;
 
 /**
  * One host's sync between the server's drop (over the lab's SFTP login) and the gateway's local
@@ -46,6 +40,8 @@ final class HostSync {
     private final Path local;
     private final SyncJournal journal;
     private final Prefetch prefetch;
+    /** The gateway's own folder for this host: the copy of state_file being sent. */
+    private final Path outbox;
     /** Remote file to the listing stamp and content it had when last read: unchanged files are not read again. */
     private final Map<String, Cached> cache = new HashMap<>();
     /** Remote folders this process has cleared of temporaries a killed push may have left. */
@@ -65,11 +61,12 @@ final class HostSync {
     @FunctionalInterface
     interface Prefetch {
         /** True when the request may be placed now; false holds it back until a later sync. */
-        boolean ready(SftpSession s, String host, byte[] requestXml);
+        boolean ready(Upstream s, String host, byte[] requestXml);
     }
 
-    HostSync(String host, Path local, SyncJournal journal, Prefetch prefetch) {
+    HostSync(String host, Path local, SyncJournal journal, Prefetch prefetch, Path outbox) {
         this.host = host;
+        this.outbox = outbox;
         this.local = local;
         this.journal = journal;
         this.prefetch = prefetch;
@@ -96,27 +93,18 @@ final class HostSync {
      * push cut by a SIGKILL left behind (the file they were for is pushed again, whole). Only the
      * gateway writes its hosts' folders on the server, so every temporary there is its own.
      */
-    private void sweep(SftpSession s, String folder) throws IOException {
+    private void sweep(Upstream s, String folder) throws IOException {
         if (!swept.add(folder)) {
             return;
         }
-        Iterable<SftpClient.DirEntry> entries;
-        try {
-            entries = s.sftp().readDir(folder);
-        } catch (SftpException e) {
-            if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
-                return;
-            }
-            throw e;
-        }
-        for (SftpClient.DirEntry entry : entries) {
-            if (entry.getFilename().startsWith(AtomicFiles.TEMP_PREFIX) && entry.getAttributes().isRegularFile()) {
-                remove(s, folder + "/" + entry.getFilename());
+        for (Upstream.Entry entry : s.list(folder)) {
+            if (entry.name().startsWith(".") && !entry.name().equals(".") && !entry.name().equals("..") && entry.file()) {
+                s.remove(folder + "/" + entry.name());
             }
         }
     }
 
-    Outcome sync(SftpSession s) throws IOException {
+    Outcome sync(Upstream s) throws IOException {
         prepare(local);
         String remote = "/" + host;
         int pushed = pushResults(s, remote);
@@ -125,7 +113,7 @@ final class HostSync {
         Map<String, String> here = localFolder(DropLayout.CURRENT, true);
         SyncPlan plan = SyncPlan.of(server, here, journal.known(), name -> resultWaiting(name));
         for (String name : plan.removeOnServer()) {
-            remove(s, remote + "/" + DropLayout.CURRENT + "/" + name);
+            s.remove(remote + "/" + DropLayout.CURRENT + "/" + name);
         }
         int placed = 0;
         Map<String, String> known = new TreeMap<>(plan.known());
@@ -206,7 +194,7 @@ final class HostSync {
         return dirs;
     }
 
-    private int pushResults(SftpSession s, String remote) throws IOException {
+    private int pushResults(Upstream s, String remote) throws IOException {
         int pushed = 0;
         for (Path dir : resultFolders()) {
             String id = dir.getFileName().toString();
@@ -220,14 +208,12 @@ final class HostSync {
                 int slash = relative.lastIndexOf('/');
                 String target = remote + "/" + DropLayout.RESULTS + "/" + id + (slash < 0 ? "" : "/" + relative.substring(0, slash));
                 if (made.add(target)) {
-                    s.mkdirs(target);
                     sweep(s, target);
                 }
-                try (InputStream in = Files.newInputStream(file.path(), LinkOption.NOFOLLOW_LINKS)) {
-                    s.putAtomically(target, relative.substring(slash + 1), in);
-                } catch (NoSuchFileException gone) {
+                if (!Files.isRegularFile(file.path(), LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
+                s.put(target, relative.substring(slash + 1), file.path());
                 journal.pushed(key, file.stamp());
                 journal.save();
                 pushed++;
@@ -236,7 +222,7 @@ final class HostSync {
         return pushed;
     }
 
-    private int pushState(SftpSession s, String remote) throws IOException {
+    private int pushState(Upstream s, String remote) throws IOException {
         Path state = local.resolve(DropLayout.STATE_FILE);
         if (!Files.isRegularFile(state, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
@@ -247,7 +233,10 @@ final class HostSync {
             return 0;
         }
         sweep(s, remote);
-        s.putAtomically(remote, DropLayout.STATE_FILE, new ByteArrayInputStream(xml));
+        // what was read is what is sent: the SUT may replace state_file meanwhile, and its next version goes next time
+        Path sent = Files.createDirectories(outbox).resolve(DropLayout.STATE_FILE);
+        Files.write(sent, xml);
+        s.put(remote, DropLayout.STATE_FILE, sent);
         journal.pushed(DropLayout.STATE_FILE, sha);
         journal.save();
         return 1;
@@ -268,7 +257,7 @@ final class HostSync {
     }
 
     /** Mirrors config/ exactly: the server's files, nothing else. Returns how many local files changed. */
-    private int mirrorConfig(SftpSession s, String remote) throws IOException {
+    private int mirrorConfig(Upstream s, String remote) throws IOException {
         String folder = remote + "/" + DropLayout.CONFIG;
         Map<String, String> server = readFolder(s, folder, false);
         Map<String, String> here = localFolder(DropLayout.CONFIG, false);
@@ -312,34 +301,24 @@ final class HostSync {
     }
 
     /** The regular files of a remote folder (request files only: *.xml), name to SHA-256; a missing folder is empty. */
-    private Map<String, String> readFolder(SftpSession s, String folder, boolean xmlOnly) throws IOException {
+    private Map<String, String> readFolder(Upstream s, String folder, boolean xmlOnly) throws IOException {
         Map<String, String> out = new TreeMap<>();
-        Iterable<SftpClient.DirEntry> entries;
-        try {
-            entries = s.sftp().readDir(folder);
-        } catch (SftpException e) {
-            if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
-                return out;
-            }
-            throw e;
-        }
         Set<String> seen = new HashSet<>();
-        for (SftpClient.DirEntry entry : entries) {
-            String name = entry.getFilename();
-            if (name.startsWith(".") || (xmlOnly && !name.endsWith(".xml")) || !entry.getAttributes().isRegularFile()
+        for (Upstream.Entry entry : s.list(folder)) {
+            String name = entry.name();
+            if (name.startsWith(".") || (xmlOnly && !name.endsWith(".xml")) || !entry.file()
                     || !name.matches("[A-Za-z0-9._-]{1,255}")) {
                 continue;
             }
             String path = folder + "/" + name;
             seen.add(path);
-            String stamp = entry.getAttributes().getSize() + "@" + entry.getAttributes().getModifyTime();
             Cached cached = cache.get(path);
-            if (cached == null || !cached.stamp().equals(stamp)) {
-                byte[] bytes = s.readOrNull(path, MAX_FILE_BYTES);
+            if (cached == null || !cached.stamp().equals(entry.stamp())) {
+                byte[] bytes = s.read(path, MAX_FILE_BYTES);
                 if (bytes == null) {
                     continue;
                 }
-                cached = new Cached(stamp, bytes);
+                cached = new Cached(entry.stamp(), bytes);
                 cache.put(path, cached);
             }
             out.put(name, sha256(cached.bytes()));
@@ -372,15 +351,6 @@ final class HostSync {
         return out;
     }
 
-    private static void remove(SftpSession s, String path) throws IOException {
-        try {
-            s.sftp().remove(path);
-        } catch (SftpException e) {
-            if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
-                throw e;
-            }
-        }
-    }
 
     static String sha256(byte[] bytes) {
         try {

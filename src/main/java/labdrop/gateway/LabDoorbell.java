@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import labdrop.transport.SftpSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,11 +59,11 @@ final class LabDoorbell implements AutoCloseable {
 
     private void run() {
         while (running) {
-            SftpSession s = null;
+            Upstream s = null;
             try {
                 s = link.session();
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
-                SftpSession.Exec done = s.exec("labdrop-doorbell " + HOLD.toSeconds() + " " + tag, out,
+                Upstream.Exec done = s.exec("labdrop-doorbell " + HOLD.toSeconds() + " " + tag, out,
                         HOLD.plusSeconds(15));
                 if (done.status() == 0) {
                     Answer answer = parse(out.toString(StandardCharsets.UTF_8));

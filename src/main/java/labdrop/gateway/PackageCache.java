@@ -29,7 +29,6 @@ import labdrop.error.BadInputException;
 import labdrop.pkg.Manifest;
 import labdrop.pkg.PackageFile;
 import labdrop.pkg.Repository;
-import labdrop.transport.SftpSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +98,7 @@ final class PackageCache {
     }
 
     /** Fetches {@code pin} from the server unless it is cached; throws {@link NotOnServer} when the server lacks it. */
-    void ensure(SftpSession session, Pin pin) throws IOException {
+    void ensure(Upstream session, Pin pin) throws IOException {
         if (has(pin)) {
             touch(pin.file());
             return;
@@ -111,7 +110,7 @@ final class PackageCache {
             have = 0;
         }
         long start = System.nanoTime();
-        SftpSession.Exec done;
+        Upstream.Exec done;
         try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             done = session.exec("labdrop-package " + pin.file() + " " + pin.sha256() + " " + have, out, deadline);
         }

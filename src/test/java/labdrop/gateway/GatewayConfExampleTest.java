@@ -43,8 +43,11 @@ class GatewayConfExampleTest {
     void aMissingOrWrongServerAndATooShortIntervalAreNamed(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> GatewayConfig.load(null, Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("key 'server.url' is empty");
-        assertThatThrownBy(() -> GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", "rsync+ssh://lab@server:2222/")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("sftp://LAB@SERVER:PORT/");
+        assertThatThrownBy(() -> GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", "ftp://lab@server:2222/")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("sftp://LAB@SERVER:PORT/")
+                .hasMessageContaining("rsync+ssh://LAB@SERVER:PORT/");
+        assertThat(GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", "rsync+ssh://lab@server:2222/")).server().getScheme())
+                .isEqualTo("rsync+ssh");
         assertThatThrownBy(() -> GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", "sftp://../x@server:2222/")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("server.url");
         Path conf = Files.writeString(dir.resolve("gateway.conf"), "server.url = sftp://lab@server:2222/\nsync.every = 10ms\n");

@@ -80,7 +80,7 @@ class GatewayIT {
         Files.writeString(gw.resolve("known_hosts"), "[127.0.0.1]:" + link.port() + " "
                 + Files.readString(lab.config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
         Files.writeString(dir.resolve("boot_id"), "boot-1\n");
-        config = GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", "sftp://lab-east@127.0.0.1:" + link.port() + "/",
+        config = GatewayConfig.load(null, Map.of("LABDROP_SERVER_URL", linkScheme() + "://lab-east@127.0.0.1:" + link.port() + "/",
                 "LABDROP_STATE_DIR", gw.toString(), "LABDROP_SYNC_EVERY", "200ms", "LABDROP_SSH_HOST", "127.0.0.1",
                 // what the server changes reaches the gateway through the lab's doorbell, not a periodic full sync
                 "LABDROP_SYNC_SAFETY_EVERY", "1h",
@@ -88,6 +88,16 @@ class GatewayIT {
                 "LABDROP_HTTP_PORT", "0"));
         gateway = new Gateway(config, Clock.systemUTC());
         gateway.start();
+    }
+
+    /** The gateway's link to the server: sftp here, rsync+ssh in {@link GatewayRsyncIT}. */
+    String linkScheme() {
+        return "sftp";
+    }
+
+    /** The server's audit event for one file's push over this link (SFTP's rename into place). */
+    String pushAuditEvent() {
+        return "rename";
     }
 
     @AfterEach
@@ -395,7 +405,7 @@ class GatewayIT {
                 && GatewayStatus.read(config.stateDir()).hosts().values().stream().allMatch(h -> h.unsent() == 0));
         List<String> audit = Files.readAllLines(lab.config.ssh().auditLog());
         for (Request request : requests) {
-            assertThat(audit.stream().filter(line -> line.contains("rename")
+            assertThat(audit.stream().filter(line -> line.contains(pushAuditEvent())
                     && line.endsWith("/results/" + request.id() + "/result.xml"))).as("pushed once: " + request.id()).hasSize(1);
         }
         assertThat(dotFiles(lab.config.dropDir())).as("no temporary file on the server").isEmpty();

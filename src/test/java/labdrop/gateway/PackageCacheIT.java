@@ -39,6 +39,7 @@ class PackageCacheIT {
     TestLab lab;
     Path repo;
     SftpSession lab1;
+    Upstream link;
     Path hostKey;
 
     @BeforeEach
@@ -59,6 +60,7 @@ class PackageCacheIT {
                 + Files.readString(lab.config.ssh().hostKey().resolveSibling("ssh_host_ed25519_key.pub")));
         hostKey = keys.resolve("known_hosts");
         lab1 = login("lab-east", keys.resolve("lab"));
+        link = new SftpUpstream(lab1);
     }
 
     SftpSession login(String user, Path key) throws IOException {
@@ -91,7 +93,7 @@ class PackageCacheIT {
         Files.write(dir.resolve("parts").resolve(big.file() + ".part"), Arrays.copyOf(whole, half));
         assertThat(cache.has(big)).isFalse();
 
-        cache.ensure(lab1, big);
+        cache.ensure(link, big);
         assertThat(cache.has(big)).isTrue();
         assertThat(dir.resolve("cache").resolve(big.file())).hasBinaryContent(whole);
         assertThat(Files.readString(dir.resolve("cache").resolve(Manifest.CHECKSUM_FILE))).contains(big.file());
@@ -105,17 +107,17 @@ class PackageCacheIT {
         PackageCache.Pin smoke = pin("test-smoke.tar.bz2");
         Files.createDirectories(dir.resolve("parts"));
         Files.write(dir.resolve("parts").resolve(smoke.file() + ".part"), new byte[] {1, 2, 3, 4});
-        assertThatThrownBy(() -> cache.ensure(lab1, smoke)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> cache.ensure(link, smoke)).isInstanceOf(IOException.class)
                 .hasMessageContaining("not cached");
         assertThat(dir.resolve("parts").resolve(smoke.file() + ".part")).as("the bad part is gone").doesNotExist();
         assertThat(dir.resolve("cache").resolve(smoke.file())).doesNotExist();
         assertThat(cache.count()).isZero();
 
-        cache.ensure(lab1, smoke);
+        cache.ensure(link, smoke);
         assertThat(cache.has(smoke)).as("fetched whole on the next try").isTrue();
 
         PackageCache.Pin forged = new PackageCache.Pin("test-smoke.tar.bz2", "0".repeat(64), smoke.size());
-        assertThatThrownBy(() -> cache.ensure(lab1, forged)).isInstanceOf(PackageCache.NotOnServer.class)
+        assertThatThrownBy(() -> cache.ensure(link, forged)).isInstanceOf(PackageCache.NotOnServer.class)
                 .hasMessageContaining("no repository of this server lists test-smoke.tar.bz2 with SHA-256 " + "0".repeat(64));
         assertThatThrownBy(() -> new PackageCache.Pin("../../etc/passwd", smoke.sha256(), 1))
                 .as("a request's file name never reaches a path unchecked").isInstanceOf(BadInputException.class);
@@ -136,14 +138,14 @@ class PackageCacheIT {
         PackageCache.Pin smoke = pin("test-smoke.tar.bz2");
         PackageCache.Pin big = pin("test-big.tar.bz2");
         PackageCache cache = cache(big.size());
-        cache.ensure(lab1, smoke);
-        cache.ensure(lab1, big);
+        cache.ensure(link, smoke);
+        cache.ensure(link, big);
         cache.retain(Set.of(big.file()));
         assertThat(cache.has(big)).as("pinned by a placed request").isTrue();
         assertThat(cache.has(smoke)).as("least recently needed, over the cap").isFalse();
         assertThat(Files.readString(dir.resolve("cache").resolve(Manifest.CHECKSUM_FILE))).doesNotContain(smoke.file());
 
-        cache.ensure(lab1, smoke);
+        cache.ensure(link, smoke);
         cache.retain(Set.of(big.file(), smoke.file()));
         assertThat(cache.has(big) && cache.has(smoke)).as("both pinned: kept over the cap").isTrue();
         cache.retain(Set.of(smoke.file()));
