@@ -183,6 +183,9 @@ public final class Gateway implements AutoCloseable {
                 s = link.session();
                 lab = labHosts(s);
                 retireDeparted(lab);
+                for (String host : lab) {
+                    HostSync.prepare(config.dropDir().resolve(host));
+                }
                 hosts.set(Set.copyOf(lab));
             } else {
                 lab = hosts.get();
@@ -192,7 +195,7 @@ public final class Gateway implements AutoCloseable {
                 HostSync sync = syncs.get(host);
                 if (sync == null) {
                     sync = new HostSync(host, config.dropDir().resolve(host), SyncJournal.load(journal(host)), this::prefetch,
-                            config.stateDir().resolve("outbox").resolve(host));
+                            config.stateDir().resolve("outbox").resolve(host), () -> sutBell.bump(host));
                     syncs.put(host, sync);
                 }
                 boolean changedThere = serverChanged.remove(host);
@@ -211,9 +214,6 @@ public final class Gateway implements AutoCloseable {
                         serverChanged.add(host);
                     }
                     throw e;
-                }
-                if (outcome.changedHere()) {
-                    sutBell.bump(host);
                 }
                 if (outcome.changedAnything()) {
                     LOG.info("host '{}': {} files pushed, {} placed or changed here, {} finished requests removed on the server",

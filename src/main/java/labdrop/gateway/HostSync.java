@@ -40,6 +40,8 @@ final class HostSync {
     private final Path local;
     private final SyncJournal journal;
     private final Prefetch prefetch;
+    /** Told right after this host's current/ or config/ changed here: the SUT's doorbell rings. */
+    private final Runnable changedHere;
     /** The gateway's own folder for this host: the copy of state_file being sent. */
     private final Path outbox;
     /** Remote file to the listing stamp and content it had when last read: unchanged files are not read again. */
@@ -64,8 +66,9 @@ final class HostSync {
         boolean ready(Upstream s, String host, byte[] requestXml);
     }
 
-    HostSync(String host, Path local, SyncJournal journal, Prefetch prefetch, Path outbox) {
+    HostSync(String host, Path local, SyncJournal journal, Prefetch prefetch, Path outbox, Runnable changedHere) {
         this.host = host;
+        this.changedHere = changedHere;
         this.outbox = outbox;
         this.local = local;
         this.journal = journal;
@@ -94,13 +97,8 @@ final class HostSync {
      * gateway writes its hosts' folders on the server, so every temporary there is its own.
      */
     private void sweep(Upstream s, String folder) throws IOException {
-        if (!swept.add(folder)) {
-            return;
-        }
-        for (Upstream.Entry entry : s.list(folder)) {
-            if (entry.name().startsWith(".") && !entry.name().equals(".") && !entry.name().equals("..") && entry.file()) {
-                s.remove(folder + "/" + entry.name());
-            }
+        if (swept.add(folder)) {
+            s.sweep(folder);
         }
     }
 
@@ -131,10 +129,17 @@ final class HostSync {
         for (String name : plan.deleteLocal()) {
             AtomicFiles.delete(local.resolve(DropLayout.CURRENT).resolve(name));
         }
+        if (placed > 0 || !plan.deleteLocal().isEmpty()) {
+            changedHere.run();
+        }
         journal.known().clear();
         journal.known().putAll(known);
         journal.save();
-        placed += mirrorConfig(s, remote);
+        int configChanged = mirrorConfig(s, remote);
+        if (configChanged > 0) {
+            changedHere.run();
+        }
+        placed += configChanged;
         pruneResults(server.keySet());
         return new Outcome(pushed, placed, plan.removeOnServer().size(), unsent(), placed > 0 || !plan.deleteLocal().isEmpty());
     }

@@ -8,18 +8,15 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import labdrop.drop.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RsyncUpstream implements Upstream {
     private static final Logger LOG = LoggerFactory.getLogger(RsyncUpstream.class);
-    /** One line of {@code rsync --list-only}: mode, size, date, time, name. */
-    private static final Pattern LISTING = Pattern.compile("([-dlcbps])\\S{9}\\s+([0-9,]+)\\s+(\\S+ \\S+) (.+)");
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
     private final URI server;
     private final String remote;
     private final GatewayConfig.Upstream up;
@@ -112,46 +106,60 @@ final class RsyncUpstream implements Upstream {
         }
     }
 
+    /**
+     * One rsync pull of the folder into a local mirror (only what changed crosses, files over
+     * 1 MiB and hidden files are left out), then the mirror's listing; the files are then read from
+     * the mirror. rsync reaches the server's folders only through transfers, so this is the listing.
+     */
     @Override
     public List<Entry> list(String folder) throws IOException {
-        Run listed = rsync(List.of("--list-only", "--no-h", remote + slash(folder)), true);
-        if (listed.status() == 23 && listed.stderr().contains("No such file or directory")) {
+        Path mirror = mirror(folder);
+        Files.createDirectories(mirror);
+        Run pulled = rsync(List.of("-rt", "--delete", "--max-size=" + HostSync.MAX_FILE_BYTES, "--exclude=.*",
+                remote + slash(folder), mirror + "/"), false);
+        if (pulled.status() == 23 && pulled.stderr().contains("No such file or directory")) {
+            AtomicFiles.deleteTree(mirror);
             return List.of();
         }
-        check(listed, "list " + folder);
+        check(pulled, "pull " + folder);
         List<Entry> out = new ArrayList<>();
-        for (String line : listed.stdout().split("\n")) {
-            Matcher m = LISTING.matcher(line);
-            if (!m.matches() || m.group(4).equals(".")) {
-                continue;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(mirror)) {
+            for (Path file : files) {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                out.add(new Entry(file.getFileName().toString(), a.isRegularFile(), a.isDirectory(), a.size(),
+                        a.lastModifiedTime().toMillis()));
             }
-            long modified = LocalDateTime.parse(m.group(3), WHEN).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
-            out.add(new Entry(m.group(4), m.group(1).equals("-"), m.group(1).equals("d"),
-                    Long.parseLong(m.group(2).replace(",", "")), modified));
         }
         return out;
     }
 
+    /** A file of a folder listed before: from the mirror that listing filled. */
     @Override
     public byte[] read(String path, long max) throws IOException {
-        Path into = Files.createDirectories(scratch.resolve("read"));
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        Path file = into.resolve(name);
-        Files.deleteIfExists(file);
-        Run read = rsync(List.of("-t", "--max-size=" + max, remote + path, into + "/"), false);
-        if (read.status() == 23 && read.stderr().contains("No such file or directory")) {
+        int slash = path.lastIndexOf('/');
+        Path file = mirror(path.substring(0, slash)).resolve(path.substring(slash + 1));
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
-        check(read, "read " + path);
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.size(file) > max) {
             throw new IOException(path + " is larger than " + max + " bytes");
         }
-        byte[] bytes = Files.readAllBytes(file);
-        Files.delete(file);
-        return bytes;
+        return Files.readAllBytes(file);
     }
 
-    /** One file per call, named as the destination (the server audits each file's push by its name). */
+    /** rsync's receiver on the server removes its own temporary when a push is cut: nothing to sweep. */
+    @Override
+    public void sweep(String folder) {
+    }
+
+    private Path mirror(String folder) {
+        String relative = folder.replaceAll("^/+", "").replaceAll("/+$", "");
+        if (relative.contains("..")) {
+            throw new IllegalArgumentException("not a folder of the lab: " + folder);
+        }
+        return scratch.resolve("mirror").resolve(relative);
+    }
+
     @Override
     public void put(String folder, String name, Path content) throws IOException {
         check(rsync(List.of("-t", "--mkpath", content.toString(), remote + slash(folder) + name), false),
@@ -242,7 +250,7 @@ final class RsyncUpstream implements Upstream {
             LOG.debug("stopping the ssh master: {}", e.getMessage());
         }
         try {
-            AtomicFiles.deleteTree(scratch.resolve("read"));
+            AtomicFiles.deleteTree(scratch.resolve("mirror"));
         } catch (IOException e) {
             LOG.debug("cleaning {}: {}", scratch, e.getMessage());
         }

@@ -69,6 +69,16 @@ final class SftpUpstream implements Upstream {
         }
     }
 
+    /** Only the gateway writes its hosts' folders on the server, so every hidden file there is its own temporary. */
+    @Override
+    public void sweep(String folder) throws IOException {
+        for (Entry entry : list(folder)) {
+            if (entry.name().startsWith(".") && entry.file()) {
+                remove(folder + "/" + entry.name());
+            }
+        }
+    }
+
     @Override
     public void remove(String path) throws IOException {
         try {

@@ -30,11 +30,14 @@ interface Upstream extends AutoCloseable {
     /** The entries of a remote folder; none when it does not exist. */
     List<Entry> list(String folder) throws IOException;
 
-    /** A remote file's bytes, or null when it does not exist; larger than {@code max} is an error. */
+    /** A remote file's bytes (of a folder listed before), or null when it does not exist; larger than {@code max} is an error. */
     byte[] read(String path, long max) throws IOException;
 
     /** Replaces {@code folder/name} with the local file {@code content}, atomically; creates the folder when missing. */
     void put(String folder, String name, Path content) throws IOException;
+
+    /** Removes what a push cut by a SIGKILL may have left in a remote folder (hidden temporaries). */
+    void sweep(String folder) throws IOException;
 
     /** Deletes a remote file; one already gone is fine. */
     void remove(String path) throws IOException;

@@ -17,6 +17,7 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +117,8 @@ public final class EmbeddedSshServer implements AutoCloseable {
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
         sshd.setShellFactory(null);
+        BiConsumer<String, String> labSynced = gateways.doorbell() == null ? (host, lab) -> { }
+                : gateways.doorbell()::gatewaySynced;
         sshd.setCommandFactory((channel, command) -> {
             if (PackageCommand.matches(command)) {
                 return new PackageCommand(command, sessions, gateways.repositories());
@@ -123,10 +126,9 @@ public final class EmbeddedSshServer implements AutoCloseable {
             if (DoorbellCommand.matches(command)) {
                 return new DoorbellCommand(command, sessions, gateways.doorbell());
             }
-            return new RsyncCommand(command, sessions, config.rsync());
+            return new RsyncCommand(command, sessions, config.rsync(), labSynced);
         });
-        SftpGuard guard = new SftpGuard(sessions, gateways.doorbell() == null ? (host, lab) -> { }
-                : gateways.doorbell()::gatewaySynced);
+        SftpGuard guard = new SftpGuard(sessions, labSynced);
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().withFileSystemAccessor(guard).build();
         sftp.addSftpEventListener(guard);
         sshd.setSubsystemFactories(List.of(sftp));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.UUID;
 import java.util.stream.Stream;
 import labdrop.drop.AtomicFiles;
@@ -29,11 +30,14 @@ import org.slf4j.LoggerFactory;
 final class RsyncCommand extends ExecCommand {
     private static final Logger LOG = LoggerFactory.getLogger(RsyncCommand.class);
     private final String rsync;
+    private final BiConsumer<String, String> labSynced;
     private Process process;
 
-    RsyncCommand(String commandLine, Sessions sessions, String rsync) {
+    /** {@code labSynced}: told (host, lab) when a lab's gateway pulls a host's current/, i.e. syncs it. */
+    RsyncCommand(String commandLine, Sessions sessions, String rsync, BiConsumer<String, String> labSynced) {
         super(commandLine, sessions);
         this.rsync = rsync;
+        this.labSynced = labSynced;
     }
 
     @Override
@@ -58,6 +62,10 @@ final class RsyncCommand extends ExecCommand {
             return;
         }
         sessions.metrics().started(SshMetrics.RSYNC);
+        if (!checked.receiver() && jail.login().isLab()) {
+            jail.locate(firstPath(commandLine)).filter(where -> DropLayout.CURRENT.equals(Jail.normalize(where.inHost())))
+                    .ifPresent(where -> labSynced.accept(where.host(), jail.login().user()));
+        }
         sessions.audit(session, checked.receiver() ? "rsync-write" : "rsync-read",
                 checked.host() + (checked.target() == null ? "" : "/" + checked.target()));
         Path hostDir = sessions.dropRoot().resolve(checked.host());

@@ -224,8 +224,9 @@ class GatewayIT {
 
     /** The three SUTs' agents, one per way of reaching the gateway, after a first poll that found nothing to do. */
     List<Agent> idleAgents() throws Exception {
-        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.hosts().equals(Set.copyOf(SUTS))
-                && SUTS.stream().allMatch(s -> Files.isDirectory(gatewayDrop(s).resolve("current"))));
+        await().atMost(Duration.ofSeconds(10)).alias("every host synced once: its config/ is there").until(() ->
+                gateway.hosts().equals(Set.copyOf(SUTS))
+                        && SUTS.stream().allMatch(s -> Files.exists(gatewayDrop(s).resolve("config/directions"))));
         Path tokens = config.stateDir().resolve("doorbell-tokens.properties");
         await().atMost(Duration.ofSeconds(10)).alias("the lab's doorbell gave the gateway its SUTs' token hashes")
                 .until(() -> Files.exists(tokens) && SUTS.stream().allMatch(sut -> readString(tokens).contains(sut + "=")));
@@ -244,24 +245,42 @@ class GatewayIT {
         return agents;
     }
 
-    /** The requests (one per SUT, in SUTS' order) once each has reached the gateway's drop. */
+    /**
+     * The requests (one per SUT, in SUTS' order) once each has reached the gateway's drop and the
+     * gateway's doorbell tells its SUT (the agent's next poll asks the doorbell first).
+     */
     List<Request> placed(Request... requests) {
         for (int i = 0; i < SUTS.size(); i++) {
-            Path placed = gatewayDrop(SUTS.get(i)).resolve("current/" + requests[i].id() + ".xml");
+            String sut = SUTS.get(i);
+            Path placed = gatewayDrop(sut).resolve("current/" + requests[i].id() + ".xml");
             await().atMost(Duration.ofSeconds(10)).alias("the request reached the gateway's drop").until(() -> Files.exists(placed));
+            String seen = readString(dir.resolve(sut).resolve("work/doorbell.state")).split("\n")[0];
+            await().atMost(Duration.ofSeconds(10)).alias("the gateway's doorbell rang for " + sut).until(() -> doorbell(sut, seen) == 200);
         }
         return List.of(requests);
+    }
+
+    /** The status of a poll of the gateway's doorbell for {@code sut} that has seen {@code etag}. */
+    int doorbell(String sut, String etag) throws Exception {
+        HttpRequest.Builder poll = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + "/api/v1/hosts/"
+                + sut + "/generation")).header("Authorization", "Bearer " + Files.readString(dir.resolve(sut).resolve("doorbell.token")));
+        if (!etag.isEmpty()) {
+            poll.header("If-None-Match", etag);
+        }
+        return HttpClient.newHttpClient().send(poll.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test
     void threeSutsBehindTheGatewayRunTheirRequestsToPassedOverFileSftpAndRsync() throws Exception {
         List<Agent> agents = idleAgents();
-        List<Request> requests = placed(file("sut-a", "smoke:sleep 2", "smoke:pass"), file("sut-b", "smoke:sleep 2"),
+        List<Request> requests = placed(file("sut-a", "smoke:sleep 2", "smoke:pass"), file("sut-b", "smoke:sleep 5"),
                 file("sut-c", "smoke:sleep 2", "smoke:pass"));
         List<CompletableFuture<Agent.Outcome>> polls = new ArrayList<>();
         agents.forEach(a -> polls.add(pollAsync(a)));
         Path log = serverDrop("sut-b").resolve("results/" + requests.get(1).id() + "/logs/1-smoke.stdout");
         await().atMost(Duration.ofSeconds(20)).alias("a log reached the server").until(() -> Files.exists(log));
+        await().atMost(Duration.ofSeconds(10)).alias("the state the SUT reported reached the server")
+                .until(() -> lab.s.desk().find(requests.get(1).id()).state() == RequestState.RUNNING);
         String api = "http://127.0.0.1:" + lab.app.httpPort() + "/api/v1";
         String admin = lab.s.accounts().newToken("admin", "gateway-it");
         HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + "/requests/"
@@ -269,8 +288,7 @@ class GatewayIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(polls.get(1)).as("the log reached the server while the test still ran").isNotDone();
         assertThat(live.statusCode()).as("the request's log, as its page shows it").isEqualTo(200);
-        assertThat(live.body()).contains("smoke sleep 2");
-        assertThat(lab.s.desk().find(requests.get(1).id()).state()).isEqualTo(RequestState.RUNNING);
+        assertThat(live.body()).contains("smoke sleep 5");
         for (CompletableFuture<Agent.Outcome> poll : polls) {
             assertThat(poll.get()).isEqualTo(Agent.Outcome.RAN);
         }
@@ -413,7 +431,8 @@ class GatewayIT {
 
     @Test
     void filedWorkWakesTheSutsHeldDoorbellPollAtTheGatewayThroughTheLabsDoorbell() throws Exception {
-        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.hosts().equals(Set.copyOf(SUTS)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.hosts().equals(Set.copyOf(SUTS))
+                && Files.exists(gatewayDrop("sut-a").resolve("config/directions")));
         Path tokens = config.stateDir().resolve("doorbell-tokens.properties");
         await().atMost(Duration.ofSeconds(10)).until(() -> readString(tokens).contains("sut-a="));
         String url = "http://127.0.0.1:" + gateway.httpPort() + "/api/v1/hosts/sut-a/generation";
