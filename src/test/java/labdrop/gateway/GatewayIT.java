@@ -309,6 +309,8 @@ class GatewayIT {
         assertThat(Files.readAllLines(lab.config.ssh().auditLog()).stream().filter(l -> l.contains("package")
                 && l.contains("test-smoke.tar.bz2"))).as("the package crossed the link once for three SUTs").hasSize(1);
 
+        await().atMost(Duration.ofSeconds(10)).alias("the SUTs' last states reached the server: nothing waits")
+                .until(() -> GatewayStatus.read(config.stateDir()).hosts().values().stream().allMatch(h -> h.unsent() == 0));
         ChildCli.Result statusCommand = gatewayStatus();
         assertThat(statusCommand.code()).as(statusCommand.out() + statusCommand.err()).isZero();
         assertThat(statusCommand.out()).contains("lab          lab-east").contains("cache        1 packages")
