@@ -222,13 +222,14 @@ public final class Gateway implements AutoCloseable {
                 hostStatus.put(host, new GatewayStatus.Host(clock.instant(), outcome.unsent()));
             }
             hostStatus.keySet().retainAll(lab);
-            cache.retain(pinned());
             if (full) {
                 lastFull = started;
             }
             if (!reached) {
                 return;
             }
+            // only after a sync can the placed requests (and so the pinned packages) have changed
+            cache.retain(pinned());
             syncsOk.increment();
             if (lastError != null) {
                 LOG.info("the server is reachable again ({})", config.server());
