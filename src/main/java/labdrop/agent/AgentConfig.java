@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import labdrop.config.ConfigException;
 import labdrop.config.ConfigLoader;
 import labdrop.config.Durations;
@@ -72,11 +71,7 @@ public record AgentConfig(
             if (fetch.caFile() == null) {
                 return SSLContext.getDefault();
             }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(TlsKeys.trustStore(fetch.caFile()));
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
+            return TlsKeys.trusting(fetch.caFile());
         } catch (IOException | GeneralSecurityException e) {
             throw new ConfigException("http.ca-file " + fetch.caFile() + ": " + e.getMessage()
                     + "; give a readable PEM file of the CA certificates that signed the server's");

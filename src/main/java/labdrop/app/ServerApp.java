@@ -17,6 +17,7 @@ import labdrop.ssh.GatewayServices;
 import labdrop.web.ApiHandler;
 import labdrop.web.DoorbellHandler;
 import labdrop.web.HttpServerFactory;
+import labdrop.web.LabDoorbellHandler;
 import labdrop.web.LocalAccess;
 import labdrop.web.PackageUploadHandler;
 import labdrop.web.WebHandler;
@@ -58,7 +59,8 @@ public final class ServerApp implements AutoCloseable {
                 config.http().repositories(), config.http().staging(), config.http().maxUploadBytes());
         this.http = HttpServerFactory.build(config.http().host(), config.http().port(), config.http().tls(),
                 config.http().trustedProxies(), config.http().repositories(), new Handler.Sequence(
-                        new DoorbellHandler(services.doorbell()), uploads, new ApiHandler(services.web(), local)),
+                        new DoorbellHandler(services.doorbell()),
+                        new LabDoorbellHandler(services.doorbell(), services.labTokens()), uploads, new ApiHandler(services.web(), local)),
                 services.metrics(), new WebHandler(services.web(), uploads), readiness);
         LocalAccess.addConnector(http);
     }

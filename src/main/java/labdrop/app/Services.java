@@ -21,6 +21,7 @@ import labdrop.pkg.PackageCatalog;
 import labdrop.queue.Doorbell;
 import labdrop.queue.Confirmations;
 import labdrop.queue.HealthChecks;
+import labdrop.queue.LabTokens;
 import labdrop.queue.Placer;
 import labdrop.queue.RequestDesk;
 import labdrop.queue.StartEstimates;
@@ -36,7 +37,7 @@ import labdrop.web.WebServices;
  */
 public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates estimates, Reports reports, KnownIssues known, HostAdmin hosts,
                        ConfigWatch configWatch, Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
-                       Doorbell doorbell, KeyRegistry keys, LabStats stats, Notifier notifier, Notifications notifications)
+                       Doorbell doorbell, KeyRegistry keys, LabTokens labTokens, LabStats stats, Notifier notifier, Notifications notifications)
         implements AutoCloseable {
 
     /** For the server: the schema migrated (Flyway validates what was applied), the JVM's meters bound. */
@@ -84,7 +85,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
                 new Ingest(lab, placer, health, new Confirmations(lab, health), config.ingest(), metrics),
                 new Watchdog(lab, placer, health, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, doorbell,
-                new KeyRegistry(lab), new LabStats(lab), new Notifier(lab, config.notifications(), metrics),
+                new KeyRegistry(lab), new LabTokens(lab, doorbell), new LabStats(lab), new Notifier(lab, config.notifications(), metrics),
                 new Notifications(lab, config.notifications().mail().enabled()));
     }
 

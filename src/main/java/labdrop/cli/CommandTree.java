@@ -39,7 +39,7 @@ final class CommandTree {
             Map.entry(UserCommand.class, List.of(UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Remove.class,
                     UserCommand.ListUsers.class, UserCommand.Token.class)),
             Map.entry(KeyCommands.Lab.class, List.of(KeyCommands.Lab.Add.class, KeyCommands.Lab.ListLabs.class, KeyCommands.Lab.Show.class,
-                    KeyCommands.Lab.HostMember.class, KeyCommands.Lab.LabKey.class, HelpCommand.class)));
+                    KeyCommands.Lab.HostMember.class, KeyCommands.Lab.LabKey.class, KeyCommands.Lab.LabToken.class, HelpCommand.class)));
 
     private CommandTree() {
     }

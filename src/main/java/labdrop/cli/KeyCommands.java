@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import labdrop.app.Services;
+import labdrop.drop.AtomicFiles;
 import labdrop.error.BadInputException;
 import labdrop.ssh.PublicKeys;
 import labdrop.store.KeyRows;
@@ -186,6 +187,31 @@ final class KeyCommands {
             int run(Services services) {
                 services.keys().setLabHost(lab, host, !remove);
                 System.out.println("lab " + lab + ": hosts " + services.keys().labHosts(lab));
+                return 0;
+            }
+        }
+
+        @Command(name = "token", mixinStandardHelpOptions = true,
+                description = {"Issue the lab's doorbell token (the old one stops working within a second).",
+                        "The lab's gateway reads it from server.doorbell-token-file to poll GET /api/v1/labs/LAB/generation"
+                                + " and opens its SSH login only when something changed (docs/gateway.md)."})
+        static final class LabToken extends HostCommand.HostAction {
+            @Parameters(paramLabel = "LAB") String lab;
+
+            @Option(names = "--file", paramLabel = "FILE",
+                    description = "Write the token to FILE (mode 0600) instead of printing it.")
+            Path file;
+
+            @Override
+            int run(Services services) throws IOException {
+                String token = services.labTokens().issue(lab);
+                if (file == null) {
+                    System.out.println(token);
+                    return 0;
+                }
+                Files.deleteIfExists(file);
+                AtomicFiles.writeSecret(file, token + "\n");
+                System.out.println("doorbell token of lab " + lab + " written to " + file + " (mode 0600)");
                 return 0;
             }
         }

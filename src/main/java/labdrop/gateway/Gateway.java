@@ -1,6 +1,7 @@
 package labdrop.gateway;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -84,6 +85,8 @@ public final class Gateway implements AutoCloseable {
     /** A sync of every host is due: at start, after a failure, when the lab's hosts changed. */
     private volatile boolean fullDue = true;
     private Instant lastFull = Instant.EPOCH;
+    /** When a sync last used the connection to the server. */
+    private Instant lastLinkUse = Instant.EPOCH;
     private volatile Instant lastSync;
     private volatile String lastError;
 
@@ -92,7 +95,9 @@ public final class Gateway implements AutoCloseable {
         this.clock = clock;
         this.link = new ServerLink(config.server(), config.upstream(), config.stateDir().resolve("link"));
         this.sutBell = new SutDoorbell(config.stateDir().resolve("doorbell-tokens.properties"), clock);
-        this.labBell = new LabDoorbell(link, Duration.ofSeconds(1), this::rang);
+        this.labBell = new LabDoorbell(config.bell().overHttp()
+                ? new HttpLabPoll(config.bell(), config.upstream().connectTimeout(), config.upstream().timeout())
+                : new SshLabPoll(link), Duration.ofSeconds(1), this::rang);
         Files.createDirectories(config.dropDir());
         Files.createDirectories(config.keysDir());
         hosts.set(localHosts());
@@ -113,6 +118,8 @@ public final class Gateway implements AutoCloseable {
         syncsOk = Counter.builder("labdrop.gateway.syncs").tag("outcome", "ok")
                 .description("Syncs of every host of the lab with the server, by outcome").register(metrics.registry());
         syncsFailed = Counter.builder("labdrop.gateway.syncs").tag("outcome", "failed").register(metrics.registry());
+        FunctionCounter.builder("labdrop.gateway.connections", link, ServerLink::opened)
+                .description("SSH connections the gateway opened to the server").register(metrics.registry());
         Gauge.builder("labdrop.gateway.hosts", hosts, h -> h.get().size()).description("Hosts of the lab the gateway serves")
                 .register(metrics.registry());
         Gauge.builder("labdrop.gateway.unsent.files", hostStatus,
@@ -173,6 +180,7 @@ public final class Gateway implements AutoCloseable {
     /** One sync of every host of the lab; an unreachable server is logged and recorded, not thrown. */
     synchronized void syncOnce() {
         Instant started = clock.instant();
+        closeIdleLink(started);
         Upstream s = null;
         try {
             boolean full = fullDue || !labBell.healthy()
@@ -228,6 +236,7 @@ public final class Gateway implements AutoCloseable {
             if (!reached) {
                 return;
             }
+            lastLinkUse = clock.instant();
             // only after a sync can the placed requests (and so the pinned packages) have changed
             cache.retain(pinned());
             syncsOk.increment();
@@ -252,6 +261,19 @@ public final class Gateway implements AutoCloseable {
                     cache.bytes(), cache.count()).save(config.stateDir());
         } catch (IOException e) {
             LOG.warn("cannot write the gateway's status: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * With the lab's doorbell over HTTP and answering, the SSH connection is closed once no sync has
+     * used it for {@code server.linger}: the next change, SUT write or safety sync opens it again.
+     * (Over SSH the connection is the doorbell's and stays open.)
+     */
+    private void closeIdleLink(Instant now) {
+        if (config.bell().overHttp() && labBell.healthy() && link.open()
+                && !now.isBefore(lastLinkUse.plus(config.bell().linger()))) {
+            LOG.debug("closing the connection to {}: unused for {}", config.server(), config.bell().linger());
+            link.close();
         }
     }
 

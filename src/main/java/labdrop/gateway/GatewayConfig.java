@@ -24,6 +24,7 @@ public record GatewayConfig(
         String lab,
         URI server,
         Upstream upstream,
+        Bell bell,
         Path dropDir,
         Path stateDir,
         Path keysDir,
@@ -32,6 +33,17 @@ public record GatewayConfig(
         Http http,
         Cache cache,
         ServerConfig.Ssh ssh) {
+
+    /**
+     * The lab's doorbell over HTTP: the server's lab generation resource, the lab token's file, the
+     * CAs trusted for https, and how long the SSH connection stays open after a sync. Without a URL
+     * the gateway long-polls the doorbell on the SSH connection, which then stays open.
+     */
+    public record Bell(URI url, Path tokenFile, Path caFile, Duration linger) {
+        public boolean overHttp() {
+            return url != null;
+        }
+    }
 
     /** The gateway's HTTP server for its SUTs: the package cache, /readyz, /healthz, /metrics. */
     public record Http(String host, int port) {
@@ -63,6 +75,18 @@ public record GatewayConfig(
             "Connect timeout of the connection to the server.");
     static final Setting<Duration> IO_TIMEOUT = Setting.duration("server.timeout", "60s",
             "I/O timeout of every read and write on the connection to the server.");
+    static final Setting<String> DOORBELL_URL = Setting.text("server.doorbell-url", "",
+            "The server's doorbell for this lab over HTTP: http://SERVER:8080/api/v1/labs/LAB/generation. The gateway then"
+                    + " opens its SSH connection only when something changed, a SUT wrote something or sync.safety-every passed."
+                    + " Empty means the gateway long-polls the doorbell on its SSH connection, which stays open.");
+    static final Setting<String> DOORBELL_TOKEN = Setting.text("server.doorbell-token-file", "",
+            "File holding the lab's doorbell token (labdrop lab token LAB --file FILE on the server); read at every poll."
+                    + " Empty means <state.dir>/lab.token.");
+    static final Setting<String> CA_FILE = Setting.text("server.ca-file", "",
+            "PEM file of the CAs trusted for an https:// server.doorbell-url; empty means the system's.");
+    static final Setting<Duration> LINGER = Setting.duration("server.linger", "30s",
+            "With server.doorbell-url, how long the SSH connection stays open after the last sync that used it (a burst of"
+                    + " results pays one login, not one per file); the next change opens it again.");
     static final Setting<String> STATE_DIR = Setting.text("state.dir", "/var/lib/labdrop-gateway",
             "The gateway's own folder: what it synced (per host), its status, its SSH host key and audit log.");
     static final Setting<String> DROP_DIR = Setting.text("drop.dir", "",
@@ -73,7 +97,7 @@ public record GatewayConfig(
                     + " HOST; read at every login. Empty means <state.dir>/keys.");
     static final Setting<Duration> SYNC_EVERY = Setting.duration("sync.every", "2s",
             "How often the gateway looks for what its SUTs wrote and syncs the hosts that have something to push or that"
-                    + " the server's lab doorbell says changed (one connection, kept open).");
+                    + " the server's lab doorbell says changed (over one SSH connection).");
     static final Setting<Duration> SAFETY_EVERY = Setting.duration("sync.safety-every", "60s",
             "Every host is synced at least this often, whatever the doorbell says (and on every tick while the server has"
                     + " no lab doorbell or it is not answering).");
@@ -92,7 +116,7 @@ public record GatewayConfig(
             "Longest one package's fetch from the server may take; a cut fetch resumes at the next sync.");
 
     private static final List<Setting<?>> OWN = List.of(SERVER, RSYNC, SSH, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW, CONNECT_TIMEOUT,
-            IO_TIMEOUT, STATE_DIR, DROP_DIR, KEYS_DIR, SYNC_EVERY, SAFETY_EVERY, HTTP_HOST, HTTP_PORT, CACHE_DIR, CACHE_MAX, CACHE_DEADLINE);
+            IO_TIMEOUT, DOORBELL_URL, DOORBELL_TOKEN, CA_FILE, LINGER, STATE_DIR, DROP_DIR, KEYS_DIR, SYNC_EVERY, SAFETY_EVERY, HTTP_HOST, HTTP_PORT, CACHE_DIR, CACHE_MAX, CACHE_DEADLINE);
 
     /** Every key gateway.conf may hold: the gateway's own, then the SSH server's. */
     public static final List<Setting<?>> SETTINGS = settings();
@@ -115,6 +139,8 @@ public record GatewayConfig(
         return new GatewayConfig(server.getUserInfo(), server,
                 new Upstream(orUnder(c.get(IDENTITY), state, "id_ed25519"), orUnder(c.get(KNOWN_HOSTS), state, "known_hosts"),
                         c.get(ACCEPT_NEW), c.get(CONNECT_TIMEOUT), c.get(IO_TIMEOUT), c.get(RSYNC), c.get(SSH)),
+                new Bell(doorbellUri(where, c.get(DOORBELL_URL), server.getUserInfo()), orUnder(c.get(DOORBELL_TOKEN), state,
+                        "lab.token"), c.get(CA_FILE).isEmpty() ? null : Path.of(c.get(CA_FILE)).toAbsolutePath(), c.get(LINGER)),
                 orUnder(c.get(DROP_DIR), state, "drop"), state, orUnder(c.get(KEYS_DIR), state, "keys"), c.get(SYNC_EVERY),
                 c.get(SAFETY_EVERY), new Http(c.get(HTTP_HOST), c.get(HTTP_PORT)),
                 new Cache(orUnder(c.get(CACHE_DIR), state, "packages"), c.get(CACHE_MAX), c.get(CACHE_DEADLINE)),
@@ -140,6 +166,26 @@ public record GatewayConfig(
         if (!Names.isValid(uri.getUserInfo())) {
             throw new ConfigException(where + ": key 'server.url': '" + uri.getUserInfo() + "' is not a lab name"
                     + " (" + Names.RULE + ")");
+        }
+        return uri;
+    }
+
+    /** server.doorbell-url: empty (none), or http(s)://SERVER/api/v1/labs/LAB/generation of this lab. */
+    private static URI doorbellUri(String where, String text, String lab) {
+        if (text.isEmpty()) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(where + ": key 'server.doorbell-url' is not a URL (" + e.getMessage() + ")");
+        }
+        String suffix = "/api/v1/labs/" + lab + "/generation";
+        if (!List.of("http", "https").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null
+                || uri.getPath() == null || !uri.getPath().endsWith(suffix) || uri.getRawQuery() != null) {
+            throw new ConfigException(where + ": key 'server.doorbell-url' '" + text + "' must be http(s)://SERVER:PORT"
+                    + suffix + " (the doorbell of lab '" + lab + "', the login of server.url)");
         }
         return uri;
     }

@@ -1,8 +1,6 @@
 package labdrop.gateway;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,18 +9,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's long-poll of its lab's doorbell on the server ({@code labdrop-doorbell}, a channel
- * of the connection it keeps): held until one of the lab's hosts changes (a placement, a removal,
- * a config change, a new doorbell token) or {@link #HOLD} passes, then asked again at once. Each
- * answer that differs from the last goes to {@code onAnswer}. A server that does not know the
- * command (older than the gateway) turns the doorbell off: the gateway then syncs every host on
- * every tick, as before.
+ * The gateway's long-poll of its lab's doorbell on the server ({@link LabPoll}: over HTTP with the
+ * lab's token, or on a channel of the SSH connection): held until one of the lab's hosts changes (a
+ * placement, a removal, a config change, a new doorbell token) or {@link #HOLD} passes, then asked
+ * again at once. Each answer that differs from the last goes to {@code onAnswer}. A server that
+ * has no lab doorbell (older than the gateway) turns the doorbell off: the gateway then syncs every
+ * host on every tick, as before.
  */
 final class LabDoorbell implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LabDoorbell.class);
     /** How long the server holds a poll: under the 60 s idle cut of common firewalls and proxies. */
     static final Duration HOLD = Duration.ofSeconds(50);
-    private final ServerLink link;
+    /** The pause after the server refused the lab's credential (a token being replaced). */
+    private static final Duration REFUSED_PAUSE = Duration.ofSeconds(30);
+    private final LabPoll poll;
     private final Consumer<Answer> onAnswer;
     private final Duration retry;
     private final Thread thread;
@@ -30,13 +30,14 @@ final class LabDoorbell implements AutoCloseable {
     private volatile boolean supported = true;
     private volatile String tag = "-";
     private volatile boolean healthy;
+    private String refusal;
 
     /** One answer: the lab's tag, and per host its generation and doorbell token hash (empty: none). */
     record Answer(String tag, Map<String, Long> generations, Map<String, String> tokenHashes) {
     }
 
-    LabDoorbell(ServerLink link, Duration retry, Consumer<Answer> onAnswer) {
-        this.link = link;
+    LabDoorbell(LabPoll poll, Duration retry, Consumer<Answer> onAnswer) {
+        this.poll = poll;
         this.retry = retry;
         this.onAnswer = onAnswer;
         this.thread = new Thread(this::run, "labdrop-gateway-doorbell");
@@ -59,45 +60,49 @@ final class LabDoorbell implements AutoCloseable {
 
     private void run() {
         while (running) {
-            Upstream s = null;
             try {
-                s = link.session();
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                Upstream.Exec done = s.exec("labdrop-doorbell " + HOLD.toSeconds() + " " + tag, out,
-                        HOLD.plusSeconds(15));
-                if (done.status() == 0) {
-                    Answer answer = parse(out.toString(StandardCharsets.UTF_8));
-                    healthy = true;
-                    if (!answer.tag().equals(tag)) {
-                        tag = answer.tag();
-                        onAnswer.accept(answer);
-                    }
-                    continue;
+                Answer answer = poll.poll(tag, HOLD);
+                healthy = true;
+                if (refusal != null) {
+                    LOG.info("the server answers the lab's doorbell again");
+                    refusal = null;
                 }
-                if (done.status() == 3) {
-                    // too many polls of this lab held (a gateway restarted while its old poll is still held)
-                    sleep(retry);
-                    continue;
+                if (answer != null && !answer.tag().equals(tag)) {
+                    tag = answer.tag();
+                    onAnswer.accept(answer);
                 }
-                if (done.stderr().startsWith("labdrop:")) {
-                    LOG.warn("the server has no lab doorbell ({}); every host is synced on every tick", done.stderr());
-                    supported = false;
-                    return;
-                }
-                healthy = false;
-                LOG.debug("doorbell poll ended with {}: {}", done.status(), done.stderr());
+            } catch (LabPoll.Busy e) {
+                // an earlier poll of this lab (a restarted gateway's) is still held on the server
                 sleep(retry);
+            } catch (LabPoll.Unsupported e) {
+                LOG.warn("the server has no lab doorbell ({}); every host is synced on every tick", e.getMessage());
+                supported = false;
+                return;
+            } catch (LabPoll.Refused e) {
+                failed();
+                if (!e.getMessage().equals(refusal)) {
+                    LOG.warn("lab doorbell: {}; every host is synced on every tick until it answers", e.getMessage());
+                    refusal = e.getMessage();
+                }
+                sleep(REFUSED_PAUSE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             } catch (IOException | RuntimeException e) {
                 if (!running) {
                     return;
                 }
-                LOG.debug("doorbell poll failed: {}", e.getMessage());
-                healthy = false;
-                link.broken(s);
-                tag = "-";
+                LOG.debug("doorbell poll failed: {}", e.toString());
+                failed();
                 sleep(retry);
             }
         }
+    }
+
+    /** After a failed poll every host is synced each tick, and the next answer is news whatever it says. */
+    private void failed() {
+        healthy = false;
+        tag = "-";
     }
 
     /** Parses {@code tag T} and {@code host NAME GENERATION TOKEN} lines. */
@@ -134,6 +139,7 @@ final class LabDoorbell implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        poll.abort();
         thread.interrupt();
     }
 }

@@ -12,9 +12,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Properties;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 import labdrop.config.ConfigException;
 import labdrop.config.ServerConfig;
 import labdrop.tls.TlsKeys;
@@ -58,11 +56,7 @@ final class MailSender {
     /** TLS that trusts only the CAs of {@code caFile} (mail.ca-file). */
     private static SSLSocketFactory socketFactory(Path caFile) {
         try {
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(TlsKeys.trustStore(caFile));
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context.getSocketFactory();
+            return TlsKeys.trusting(caFile).getSocketFactory();
         } catch (IOException | GeneralSecurityException e) {
             throw new ConfigException("mail.ca-file " + caFile + ": " + e.getMessage());
         }

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -214,8 +215,9 @@ public final class Doorbell implements AutoCloseable {
                 now[0] = HostRows.bellClock(h);
                 return now[0] == seen ? List.<HostRows.Bell>of() : HostRows.bellChanges(h, seen, now[0]);
             });
-            changes.forEach(this::changed);
+            // the clock moves first: what a change answers (a lab's hosts, LabTokens) is read as of it
             clock = now[0];
+            changes.forEach(this::changed);
         } catch (RuntimeException e) {
             // the store is away: polls are answered from the cache, and this turn is read again on the next
             LOG.warn("doorbell: could not read the store's change feed ({}); trying again in {}", e.getMessage(), FEED_EVERY);
@@ -228,9 +230,7 @@ public final class Doorbell implements AutoCloseable {
         startFeed();
         HostRows.Bell bell = cache.merge(read.host(), read, Doorbell::newer);
         for (LabHeld lab : List.copyOf(labHeld)) {
-            if (lab.hosts.contains(read.host())) {
-                lab.check();
-            }
+            lab.changed(read.host());
         }
         Set<Held> of = held.get(read.host());
         if (of == null || of.isEmpty()) {
@@ -329,20 +329,31 @@ public final class Doorbell implements AutoCloseable {
         return new LabBell(generations, tokens, tag);
     }
 
-    /** One held poll of a lab: answered once with the lab's doorbell, by a change of one of its hosts or its deadline. */
+    /**
+     * One held poll of a lab: answered once with the lab's doorbell, by a change of one of its hosts
+     * (those it had when held, or has now: a host joining or leaving the lab is a change too) or its deadline.
+     */
     public final class LabHeld {
         private final String lab;
-        private final List<String> hosts;
+        private final Supplier<List<String>> hosts;
+        private final List<String> heldHosts;
         private final String seen;
         private final Consumer<LabBell> answer;
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile ScheduledFuture<?> timeout;
 
-        private LabHeld(String lab, List<String> hosts, String seen, Consumer<LabBell> answer) {
+        private LabHeld(String lab, Supplier<List<String>> hosts, String seen, Consumer<LabBell> answer) {
             this.lab = lab;
-            this.hosts = List.copyOf(hosts);
+            this.hosts = hosts;
+            this.heldHosts = List.copyOf(hosts.get());
             this.seen = seen;
             this.answer = answer;
+        }
+
+        private void changed(String host) {
+            if (heldHosts.contains(host) || hosts.get().contains(host)) {
+                check();
+            }
         }
 
         /** The gateway went away: forget this poll without answering it. */
@@ -365,7 +376,7 @@ public final class Doorbell implements AutoCloseable {
         }
 
         private void check() {
-            LabBell bell = labBell(hosts);
+            LabBell bell = labBell(hosts.get());
             if (!bell.tag().equals(seen) && finish()) {
                 answer.accept(bell);
             }
@@ -373,17 +384,19 @@ public final class Doorbell implements AutoCloseable {
 
         private void expire() {
             if (finish()) {
-                answer.accept(labBell(hosts));
+                answer.accept(labBell(hosts.get()));
             }
         }
     }
 
     /**
-     * Holds a lab's poll that has seen {@code seen} (a {@link LabBell#tag}) for up to {@code wait};
+     * Holds a lab's poll that has seen {@code seen} (a {@link LabBell#tag}) for up to {@code wait}
+     * ({@code hosts}: the lab's hosts as they are when asked);
      * answered at once when the tag is already another. Empty when {@link #MAX_HELD} polls are
      * held, or {@link #MAX_HELD_PER_HOST} of this lab's (the poll is then refused).
      */
-    public Optional<LabHeld> holdLab(String lab, List<String> hosts, String seen, Duration wait, Consumer<LabBell> answer) {
+    public Optional<LabHeld> holdLab(String lab, Supplier<List<String>> hosts, String seen, Duration wait,
+                                     Consumer<LabBell> answer) {
         if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
             throw new IllegalArgumentException("wait " + wait + " is outside 0.." + MAX_WAIT);
         }
@@ -401,6 +414,11 @@ public final class Doorbell implements AutoCloseable {
         poll.timeout = timer().schedule(poll::expire, wait.toNanos(), TimeUnit.NANOSECONDS);
         poll.check();
         return Optional.of(poll);
+    }
+
+    /** The bell clock as the change feed last read it: moves whenever any host's doorbell changed in the store. */
+    long feedClock() {
+        return clock;
     }
 
     /** Polls held now, for the metrics and the tests. */

@@ -77,7 +77,7 @@ final class DoorbellCommand extends ExecCommand {
             refuse(session, e.getMessage(), 2);
             return;
         }
-        Optional<Doorbell.LabHeld> poll = doorbell.holdLab(login.user(), login.hosts(), asked.tag(), asked.hold(),
+        Optional<Doorbell.LabHeld> poll = doorbell.holdLab(login.user(), login::hosts, asked.tag(), asked.hold(),
                 this::answer);
         if (poll.isEmpty()) {
             refuse(session, "too many doorbell polls are held for lab '" + login.user() + "' (" + Doorbell.MAX_HELD_PER_HOST

@@ -1,7 +1,10 @@
 package labdrop.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 
 /** Rows of ssh_keys, labs and lab_hosts: who may log in to the embedded SSH server, and what a lab holds. */
@@ -85,6 +88,32 @@ public final class KeyRows {
                 select l.host from lab_hosts l join hosts h on h.name = l.host
                 where l.lab = :lab and h.state <> 'RETIRED' order by l.host""").bind("lab", lab)
                 .mapTo(String.class).list();
+    }
+
+    /** Sets the SHA-256 of the lab's doorbell token; false when there is no such lab. */
+    public static boolean setLabTokenHash(Handle h, String lab, String hash) {
+        return h.createUpdate("update labs set doorbell_token_hash = :hash where name = :name").bind("hash", hash)
+                .bind("name", lab).execute() == 1;
+    }
+
+    /** A lab that has a doorbell token: the token's SHA-256 and the lab's hosts that are not retired, sorted. */
+    public record LabToken(String lab, String tokenHash, List<String> hosts) {
+    }
+
+    /** Every lab that has a doorbell token, with its hosts: one read for all labs. */
+    public static Map<String, LabToken> labTokens(Handle h) {
+        Map<String, String> hashes = new TreeMap<>();
+        h.createQuery("select name, doorbell_token_hash from labs where doorbell_token_hash is not null")
+                .map((rs, ctx) -> hashes.put(rs.getString("name"), rs.getString("doorbell_token_hash"))).list();
+        Map<String, List<String>> hosts = new TreeMap<>();
+        h.createQuery("""
+                select l.lab, l.host from lab_hosts l join hosts h on h.name = l.host join labs b on b.name = l.lab
+                where b.doorbell_token_hash is not null and h.state <> 'RETIRED' order by l.host""")
+                .map((rs, ctx) -> hosts.computeIfAbsent(rs.getString("lab"), k -> new ArrayList<>()).add(rs.getString("host")))
+                .list();
+        Map<String, LabToken> out = new TreeMap<>();
+        hashes.forEach((lab, hash) -> out.put(lab, new LabToken(lab, hash, List.copyOf(hosts.getOrDefault(lab, List.of())))));
+        return out;
     }
 
     public static List<String> labs(Handle h) {

@@ -14,6 +14,8 @@ import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import labdrop.error.BadInputException;
 
 /**
@@ -53,6 +55,15 @@ public final class TlsKeys {
         } catch (GeneralSecurityException e) {
             throw new BadInputException("cannot read the PKCS#12 file " + file + " (http.tls.keystore): " + e.getMessage());
         }
+    }
+
+    /** A client's TLS that trusts only the CA certificates in the PEM file {@code caFile} (a {@code *.ca-file} key). */
+    public static SSLContext trusting(Path caFile) throws IOException, GeneralSecurityException {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trustStore(caFile));
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     /** A trust store of the CA certificates in the PEM file {@code caFile}, for the agent's HTTPS clients. */

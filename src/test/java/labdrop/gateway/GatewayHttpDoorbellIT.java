@@ -1,0 +1,78 @@
+package labdrop.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import labdrop.agent.Agent;
+import labdrop.cli.ChildCli;
+import labdrop.request.Request;
+import labdrop.request.RequestState;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every {@link GatewayIT} scenario with the lab's doorbell read over HTTP with the lab's token
+ * ({@code labdrop lab token}, {@code server.doorbell-url}), and the gateway's SSH login to the
+ * server opened only when something changed: a request filed, a SUT's result to push.
+ */
+class GatewayHttpDoorbellIT extends GatewayIT {
+    @Override
+    Map<String, String> labDoorbell(Path gatewayState) throws Exception {
+        Path token = gatewayState.resolve("lab.token");
+        ChildCli.Result issued = ChildCli.run(lab.config.stateDir(), "lab", "token", "lab-east", "--file", token.toString());
+        assertThat(issued.code()).as(issued.out() + issued.err()).isZero();
+        assertThat(issued.out()).contains("doorbell token of lab lab-east written to");
+        return Map.of("LABDROP_SERVER_DOORBELL_URL", "http://127.0.0.1:" + lab.app.httpPort() + "/api/v1/labs/lab-east/generation",
+                "LABDROP_SERVER_DOORBELL_TOKEN_FILE", token.toString(), "LABDROP_SERVER_LINGER", "1s");
+    }
+
+    /** The lab's logins to the server, as the server's SSH audit log records them. */
+    long logins() throws IOException {
+        return Files.readAllLines(lab.config.ssh().auditLog()).stream().filter(l -> l.contains(" login user=lab-east ")).count();
+    }
+
+    /** SSH sessions open on the server (only the gateway logs in to it here). */
+    double serverSessions() {
+        return lab.s.metrics().registry().get("labdrop.ssh.sessions.open").gauge().value();
+    }
+
+    @Test
+    void theGatewayLogsInToTheServerOnlyWhenSomethingChanged() throws Exception {
+        List<Agent> agents = idleAgents();
+        await().atMost(Duration.ofSeconds(10)).alias("the idle gateway closed its login after server.linger")
+                .until(() -> serverSessions() == 0);
+        long quiet = logins();
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).alias("a quiet lab: no login, the doorbell held")
+                .until(() -> logins() == quiet && serverSessions() == 0 && lab.s.doorbell().held() >= 1);
+
+        Request request = file("sut-a", "smoke:pass");
+        await().atMost(Duration.ofSeconds(10)).alias("the filed request reached the gateway's drop").until(() ->
+                Files.exists(gatewayDrop("sut-a").resolve("current/" + request.id() + ".xml")));
+        assertThat(logins()).as("the change opened a login").isGreaterThan(quiet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> serverSessions() == 0);
+        long placed = logins();
+
+        assertThat(agents.get(0).poll()).isEqualTo(Agent.Outcome.RAN);
+        await().atMost(Duration.ofSeconds(20)).alias("the SUT's result, pushed on a login of its own")
+                .until(() -> lab.s.desk().find(request.id()).state() == RequestState.PASSED);
+        assertThat(logins()).isGreaterThan(placed);
+        await().atMost(Duration.ofSeconds(10)).alias("closed again once quiet").until(() -> serverSessions() == 0);
+
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + gateway.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher opened = Pattern.compile("labdrop_gateway_connections_total (\\d+)").matcher(metrics);
+        assertThat(opened.find()).as(metrics).isTrue();
+        assertThat(Long.parseLong(opened.group(1))).as("the gateway counts the logins the server saw").isEqualTo(logins());
+    }
+}
