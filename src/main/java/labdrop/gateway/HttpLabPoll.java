@@ -40,7 +40,7 @@ final class HttpLabPoll implements LabPoll {
     HttpLabPoll(GatewayConfig.Bell bell, Duration connectTimeout, Duration timeout) {
         this.bell = bell;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout).sslContext(sslContext(bell.caFile()))
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).sslContext(sslContext(bell.caFile()))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
