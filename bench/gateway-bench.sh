@@ -1,7 +1,8 @@
 #!/bin/sh
 # Lab gateway (issue 20): what it costs the server to tell a lab of N hosts whether anything
 # changed: N SUTs polling their own doorbells over HTTP (304, a new connection each) against the
-# lab's gateway asking once over the SSH connection it keeps (labdrop-doorbell). The server is a
+# lab's gateway asking once, over the SSH connection it keeps (labdrop-doorbell) and over HTTP with
+# the lab token (GET /api/v1/labs/LAB/generation, a new connection each). The server is a
 # child JVM started by the launcher as packaged (H2); rounds alternate; medians and ratio.
 # Usage: bench/gateway-bench.sh [HOSTS] [ROUNDS]   (default 100 hosts, 5 rounds)
 set -eu

@@ -48,8 +48,8 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"What the gateway last did: when it last reached the server, the last error, the package cache's "
-                    + "use, and per host when it was last synced and how many files its SUT wrote that have not reached the "
+            description = {"What the gateway last did: when it last reached the server, the last error, the lab doorbell, "
+                    + "the package cache's use, and per host when it was last synced and how many files its SUT wrote that have not reached the "
                     + "server yet.",
                     "Reads <state.dir>/status.properties; works while the gateway runs or not."},
             exitCodeListHeading = "%nExit codes:%n",
@@ -76,6 +76,7 @@ final class GatewayCommand implements Callable<Integer> {
                     "unsent", h.unsent())));
             answer.put("hosts", hosts);
             answer.put("cache", Map.of("packages", status.cachePackages(), "bytes", status.cacheBytes()));
+            answer.put("doorbell", status.doorbell());
             if (!json.print(answer)) {
                 System.out.println("lab          " + config.lab());
                 System.out.println("server       " + config.server());
@@ -85,6 +86,9 @@ final class GatewayCommand implements Callable<Integer> {
                     System.out.println("last error   " + status.lastError());
                 }
                 System.out.println("cache        " + status.cachePackages() + " packages, " + status.cacheBytes() + " bytes");
+                if (status.doorbell() != null) {
+                    System.out.println("doorbell     " + status.doorbell());
+                }
                 System.out.printf("%-24s %-28s %s%n", "HOST", "LAST SYNC", "UNSENT FILES");
                 status.hosts().forEach((name, h) -> System.out.printf("%-24s %-28s %d%n", name,
                         h.lastSync() == null ? "never" : h.lastSync(), h.unsent()));

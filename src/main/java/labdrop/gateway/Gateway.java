@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code labdrop gateway}: keeps a local drop for every host of one lab in step with the server
- * through one outbound SSH connection (the lab's login over SFTP or rsync, kept open), and serves
+ * through one outbound SSH connection (the lab's login over SFTP or rsync: kept open, or with the
+ * lab's doorbell over HTTP opened only when there is something to sync), and serves
  * that drop to the lab's SUTs as a folder ({@code file://}) and over its own embedded SSH server
  * (SFTP and rsync, the server's code and jail, keys from {@code ssh.keys-dir}). A Quartz
  * scheduler runs one sync at start and then every {@code sync.every}; syncs never overlap. When
@@ -258,7 +259,8 @@ public final class Gateway implements AutoCloseable {
         }
         try {
             new GatewayStatus(config.server().toString(), started, lastSync, lastError, Map.copyOf(hostStatus),
-                    cache.bytes(), cache.count()).save(config.stateDir());
+                    cache.bytes(), cache.count(), (config.bell().overHttp() ? "over HTTP: " : "over ssh: ")
+                    + labBell.describe()).save(config.stateDir());
         } catch (IOException e) {
             LOG.warn("cannot write the gateway's status: {}", e.getMessage());
         }

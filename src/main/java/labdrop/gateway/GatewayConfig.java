@@ -116,7 +116,8 @@ public record GatewayConfig(
             "Longest one package's fetch from the server may take; a cut fetch resumes at the next sync.");
 
     private static final List<Setting<?>> OWN = List.of(SERVER, RSYNC, SSH, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW, CONNECT_TIMEOUT,
-            IO_TIMEOUT, DOORBELL_URL, DOORBELL_TOKEN, CA_FILE, LINGER, STATE_DIR, DROP_DIR, KEYS_DIR, SYNC_EVERY, SAFETY_EVERY, HTTP_HOST, HTTP_PORT, CACHE_DIR, CACHE_MAX, CACHE_DEADLINE);
+            IO_TIMEOUT, DOORBELL_URL, DOORBELL_TOKEN, CA_FILE, LINGER, STATE_DIR, DROP_DIR, KEYS_DIR, SYNC_EVERY, SAFETY_EVERY,
+            HTTP_HOST, HTTP_PORT, CACHE_DIR, CACHE_MAX, CACHE_DEADLINE);
 
     /** Every key gateway.conf may hold: the gateway's own, then the SSH server's. */
     public static final List<Setting<?>> SETTINGS = settings();

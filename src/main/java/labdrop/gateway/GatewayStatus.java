@@ -24,9 +24,10 @@ import labdrop.drop.AtomicFiles;
  * @param hosts       host to its own line
  * @param cacheBytes  bytes in the package cache
  * @param cachePackages packages in the package cache
+ * @param doorbell    how the gateway reads its lab's doorbell and whether it answers (null: not known)
  */
 public record GatewayStatus(String server, Instant lastAttempt, Instant lastSync, String lastError, Map<String, Host> hosts,
-                            long cacheBytes, int cachePackages) {
+                            long cacheBytes, int cachePackages, String doorbell) {
 
     /** One host: when it was last synced and the files of its SUT still to reach the server. */
     public record Host(Instant lastSync, int unsent) {
@@ -46,6 +47,9 @@ public record GatewayStatus(String server, Instant lastAttempt, Instant lastSync
         }
         p.setProperty("cache-bytes", Long.toString(cacheBytes));
         p.setProperty("cache-packages", Integer.toString(cachePackages));
+        if (doorbell != null) {
+            p.setProperty("doorbell", doorbell);
+        }
         hosts.forEach((name, h) -> {
             p.setProperty("host." + name + ".unsent", String.valueOf(h.unsent()));
             if (h.lastSync() != null) {
@@ -64,7 +68,7 @@ public record GatewayStatus(String server, Instant lastAttempt, Instant lastSync
             p.load(in);
         } catch (NoSuchFileException none) {
             return new GatewayStatus("", null, null, "the gateway has not run yet (no " + stateDir.resolve(FILE) + ")",
-                    Map.of(), 0, 0);
+                    Map.of(), 0, 0, null);
         }
         Map<String, Host> hosts = new TreeMap<>();
         for (String key : p.stringPropertyNames()) {
@@ -78,6 +82,7 @@ public record GatewayStatus(String server, Instant lastAttempt, Instant lastSync
         String sync = p.getProperty("last-sync");
         return new GatewayStatus(p.getProperty("server", ""), attempt == null || attempt.equals("null") ? null : Instant.parse(attempt),
                 sync == null ? null : Instant.parse(sync), p.getProperty("last-error"), hosts,
-                Long.parseLong(p.getProperty("cache-bytes", "0")), Integer.parseInt(p.getProperty("cache-packages", "0")));
+                Long.parseLong(p.getProperty("cache-bytes", "0")), Integer.parseInt(p.getProperty("cache-packages", "0")),
+                p.getProperty("doorbell"));
     }
 }

@@ -31,6 +31,8 @@ import labdrop.tls.TlsKeys;
 final class HttpLabPoll implements LabPoll {
     /** The largest answer read: about 150 bytes a host, so room for a lab of 50,000 hosts. */
     static final int MAX_BODY = 8 << 20;
+    /** The longest token file read (a labdrop token is 47 characters). */
+    static final int MAX_TOKEN_BYTES = 512;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final GatewayConfig.Bell bell;
     private final Duration timeout;
@@ -40,15 +42,16 @@ final class HttpLabPoll implements LabPoll {
     HttpLabPoll(GatewayConfig.Bell bell, Duration connectTimeout, Duration timeout) {
         this.bell = bell;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).sslContext(sslContext(bell.caFile()))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
+                .sslContext(sslContext(bell.caFile())).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     @Override
     public LabDoorbell.Answer poll(String tag, Duration hold) throws IOException, InterruptedException {
-        String token = Files.readString(bell.tokenFile(), StandardCharsets.UTF_8).strip();
+        String token = token();
         boolean known = !tag.equals("-");
-        HttpRequest.Builder request = HttpRequest.newBuilder(known ? URI.create(bell.url() + "?wait=" + hold.toSeconds()) : bell.url())
+        URI url = known ? URI.create(bell.url() + "?wait=" + hold.toSeconds()) : bell.url();
+        HttpRequest.Builder request = HttpRequest.newBuilder(url)
                 .timeout(hold.plus(timeout)).header("Authorization", "Bearer " + token).GET();
         if (known) {
             request.header("If-None-Match", "\"" + tag + "\"");
@@ -82,6 +85,23 @@ final class HttpLabPoll implements LabPoll {
             case 429 -> throw new Busy(bell.url() + " holds as many of this lab's polls as it allows");
             default -> throw new IOException(bell.url() + " answered " + status);
         };
+    }
+
+    /** The lab's token from its file (at most {@link #MAX_TOKEN_BYTES}); a missing or unreadable file is a refusal. */
+    private String token() throws Refused {
+        try (InputStream in = Files.newInputStream(bell.tokenFile())) {
+            String token = new String(in.readNBytes(MAX_TOKEN_BYTES + 1), StandardCharsets.UTF_8).strip();
+            if (token.isEmpty() || token.length() > MAX_TOKEN_BYTES || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+                throw new Refused(bell.tokenFile() + " holds no lab token (one line of up to " + MAX_TOKEN_BYTES
+                        + " printable characters); write it with labdrop lab token LAB --file FILE on the server");
+            }
+            return token;
+        } catch (Refused e) {
+            throw e;
+        } catch (IOException e) {
+            throw new Refused("cannot read the lab's token file " + bell.tokenFile() + " (" + e.getMessage()
+                    + "); write it with labdrop lab token LAB --file FILE on the server, or set server.doorbell-token-file");
+        }
     }
 
     /** {@code {"lab", "tag", "hosts": [{"name", "generation", "tokenSha256"}]}}, every field checked. */

@@ -31,6 +31,8 @@ final class LabDoorbell implements AutoCloseable {
     private volatile String tag = "-";
     private volatile boolean healthy;
     private String refusal;
+    /** Why the last poll failed; null after an answer. */
+    private volatile String problem;
 
     /** One answer: the lab's tag, and per host its generation and doorbell token hash (empty: none). */
     record Answer(String tag, Map<String, Long> generations, Map<String, String> tokenHashes) {
@@ -63,6 +65,7 @@ final class LabDoorbell implements AutoCloseable {
             try {
                 Answer answer = poll.poll(tag, HOLD);
                 healthy = true;
+                problem = null;
                 if (refusal != null) {
                     LOG.info("the server answers the lab's doorbell again");
                     refusal = null;
@@ -75,11 +78,13 @@ final class LabDoorbell implements AutoCloseable {
                 // an earlier poll of this lab (a restarted gateway's) is still held on the server
                 sleep(retry);
             } catch (LabPoll.Unsupported e) {
+                problem = "the server has none: " + e.getMessage();
                 LOG.warn("the server has no lab doorbell ({}); every host is synced on every tick", e.getMessage());
                 supported = false;
                 return;
             } catch (LabPoll.Refused e) {
                 failed();
+                problem = e.getMessage();
                 if (!e.getMessage().equals(refusal)) {
                     LOG.warn("lab doorbell: {}; every host is synced on every tick until it answers", e.getMessage());
                     refusal = e.getMessage();
@@ -94,9 +99,19 @@ final class LabDoorbell implements AutoCloseable {
                 }
                 LOG.debug("doorbell poll failed: {}", e.toString());
                 failed();
+                problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 sleep(retry);
             }
         }
+    }
+
+    /** For the status: "answering", or why not. */
+    String describe() {
+        if (healthy()) {
+            return "answering";
+        }
+        String why = problem;
+        return why == null ? "not answered yet" : "not answering: " + why;
     }
 
     /** After a failed poll every host is synced each tick, and the next answer is news whatever it says. */

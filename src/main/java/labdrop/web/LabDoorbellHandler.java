@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import labdrop.error.BadInputException;
 import labdrop.queue.Doorbell;
 import labdrop.queue.LabTokens;
@@ -79,7 +80,8 @@ public final class LabDoorbellHandler extends Handler.Abstract {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         long idleTimeout = endPoint.getIdleTimeout();
         endPoint.setIdleTimeout(wait.plus(HOLD_SLACK).toMillis());
-        Optional<Doorbell.LabHeld> held = doorbell.holdLab(lab, () -> tokens.hosts(lab, token).orElse(List.of()), seen, wait, now -> {
+        Supplier<List<String>> hostsNow = () -> tokens.hosts(lab, token).orElse(List.of());
+        Optional<Doorbell.LabHeld> held = doorbell.holdLab(lab, hostsNow, seen, wait, now -> {
             endPoint.setIdleTimeout(idleTimeout);
             if (now.tag().equals(seen)) {
                 unchanged(response, callback, seen);

@@ -27,8 +27,9 @@ import labdrop.transport.SftpSession;
  * as packaged, H2) to tell a lab of N hosts whether anything changed, two ways, in alternating
  * rounds: the N SUTs each polling their own doorbell over HTTP (a conditional GET answered 304, on
  * a new connection, as a once-a-minute schedule finds Jetty's idle connections closed), and the
- * lab's gateway asking once for the whole lab ({@code labdrop-doorbell 0 TAG} on the SSH connection
- * it keeps, answered at once with the unchanged lab). Server CPU from /proc over each batch.
+ * lab's gateway asking once for the whole lab, answered at once with the unchanged lab: with
+ * {@code labdrop-doorbell 0 TAG} on the SSH connection it keeps, and over HTTP with the lab's token
+ * ({@code GET /api/v1/labs/LAB/generation}, 304, a new connection each). Server CPU from /proc over each batch.
  */
 public final class LabDoorbellBench {
     public static void main(String[] args) throws Exception {
@@ -49,6 +50,7 @@ public final class LabDoorbellBench {
         new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()).inheritIO().start().waitFor();
         List<String> names = new ArrayList<>();
         List<String> tokens = new ArrayList<>();
+        String labToken;
         try (Services s = Services.open(ServerConfig.load(null, env), Clock.systemUTC())) {
             for (int i = 0; i < hosts; i++) {
                 String host = String.format("gw-%05d", i);
@@ -58,6 +60,7 @@ public final class LabDoorbellBench {
             }
             s.keys().addLab("bench-lab", names);
             s.keys().add(KeyRows.LAB, "bench-lab", Files.readString(work.resolve("lab_key.pub")), "key", "bench");
+            labToken = s.labTokens().issue("bench-lab");
         }
         ProcessBuilder launcher = new ProcessBuilder(Path.of("appliance/labdrop").toAbsolutePath().toString(), "server")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("server.log").toFile()));
@@ -79,6 +82,10 @@ public final class LabDoorbellBench {
             try (SftpSession gateway = SftpSession.open(URI.create("sftp://bench-lab@127.0.0.1:" + sshPort + "/"), key,
                     knownHosts, false, Duration.ofSeconds(10), Duration.ofSeconds(60))) {
                 String tag = labPoll(gateway, "-").tag;
+                String labUrl = base + "/api/v1/labs/bench-lab/generation";
+                if (labHttpPoll(http, labUrl, labToken, tag) != 304) {
+                    throw new IllegalStateException("the lab's HTTP doorbell does not answer 304 to the SSH doorbell's tag");
+                }
                 int labPolls = 200;
                 int sutRepeats = Math.max(1, 2000 / hosts);
                 // warm-up: both paths compiled before the first measured round
@@ -86,10 +93,12 @@ public final class LabDoorbellBench {
                     sutPolls(http, base, names, tokens, etags, sutRepeats);
                     for (int i = 0; i < labPolls; i++) {
                         labPoll(gateway, tag);
+                        labHttpPoll(http, labUrl, labToken, tag);
                     }
                 }
                 double[] sut = new double[rounds];
                 double[] lab = new double[rounds];
+                double[] labHttp = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
                     long t0 = AgentBench.cpuTicks(server.pid());
                     sutPolls(http, base, names, tokens, etags, sutRepeats);
@@ -99,6 +108,13 @@ public final class LabDoorbellBench {
                         labPoll(gateway, tag);
                     }
                     lab[r] = (AgentBench.cpuTicks(server.pid()) - t1) * 10.0 / labPolls;
+                    long t2 = AgentBench.cpuTicks(server.pid());
+                    for (int i = 0; i < labPolls; i++) {
+                        if (labHttpPoll(http, labUrl, labToken, tag) != 304) {
+                            throw new IllegalStateException("the lab's HTTP doorbell changed during the bench");
+                        }
+                    }
+                    labHttp[r] = (AgentBench.cpuTicks(server.pid()) - t2) * 10.0 / labPolls;
                 }
                 double sutMedian = median(sut);
                 double labMedian = median(lab);
@@ -109,7 +125,11 @@ public final class LabDoorbellBench {
                         hosts, sutMedian, sutMedian / hosts, Arrays.toString(round(sut)));
                 System.out.printf("| the gateway's one lab poll (labdrop-doorbell on its kept SSH connection) | %.2f ms | %s |%n",
                         labMedian, Arrays.toString(round(lab)));
-                System.out.printf("| ratio | %.1fx less server CPU through the gateway | |%n", sutMedian / labMedian);
+                double httpMedian = median(labHttp);
+                System.out.printf("| the gateway's one lab poll over HTTP with the lab token (304, a new connection each) | %.2f ms | %s |%n",
+                        httpMedian, Arrays.toString(round(labHttp)));
+                System.out.printf("| ratio | %.1fx less server CPU through the gateway over ssh, %.1fx over HTTP | |%n",
+                        sutMedian / labMedian, sutMedian / httpMedian);
             }
         } finally {
             server.destroy();
@@ -140,6 +160,13 @@ public final class LabDoorbellBench {
                 }
             }
         }
+    }
+
+    /** The lab's doorbell over HTTP as a gateway with server.doorbell-url asks it: 304 while the tag holds, on a new connection. */
+    private static int labHttpPoll(HttpClient http, String url, String token, String tag) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).header("If-None-Match", "\"" + tag + "\"")
+                .header("Connection", "close").build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private record Answer(String tag) {

@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -68,11 +70,35 @@ class GatewayHttpDoorbellIT extends GatewayIT {
                 .until(() -> lab.s.desk().find(request.id()).state() == RequestState.PASSED);
         assertThat(logins()).isGreaterThan(placed);
         await().atMost(Duration.ofSeconds(10)).alias("closed again once quiet").until(() -> serverSessions() == 0);
+        assertThat(gatewayStatus().out()).contains("doorbell     over HTTP: answering");
 
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + gateway.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
         Matcher opened = Pattern.compile("labdrop_gateway_connections_total (\\d+)").matcher(metrics);
         assertThat(opened.find()).as(metrics).isTrue();
         assertThat(Long.parseLong(opened.group(1))).as("the gateway counts the logins the server saw").isEqualTo(logins());
+    }
+
+    @Test
+    void aRefusedLabTokenIsShownAndTheGatewayKeepsItsLoginAndSyncsEveryTick() throws Exception {
+        gateway.close();
+        Path wrong = Files.writeString(dir.resolve("wrong.token"), "ldt_not-the-labs-token\n");
+        Map<String, String> env = new HashMap<>(gatewayEnv);
+        env.put("LABDROP_SERVER_DOORBELL_TOKEN_FILE", wrong.toString());
+        config = GatewayConfig.load(null, env);
+        gateway = new Gateway(config, Clock.systemUTC());
+        gateway.start();
+
+        Request request = file("sut-b", "smoke:pass");
+        await().atMost(Duration.ofSeconds(10)).alias("without the doorbell every tick syncs: the request arrives").until(() ->
+                Files.exists(gatewayDrop("sut-b").resolve("current/" + request.id() + ".xml")));
+        await().atMost(Duration.ofSeconds(10)).alias("the status names the refusal").until(() ->
+                String.valueOf(GatewayStatus.read(config.stateDir()).doorbell()).contains("refused the lab's token"));
+        ChildCli.Result status = gatewayStatus();
+        assertThat(status.code()).as("the syncs reach the server: " + status.out()).isZero();
+        assertThat(status.out()).contains("doorbell     over HTTP: not answering:").contains("labdrop lab token");
+        long logins = logins();
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).alias("the login is kept while the doorbell is refused")
+                .until(() -> serverSessions() == 1 && logins() == logins);
     }
 }

@@ -60,6 +60,8 @@ class GatewayIT {
     Link link;
     Gateway gateway;
     GatewayConfig config;
+    /** The gateway's environment (its configuration), for a test that starts it again. */
+    Map<String, String> gatewayEnv;
 
     @BeforeEach
     void start() throws Exception {
@@ -88,6 +90,7 @@ class GatewayIT {
                 "LABDROP_SSH_PORT", "0", "LABDROP_SERVER_CONNECT_TIMEOUT", "3s", "LABDROP_HTTP_HOST", "127.0.0.1",
                 "LABDROP_HTTP_PORT", "0"));
         env.putAll(labDoorbell(gw));
+        gatewayEnv = Map.copyOf(env);
         config = GatewayConfig.load(null, env);
         gateway = new Gateway(config, Clock.systemUTC());
         gateway.start();
