@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import labdrop.app.Services;
-import labdrop.drop.AtomicFiles;
 import labdrop.drop.Names;
 import labdrop.error.BadInputException;
 import labdrop.host.HostState;
@@ -244,14 +243,7 @@ final class HostCommand {
         @Override
         int run(Services services) throws Exception {
             Names.require("host", name);
-            String token = services.doorbell().issueToken(name);
-            if (file == null) {
-                System.out.println(token);
-                return 0;
-            }
-            Files.deleteIfExists(file);
-            AtomicFiles.writeSecret(file, token + "\n");
-            System.out.println("doorbell token of host " + name + " written to " + file + " (mode 0600)");
+            Output.token(services.doorbell().issueToken(name), file, "host " + name);
             return 0;
         }
     }

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import labdrop.app.Services;
-import labdrop.drop.AtomicFiles;
 import labdrop.error.BadInputException;
 import labdrop.ssh.PublicKeys;
 import labdrop.store.KeyRows;
@@ -204,14 +203,7 @@ final class KeyCommands {
 
             @Override
             int run(Services services) throws IOException {
-                String token = services.labTokens().issue(lab);
-                if (file == null) {
-                    System.out.println(token);
-                    return 0;
-                }
-                Files.deleteIfExists(file);
-                AtomicFiles.writeSecret(file, token + "\n");
-                System.out.println("doorbell token of lab " + lab + " written to " + file + " (mode 0600)");
+                Output.token(services.labTokens().issue(lab), file, "lab " + lab);
                 return 0;
             }
         }
