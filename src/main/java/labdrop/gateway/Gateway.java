@@ -34,6 +34,7 @@ import labdrop.ops.LabProbes;
 import labdrop.ops.Readiness;
 import labdrop.pkg.PackageFile;
 import labdrop.ssh.EmbeddedSshServer;
+import labdrop.web.DoorbellHandler;
 import labdrop.web.HttpServerFactory;
 import org.eclipse.jetty.server.Server;
 import org.quartz.DisallowConcurrentExecution;
@@ -115,7 +116,7 @@ public final class Gateway implements AutoCloseable {
             readiness.add("ssh", ssh::notAnswering);
         }
         http = HttpServerFactory.build(config.http().host(), config.http().port(), ServerConfig.Tls.NONE, List.of(),
-                Map.of(PACKAGES, cache.dir()), sutBell, metrics, null, readiness);
+                Map.of(PACKAGES, cache.dir()), new DoorbellHandler(sutBell), metrics, null, readiness);
         syncsOk = Counter.builder("labdrop.gateway.syncs").tag("outcome", "ok")
                 .description("Syncs of every host of the lab with the server, by outcome").register(metrics.registry());
         syncsFailed = Counter.builder("labdrop.gateway.syncs").tag("outcome", "failed").register(metrics.registry());

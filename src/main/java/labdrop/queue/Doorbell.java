@@ -10,13 +10,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -44,7 +41,7 @@ import labdrop.user.Tokens;
  * polls as soon as it is committed; one made elsewhere is seen by the next poll. Held polls take no
  * thread: each is a callback in a map and an entry in one timer, which answers those whose wait ran out.
  */
-public final class Doorbell implements AutoCloseable {
+public final class Doorbell implements Generations, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Doorbell.class);
     /** How often the change feed reads the bell clock. */
     static final Duration FEED_EVERY = Duration.ofSeconds(1);
@@ -72,18 +69,12 @@ public final class Doorbell implements AutoCloseable {
     public record Polls(long count, Instant last) {
     }
 
-    /** How a held poll is answered, once: the host's new generation, or unchanged when its wait ran out. */
-    public interface Answer {
-        void changed(long generation);
-
-        void unchanged();
-    }
-
-    private final ConcurrentHashMap<String, Set<Held>> held = new ConcurrentHashMap<>();
-    /** Held polls of labs (gateways): answered when any of their hosts' doorbells changes. */
-    private final Set<LabHeld> labHeld = ConcurrentHashMap.newKeySet();
-    /** Held polls per lab. */
-    private final ConcurrentHashMap<String, Integer> labPolls = new ConcurrentHashMap<>();
+    /** Held polls in all, of hosts and of labs. */
+    private final AtomicInteger heldCount = new AtomicInteger();
+    /** Held polls of hosts (agents), by host. */
+    private final HeldPolls<HostPoll> held = new HeldPolls<>(MAX_HELD_PER_HOST, MAX_HELD, heldCount, this::timer);
+    /** Held polls of labs (gateways), by lab: answered when any of their hosts' doorbells changes. */
+    private final HeldPolls<LabPoll> labHeld = new HeldPolls<>(MAX_HELD_PER_HOST, MAX_HELD, heldCount, this::timer);
 
     /**
      * A lab's doorbell as its gateway reads it: each of its hosts' generation and doorbell token
@@ -92,57 +83,17 @@ public final class Doorbell implements AutoCloseable {
      */
     public record LabBell(Map<String, Long> generations, Map<String, String> tokenHashes, String tag) {
     }
-    private final AtomicInteger heldCount = new AtomicInteger();
     private ScheduledThreadPoolExecutor timer;
 
-    /** One held poll: answered once, by a ring, its deadline, a failed connection or the server's stop. */
-    public final class Held {
-        private final String host;
-        private final long seen;
-        private final Answer answer;
-        private final AtomicBoolean done = new AtomicBoolean();
-        private volatile ScheduledFuture<?> timeout;
+    /** A held poll of a host: the generation its agent has, and how it is answered. */
+    private record HostPoll(String host, long seen, Answer answer) {
+    }
 
-        private Held(String host, long seen, Answer answer) {
-            this.host = host;
-            this.seen = seen;
-            this.answer = answer;
-        }
-
-        /** The client went away: forget this poll without answering it. */
-        public void cancel() {
-            finish();
-        }
-
-        private boolean finish() {
-            if (!done.compareAndSet(false, true)) {
-                return false;
-            }
-            ScheduledFuture<?> pending = timeout;
-            if (pending != null) {
-                pending.cancel(false);
-            }
-            held.computeIfPresent(host, (h, of) -> {
-                of.remove(this);
-                return of.isEmpty() ? null : of;
-            });
-            heldCount.decrementAndGet();
-            return true;
-        }
-
-        private void changed(long generation) {
-            if (finish()) {
-                modified(host, true);
-                answer.changed(generation);
-            }
-        }
-
-        private void unchanged() {
-            if (finish()) {
-                modified(host, false);
-                answer.unchanged();
-            }
-        }
+    /**
+     * A held poll of a lab: its hosts as they are when asked (a host joining or leaving is a
+     * change too) and as they were when held, the tag its gateway has, and how it is answered.
+     */
+    private record LabPoll(Supplier<List<String>> hosts, List<String> heldHosts, String seen, Consumer<LabBell> answer) {
     }
 
     public Doorbell(Lab lab, MeterRegistry registry) {
@@ -156,6 +107,7 @@ public final class Doorbell implements AutoCloseable {
     }
 
     /** The host's generation, or empty when the token is not this host's (or the host is unknown or retired). */
+    @Override
     public Optional<Long> generation(String host, String token) {
         if (!Names.isValid(host) || token == null) {
             refused.increment();
@@ -229,22 +181,18 @@ public final class Doorbell implements AutoCloseable {
         // the feed runs before anything enters the cache, or a later change made elsewhere would never reach it
         startFeed();
         HostRows.Bell bell = cache.merge(read.host(), read, Doorbell::newer);
-        for (LabHeld lab : List.copyOf(labHeld)) {
-            lab.changed(read.host());
-        }
-        Set<Held> of = held.get(read.host());
-        if (of == null || of.isEmpty()) {
-            return;
-        }
-        for (Held poll : List.copyOf(of)) {
-            if (bell.retired()) {
-                poll.unchanged();
-            } else if (bell.generation() != poll.seen) {
-                poll.changed(bell.generation());
+        for (HeldPolls<LabPoll>.Poll poll : labHeld.all()) {
+            LabPoll lab = poll.value();
+            if (lab.heldHosts().contains(read.host()) || lab.hosts().get().contains(read.host())) {
+                checkLab(poll);
             }
+        }
+        for (HeldPolls<HostPoll>.Poll poll : held.of(read.host())) {
+            answer(poll, bell);
         }
     }
 
+    @Override
     public void answered(String host, boolean modified) {
         modified(host, modified);
     }
@@ -282,36 +230,38 @@ public final class Doorbell implements AutoCloseable {
      * {@link #MAX_HELD}), and the poll is then to be refused, not answered at once, so that no agent
      * turns a full server into a busy loop.
      */
-    public Optional<Held> hold(String host, long seen, Duration wait, Answer answer) {
+    @Override
+    public Optional<? extends HeldPoll> hold(String host, long seen, Duration wait, Answer answer) {
+        checkWait(wait);
+        Optional<HeldPolls<HostPoll>.Poll> poll = held.hold(host, new HostPoll(host, seen, answer), wait, this::answerUnchanged);
+        // A change between the caller's read and this hold found no poll to answer, but it was put
+        // into the cache before that, so this read sees it.
+        poll.ifPresent(p -> answer(p, cached(host)));
+        return poll;
+    }
+
+    /** Answers a held poll of a host whose doorbell is now {@code bell} (null: gone), if that is news to it. */
+    private void answer(HeldPolls<HostPoll>.Poll poll, HostRows.Bell bell) {
+        HostPoll p = poll.value();
+        if (bell == null || bell.retired()) {
+            if (poll.finish()) {
+                answerUnchanged(p);
+            }
+        } else if (bell.generation() != p.seen() && poll.finish()) {
+            modified(p.host(), true);
+            p.answer().changed(bell.generation());
+        }
+    }
+
+    private void answerUnchanged(HostPoll poll) {
+        modified(poll.host(), false);
+        poll.answer().unchanged();
+    }
+
+    private static void checkWait(Duration wait) {
         if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
             throw new IllegalArgumentException("wait " + wait + " is outside 0.." + MAX_WAIT);
         }
-        if (heldCount.incrementAndGet() > MAX_HELD) {
-            heldCount.decrementAndGet();
-            return Optional.empty();
-        }
-        Held poll = new Held(host, seen, answer);
-        Set<Held> of = held.compute(host, (h, set) -> {
-            Set<Held> polls = set != null ? set : ConcurrentHashMap.newKeySet();
-            if (polls.size() < MAX_HELD_PER_HOST) {
-                polls.add(poll);
-            }
-            return polls;
-        });
-        if (!of.contains(poll)) {
-            heldCount.decrementAndGet();
-            return Optional.empty();
-        }
-        poll.timeout = timer().schedule(poll::unchanged, wait.toNanos(), TimeUnit.NANOSECONDS);
-        // A change between the caller's read and this hold found no poll to answer, but it was put
-        // into the cache before that, so this read sees it.
-        HostRows.Bell bell = cached(host);
-        if (bell == null || bell.retired()) {
-            poll.unchanged();
-        } else if (bell.generation() != seen) {
-            poll.changed(bell.generation());
-        }
-        return Optional.of(poll);
     }
 
     /** The doorbell of a lab of {@code hosts} (retired and unknown hosts left out). */
@@ -330,95 +280,42 @@ public final class Doorbell implements AutoCloseable {
     }
 
     /**
-     * One held poll of a lab: answered once with the lab's doorbell, by a change of one of its hosts
-     * (those it had when held, or has now: a host joining or leaving the lab is a change too) or its deadline.
+     * Holds a lab's poll that has seen {@code seen} (a {@link LabBell#tag}) for up to {@code wait}
+     * ({@code hosts}: the lab's hosts as they are when asked); answered at once when the tag is
+     * already another. Empty when {@link #MAX_HELD} polls are held, or {@link #MAX_HELD_PER_HOST}
+     * of this lab's (the poll is then refused).
      */
-    public final class LabHeld {
-        private final String lab;
-        private final Supplier<List<String>> hosts;
-        private final List<String> heldHosts;
-        private final String seen;
-        private final Consumer<LabBell> answer;
-        private final AtomicBoolean done = new AtomicBoolean();
-        private volatile ScheduledFuture<?> timeout;
-
-        private LabHeld(String lab, Supplier<List<String>> hosts, String seen, Consumer<LabBell> answer) {
-            this.lab = lab;
-            this.hosts = hosts;
-            this.heldHosts = List.copyOf(hosts.get());
-            this.seen = seen;
-            this.answer = answer;
-        }
-
-        private void changed(String host) {
-            if (heldHosts.contains(host) || hosts.get().contains(host)) {
-                check();
-            }
-        }
-
-        /** The gateway went away: forget this poll without answering it. */
-        public void cancel() {
-            finish();
-        }
-
-        private boolean finish() {
-            if (!done.compareAndSet(false, true)) {
-                return false;
-            }
-            ScheduledFuture<?> pending = timeout;
-            if (pending != null) {
-                pending.cancel(false);
-            }
-            labHeld.remove(this);
-            labPolls.merge(lab, -1, Integer::sum);
-            heldCount.decrementAndGet();
-            return true;
-        }
-
-        private void check() {
-            LabBell bell = labBell(hosts.get());
-            if (!bell.tag().equals(seen) && finish()) {
-                answer.accept(bell);
-            }
-        }
-
-        private void expire() {
-            if (finish()) {
-                answer.accept(labBell(hosts.get()));
-            }
-        }
+    public Optional<? extends HeldPoll> holdLab(String lab, Supplier<List<String>> hosts, String seen, Duration wait,
+                                                Consumer<LabBell> answer) {
+        checkWait(wait);
+        Optional<HeldPolls<LabPoll>.Poll> poll = labHeld.hold(lab, new LabPoll(hosts, List.copyOf(hosts.get()), seen, answer),
+                wait, p -> p.answer().accept(labBell(p.hosts().get())));
+        poll.ifPresent(this::checkLab);
+        return poll;
     }
 
-    /**
-     * Holds a lab's poll that has seen {@code seen} (a {@link LabBell#tag}) for up to {@code wait}
-     * ({@code hosts}: the lab's hosts as they are when asked);
-     * answered at once when the tag is already another. Empty when {@link #MAX_HELD} polls are
-     * held, or {@link #MAX_HELD_PER_HOST} of this lab's (the poll is then refused).
-     */
-    public Optional<LabHeld> holdLab(String lab, Supplier<List<String>> hosts, String seen, Duration wait,
-                                     Consumer<LabBell> answer) {
-        if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
-            throw new IllegalArgumentException("wait " + wait + " is outside 0.." + MAX_WAIT);
+    /** Answers a lab's held poll when its tag moved. */
+    private void checkLab(HeldPolls<LabPoll>.Poll poll) {
+        LabPoll p = poll.value();
+        LabBell bell = labBell(p.hosts().get());
+        if (!bell.tag().equals(p.seen()) && poll.finish()) {
+            p.answer().accept(bell);
         }
-        if (labPolls.merge(lab, 1, Integer::sum) > MAX_HELD_PER_HOST) {
-            labPolls.merge(lab, -1, Integer::sum);
-            return Optional.empty();
-        }
-        if (heldCount.incrementAndGet() > MAX_HELD) {
-            heldCount.decrementAndGet();
-            labPolls.merge(lab, -1, Integer::sum);
-            return Optional.empty();
-        }
-        LabHeld poll = new LabHeld(lab, hosts, seen, answer);
-        labHeld.add(poll);
-        poll.timeout = timer().schedule(poll::expire, wait.toNanos(), TimeUnit.NANOSECONDS);
-        poll.check();
-        return Optional.of(poll);
     }
 
     /** The bell clock as the change feed last read it: moves whenever any host's doorbell changed in the store. */
     long feedClock() {
         return clock;
+    }
+
+    @Override
+    public int maxHeldPerHost() {
+        return MAX_HELD_PER_HOST;
+    }
+
+    @Override
+    public int maxHeld() {
+        return MAX_HELD;
     }
 
     /** Polls held now, for the metrics and the tests. */
@@ -461,8 +358,16 @@ public final class Doorbell implements AutoCloseable {
         if (timer != null) {
             timer.shutdownNow();
         }
-        held.values().forEach(of -> List.copyOf(of).forEach(Held::unchanged));
-        List.copyOf(labHeld).forEach(LabHeld::expire);
+        for (HeldPolls<HostPoll>.Poll poll : held.all()) {
+            if (poll.finish()) {
+                answerUnchanged(poll.value());
+            }
+        }
+        for (HeldPolls<LabPoll>.Poll poll : labHeld.all()) {
+            if (poll.finish()) {
+                poll.value().answer().accept(labBell(poll.value().hosts().get()));
+            }
+        }
     }
 
     /** Issues a new token for the host (the old one stops working) and returns it; only its SHA-256 is kept. */

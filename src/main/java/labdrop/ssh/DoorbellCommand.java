@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import labdrop.error.BadInputException;
 import labdrop.queue.Doorbell;
+import labdrop.queue.Generations;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.session.ServerSession;
@@ -21,7 +22,7 @@ import org.apache.sshd.server.session.ServerSession;
 final class DoorbellCommand extends ExecCommand {
     static final String NAME = "labdrop-doorbell";
     private final Doorbell doorbell;
-    private volatile Doorbell.LabHeld held;
+    private volatile Generations.HeldPoll held;
 
     DoorbellCommand(String commandLine, Sessions sessions, Doorbell doorbell) {
         super(commandLine, sessions);
@@ -77,7 +78,7 @@ final class DoorbellCommand extends ExecCommand {
             refuse(session, e.getMessage(), 2);
             return;
         }
-        Optional<Doorbell.LabHeld> poll = doorbell.holdLab(login.user(), login::hosts, asked.tag(), asked.hold(),
+        Optional<? extends Generations.HeldPoll> poll = doorbell.holdLab(login.user(), login::hosts, asked.tag(), asked.hold(),
                 this::answer);
         if (poll.isEmpty()) {
             refuse(session, "too many doorbell polls are held for lab '" + login.user() + "' (" + Doorbell.MAX_HELD_PER_HOST
@@ -99,7 +100,7 @@ final class DoorbellCommand extends ExecCommand {
 
     @Override
     public void destroy(ChannelSession channel) {
-        Doorbell.LabHeld poll = held;
+        Generations.HeldPoll poll = held;
         if (poll != null) {
             poll.cancel();
         }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import labdrop.error.BadInputException;
 import labdrop.queue.Doorbell;
+import labdrop.queue.Generations;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -24,9 +25,10 @@ public final class DoorbellHandler extends Handler.Abstract {
     private static final String SUFFIX = "/generation";
     /** How long past its wait a held poll's connection may stay quiet before Jetty closes it. */
     private static final Duration HOLD_SLACK = Duration.ofSeconds(10);
-    private final Doorbell doorbell;
+    private final Generations doorbell;
 
-    public DoorbellHandler(Doorbell doorbell) {
+    /** The front of {@code doorbell}: the server's, or a lab gateway's for its SUTs. */
+    public DoorbellHandler(Generations doorbell) {
         this.doorbell = doorbell;
     }
 
@@ -76,7 +78,7 @@ public final class DoorbellHandler extends Handler.Abstract {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         long idleTimeout = endPoint.getIdleTimeout();
         endPoint.setIdleTimeout(wait.plus(HOLD_SLACK).toMillis());
-        Optional<Doorbell.Held> held = doorbell.hold(host, generation.get(), wait, new Doorbell.Answer() {
+        Optional<? extends Generations.HeldPoll> held = doorbell.hold(host, generation.get(), wait, new Generations.Answer() {
             @Override
             public void changed(long now) {
                 endPoint.setIdleTimeout(idleTimeout);
@@ -92,8 +94,8 @@ public final class DoorbellHandler extends Handler.Abstract {
         if (held.isEmpty()) {
             endPoint.setIdleTimeout(idleTimeout);
             response.getHeaders().put("Retry-After", Long.toString(Doorbell.MAX_WAIT.toSeconds()));
-            Errors.send(response, callback, 429, Map.of("error", "too many doorbell polls are held (" + Doorbell.MAX_HELD_PER_HOST
-                    + " per host, " + Doorbell.MAX_HELD + " in all); poll without wait, or again after Retry-After"));
+            Errors.send(response, callback, 429, Map.of("error", "too many doorbell polls are held (" + doorbell.maxHeldPerHost()
+                    + " per host, " + doorbell.maxHeld() + " in all); poll without wait, or again after Retry-After"));
             return true;
         }
         request.addFailureListener(failure -> held.get().cancel());

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import labdrop.error.BadInputException;
 import labdrop.queue.Doorbell;
+import labdrop.queue.Generations;
 import labdrop.queue.LabTokens;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
@@ -81,7 +82,7 @@ public final class LabDoorbellHandler extends Handler.Abstract {
         long idleTimeout = endPoint.getIdleTimeout();
         endPoint.setIdleTimeout(wait.plus(HOLD_SLACK).toMillis());
         Supplier<List<String>> hostsNow = () -> tokens.hosts(lab, token).orElse(List.of());
-        Optional<Doorbell.LabHeld> held = doorbell.holdLab(lab, hostsNow, seen, wait, now -> {
+        Optional<? extends Generations.HeldPoll> held = doorbell.holdLab(lab, hostsNow, seen, wait, now -> {
             endPoint.setIdleTimeout(idleTimeout);
             if (now.tag().equals(seen)) {
                 unchanged(response, callback, seen);
