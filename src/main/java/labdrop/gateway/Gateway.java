@@ -86,6 +86,12 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, Long> serverGenerations = new ConcurrentHashMap<>();
     /** A sync of every host is due: at start, after a failure, when the lab's hosts changed. */
     private volatile boolean fullDue = true;
+    /**
+     * The lab's hosts changed on the server: a login sees the hosts its lab had when it logged in,
+     * so the next sync logs in again before it lists them (the server also ends such a session
+     * within seconds, but with the doorbell over HTTP nothing else would use the link to notice).
+     */
+    private volatile boolean relogin;
     private Instant lastFull = Instant.EPOCH;
     /** When a sync last used the connection to the server. */
     private Instant lastLinkUse = Instant.EPOCH;
@@ -190,6 +196,10 @@ public final class Gateway implements AutoCloseable {
             Set<String> lab;
             if (full) {
                 fullDue = false;
+                if (relogin) {
+                    relogin = false;
+                    link.close();
+                }
                 s = link.session();
                 lab = labHosts(s);
                 retireDeparted(lab);
@@ -292,6 +302,7 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("cannot keep the SUTs' doorbell tokens: {}", e.getMessage());
         }
         if (!answer.generations().keySet().equals(hosts.get())) {
+            relogin = true;
             fullDue = true;
         }
         answer.generations().forEach((host, generation) -> {

@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import labdrop.admin.HostDraft;
 import labdrop.agent.Agent;
 import labdrop.cli.ChildCli;
 import labdrop.request.Request;
@@ -100,5 +102,23 @@ class GatewayHttpDoorbellIT extends GatewayIT {
         long logins = logins();
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).alias("the login is kept while the doorbell is refused")
                 .until(() -> serverSessions() == 1 && logins() == logins);
+    }
+
+    @Test
+    void aHostJoiningTheLabAppearsAtTheGatewayWhileItsLoginIsStillOpen() throws Exception {
+        gateway.close();
+        Map<String, String> env = new HashMap<>(gatewayEnv);
+        env.put("LABDROP_SERVER_LINGER", "1h");
+        config = GatewayConfig.load(null, env);
+        gateway = new Gateway(config, Clock.systemUTC());
+        gateway.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.hosts().equals(Set.copyOf(SUTS))
+                && GatewayStatus.read(config.stateDir()).doorbell().endsWith("answering"));
+        assertThat(serverSessions()).as("the login is kept for an hour").isEqualTo(1);
+
+        lab.s.hosts().add(new HostDraft("sut-d", "default", "", "olivia", false, true, null), "admin");
+        lab.s.keys().setLabHost("lab-east", "sut-d", true);
+        await().atMost(Duration.ofSeconds(15)).alias("the joined host appears, though the open login saw the lab without it (it failed 4 times in 5 before the gateway logged in again)")
+                .until(() -> gateway.hosts().contains("sut-d") && Files.isDirectory(gatewayDrop("sut-d").resolve("current")));
     }
 }
