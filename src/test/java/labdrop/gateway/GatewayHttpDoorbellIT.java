@@ -37,7 +37,8 @@ class GatewayHttpDoorbellIT extends GatewayIT {
         ChildCli.Result issued = ChildCli.run(lab.config.stateDir(), "lab", "token", "lab-east", "--file", token.toString());
         assertThat(issued.code()).as(issued.out() + issued.err()).isZero();
         assertThat(issued.out()).contains("doorbell token of lab lab-east written to");
-        return Map.of("LABDROP_SERVER_DOORBELL_URL", "http://127.0.0.1:" + lab.app.httpPort() + "/api/v1/labs/lab-east/generation",
+        String url = "http://127.0.0.1:" + lab.app.httpPort() + "/api/v1/labs/lab-east/generation";
+        return Map.of("LABDROP_SERVER_DOORBELL_URL", url,
                 "LABDROP_SERVER_DOORBELL_TOKEN_FILE", token.toString(), "LABDROP_SERVER_LINGER", "1s");
     }
 
@@ -100,7 +101,8 @@ class GatewayHttpDoorbellIT extends GatewayIT {
         assertThat(status.code()).as("the syncs reach the server: " + status.out()).isZero();
         assertThat(status.out()).contains("doorbell     over HTTP: not answering:").contains("labdrop lab token");
         long logins = logins();
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).alias("the login is kept while the doorbell is refused")
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .alias("the login is kept while the doorbell is refused")
                 .until(() -> serverSessions() == 1 && logins() == logins);
     }
 
@@ -118,7 +120,8 @@ class GatewayHttpDoorbellIT extends GatewayIT {
 
         lab.s.hosts().add(new HostDraft("sut-d", "default", "", "olivia", false, true, null), "admin");
         lab.s.keys().setLabHost("lab-east", "sut-d", true);
-        await().atMost(Duration.ofSeconds(15)).alias("the joined host appears, though the open login saw the lab without it (it failed 4 times in 5 before the gateway logged in again)")
+        // before the gateway logged in again on such an answer, this failed 4 times in 5
+        await().atMost(Duration.ofSeconds(15)).alias("the joined host appears, though the open login saw the lab without it")
                 .until(() -> gateway.hosts().contains("sut-d") && Files.isDirectory(gatewayDrop("sut-d").resolve("current")));
     }
 }
