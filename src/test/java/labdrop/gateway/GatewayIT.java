@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -225,6 +226,16 @@ class GatewayIT {
         } catch (IOException none) {
             return List.of();
         }
+    }
+
+    /** The index of the last line that {@code matches}, or -1. */
+    static int lastIndex(List<String> lines, Predicate<String> matches) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (matches.test(lines.get(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     static List<String> dotFiles(Path root) throws IOException {
@@ -435,9 +446,18 @@ class GatewayIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> GatewayStatus.read(config.stateDir()).lastError() == null
                 && GatewayStatus.read(config.stateDir()).hosts().values().stream().allMatch(h -> h.unsent() == 0));
         List<String> audit = Files.readAllLines(lab.config.ssh().auditLog());
-        for (Request request : requests) {
+        List<String> pushes = audit.stream().filter(line -> line.contains(" " + pushAuditEvent() + " ")).toList();
+        for (int i = 0; i < SUTS.size(); i++) {
+            String id = requests.get(i).id();
+            String sut = SUTS.get(i);
             assertThat(audit.stream().filter(line -> line.contains(pushAuditEvent())
-                    && line.endsWith("/results/" + request.id() + "/result.xml"))).as("pushed once: " + request.id()).hasSize(1);
+                    && line.endsWith("/results/" + id + "/result.xml"))).as("pushed once: " + id).hasSize(1);
+            int resultXml = lastIndex(pushes, line -> line.endsWith("/results/" + id + "/result.xml"));
+            int lastOther = lastIndex(pushes, line -> line.contains("/results/" + id + "/") && !line.endsWith("/result.xml"));
+            int state = lastIndex(pushes, line -> line.endsWith(sut + "/state_file"));
+            assertThat(lastOther).as(id + ": its logs went up").isNotNegative();
+            assertThat(resultXml).as(id + ": result.xml went up after every other file of the result").isGreaterThan(lastOther);
+            assertThat(state).as(sut + ": the state after the run went up after its result").isGreaterThan(resultXml);
         }
         assertThat(dotFiles(lab.config.dropDir())).as("no temporary file on the server").isEmpty();
     }
