@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import labdrop.account.Accounts;
+import labdrop.cluster.ClusterTimers;
 import labdrop.config.ServerConfig;
 import labdrop.ingest.DropWatcher;
 import labdrop.ingest.RouteFeed;
@@ -100,8 +101,7 @@ public final class ServerApp implements AutoCloseable {
     }
 
     private void configureCamel() {
-        String version = ServerApp.class.getPackage().getImplementationVersion();
-        Routes routes = Routes.of(config.routesDir(), version == null ? "dev" : version);
+        Routes routes = Routes.of(config.routesDir(), Services.version());
         routes.warnings().forEach(LOG::warn);
         routeWarnings = routes.warnings();
         camel.configure().withRoutesIncludePattern(routes.includePattern());
@@ -114,6 +114,10 @@ public final class ServerApp implements AutoCloseable {
         camel.bind("watchdog", services.watchdog());
         camel.bind("notifier", services.notifier());
         camel.bind("dropWatcher", this);
+        camel.bind("membership", services.membership());
+        if (config.cluster().enabled()) {
+            camel.bind("quartz", ClusterTimers.component(services.lab().store(), config.cluster()));
+        }
     }
 
     public void start() throws Exception {
@@ -134,12 +138,20 @@ public final class ServerApp implements AutoCloseable {
         services.placer().restore();
         services.ingest().loadAppliedStates();
         watcher.start();
+        services.membership().start(address());
         Thread cleanup = new Thread(this::removeTemporaryFiles, "labdrop-start-cleanup");
         cleanup.setDaemon(true);
         cleanup.start();
         LOG.info("labdrop server started: drop {}, store {}, routes {}, http port {}", config.dropDir(),
                 config.database().url().replaceAll("password=[^;&]*", "password=***"),
                 config.routesDir() == null ? "shipped" : "shipped, overridden from " + config.routesDir(), httpPort());
+    }
+
+    /** Where this node answers, for the cluster's node list: its HTTP and SSH ports on the machine's name. */
+    private String address() {
+        String host = config.http().host();
+        String where = host.isBlank() || host.equals("0.0.0.0") || host.equals("::") ? ServerConfig.machineName() : host;
+        return "http " + where + ":" + httpPort() + (ssh == null ? "" : ", ssh " + where + ":" + ssh.port());
     }
 
     /** Removes the temporary files an earlier crash left in the drop (readers skip them; nothing waits for this). */
@@ -195,6 +207,7 @@ public final class ServerApp implements AutoCloseable {
 
     @Override
     public void close() {
+        services.membership().stop();
         try {
             if (watcher != null) {
                 watcher.close();

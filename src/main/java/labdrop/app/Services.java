@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import labdrop.account.Accounts;
 import labdrop.admin.HostAdmin;
+import labdrop.cluster.Membership;
 import labdrop.config.ServerConfig;
 import labdrop.drop.DropLayout;
 import labdrop.host.HostTypes;
@@ -37,13 +38,15 @@ import labdrop.web.WebServices;
  */
 public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates estimates, Reports reports, KnownIssues known, HostAdmin hosts,
                        ConfigWatch configWatch, Ingest ingest, Watchdog watchdog, HardReset hardReset, Accounts accounts, LabMetrics metrics,
-                       Doorbell doorbell, KeyRegistry keys, LabTokens labTokens, LabStats stats, Notifier notifier, Notifications notifications)
+                       Doorbell doorbell, KeyRegistry keys, LabTokens labTokens, LabStats stats, Notifier notifier, Notifications notifications,
+                       Membership membership)
         implements AutoCloseable {
 
     /** For the server: the schema migrated (Flyway validates what was applied), the JVM's meters bound. */
     public static Services open(ServerConfig config, Clock clock) {
         Services services = open(config, clock, true);
         services.metrics().bindProcess();
+        services.membership().measure(services.metrics().registry());
         return services;
     }
 
@@ -72,7 +75,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
         }
         Lab lab = new Lab(store, new DropLayout(config.dropDir()), hostTypes,
                 new PackageCatalog(config.http().repositories()), clock);
-        LabMetrics metrics = new LabMetrics();
+        LabMetrics metrics = new LabMetrics(config.cluster().nodeId());
         metrics.bindCounts(lab);
         lab.store().measure(metrics.registry());
         Doorbell doorbell = new Doorbell(lab, metrics.registry());
@@ -86,12 +89,20 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
                 new Watchdog(lab, placer, health, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, doorbell,
                 new KeyRegistry(lab), new LabTokens(lab, doorbell), new LabStats(lab), new Notifier(lab, config.notifications(), metrics),
-                new Notifications(lab, config.notifications().mail().enabled()));
+                new Notifications(lab, config.notifications().mail().enabled()),
+                new Membership(lab, config.cluster(), version()));
+    }
+
+    /** This build's version (the jar's Implementation-Version), "dev" when run from the source tree. */
+    static String version() {
+        String version = Services.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 
     /** What the web pages and the API are given. */
     public WebServices web() {
-        return new WebServices(lab, desk, estimates, reports, known, hosts, accounts, keys, doorbell, stats, metrics, notifications);
+        return new WebServices(lab, desk, estimates, reports, known, hosts, accounts, keys, doorbell, stats, metrics, notifications,
+                membership);
     }
 
     @Override

@@ -19,9 +19,10 @@ final class CommandTree {
     static final Map<Class<?>, List<Class<?>>> SUBCOMMANDS = Map.ofEntries(
             Map.entry(Main.class, List.of(ServerCommand.class, AgentCommand.class, GatewayCommand.class, DemoCommand.class, HostCommand.class,
                     RequestCommand.class, JobCommand.class, PkgCommand.class, UserCommand.class, KeyCommands.Lab.class,
-                    HelpCommand.class)),
+                    ClusterCommand.class, HelpCommand.class)),
             Map.entry(ServerCommand.class, List.of(ServerCommand.Status.class)),
             Map.entry(GatewayCommand.class, List.of(GatewayCommand.Status.class)),
+            Map.entry(ClusterCommand.class, List.of(ClusterCommand.Status.class)),
             Map.entry(HostCommand.class, List.of(HostCommand.Add.class, HostCommand.ListHosts.class, HostCommand.Show.class,
                     HostCommand.Set.class, HostCommand.Maint.class, HostCommand.Activate.class, HostCommand.Health.class,
                     HostCommand.Retire.class, HostCommand.Reset.class, HostCommand.Token.class, HostConfigCommand.class,

@@ -1,5 +1,6 @@
 package labdrop.config;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,7 @@ public record ServerConfig(
         Ssh ssh,
         Notify notifications,
         Ready ready,
+        Cluster cluster,
         String logFormat,
         Map<String, String> placeholders,
         Map<String, String> camelProperties,
@@ -79,6 +81,14 @@ public record ServerConfig(
     }
 
     public record Database(String url, String user, String password, int poolSize) {
+    }
+
+    /**
+     * Several server nodes on one PostgreSQL (docs/cluster.md): this node's id, how often it
+     * writes its heartbeat, and after how long without one the other nodes count it dead.
+     */
+    public record Cluster(boolean enabled, String nodeId, Duration heartbeat, Duration deadAfter) {
+        public static final Cluster OFF = new Cluster(false, "", Duration.ofSeconds(5), Duration.ofSeconds(30));
     }
 
     public record Ingest(long maxStateBytes, long maxResultBytes, long maxConfigBytes,
@@ -246,6 +256,17 @@ public record ServerConfig(
     static final Setting<Duration> READY_PLACER_LAG = Setting.duration("ready.max-placer-lag", "1m",
             "/readyz answers 503 when a placement has waited in the outbox longer than this.");
 
+    static final Setting<Boolean> CLUSTER_ENABLED = Setting.bool("cluster.enabled", false,
+            "Run as one node of several sharing one PostgreSQL store and one drop folder (docs/cluster.md); needs"
+                    + " db.url to name PostgreSQL. Lab-wide timers (the watchdog) then fire on one node per tick.");
+    static final Setting<String> CLUSTER_NODE_ID = Setting.text("cluster.node-id", "",
+            "This node's id in the cluster (letters, digits, '.', '_', '-'; at most 64), unique among the nodes;"
+                    + " empty means the machine's host name.");
+    static final Setting<Duration> CLUSTER_HEARTBEAT = Setting.duration("cluster.heartbeat", "5s",
+            "How often a node writes its heartbeat to the store (and checks in with Quartz's clustered job store).");
+    static final Setting<Duration> CLUSTER_DEAD_AFTER = Setting.duration("cluster.dead-after", "30s",
+            "A node whose last heartbeat is older than this is shown dead (labdrop cluster status).");
+
     public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
             MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, CONFIG_SWEEP, RESULT_POLL, MAX_SEQ_AHEAD, QUARANTINE_HOST, QUARANTINE_TOTAL, MIN_AGENT_VERSION, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
@@ -255,7 +276,8 @@ public record ServerConfig(
             SSH_QUOTA_BYTES, SSH_QUOTA_FILES, SSH_RSYNC, SSH_AUDIT, SSH_AUDIT_MAX, SSH_AUDIT_KEEP, SSH_PQ,
             NOTIFY_INTERVAL, NOTIFY_RETRY_FIRST, NOTIFY_RETRY_LONGEST, NOTIFY_GIVE_UP, NOTIFY_TIMEOUT, NOTIFY_KEEP,
             NOTIFY_LINK_BASE, MAIL_HOST, MAIL_PORT, MAIL_SECURITY, MAIL_USER, MAIL_PASSWORD, MAIL_FROM, MAIL_CA_FILE,
-            READY_MIN_FREE, READY_PLACER_LAG, LOG_FORMAT);
+            READY_MIN_FREE, READY_PLACER_LAG, CLUSTER_ENABLED, CLUSTER_NODE_ID, CLUSTER_HEARTBEAT, CLUSTER_DEAD_AFTER,
+            LOG_FORMAT);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
         LoadedConfig c = ConfigLoader.load(file, SETTINGS, env);
@@ -288,8 +310,46 @@ public record ServerConfig(
                 ssh(c, state),
                 notify(file, c),
                 new Ready(c.get(READY_MIN_FREE), c.get(READY_PLACER_LAG)),
+                cluster(file, c, url),
                 c.get(LOG_FORMAT),
                 Map.copyOf(placeholders), Map.copyOf(c.camelProperties()), Map.copyOf(c.sources()));
+    }
+
+    private static Cluster cluster(Path file, LoadedConfig c, String url) {
+        if (!c.get(CLUSTER_ENABLED)) {
+            return new Cluster(false, "", c.get(CLUSTER_HEARTBEAT), c.get(CLUSTER_DEAD_AFTER));
+        }
+        String where = file == null ? "the environment" : file.toString();
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException(where + ": cluster.enabled = true needs a store every node shares, and db.url is "
+                    + (url.startsWith("jdbc:h2:") ? "the embedded H2 file, which belongs to one server process" : "'" + url + "'")
+                    + ". Set db.url to PostgreSQL (jdbc:postgresql://HOST:5432/labdrop), or set cluster.enabled = false"
+                    + " (docs/cluster.md)");
+        }
+        String node = c.get(CLUSTER_NODE_ID).strip();
+        if (node.isEmpty()) {
+            node = machineName();
+        }
+        if (!node.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new ConfigException(c.sources().getOrDefault(CLUSTER_NODE_ID.key(), "the machine's host name") + ": cluster.node-id '" + node + "' is not a node id: use"
+                    + " letters, digits, '.', '_' and '-', at most 64 (it is unique among the cluster's nodes)");
+        }
+        if (c.get(CLUSTER_DEAD_AFTER).compareTo(c.get(CLUSTER_HEARTBEAT).multipliedBy(2)) < 0) {
+            throw new ConfigException(where + ": cluster.dead-after (" + c.get(CLUSTER_DEAD_AFTER) + ") is shorter than two"
+                    + " cluster.heartbeat (" + c.get(CLUSTER_HEARTBEAT) + "); a node would be shown dead between two"
+                    + " heartbeats. Make it at least twice as long");
+        }
+        return new Cluster(true, node, c.get(CLUSTER_HEARTBEAT), c.get(CLUSTER_DEAD_AFTER));
+    }
+
+    /** The machine's host name, as the kernel has it (no name service asked). */
+    public static String machineName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            throw new ConfigException("cluster.node-id is empty and the machine's host name cannot be read ("
+                    + e.getMessage() + "); set cluster.node-id");
+        }
     }
 
     private static Notify notify(Path file, LoadedConfig c) {

@@ -54,6 +54,14 @@ public final class LabMetrics implements AutoCloseable {
     }
 
     public LabMetrics() {
+        this("");
+    }
+
+    /** Meters of one node of a cluster (docs/cluster.md): each carries the label {@code node="<id>"}; empty: no label. */
+    public LabMetrics(String node) {
+        if (!node.isEmpty()) {
+            registry.config().commonTags("node", node);
+        }
         placement = latency("labdrop.placement", "From a placement's commit to its file in the drop");
         stateIngest = latency("labdrop.state.ingest", "Reading, checking and applying one state_file");
         resultIngest = latency("labdrop.result.ingest", "Reading, checking and applying one result.xml and its cases");

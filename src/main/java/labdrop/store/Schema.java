@@ -32,7 +32,27 @@ final class Schema {
 
     /** True when the store holds every migration this build ships; false when it holds none or older ones. */
     static boolean current(DataSource dataSource) {
-        Optional<MigrationVersion> applied;
+        Optional<MigrationVersion> applied = applied(dataSource);
+        return applied.isPresent() && applied.get().compareTo(newestShipped()) >= 0;
+    }
+
+    /**
+     * Refuses a store whose schema a newer labdrop migrated (another node of a cluster, upgraded
+     * first): this build would misread what it does not know. Flyway itself ignores such
+     * migrations, so the check is made here, before Flyway runs.
+     */
+    static void refuseNewer(DataSource dataSource) {
+        Optional<MigrationVersion> applied = applied(dataSource);
+        MigrationVersion shipped = newestShipped();
+        if (applied.isPresent() && applied.get().compareTo(shipped) > 0) {
+            throw new IllegalStateException("the store's schema is at version " + applied.get() + ", newer than the "
+                    + shipped + " this labdrop knows: a newer labdrop (another node of the cluster, upgraded first) migrated"
+                    + " it. Upgrade this node's labdrop package before starting it (docs/cluster.md, \"Rolling upgrade\")");
+        }
+    }
+
+    /** The newest migration Flyway applied to the store; empty when it has none (a new store). */
+    private static Optional<MigrationVersion> applied(DataSource dataSource) {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
              ResultSet rows = st.executeQuery("select \"version\" from \"flyway_schema_history\" where \"success\"")) {
             MigrationVersion newest = null;
@@ -43,11 +63,10 @@ final class Schema {
                     newest = version;
                 }
             }
-            applied = Optional.ofNullable(newest);
+            return Optional.ofNullable(newest);
         } catch (SQLException noHistoryYet) {
-            return false;
+            return Optional.empty();
         }
-        return applied.isPresent() && applied.get().compareTo(newestShipped()) >= 0;
     }
 
     /** The newest migration of this build: the highest {@code V<version>__*.sql} under db/migration. */

@@ -3,6 +3,8 @@ package labdrop.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Random;
 import labdrop.config.ServerConfig;
@@ -61,6 +63,7 @@ public final class Store implements AutoCloseable {
         HikariDataSource dataSource = new HikariDataSource(hikari);
         for (int attempt = 1; ; attempt++) {
             try {
+                Schema.refuseNewer(dataSource);
                 if (always || !Schema.current(dataSource)) {
                     // Idempotent: a retry after the H2 owner process died mid-migration is safe.
                     Flyway.configure().dataSource(dataSource).locations("classpath:" + Schema.MIGRATIONS).load().migrate();
@@ -126,6 +129,14 @@ public final class Store implements AutoCloseable {
     /** Runs read-only {@code work} outside an explicit transaction. */
     public <R> R read(HandleCallback<R, RuntimeException> work) {
         return jdbi.withHandle(work);
+    }
+
+    /**
+     * A pooled connection of the store for a library that runs its own SQL on it (Quartz's
+     * clustered job store); the caller closes it, which returns it to the pool.
+     */
+    public Connection connection() throws SQLException {
+        return dataSource.getConnection();
     }
 
     @Override

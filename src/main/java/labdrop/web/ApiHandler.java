@@ -49,6 +49,7 @@ public final class ApiHandler extends Handler.Abstract {
         new RegressionsApi(services).routes(router);
         new NotificationsApi(services).routes(router);
         new CatalogApi(services).routes(router);
+        new ClusterApi(services).routes(router);
         return router;
     }
 

@@ -2,6 +2,7 @@ package labdrop.web;
 
 import labdrop.account.Accounts;
 import labdrop.admin.HostAdmin;
+import labdrop.cluster.Membership;
 import labdrop.lab.Lab;
 import labdrop.lab.LabMetrics;
 import labdrop.notify.Notifications;
@@ -16,5 +17,5 @@ import labdrop.ssh.KeyRegistry;
 /** The application services the web pages and the API call; the composition root (app) hands them over. */
 public record WebServices(Lab lab, RequestDesk desk, StartEstimates estimates, Reports reports, KnownIssues known, HostAdmin hosts, Accounts accounts,
                           KeyRegistry keys, Doorbell doorbell, LabStats stats, LabMetrics metrics,
-                          Notifications notifications) {
+                          Notifications notifications, Membership membership) {
 }
