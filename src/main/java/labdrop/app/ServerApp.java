@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import labdrop.account.Accounts;
 import labdrop.cluster.ClusterTimers;
+import labdrop.cluster.SharedHostKey;
 import labdrop.config.ServerConfig;
 import labdrop.ingest.DropWatcher;
 import labdrop.ingest.RouteFeed;
@@ -21,6 +22,7 @@ import labdrop.web.HttpServerFactory;
 import labdrop.web.LabDoorbellHandler;
 import labdrop.web.LocalAccess;
 import labdrop.web.PackageUploadHandler;
+import labdrop.web.SharedSessions;
 import labdrop.web.WebHandler;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
@@ -53,6 +55,9 @@ public final class ServerApp implements AutoCloseable {
     private ServerApp(ServerConfig config, Services services) throws IOException {
         this.config = config;
         this.services = services;
+        if (config.cluster().enabled() && config.ssh().enabled()) {
+            SharedHostKey.ensure(services.lab().store(), config.ssh().hostKey());
+        }
         this.ssh = config.ssh().enabled() ? new EmbeddedSshServer(config.ssh(), config.dropDir(),
                 new GatewayServices(config.http().repositories(), services.doorbell()), services.keys(), Clock.systemUTC(), services.metrics().registry()) : null;
         this.readiness = readiness(config, services, ssh);
@@ -64,6 +69,9 @@ public final class ServerApp implements AutoCloseable {
                         new LabDoorbellHandler(services.doorbell(), services.labTokens()), uploads, new ApiHandler(services.web(), local)),
                 services.metrics(), new WebHandler(services.web(), uploads), readiness);
         LocalAccess.addConnector(http);
+        if (config.cluster().enabled()) {
+            SharedSessions.install(http, services.lab().store().dataSource());
+        }
     }
 
     /** What /readyz checks (docs/operations.md): store, drop, disk, placer, and the SSH server when it runs. */

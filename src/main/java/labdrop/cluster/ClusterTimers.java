@@ -27,7 +27,7 @@ public final class ClusterTimers {
         DBConnectionManager.getInstance().addConnectionProvider(DATA_SOURCE, new ConnectionProvider() {
             @Override
             public Connection getConnection() throws SQLException {
-                return store.connection();
+                return store.dataSource().getConnection();
             }
 
             @Override

@@ -3,10 +3,9 @@ package labdrop.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Random;
+import javax.sql.DataSource;
 import labdrop.config.ServerConfig;
 import labdrop.retry.Backoff;
 import org.flywaydb.core.Flyway;
@@ -132,11 +131,11 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * A pooled connection of the store for a library that runs its own SQL on it (Quartz's
-     * clustered job store); the caller closes it, which returns it to the pool.
+     * The store's connection pool, for a library that runs its own SQL on the store (Quartz's
+     * clustered job store, Jetty's shared sessions); a connection it takes is returned on close.
      */
-    public Connection connection() throws SQLException {
-        return dataSource.getConnection();
+    public DataSource dataSource() {
+        return dataSource;
     }
 
     @Override

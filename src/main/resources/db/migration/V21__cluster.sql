@@ -1,6 +1,6 @@
 -- labdrop store, version 21: several server nodes on one PostgreSQL (docs/cluster.md).
 -- cluster_nodes: each node's heartbeat, what it is and what it does; a node whose heartbeat is
--- older than cluster.dead-after is shown dead. timer_runs: one row per run of a lab-wide timer
+-- older than cluster.dead-after is shown dead. cluster_secrets: see below. timer_runs: one row per run of a lab-wide timer
 -- (the watchdog), with the tick it was scheduled for and the node that ran it; kept for a day.
 create table cluster_nodes (
     node_id varchar(64) primary key,
@@ -18,6 +18,12 @@ create table timer_runs (
     ran_at timestamp with time zone not null
 );
 create index timer_runs_tick on timer_runs(timer, scheduled_at);
+-- What every node of a cluster must hold alike: the SSH host key (OpenSSH private key and its .pub
+-- line), so that a SUT the load balancer moves to another node sees the key it knows.
+create table cluster_secrets (
+    name varchar(64) primary key,
+    secret text not null
+);
 
 -- Quartz's JDBC job store (org.quartz.impl.jdbcjobstore), the layout Quartz 2.5 documents for
 -- PostgreSQL; the lab-wide timers of a cluster live here so that each tick fires on one node.

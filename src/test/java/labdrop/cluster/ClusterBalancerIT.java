@@ -1,0 +1,175 @@
+package labdrop.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Two cluster nodes behind Debian's HAProxy, run with conf/haproxy.cfg as shipped (loopback
+ * addresses and free ports put in): a tester logged in through the balancer on one node stays
+ * logged in when that node is SIGKILLed and the balancer sends the browser to the other, and a SUT
+ * sees one SSH host key whichever node answers.
+ */
+class ClusterBalancerIT {
+    @TempDir
+    Path dir;
+    private TestCluster cluster;
+    private Process haproxy;
+    private ChromeDriver browser;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new TestCluster(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (haproxy != null) {
+            haproxy.destroyForcibly();
+        }
+        cluster.close();
+    }
+
+    @Test
+    void aTesterStaysLoggedInAndASutSeesOneHostKeyWhenTheBalancerMovesThemToAnotherNode() throws Exception {
+        int webA = TestCluster.freePort();
+        int sshA = TestCluster.freePort();
+        int webB = TestCluster.freePort();
+        int sshB = TestCluster.freePort();
+        int web = TestCluster.freePort();
+        int ssh = TestCluster.freePort();
+        haproxy = startHaproxy(web, ssh, Map.of("node-a", new int[] {webA, sshA}, "node-b", new int[] {webB, sshB}));
+        String lb = "http://127.0.0.1:" + web;
+
+        cluster.start("node-a", Map.of("LABDROP_HTTP_PORT", Integer.toString(webA), "LABDROP_SSH_PORT", Integer.toString(sshA)));
+        await("node-a running").atMost(Duration.ofSeconds(120)).until(() -> cluster.running("node-a"));
+        await("the balancer sends to node-a").atMost(Duration.ofSeconds(20)).until(() -> answers(lb + "/healthz"));
+        await("the balancer's ssh port answers").atMost(Duration.ofSeconds(20)).until(() -> !keyscan(ssh).isEmpty());
+        String keyBefore = keyscan(ssh);
+        assertThat(keyBefore).as("node-a's own key, through the balancer").isNotEmpty()
+                .isEqualTo(key(Files.readString(dir.resolve("node-a/ssh_host_ed25519_key.pub"))));
+
+        browser = browser();
+        browser.get(lb + "/");
+        wait(ExpectedConditions.titleIs("labdrop — log in"));
+        browser.findElement(By.id("user")).sendKeys("admin");
+        browser.findElement(By.id("password")).sendKeys(Files.readString(dir.resolve("node-a/admin-password")).strip());
+        browser.findElement(By.id("login")).click();
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("logout")));
+
+        cluster.start("node-b", Map.of("LABDROP_HTTP_PORT", Integer.toString(webB), "LABDROP_SSH_PORT", Integer.toString(sshB)));
+        await("node-b running").atMost(Duration.ofSeconds(120)).until(() -> cluster.running("node-b"));
+        await("both nodes alive").atMost(Duration.ofSeconds(20))
+                .until(() -> cluster.states("node-b").equals(Map.of("node-a", "alive", "node-b", "alive")));
+
+        cluster.kill("node-a");
+        await("the balancer sends to node-b").atMost(Duration.ofSeconds(30)).until(() -> answers(lb + "/healthz"));
+        await("the balancer's ssh port answers from node-b").atMost(Duration.ofSeconds(20)).until(() -> !keyscan(ssh).isEmpty());
+        assertThat(keyscan(ssh)).as("the same host key from node-b").isEqualTo(keyBefore);
+        assertThat(dir.resolve("node-b/ssh_host_ed25519_key.before-cluster"))
+                .as("node-b's own key, kept aside for the cluster's").exists();
+
+        browser.get(lb + "/");
+        wait(ExpectedConditions.or(ExpectedConditions.presenceOfElementLocated(By.id("logout")),
+                ExpectedConditions.titleIs("labdrop — log in")));
+        assertThat(browser.getTitle()).as("still logged in after the move to node-b").isNotEqualTo("labdrop — log in");
+        assertThat(browser.findElements(By.id("logout"))).isNotEmpty();
+
+        browser.findElement(By.id("logout")).click();
+        wait(ExpectedConditions.titleIs("labdrop — log in"));
+        browser.get(lb + "/");
+        wait(ExpectedConditions.titleIs("labdrop — log in"));
+    }
+
+    /** HAProxy with conf/haproxy.cfg, its addresses and ports replaced by loopback ones; node-c's lines dropped. */
+    private Process startHaproxy(int web, int ssh, Map<String, int[]> nodes) throws Exception {
+        String shipped = Files.readString(Path.of("conf/haproxy.cfg"));
+        String cfg = shipped.lines().filter(line -> !line.contains("node-c")).map(line -> {
+            String l = line.replace("bind :8080", "bind 127.0.0.1:" + web).replace("bind :2222", "bind 127.0.0.1:" + ssh);
+            for (Map.Entry<String, int[]> node : nodes.entrySet()) {
+                l = l.replaceAll("server " + node.getKey() + " [0-9.]+:8080", "server " + node.getKey() + " 127.0.0.1:" + node.getValue()[0])
+                        .replaceAll("server " + node.getKey() + " [0-9.]+:2222", "server " + node.getKey() + " 127.0.0.1:" + node.getValue()[1]);
+            }
+            return l;
+        }).collect(Collectors.joining("\n", "", "\n"));
+        assertThat(cfg).doesNotContain("192.0.2.").contains("bind 127.0.0.1:" + web).contains("bind 127.0.0.1:" + ssh);
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, cfg);
+        Process p = new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", file.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+        assertThat(p.waitFor(1, TimeUnit.SECONDS)).as("haproxy keeps running: " + Files.readString(dir.resolve("haproxy.log")))
+                .isFalse();
+        return p;
+    }
+
+    private boolean answers(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The ed25519 host key an SSH client is shown through the balancer (OpenSSH's ssh-keyscan); empty when none answered. */
+    private static String keyscan(int port) throws Exception {
+        Process scan = new ProcessBuilder("ssh-keyscan", "-T", "5", "-t", "ed25519", "-p", Integer.toString(port), "127.0.0.1")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(scan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(scan.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        return key(out);
+    }
+
+    /** The base64 key of the first "ssh-ed25519 KEY" found in {@code text}; empty when there is none. */
+    private static String key(String text) {
+        String[] words = text.strip().split("\\s+");
+        for (int i = 0; i + 1 < words.length; i++) {
+            if (words[i].equals("ssh-ed25519")) {
+                return words[i + 1];
+            }
+        }
+        return "";
+    }
+
+    private ChromeDriver browser() throws Exception {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900",
+                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    private <T> T wait(ExpectedCondition<T> condition) {
+        return new WebDriverWait(browser, Duration.ofSeconds(20)).until(condition);
+    }
+}

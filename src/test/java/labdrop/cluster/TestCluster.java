@@ -1,0 +1,145 @@
+package labdrop.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real {@code labdrop server} processes as nodes of one cluster for a test: a fresh PostgreSQL
+ * database (from LABDROP_TEST_PG_URL, which the README's test command sets), one shared drop and
+ * host-types folder, a state folder and log per node, and the CLI run against a node.
+ */
+final class TestCluster implements AutoCloseable {
+    record CliRun(int code, String out) {
+    }
+
+    final Path dir;
+    final String databaseUrl;
+    private final Map<String, Process> nodes = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> settings = new HashMap<>();
+
+    TestCluster(Path dir) throws Exception {
+        this.dir = dir;
+        String admin = System.getenv("LABDROP_TEST_PG_URL");
+        if (admin == null) {
+            throw new IllegalStateException("LABDROP_TEST_PG_URL is not set: run the README's test command (.ci/test),"
+                    + " which starts PostgreSQL, or set it to a superuser JDBC URL");
+        }
+        String name = "labdrop_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(admin)) {
+            c.createStatement().execute("create database " + name);
+        }
+        databaseUrl = admin.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
+        Files.createDirectories(dir.resolve("drop"));
+        Files.createDirectories(dir.resolve("host-types"));
+    }
+
+    /** The environment node {@code node} runs with: a 1 s heartbeat, dead after 3 s, the watchdog every second. */
+    Map<String, String> env(String node) {
+        Map<String, String> env = new HashMap<>();
+        env.put("LABDROP_STATE_DIR", dir.resolve(node).toString());
+        env.put("LABDROP_DROP_DIR", dir.resolve("drop").toString());
+        env.put("LABDROP_HOST_TYPES_DIR", dir.resolve("host-types").toString());
+        env.put("LABDROP_DB_URL", databaseUrl);
+        env.put("LABDROP_HTTP_HOST", "127.0.0.1");
+        env.put("LABDROP_HTTP_PORT", "0");
+        env.put("LABDROP_SSH_HOST", "127.0.0.1");
+        env.put("LABDROP_SSH_PORT", "0");
+        env.put("LABDROP_CLUSTER_ENABLED", "true");
+        env.put("LABDROP_CLUSTER_NODE_ID", node);
+        env.put("LABDROP_CLUSTER_HEARTBEAT", "1s");
+        env.put("LABDROP_CLUSTER_DEAD_AFTER", "3s");
+        env.put("LABDROP_WATCHDOG_CRON", "0/1 * * * * ?");
+        env.putAll(settings.getOrDefault(node, Map.of()));
+        return env;
+    }
+
+    /** Starts node {@code node} with {@code overrides} (kept for its restarts) on top of {@link #env}. */
+    Process start(String node, Map<String, String> overrides) throws IOException {
+        settings.computeIfAbsent(node, n -> new HashMap<>()).putAll(overrides);
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "labdrop.cli.Main", "server")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile()));
+        builder.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
+        builder.environment().putAll(env(node));
+        Process process = builder.start();
+        nodes.put(node, process);
+        return process;
+    }
+
+    Process process(String node) {
+        return nodes.get(node);
+    }
+
+    List<String> names() {
+        return List.copyOf(nodes.keySet());
+    }
+
+    /** SIGKILL, waited for. */
+    void kill(String node) throws InterruptedException {
+        nodes.get(node).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** The node's log so far (its server's standard output and error, every start appended). */
+    String log(String node) throws IOException {
+        Path log = dir.resolve(node + ".log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** True once the node's latest start printed "labdrop server running". */
+    boolean running(String node) throws IOException {
+        String log = log(node);
+        int start = log.lastIndexOf("labdrop server started");
+        return nodes.get(node).isAlive() && start >= 0 && log.indexOf("labdrop server running", start) >= 0;
+    }
+
+    /** {@code labdrop ARGS} against node {@code node} (the server that runs there, as its admin). */
+    CliRun cli(String node, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "labdrop.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
+        builder.environment().putAll(env(node));
+        Process cli = builder.start();
+        cli.getOutputStream().close();
+        String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(cli.waitFor(60, TimeUnit.SECONDS)).as("labdrop " + String.join(" ", args)).isTrue();
+        return new CliRun(cli.exitValue(), out);
+    }
+
+    /** Each node's state as node {@code asking} sees it ({@code labdrop cluster status --json}). */
+    Map<String, String> states(String asking) throws Exception {
+        JsonNode cluster = new ObjectMapper().readTree(cli(asking, "cluster", "status", "--json").out());
+        Map<String, String> states = new HashMap<>();
+        cluster.get("nodes").forEach(n -> states.put(n.get("node").asText(), n.get("state").asText()));
+        return states;
+    }
+
+    /** A loopback port free now. */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        nodes.values().forEach(Process::destroyForcibly);
+    }
+}
