@@ -56,7 +56,7 @@ public final class ServerApp implements AutoCloseable {
         this.config = config;
         this.services = services;
         if (config.cluster().enabled() && config.ssh().enabled()) {
-            SharedHostKey.ensure(services.lab().store(), config.ssh().hostKey());
+            SharedHostKey.ensure(services.lab().store(), EmbeddedSshServer.keyPair(config.ssh().hostKey(), "labdrop host key"));
         }
         this.ssh = config.ssh().enabled() ? new EmbeddedSshServer(config.ssh(), config.dropDir(),
                 new GatewayServices(config.http().repositories(), services.doorbell()), services.keys(), Clock.systemUTC(), services.metrics().registry()) : null;

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import labdrop.ssh.EmbeddedSshServer;
 import labdrop.store.SecretRows;
 import labdrop.store.Store;
 import org.slf4j.Logger;
@@ -26,9 +25,11 @@ public final class SharedHostKey {
     private SharedHostKey() {
     }
 
-    /** Makes {@code file} (and {@code file.pub}) the cluster's host key; returns true when it replaced this node's own. */
+    /**
+     * Makes {@code file} (and {@code file.pub}) the cluster's host key; returns true when it
+     * replaced this node's own. {@code file} is this node's key, generated before when missing.
+     */
     public static boolean ensure(Store store, Path file) throws IOException {
-        EmbeddedSshServer.keyPair(file, "labdrop host key");
         Path pub = file.resolveSibling(file.getFileName() + ".pub");
         String mine = Files.readString(file);
         String minePub = Files.readString(pub);
