@@ -1,6 +1,7 @@
 package labdrop.account;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,18 +31,34 @@ public final class Accounts {
         this.lab = lab;
     }
 
-    /** Creates the first admin when no account can log in yet; returns the password file written, if any. */
+    /**
+     * Creates the first admin when no account can log in yet; returns the password file written, if
+     * any. The admin's row is locked first, so of several servers starting at once on one store
+     * (a cluster's nodes) exactly one creates the account and writes its password file.
+     */
     public Optional<Path> ensureFirstAdmin(Path stateDir) throws IOException {
-        boolean anyLogin = lab.store().read(UserRows::anyCanLogIn);
-        if (anyLogin) {
+        if (lab.store().read(UserRows::anyCanLogIn)) {
             return Optional.empty();
         }
-        String password = Passwords.random();
         Path file = stateDir.resolve("admin-password");
-        Files.deleteIfExists(file);
-        AtomicFiles.writeSecret(file, password + "\n");
-        setAccount(FIRST_ADMIN, Role.ADMIN, password.toCharArray());
-        return Optional.of(file);
+        String password = Passwords.random();
+        String hash = Passwords.hash(password.toCharArray());
+        boolean created = lab.store().tx(h -> {
+            UserRows.ensure(h, FIRST_ADMIN, lab.now());
+            UserRows.lock(h, FIRST_ADMIN);
+            if (UserRows.anyCanLogIn(h)) {
+                return false;
+            }
+            try {
+                Files.deleteIfExists(file);
+                AtomicFiles.writeSecret(file, password + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the first admin's password to " + file, e);
+            }
+            UserRows.setAccount(h, FIRST_ADMIN, Role.ADMIN.name(), hash);
+            return true;
+        });
+        return created ? Optional.of(file) : Optional.empty();
     }
 
     /** Creates or updates a user with a role and a password. */

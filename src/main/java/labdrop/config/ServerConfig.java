@@ -80,7 +80,12 @@ public record ServerConfig(
         }
     }
 
-    public record Database(String url, String user, String password, int poolSize) {
+    /**
+     * The store's connection; {@code idleInTransactionTimeout} (PostgreSQL only; zero: none) ends a
+     * transaction that waits that long between two statements, so a stalled process's row locks
+     * do not stall everyone else.
+     */
+    public record Database(String url, String user, String password, int poolSize, Duration idleInTransactionTimeout) {
     }
 
     /**
@@ -264,6 +269,9 @@ public record ServerConfig(
                     + " empty means the machine's host name.");
     static final Setting<Duration> CLUSTER_HEARTBEAT = Setting.duration("cluster.heartbeat", "5s",
             "How often a node writes its heartbeat to the store (and checks in with Quartz's clustered job store).");
+    static final Setting<Duration> CLUSTER_TX_IDLE = Setting.duration("cluster.transaction-idle-timeout", "30s",
+            "A node's transaction that waits this long between two statements (a node paused or stalled while it holds"
+                    + " a host's lock) is ended and rolled back by PostgreSQL, so the other nodes go on with that host.");
     static final Setting<Duration> CLUSTER_DEAD_AFTER = Setting.duration("cluster.dead-after", "30s",
             "A node whose last heartbeat is older than this is shown dead (labdrop cluster status).");
 
@@ -277,6 +285,7 @@ public record ServerConfig(
             NOTIFY_INTERVAL, NOTIFY_RETRY_FIRST, NOTIFY_RETRY_LONGEST, NOTIFY_GIVE_UP, NOTIFY_TIMEOUT, NOTIFY_KEEP,
             NOTIFY_LINK_BASE, MAIL_HOST, MAIL_PORT, MAIL_SECURITY, MAIL_USER, MAIL_PASSWORD, MAIL_FROM, MAIL_CA_FILE,
             READY_MIN_FREE, READY_PLACER_LAG, CLUSTER_ENABLED, CLUSTER_NODE_ID, CLUSTER_HEARTBEAT, CLUSTER_DEAD_AFTER,
+            CLUSTER_TX_IDLE,
             LOG_FORMAT);
 
     public static ServerConfig load(Path file, Map<String, String> env) {
@@ -295,7 +304,8 @@ public record ServerConfig(
         }
         placeholders.put("drop.dir", drop.toString());
         return new ServerConfig(state, drop, types, c.get(ROUTES_DIR).isBlank() ? null : Path.of(c.get(ROUTES_DIR)).toAbsolutePath().normalize(),
-                new Database(url, c.get(DB_USER), c.get(DB_PASSWORD), c.get(DB_POOL_SIZE)),
+                new Database(url, c.get(DB_USER), c.get(DB_PASSWORD), c.get(DB_POOL_SIZE),
+                        c.get(CLUSTER_ENABLED) ? c.get(CLUSTER_TX_IDLE) : Duration.ZERO),
                 new Ingest(c.get(MAX_STATE_BYTES), c.get(MAX_RESULT_BYTES), c.get(MAX_CONFIG_BYTES),
                         c.get(STABLE_AFTER), c.get(RESCAN_INTERVAL), c.get(MIN_AGENT_VERSION).strip(),
                         c.get(MAX_SEQ_AHEAD), c.get(QUARANTINE_HOST), c.get(QUARANTINE_TOTAL)),

@@ -59,6 +59,10 @@ public final class Store implements AutoCloseable {
         hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hikari.setInitializationFailTimeout(30_000);
         hikari.setExceptionOverride(new DeadConnections());
+        if (database.url().startsWith("jdbc:postgresql:") && !database.idleInTransactionTimeout().isZero()) {
+            hikari.setConnectionInitSql("set idle_in_transaction_session_timeout = "
+                    + database.idleInTransactionTimeout().toMillis());
+        }
         HikariDataSource dataSource = new HikariDataSource(hikari);
         for (int attempt = 1; ; attempt++) {
             try {

@@ -40,6 +40,11 @@ public final class UserRows {
         }
     }
 
+    /** Locks the user's row until the transaction ends (the row must exist: {@link #ensure} it first). */
+    public static void lock(Handle h, String name) {
+        h.createQuery("select name from users where name = :name for update").bind("name", name).mapTo(String.class).one();
+    }
+
     public static void setAccount(Handle h, String name, String role, String passwordHash) {
         h.createUpdate("update users set role = :role, password_hash = :hash where name = :name")
                 .bind("role", role).bind("hash", passwordHash).bind("name", name).execute();

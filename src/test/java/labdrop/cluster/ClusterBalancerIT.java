@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,7 @@ class ClusterBalancerIT {
     @TempDir
     Path dir;
     private TestCluster cluster;
-    private Process haproxy;
+    private TestHaproxy haproxy;
     private ChromeDriver browser;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -52,7 +51,7 @@ class ClusterBalancerIT {
             browser.quit();
         }
         if (haproxy != null) {
-            haproxy.destroyForcibly();
+            haproxy.close();
         }
         cluster.close();
     }
@@ -65,7 +64,7 @@ class ClusterBalancerIT {
         int sshB = TestCluster.freePort();
         int web = TestCluster.freePort();
         int ssh = TestCluster.freePort();
-        haproxy = startHaproxy(web, ssh, Map.of("node-a", new int[] {webA, sshA}, "node-b", new int[] {webB, sshB}));
+        haproxy = TestHaproxy.start(dir, web, ssh, Map.of("node-a", new int[] {webA, sshA}, "node-b", new int[] {webB, sshB}));
         String lb = "http://127.0.0.1:" + web;
 
         cluster.start("node-a", Map.of("LABDROP_HTTP_PORT", Integer.toString(webA), "LABDROP_SSH_PORT", Integer.toString(sshA)));
@@ -106,27 +105,6 @@ class ClusterBalancerIT {
         wait(ExpectedConditions.titleIs("labdrop — log in"));
         browser.get(lb + "/");
         wait(ExpectedConditions.titleIs("labdrop — log in"));
-    }
-
-    /** HAProxy with conf/haproxy.cfg, its addresses and ports replaced by loopback ones; node-c's lines dropped. */
-    private Process startHaproxy(int web, int ssh, Map<String, int[]> nodes) throws Exception {
-        String shipped = Files.readString(Path.of("conf/haproxy.cfg"));
-        String cfg = shipped.lines().filter(line -> !line.contains("node-c")).map(line -> {
-            String l = line.replace("bind :8080", "bind 127.0.0.1:" + web).replace("bind :2222", "bind 127.0.0.1:" + ssh);
-            for (Map.Entry<String, int[]> node : nodes.entrySet()) {
-                l = l.replaceAll("server " + node.getKey() + " [0-9.]+:8080", "server " + node.getKey() + " 127.0.0.1:" + node.getValue()[0])
-                        .replaceAll("server " + node.getKey() + " [0-9.]+:2222", "server " + node.getKey() + " 127.0.0.1:" + node.getValue()[1]);
-            }
-            return l;
-        }).collect(Collectors.joining("\n", "", "\n"));
-        assertThat(cfg).doesNotContain("192.0.2.").contains("bind 127.0.0.1:" + web).contains("bind 127.0.0.1:" + ssh);
-        Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, cfg);
-        Process p = new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", file.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
-        assertThat(p.waitFor(1, TimeUnit.SECONDS)).as("haproxy keeps running: " + Files.readString(dir.resolve("haproxy.log")))
-                .isFalse();
-        return p;
     }
 
     private boolean answers(String url) {

@@ -47,14 +47,23 @@ final class TestCluster implements AutoCloseable {
         databaseUrl = admin.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
         Files.createDirectories(dir.resolve("drop"));
         Files.createDirectories(dir.resolve("host-types"));
+        Files.createDirectories(dir.resolve("packages/builtin"));
+        Files.createDirectories(dir.resolve("packages/custom"));
     }
 
-    /** The environment node {@code node} runs with: a 1 s heartbeat, dead after 3 s, the watchdog every second. */
+    /** The package repository every node serves as {@code builtin}. */
+    Path builtin() {
+        return dir.resolve("packages/builtin");
+    }
+
+    /** The environment node {@code node} runs with: shared drop, host types and repositories; a 1 s heartbeat, dead after 3 s, the watchdog every second. */
     Map<String, String> env(String node) {
         Map<String, String> env = new HashMap<>();
         env.put("LABDROP_STATE_DIR", dir.resolve(node).toString());
         env.put("LABDROP_DROP_DIR", dir.resolve("drop").toString());
         env.put("LABDROP_HOST_TYPES_DIR", dir.resolve("host-types").toString());
+        env.put("LABDROP_UPLOAD_LOCATION", dir.resolve("packages/builtin").toString());
+        env.put("LABDROP_CUSTOM_UPLOAD_LOCATION", dir.resolve("packages/custom").toString());
         env.put("LABDROP_DB_URL", databaseUrl);
         env.put("LABDROP_HTTP_HOST", "127.0.0.1");
         env.put("LABDROP_HTTP_PORT", "0");
