@@ -45,6 +45,9 @@ public final class Agent {
     /** Why the announced release was refused (SHA-256 of the release it concerns, and the reason); not retried. */
     private String refusedRelease;
     private String refusal;
+    private final PlacementFence fence;
+    /** The last stale request file refused (docs/cluster.md), reported once with the next idle state. */
+    private String fenced;
 
     public Agent(AgentConfig config, Clock clock, Random random) {
         this(config, clock, random, Agent::loadAverage);
@@ -66,6 +69,7 @@ public final class Agent {
         this.load = load;
         this.journalWriter = journalWriter;
         this.doorbell = new DoorbellClient(context);
+        this.fence = new PlacementFence(context.work());
     }
 
     private static String runningVersion() {
@@ -124,12 +128,20 @@ public final class Agent {
                     waiting.add(id);
                 }
             }
+            List<PlacementFence.Stale> stale = fence.stale(mirror.resolve(DropLayout.CURRENT), waiting);
+            for (PlacementFence.Stale late : stale) {
+                LOG.warn(late.reason());
+                retry.run("remove stale " + late.id(), transport, () -> transport.removeRequest(late.id()));
+                waiting.remove(late.id());
+                fenced = late.reason();
+            }
             Outcome updated = selfUpdate(reporter, effective);
             if (updated != null) {
                 return updated;
             }
             if (waiting.isEmpty()) {
-                reporter.report("Available", null, null, refusal != null ? refusal : effective.problem());
+                reporter.report("Available", null, null, refusal != null ? refusal : fenced != null ? fenced : effective.problem());
+                fenced = null;
                 return Outcome.IDLE;
             }
             String next = waiting.get(0);

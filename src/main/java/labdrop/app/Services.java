@@ -79,7 +79,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
         metrics.bindCounts(lab);
         lab.store().measure(metrics.registry());
         Doorbell doorbell = new Doorbell(lab, metrics.registry());
-        Placer placer = new Placer(lab, metrics, doorbell);
+        Placer placer = new Placer(lab, metrics, doorbell, config.cluster().enabled());
         ConfigWatch configWatch = new ConfigWatch(lab, config.ingest().maxConfigBytes(), doorbell);
         HealthChecks health = new HealthChecks(lab, placer);
         HostAdmin hosts = new HostAdmin(lab, placer, configWatch, health);

@@ -34,11 +34,14 @@ public final class Placer {
     private final Lab lab;
     private final LabMetrics metrics;
     private final Doorbell doorbell;
+    private final boolean fenced;
 
-    public Placer(Lab lab, LabMetrics metrics, Doorbell doorbell) {
+    /** {@code fenced}: request files carry their placement epoch (the nodes of a cluster, docs/cluster.md). */
+    public Placer(Lab lab, LabMetrics metrics, Doorbell doorbell, boolean fenced) {
         this.lab = lab;
         this.metrics = metrics;
         this.doorbell = doorbell;
+        this.fenced = fenced;
     }
 
     /**
@@ -78,7 +81,7 @@ public final class Placer {
                 if (PLACE.equals(p.action()) && request.state().isActive()) {
                     byte[] xml;
                     try {
-                        xml = RequestXml.render(request);
+                        xml = RequestXml.render(request, fenced);
                     } catch (RuntimeException e) {
                         refuse(h, host, request, e);
                         PlacementRows.markDone(h, p.id(), lab.now());
@@ -140,7 +143,7 @@ public final class Placer {
                 continue;
             }
             try {
-                AtomicFiles.write(file, RequestXml.render(request));
+                AtomicFiles.write(file, RequestXml.render(request, fenced));
             } catch (RuntimeException e) {
                 LOG.warn("host '{}': {} cannot be written as a request file; the next placement ends it", request.host(),
                         request.id(), e);

@@ -51,6 +51,7 @@ public final class Queue {
             }
             RequestRows.setState(h, request.number(), RequestState.PLACED, null,
                     request.pool() == null ? null : "placed on " + host.name() + " from pool " + request.pool().label(), now);
+            RequestRows.setPlacementEpoch(h, request.number(), HostRows.nextPlacementEpoch(h, host.name()));
             PlacementRows.add(h, request.number(), host.name(), Placer.PLACE, now);
         });
         if (decision.hostState() != settled) {

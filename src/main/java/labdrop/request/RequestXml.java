@@ -10,9 +10,15 @@ public final class RequestXml {
     }
 
     public static byte[] render(Request request) {
+        return render(request, false);
+    }
+
+    /** As above; {@code fenced}: with the request's placement epoch (a cluster node's placement, docs/cluster.md). */
+    public static byte[] render(Request request, boolean fenced) {
         RequestDoc doc = new RequestDoc();
         doc.id = request.id();
         doc.host = request.host();
+        doc.epoch = fenced && request.placementEpoch() > 0 ? request.placementEpoch() : null;
         doc.requester = request.requester();
         doc.filed = request.filedAt();
         doc.priority = request.priority().label();

@@ -245,6 +245,12 @@ public final class HostRows {
                 .bind("after", after).bind("upTo", upTo).map((rs, ctx) -> bell(rs)).list();
     }
 
+    /** The host's next placement epoch, taken for a placement (the host's row is locked by the caller). */
+    public static long nextPlacementEpoch(Handle h, String name) {
+        h.createUpdate("update hosts set placement_epoch = placement_epoch + 1 where name = :name").bind("name", name).execute();
+        return h.createQuery("select placement_epoch from hosts where name = :name").bind("name", name).mapTo(Long.class).one();
+    }
+
     /** Something the agent must see changed: a placement, a removal, a config file. */
     public static void bumpGeneration(Handle h, String name) {
         h.createUpdate("update hosts set generation = generation + 1 where name = :name").bind("name", name).execute();

@@ -453,7 +453,7 @@ public final class RequestRows {
             withTests.add(new Request(r.number(), r.host(), r.requester(), r.filedAt(), r.priority(), r.state(),
                     r.reason(), r.selfReboot(), r.kernelInstall(), r.buildSet(), r.timeoutSeconds(), r.placedAt(),
                     r.finishedAt(), tests.getOrDefault(r.number(), List.of()), pins.getOrDefault(r.number(), List.of()),
-                    r.repositoryUrl(), r.queueRank(), r.pool(), r.job(), r.healthCheck()));
+                    r.repositoryUrl(), r.queueRank(), r.pool(), r.job(), r.healthCheck(), r.placementEpoch()));
         }
         return withTests;
     }
@@ -478,6 +478,13 @@ public final class RequestRows {
                 rs.getString("repository_url"), rs.getObject("queue_rank") == null ? rs.getLong("num") : rs.getLong("queue_rank"),
                 rs.getString("pool_type") == null ? null : Pool.of(rs.getString("pool_type"), rs.getString("pool_labels"))
                         .avoiding(rs.getString("avoid_host")),
-                rs.getObject("job_num") == null ? null : rs.getLong("job_num"), rs.getBoolean("health_check"));
+                rs.getObject("job_num") == null ? null : rs.getLong("job_num"), rs.getBoolean("health_check"),
+                rs.getLong("placement_epoch"));
+    }
+
+    /** The placement epoch the host issued for this request's placement (docs/cluster.md). */
+    public static void setPlacementEpoch(Handle h, long num, long epoch) {
+        h.createUpdate("update requests set placement_epoch = :epoch where num = :num").bind("epoch", epoch).bind("num", num)
+                .execute();
     }
 }

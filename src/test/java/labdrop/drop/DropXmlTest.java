@@ -34,7 +34,7 @@ public class DropXmlTest {
                 List.of(new TestSpec("dbench", null, List.of("-t", "60"), 600), TestSpec.parse("kernbench")),
                 List.of(new PackagePin("test", "dbench", "test-dbench.tar.bz2", "0d5a".repeat(16), 1_234_567),
                         new PackagePin("test", "kernbench", "test-kernbench.tar.bz2", "9f1e".repeat(16), 89_012)),
-                "http://builds.example.org/r1234/packages/", 42, null, null, false);
+                "http://builds.example.org/r1234/packages/", 42, null, null, false, 7);
     }
 
     @Test
@@ -51,6 +51,14 @@ public class DropXmlTest {
         assertThat(doc.packages.list.get(0).sha256).isEqualTo("0d5a".repeat(16));
         assertThat(doc.packages.list.get(0).size).isEqualTo(1_234_567L);
         assertThat(doc.packages.repository).isEqualTo("http://builds.example.org/r1234/packages/");
+    }
+
+    @Test
+    void aClusterNodesRequestFileCarriesItsPlacementEpochAndASingleServersDoesNot() {
+        RequestDoc fenced = DropXml.read(XmlFormat.REQUEST, RequestXml.render(sampleRequest(), true), "fenced");
+        assertThat(fenced.epoch).isEqualTo(7L);
+        assertThat(new String(RequestXml.render(sampleRequest(), true), StandardCharsets.UTF_8)).contains(" epoch=\"7\"");
+        assertThat(DropXml.read(XmlFormat.REQUEST, RequestXml.render(sampleRequest()), "single").epoch).isNull();
     }
 
     @Test

@@ -22,14 +22,14 @@ class QueueRulesTest {
     static Request inQueue(long number, Priority priority, long queueRank, RequestState state) {
         return new Request(number, "sut-01", "bob", Instant.parse("2026-01-01T10:00:00Z").plusSeconds(number), priority,
                 state, null, false, null, null, null, null, null, List.of(TestSpec.parse("dbench")), List.of(), null,
-                queueRank, null, null, false);
+                queueRank, null, null, false, 0);
     }
 
     /** A queued request for a pool, by {@code requester}. */
     static Request forPool(long number, Priority priority, String requester, Pool pool) {
         return new Request(number, null, requester, Instant.parse("2026-01-01T10:00:00Z").plusSeconds(number), priority,
                 RequestState.QUEUED, null, false, null, null, null, null, null, List.of(TestSpec.parse("dbench")),
-                List.of(), null, number, pool, null, false);
+                List.of(), null, number, pool, null, false, 0);
     }
 
     @Test
@@ -187,7 +187,7 @@ class QueueRulesTest {
         Request urgentOwn = filed(2, Priority.URGENT);
         Request check = new Request(3, "sut-01", "lab", Instant.parse("2026-01-01T10:00:03Z"), Priority.LOW,
                 RequestState.QUEUED, null, false, null, null, null, null, null, List.of(TestSpec.parse("boot")), List.of(),
-                null, 3, null, null, true);
+                null, 3, null, null, true, 0);
         assertThat(QueueRules.next("sut-01", "rpi4", "", null, false, List.of(urgentOwn, check), List.of(urgentPool),
                 Map.of(), Set.of())).contains(check);
         assertThat(QueueRules.release(HostState.AVAILABLE, null, false, List.of(urgentOwn, check)).placed()).contains(check);

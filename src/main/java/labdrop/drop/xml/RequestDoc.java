@@ -21,6 +21,8 @@ public class RequestDoc {
 
     @XmlAttribute(required = true) public String id;
     @XmlAttribute(required = true) public String host;
+    /** The host's placement epoch of this placement (cluster nodes write it; docs/cluster.md); null: not fenced. */
+    @XmlAttribute public Long epoch;
     @XmlElement(namespace = NS, required = true) public String requester;
     @XmlElement(namespace = NS, required = true) @XmlJavaTypeAdapter(InstantAdapter.class) public Instant filed;
     @XmlElement(namespace = NS, required = true) public String priority;
