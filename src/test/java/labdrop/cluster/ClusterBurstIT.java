@@ -92,6 +92,8 @@ class ClusterBurstIT {
             await(node + " running").atMost(Duration.ofSeconds(150)).until(() -> cluster.running(node));
         }
         await("the balancer answers").atMost(Duration.ofSeconds(20)).until(() -> answers(lb + "/readyz"));
+        assertThat(ports.keySet().stream().filter(n -> Files.exists(dir.resolve(n).resolve("admin-password"))).toList())
+                .as("of three nodes started at once, one created the first admin").hasSize(1);
 
         for (String host : HOSTS) {
             assertThat(cluster.cli("node-a", "host", "add", host, "--active").code()).isZero();
@@ -142,9 +144,9 @@ class ClusterBurstIT {
         cluster.start(victim, Map.of());
 
         await("every acknowledged request ends").atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2))
-                .until(() -> states(acknowledged).values().stream().noneMatch(s -> List.of("Queued", "Placed", "Running").contains(s)));
+                .until(() -> states(acknowledged).values().stream().noneMatch(s -> List.of("QUEUED", "PLACED", "PICKED_UP", "RUNNING").contains(s)));
         Map<String, String> states = states(acknowledged);
-        assertThat(states.values()).as("every acknowledged request Passed").containsOnly("Passed");
+        assertThat(states.values()).as("every acknowledged request Passed").containsOnly("PASSED");
         List<String> ran = Files.readAllLines(runs).stream().map(line -> line.split(" ")[1]).toList();
         assertThat(ran).as("each request ran once on a SUT").doesNotHaveDuplicates().containsAll(acknowledged);
         assertThat(placements(acknowledged)).as("each acknowledged request placed exactly once")
@@ -158,8 +160,9 @@ class ClusterBurstIT {
         }
         List<Instant> ticks = ticks(burstStart);
         assertThat(ticks).as("the watchdog ran once per tick").doesNotHaveDuplicates();
-        assertThat(Duration.between(ticks.get(0), ticks.get(ticks.size() - 1)).toSeconds() - ticks.size())
-                .as("ticks missed across the kill (%d runs)", ticks.size()).isLessThan(5);
+        // a tick the killed node had taken is freed by the others' recovery (about 9 s later) and then runs late
+        assertThat(Duration.between(ticks.get(0), ticks.get(ticks.size() - 1)).toSeconds() + 1 - ticks.size())
+                .as("ticks missed across the kill (%d runs)", ticks.size()).isLessThan(3);
     }
 
     private Map<String, String> agentEnv(String host, String url, Path key, Path knownHosts, String lb) {

@@ -79,10 +79,13 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Starts node {@code node} with {@code overrides} (kept for its restarts) on top of {@link #env}. */
-    Process start(String node, Map<String, String> overrides) throws IOException {
+    Process start(String node, Map<String, String> overrides, String... jvmOptions) throws IOException {
         settings.computeIfAbsent(node, n -> new HashMap<>()).putAll(overrides);
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "labdrop.cli.Main", "server")
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "labdrop.cli.Main", "server"));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile()));
         builder.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
         builder.environment().putAll(env(node));
