@@ -145,6 +145,8 @@ class ClusterBurstIT {
 
         await("every acknowledged request ends").atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2))
                 .until(() -> states(acknowledged).values().stream().noneMatch(s -> List.of("QUEUED", "PLACED", "PICKED_UP", "RUNNING").contains(s)));
+        System.out.printf("burst: %d filings, %d acknowledged, %d not (in flight to the killed node); all ended %d s after the burst began%n",
+                FILINGS, acknowledged.size(), refused.get(), Duration.between(burstStart, Instant.now()).toSeconds());
         Map<String, String> states = states(acknowledged);
         assertThat(states.values()).as("every acknowledged request Passed").containsOnly("PASSED");
         List<String> ran = Files.readAllLines(runs).stream().map(line -> line.split(" ")[1]).toList();
