@@ -63,6 +63,11 @@ final class AdminPages {
         values.put("events", Arrays.stream(EventKind.values()).map(EventKind::label).toList());
         values.put("repositories", List.copyOf(uploads.repositoryNames()));
         values.put("maxUpload", uploads.maxBytes());
+        values.put("cluster", services.membership().enabled());
+        values.put("nodes", services.membership().enabled() ? services.membership().nodes().stream().map(n -> Map.of(
+                "id", n.id(), "state", n.state().label(), "version", n.version(), "heartbeat", n.heartbeatAt().toString(),
+                "address", n.address(), "doing", n.doing())).toList() : List.of());
+        values.put("node", services.membership().nodeId());
         x.html(status, pages.render("admin.peb", values));
     }
 

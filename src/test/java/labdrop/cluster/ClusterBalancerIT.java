@@ -3,25 +3,19 @@ package labdrop.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import labdrop.web.TestChromium;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -38,7 +32,6 @@ class ClusterBalancerIT {
     private TestCluster cluster;
     private TestHaproxy haproxy;
     private ChromeDriver browser;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeEach
     void start() throws Exception {
@@ -69,13 +62,13 @@ class ClusterBalancerIT {
 
         cluster.start("node-a", Map.of("LABDROP_HTTP_PORT", Integer.toString(webA), "LABDROP_SSH_PORT", Integer.toString(sshA)));
         await("node-a running").atMost(Duration.ofSeconds(120)).until(() -> cluster.running("node-a"));
-        await("the balancer sends to node-a").atMost(Duration.ofSeconds(20)).until(() -> answers(lb + "/healthz"));
+        await("the balancer sends to node-a").atMost(Duration.ofSeconds(20)).until(() -> TestCluster.answers(lb + "/healthz"));
         await("the balancer's ssh port answers").atMost(Duration.ofSeconds(20)).until(() -> !keyscan(ssh).isEmpty());
         String keyBefore = keyscan(ssh);
         assertThat(keyBefore).as("node-a's own key, through the balancer").isNotEmpty()
                 .isEqualTo(key(Files.readString(dir.resolve("node-a/ssh_host_ed25519_key.pub"))));
 
-        browser = browser();
+        browser = TestChromium.start(dir.resolve("chromium-profile"));
         browser.get(lb + "/");
         wait(ExpectedConditions.titleIs("labdrop — log in"));
         browser.findElement(By.id("user")).sendKeys("admin");
@@ -89,7 +82,7 @@ class ClusterBalancerIT {
                 .until(() -> cluster.states("node-b").equals(Map.of("node-a", "alive", "node-b", "alive")));
 
         cluster.kill("node-a");
-        await("the balancer sends to node-b").atMost(Duration.ofSeconds(30)).until(() -> answers(lb + "/healthz"));
+        await("the balancer sends to node-b").atMost(Duration.ofSeconds(30)).until(() -> TestCluster.answers(lb + "/healthz"));
         await("the balancer's ssh port answers from node-b").atMost(Duration.ofSeconds(20)).until(() -> !keyscan(ssh).isEmpty());
         assertThat(keyscan(ssh)).as("the same host key from node-b").isEqualTo(keyBefore);
         assertThat(dir.resolve("node-b/ssh_host_ed25519_key.before-cluster"))
@@ -101,19 +94,19 @@ class ClusterBalancerIT {
         assertThat(browser.getTitle()).as("still logged in after the move to node-b").isNotEqualTo("labdrop — log in");
         assertThat(browser.findElements(By.id("logout"))).isNotEmpty();
 
+        await("node-a shown dead").atMost(Duration.ofSeconds(20))
+                .until(() -> "dead".equals(cluster.states("node-b").get("node-a")));
+        browser.get(lb + "/admin");
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("cluster-nodes")));
+        assertThat(browser.findElement(By.id("this-node")).getText()).isEqualTo("node-b");
+        assertThat(browser.findElement(By.cssSelector("tr[data-node='node-a'] .state")).getText())
+                .as("the admin page shows the killed node dead").isEqualTo("dead");
+        assertThat(browser.findElement(By.cssSelector("tr[data-node='node-b'] .state")).getText()).isEqualTo("alive");
+
         browser.findElement(By.id("logout")).click();
         wait(ExpectedConditions.titleIs("labdrop — log in"));
         browser.get(lb + "/");
         wait(ExpectedConditions.titleIs("labdrop — log in"));
-    }
-
-    private boolean answers(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     /** The ed25519 host key an SSH client is shown through the balancer (OpenSSH's ssh-keyscan); empty when none answered. */
@@ -134,17 +127,6 @@ class ClusterBalancerIT {
             }
         }
         return "";
-    }
-
-    private ChromeDriver browser() throws Exception {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
     }
 
     private <T> T wait(ExpectedCondition<T> condition) {

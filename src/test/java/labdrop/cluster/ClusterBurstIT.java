@@ -91,7 +91,7 @@ class ClusterBurstIT {
         for (String node : ports.keySet()) {
             await(node + " running").atMost(Duration.ofSeconds(150)).until(() -> cluster.running(node));
         }
-        await("the balancer answers").atMost(Duration.ofSeconds(20)).until(() -> answers(lb + "/readyz"));
+        await("the balancer answers").atMost(Duration.ofSeconds(20)).until(() -> TestCluster.answers(lb + "/readyz"));
         assertThat(ports.keySet().stream().filter(n -> Files.exists(dir.resolve(n).resolve("admin-password"))).toList())
                 .as("of three nodes started at once, one created the first admin").hasSize(1);
 
@@ -100,6 +100,7 @@ class ClusterBurstIT {
         }
         String token = cluster.cli("node-a", "user", "token", "admin").out().strip();
         String hostKey = Files.readString(dir.resolve("node-a/ssh_host_ed25519_key.pub")).strip();
+        Files.writeString(dir.resolve("boot_id"), "boot-1\n");
         Path knownHosts = Files.writeString(dir.resolve("known_hosts"), "[127.0.0.1]:" + ssh + " " + hostKey + "\n");
         Map<String, String> urls = Map.of("sut-f", "file://" + dir.resolve("drop/sut-f") + "/",
                 "sut-s", "sftp://sut-s@127.0.0.1:" + ssh + "/", "sut-r", "rsync+ssh://sut-r@127.0.0.1:" + ssh + "/");
@@ -108,7 +109,7 @@ class ClusterBurstIT {
             Path pub = key.resolveSibling(host + ".pub");
             assertThat(cluster.cli("node-a", "host", "key", "add", host, pub.toString()).code()).isZero();
             AgentConfig config = AgentConfig.load(null, agentEnv(host, urls.get(host), key, knownHosts, lb));
-            agents.submit(() -> runAgent(new Agent(config, Clock.systemUTC(), new Random(host.hashCode()))));
+            agents.submit(TestCluster.pollUntil(stop, new Agent(config, Clock.systemUTC(), new Random(host.hashCode()))));
         }
 
         Path runs = dir.resolve("runs");
@@ -182,30 +183,6 @@ class ClusterBurstIT {
         return env;
     }
 
-    private void runAgent(Agent agent) {
-        try {
-            Files.writeString(dir.resolve("boot_id"), "boot-1\n");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        while (!stop.get()) {
-            try {
-                Agent.Outcome outcome = agent.poll();
-                if (outcome != Agent.Outcome.RAN) {
-                    Thread.sleep(200);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException stopped) {
-                    return;
-                }
-            }
-        }
-    }
-
     /** Files through the balancer; the new request's id, or null when the filing was not acknowledged. */
     private String file(String lb, String token, String body) {
         try {
@@ -219,15 +196,6 @@ class ClusterBurstIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
-        }
-    }
-
-    private boolean answers(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (Exception e) {
-            return false;
         }
     }
 

@@ -145,19 +145,7 @@ class ClusterFencingIT {
         env.put("LABDROP_WORK_DIR", dir.resolve("agent").toString());
         env.put("LABDROP_FETCH_LOCATIONS", "file://" + cluster.builtin() + "/");
         env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
-        Agent agent = new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(1));
-        while (!stop.get()) {
-            try {
-                if (agent.poll() != Agent.Outcome.RAN) {
-                    Thread.sleep(200);
-                }
-            } catch (InterruptedException e) {
-                return null;
-            } catch (Exception e) {
-                Thread.sleep(300);
-            }
-        }
-        return null;
+        return TestCluster.pollUntil(stop, new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(1))).call();
     }
 
     /** Attaches to the node's JDWP agent (the JDK's own debugger interface). */

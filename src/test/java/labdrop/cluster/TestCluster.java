@@ -6,18 +6,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import labdrop.agent.Agent;
 
 /**
  * Real {@code labdrop server} processes as nodes of one cluster for a test: a fresh PostgreSQL
@@ -141,6 +149,41 @@ final class TestCluster implements AutoCloseable {
         Map<String, String> states = new HashMap<>();
         cluster.get("nodes").forEach(n -> states.put(n.get("node").asText(), n.get("state").asText()));
         return states;
+    }
+
+    /** True when {@code url} answers 200 within 3 s. */
+    static boolean answers(String url) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * An agent polling as its daemon would, until {@code stop}: at once after a run, 200 ms after
+     * any other outcome, 300 ms after a failure (a node killed under it: the next poll goes through
+     * the balancer to another).
+     */
+    static Callable<Void> pollUntil(AtomicBoolean stop, Agent agent) {
+        return () -> {
+            while (!stop.get()) {
+                try {
+                    if (agent.poll() != Agent.Outcome.RAN) {
+                        Thread.sleep(200);
+                    }
+                } catch (InterruptedException e) {
+                    return null;
+                } catch (IOException | RuntimeException e) {
+                    Thread.sleep(300);
+                }
+            }
+            return null;
+        };
     }
 
     /** A loopback port free now. */
