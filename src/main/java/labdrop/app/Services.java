@@ -88,7 +88,7 @@ public record Services(Lab lab, Placer placer, RequestDesk desk, StartEstimates 
                 new Ingest(lab, placer, health, new Confirmations(lab, health), config.ingest(), metrics),
                 new Watchdog(lab, placer, health, config.watchdog(), hardReset),
                 hardReset, new Accounts(lab), metrics, doorbell,
-                new KeyRegistry(lab), new LabTokens(lab, doorbell), new LabStats(lab), new Notifier(lab, config.notifications(), metrics),
+                new KeyRegistry(lab), new LabTokens(lab, doorbell), new LabStats(lab), new Notifier(lab, config.notifications(), metrics, config.cluster().nodeId()),
                 new Notifications(lab, config.notifications().mail().enabled()),
                 new Membership(lab, config.cluster(), version()));
     }

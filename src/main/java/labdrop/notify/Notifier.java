@@ -1,6 +1,7 @@
 package labdrop.notify;
 
 import jakarta.mail.MessagingException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -25,6 +26,7 @@ import labdrop.request.Job;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
 import labdrop.store.EventRows;
+import labdrop.store.LeaseRows;
 import labdrop.store.MailRows;
 import labdrop.store.RequestRows;
 import labdrop.store.WebhookRows;
@@ -55,10 +57,25 @@ public final class Notifier implements AutoCloseable {
     private final WebhookSender sender;
     private final MailSender mail;
     private final Set<Long> busy = ConcurrentHashMap.newKeySet();
+    /** This node's id on a cluster, where each piece of work is done under its lease; empty: a single server. */
+    private final String node;
+    /** How long a lease lasts: longer than a node's transaction may stay idle, and than one send may take. */
+    private final Duration lease;
     private ExecutorService pool;
     private Instant lastPrune = Instant.EPOCH;
 
     public Notifier(Lab lab, ServerConfig.Notify config, LabMetrics metrics) {
+        this(lab, config, metrics, "");
+    }
+
+    /**
+     * As above, as node {@code node} of a cluster (docs/cluster.md): events are fanned out, and a
+     * webhook's or the mail outbox's deliveries sent, by one node at a time, the one holding that
+     * work's lease in the store (renewed before each send; another node takes over when it runs out).
+     */
+    public Notifier(Lab lab, ServerConfig.Notify config, LabMetrics metrics, String node) {
+        this.node = node;
+        this.lease = Duration.ofSeconds(60).plus(config.timeout());
         this.lab = lab;
         this.metrics = metrics;
         this.config = config;
@@ -70,17 +87,33 @@ public final class Notifier implements AutoCloseable {
 
     /** One pass: fan out new events, start a task for each receiver with due deliveries, prune old ones. */
     public void tick() {
-        while (fanOut() == FAN_OUT_BATCH) {
-            // a burst of events: go on until they are all fanned out
+        try {
+            while (hold(FAN_OUT) && fanOut() == FAN_OUT_BATCH) {
+                // a burst of events: go on until they are all fanned out
+            }
+        } finally {
+            release(FAN_OUT);
         }
         Instant now = lab.now();
         for (Webhook w : lab.store().read(WebhookRows::all)) {
             if (w.retryAt() == null || !w.retryAt().isAfter(now)) {
-                start(w.id(), () -> deliver(w.id()));
+                start(w.id(), () -> {
+                    try {
+                        deliver(w.id());
+                    } finally {
+                        release(WEBHOOK + w.id());
+                    }
+                });
             }
         }
         if (mail != null) {
-            start(-1L, this::sendMail);
+            start(-1L, () -> {
+                try {
+                    sendMail();
+                } finally {
+                    release(MAIL);
+                }
+            });
         }
         if (now.isAfter(lastPrune.plusSeconds(60))) {
             lastPrune = now;
@@ -153,6 +186,28 @@ public final class Notifier implements AutoCloseable {
         return to;
     }
 
+    static final String FAN_OUT = "fan-out";
+    static final String WEBHOOK = "webhook-";
+    static final String MAIL = "mail";
+
+    /** True when this server may do notification work {@code name} now: always when alone; on a cluster while it holds the lease. */
+    private boolean hold(String name) {
+        if (node.isEmpty()) {
+            return true;
+        }
+        Instant now = lab.now();
+        return lab.store().tx(h -> LeaseRows.hold(h, name, node, now, now.plus(lease)));
+    }
+
+    private void release(String name) {
+        if (!node.isEmpty()) {
+            lab.store().tx(h -> {
+                LeaseRows.release(h, name, node);
+                return null;
+            });
+        }
+    }
+
     private void start(long key, Runnable task) {
         if (!busy.add(key)) {
             return;
@@ -185,6 +240,9 @@ public final class Notifier implements AutoCloseable {
                 return;
             }
             for (Delivery d : due) {
+                if (!hold(WEBHOOK + webhookId)) {
+                    return;
+                }
                 WebhookSender.Outcome outcome = sender.post(hook.get(), d);
                 Instant now = lab.now();
                 if (outcome.delivered()) {
@@ -237,6 +295,9 @@ public final class Notifier implements AutoCloseable {
                 return;
             }
             for (MailRows.Mail m : due) {
+                if (!hold(MAIL)) {
+                    return;
+                }
                 try {
                     mail.send(m.recipient(), m.subject(), m.body());
                     lab.store().tx(h -> {
