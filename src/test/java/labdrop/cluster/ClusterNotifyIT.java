@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import labdrop.agent.SmokePackage;
 import labdrop.notify.Receiver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +62,7 @@ class ClusterNotifyIT {
         for (String node : nodes) {
             await(node + " running").atMost(Duration.ofSeconds(150)).until(() -> cluster.running(node));
         }
+        SmokePackage.publish(cluster.builtin(), "smoke", 0);
         assertThat(cluster.cli("node-a", "host", "add", "sut-01", "--active").code()).isZero();
         String token = cluster.cli("node-a", "user", "token", "admin").out().strip();
         JsonNode hook = call(web[0], token, "POST", "/webhooks", "{\"url\":\"" + receiver.url()
