@@ -89,17 +89,21 @@ class ClusterFencingIT {
         a.put("LABDROP_HTTP_PORT", Integer.toString(webA));
         Map<String, String> b = new HashMap<>(slowTimers);
         b.put("LABDROP_PLACER_INTERVAL", "1h");
-        cluster.start("node-a", a, "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + debug);
+        // Node B starts first: its placer drains at its start and once more a second later (Camel's
+        // timer), then hourly, and nothing else makes it drain until the test asks it to, so B cannot
+        // place r-1 on its own while A holds it.
         cluster.start("node-b", b);
-        for (String node : List.of("node-a", "node-b")) {
-            await(node + " running").atMost(Duration.ofSeconds(150)).until(() -> cluster.running(node));
-        }
+        await("node-b running").atMost(Duration.ofSeconds(150)).until(() -> cluster.running("node-b"));
+        cluster.start("node-a", a, "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + debug);
+        await("node-a running").atMost(Duration.ofSeconds(150)).until(() -> cluster.running("node-a"));
         SmokePackage.publish(cluster.builtin(), "smoke", 0);
-        assertThat(cluster.cli("node-b", "host", "add", HOST, "--active").code()).isZero();
-        String token = cluster.cli("node-b", "user", "token", "admin").out().strip();
+        assertThat(cluster.cli("node-a", "host", "add", HOST, "--active").code()).isZero();
+        String token = cluster.cli("node-a", "user", "token", "admin").out().strip();
         Path runs = dir.resolve("runs");
         String test = "smoke:count " + runs;
         background.submit(this::runAgent);
+        await("the agent's first state is in the store").atMost(Duration.ofSeconds(30))
+                .until(() -> "AVAILABLE".equals(reported()));
 
         vm = attach(debug);
         BreakpointRequest beforeWrite = beforeThePlacerWritesARequestFile(vm);
@@ -181,6 +185,14 @@ class ClusterFencingIT {
     private static void signal(String signal, long pid) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
         assertThat(kill.waitFor()).isZero();
+    }
+
+    /** The status the host's agent last reported, as the store has it. */
+    private String reported() throws Exception {
+        try (Connection c = DriverManager.getConnection(cluster.databaseUrl); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select reported_status from hosts where name = '" + HOST + "'")) {
+            return rs.next() ? rs.getString(1) : null;
+        }
     }
 
     private Map<String, String> states() throws Exception {
