@@ -131,9 +131,4 @@ public final class Membership {
         Instant now = lab.now();
         return lab.store().read(NodeRows::all).stream().map(row -> Node.of(row, now, config.deadAfter())).toList();
     }
-
-    /** The runs of lab-wide timer {@code timer} scheduled at or after {@code since}. */
-    public List<TimerRunRows.Run> runs(String timer, Instant since) {
-        return lab.store().read(h -> TimerRunRows.since(h, timer, since));
-    }
 }

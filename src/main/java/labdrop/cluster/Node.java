@@ -2,6 +2,7 @@ package labdrop.cluster;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import labdrop.store.NodeRows;
 
 /**
@@ -16,7 +17,7 @@ public record Node(String id, String version, String address, Instant startedAt,
         ALIVE, DEAD, STOPPED;
 
         public String label() {
-            return name().toLowerCase();
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import labdrop.drop.AtomicFiles;
 import labdrop.store.SecretRows;
 import labdrop.store.Store;
 import org.slf4j.Logger;
@@ -38,18 +38,13 @@ public final class SharedHostKey {
             return false;
         }
         Files.move(file, file.resolveSibling(file.getFileName() + ".before-cluster"), StandardCopyOption.REPLACE_EXISTING);
-        write(file, cluster[0]);
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(temp);
+        AtomicFiles.writeSecret(temp, cluster[0]);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(pub, cluster[1]);
         LOG.warn("cluster: this node's SSH host key {} is now the cluster's ({}); its own key was moved to {}.before-cluster",
                 file, cluster[1].strip(), file.getFileName());
         return true;
-    }
-
-    private static void write(Path file, String key) throws IOException {
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(temp);
-        Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(temp, key);
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -64,12 +64,9 @@ public final class Notifier implements AutoCloseable {
     private ExecutorService pool;
     private Instant lastPrune = Instant.EPOCH;
 
-    public Notifier(Lab lab, ServerConfig.Notify config, LabMetrics metrics) {
-        this(lab, config, metrics, "");
-    }
-
     /**
-     * As above, as node {@code node} of a cluster (docs/cluster.md): events are fanned out, and a
+     * {@code node}: this node's id on a cluster (docs/cluster.md), empty for a single server. On a
+     * cluster, events are fanned out, and a
      * webhook's or the mail outbox's deliveries sent, by one node at a time, the one holding that
      * work's lease in the store (renewed before each send; another node takes over when it runs out).
      */
