@@ -26,7 +26,7 @@
     tr.appendChild(cell(h.queued, "queue"));
     tr.appendChild(cell(h.step, "step"));
     tr.appendChild(cell(h.lastReport.at || "never", "seen"));
-    tr.appendChild(cell(h.polls.sinceServerStart, "polls"));
+    tr.appendChild(cell(h.polls.count, "polls"));
     tr.appendChild(cell(h.labels.join(","), "labels"));
     return tr;
   }

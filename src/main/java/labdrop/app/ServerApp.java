@@ -59,7 +59,8 @@ public final class ServerApp implements AutoCloseable {
             SharedHostKey.ensure(services.lab().store(), EmbeddedSshServer.keyPair(config.ssh().hostKey(), "labdrop host key"));
         }
         this.ssh = config.ssh().enabled() ? new EmbeddedSshServer(config.ssh(), config.dropDir(),
-                new GatewayServices(config.http().repositories(), services.doorbell()), services.keys(), Clock.systemUTC(), services.metrics().registry()) : null;
+                new GatewayServices(config.http().repositories(), services.doorbell()), this::written, services.keys(),
+                Clock.systemUTC(), services.metrics().registry()) : null;
         this.readiness = readiness(config, services, ssh);
         PackageUploadHandler uploads = new PackageUploadHandler(services.accounts(),
                 config.http().repositories(), config.http().staging(), config.http().maxUploadBytes());
@@ -141,7 +142,7 @@ public final class ServerApp implements AutoCloseable {
         }
         producer = camel.getCamelContext().createProducerTemplate();
         watcher = new DropWatcher(services.lab().drop(), new RouteFeed(producer),
-                services.ingest()::changedSinceApplied, services.ingest());
+                services.ingest()::changedSinceApplied, services.ingest(), config.ingest().watch());
         services.placer().drain();
         services.placer().restore();
         services.ingest().loadAppliedStates();
@@ -171,6 +172,14 @@ public final class ServerApp implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not remove the temporary files of an earlier crash: {}", e.getMessage());
+        }
+    }
+
+    /** A SUT finished writing its state or a result through this node's SSH server: read it now. */
+    private void written(String host) {
+        DropWatcher w = watcher;
+        if (w != null) {
+            w.written(host);
         }
     }
 

@@ -98,7 +98,7 @@ public record ServerConfig(
 
     public record Ingest(long maxStateBytes, long maxResultBytes, long maxConfigBytes,
                          Duration stableAfter, Duration rescanInterval, String minAgentVersion, Duration maxSeqAhead,
-                         long quarantineBytesPerHost, long quarantineBytes) {
+                         long quarantineBytesPerHost, long quarantineBytes, boolean watch) {
     }
 
     public record Watchdog(String cron, Duration heartbeat, Duration grace, boolean resetLostHosts,
@@ -149,6 +149,10 @@ public record ServerConfig(
                     + " agent reports. Empty: no minimum.");
     static final Setting<Duration> RESCAN_INTERVAL = Setting.duration("ingest.rescan-interval", "10m",
             "Safety-net full scan of the drop (for NFS and lost change events).");
+    static final Setting<Boolean> WATCH = Setting.bool("ingest.watch", true,
+            "Watch the drop for changes (inotify). Set false on a cluster's shared NFS drop, where inotify sees only this"
+                    + " machine's writes: states and results written through a node's SSH server are ingested as each write"
+                    + " ends, the rest by the result poll and ingest.rescan-interval.");
     static final Setting<String> WATCHDOG_CRON = Setting.text("watchdog.cron", "0/30 * * * * ?",
             "Quartz cron of the server watchdog that finds Lost hosts and Aborted requests.");
     static final Setting<Duration> HEARTBEAT = Setting.duration("watchdog.heartbeat", "15m",
@@ -277,7 +281,7 @@ public record ServerConfig(
 
     public static final List<Setting<?>> SETTINGS = List.of(STATE_DIR, DROP_DIR, HOST_TYPES_DIR, ROUTES_DIR,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, PLACER_INTERVAL, MAX_STATE_BYTES, MAX_RESULT_BYTES,
-            MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, CONFIG_SWEEP, RESULT_POLL, MAX_SEQ_AHEAD, QUARANTINE_HOST, QUARANTINE_TOTAL, MIN_AGENT_VERSION, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
+            MAX_CONFIG_BYTES, STABLE_AFTER, RESCAN_INTERVAL, WATCH, CONFIG_SWEEP, RESULT_POLL, MAX_SEQ_AHEAD, QUARANTINE_HOST, QUARANTINE_TOTAL, MIN_AGENT_VERSION, WATCHDOG_CRON, HEARTBEAT, GRACE, RESET_LOST,
             HARD_RESET_TIMEOUT, HTTP_HOST, HTTP_PORT, UPLOAD_LOCATION, CUSTOM_UPLOAD_LOCATION,
             CUSTOM_DOWNLOAD_LOCATION, MAX_UPLOAD_BYTES, TLS_CERTIFICATE, TLS_KEY, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TRUSTED_PROXIES,
             SSH_ENABLED, SSH_HOST, SSH_PORT, SSH_HOST_KEY, SSH_SESSIONS,
@@ -308,7 +312,7 @@ public record ServerConfig(
                         c.get(CLUSTER_ENABLED) ? c.get(CLUSTER_TX_IDLE) : Duration.ZERO),
                 new Ingest(c.get(MAX_STATE_BYTES), c.get(MAX_RESULT_BYTES), c.get(MAX_CONFIG_BYTES),
                         c.get(STABLE_AFTER), c.get(RESCAN_INTERVAL), c.get(MIN_AGENT_VERSION).strip(),
-                        c.get(MAX_SEQ_AHEAD), c.get(QUARANTINE_HOST), c.get(QUARANTINE_TOTAL)),
+                        c.get(MAX_SEQ_AHEAD), c.get(QUARANTINE_HOST), c.get(QUARANTINE_TOTAL), c.get(WATCH)),
                 new Watchdog(c.get(WATCHDOG_CRON), c.get(HEARTBEAT), c.get(GRACE), c.get(RESET_LOST),
                         c.get(HARD_RESET_TIMEOUT)),
                 c.get(PLACER_INTERVAL),

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import labdrop.drop.DropLayout;
@@ -86,11 +87,26 @@ public final class DropWatcher implements Closeable {
     private final Set<String> watchedHosts = ConcurrentHashMap.newKeySet();
     /** Per host, a print of config/'s file names, sizes and times when last read. */
     private final Map<String, Long> configPrints = new ConcurrentHashMap<>();
+    private final boolean watching;
+    /** Hosts whose writes through the SSH server wait to be read. */
+    private final Set<String> writtenHosts = ConcurrentHashMap.newKeySet();
+    private final ExecutorService writes = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "labdrop-ssh-writes");
+        t.setDaemon(true);
+        return t;
+    });
     private WatchService service;
     private WatchKey rootKey;
     private Thread thread;
 
-    public DropWatcher(DropLayout drop, Listener listener, Predicate<Path> changedSinceApplied, Awaited awaited) {
+    /**
+     * {@code watch}: false keeps inotify off (a shared NFS drop, where it sees only this machine's
+     * writes): then the start-up scan, {@link #written}, {@link #pollResults} and {@link #rescan}
+     * find the changes.
+     */
+    public DropWatcher(DropLayout drop, Listener listener, Predicate<Path> changedSinceApplied, Awaited awaited,
+                       boolean watch) {
+        this.watching = watch;
         this.drop = drop;
         this.listener = listener;
         this.changedSinceApplied = changedSinceApplied;
@@ -100,8 +116,10 @@ public final class DropWatcher implements Closeable {
     /** Watches the drop and starts the first full scan in the background; returns at once. */
     public void start() throws IOException {
         Files.createDirectories(drop.root());
-        service = drop.root().getFileSystem().newWatchService();
-        rootKey = drop.root().register(service, ENTRY_CREATE);
+        if (watching) {
+            service = drop.root().getFileSystem().newWatchService();
+            rootKey = drop.root().register(service, ENTRY_CREATE);
+        }
         thread = new Thread(this::run, "labdrop-drop-watcher");
         thread.setDaemon(true);
         thread.start();
@@ -254,7 +272,7 @@ public final class DropWatcher implements Closeable {
 
     /** Watches a host's folder once; a watch the system refuses (its inotify limit) is logged and left to the rescan. */
     private void watch(String host) {
-        if (!watchedHosts.add(host)) {
+        if (!watching || !watchedHosts.add(host)) {
             return;
         }
         Path dir = drop.hostDir(host);
@@ -277,7 +295,9 @@ public final class DropWatcher implements Closeable {
         sweepConfig();
         LOG.info("drop scanned: {} hosts watched, their states and results read in {} ms, config folders in {} ms",
                 keys.size(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
-        loop();
+        if (watching) {
+            loop();
+        }
     }
 
     private void loop() {
@@ -327,6 +347,33 @@ public final class DropWatcher implements Closeable {
         });
     }
 
+    /**
+     * A SUT finished writing its state_file or a result.xml through this server's SSH server (an
+     * SFTP close or rename, the end of an rsync push): its changed results and state are read at
+     * once, on the writes thread, so the SUT's session does not wait for the ingest. Writes of a
+     * host that arrive while it waits are read together. The watcher and the rescan still see the
+     * same files; what was applied already (here or by another node) is skipped.
+     */
+    public void written(String host) {
+        if (!Names.isValid(host) || !writtenHosts.add(host)) {
+            return;
+        }
+        try {
+            writes.execute(() -> {
+                writtenHosts.remove(host);
+                safely(() -> {
+                    readResults(host, awaited.awaitedResults(host), true);
+                    if (changedSinceApplied.test(drop.stateFile(host))) {
+                        listener.stateChanged(host);
+                    }
+                    return null;
+                });
+            });
+        } catch (RejectedExecutionException stopping) {
+            writtenHosts.remove(host);
+        }
+    }
+
     private void notifyConfig(String host, String file) {
         if (Names.isValid(file)) {
             safely(() -> listener.configChanged(host, file));
@@ -354,6 +401,7 @@ public final class DropWatcher implements Closeable {
 
     @Override
     public void close() throws IOException {
+        writes.shutdownNow();
         if (service != null) {
             service.close();
         }

@@ -84,6 +84,10 @@ public final class Ingest implements DropWatcher.Awaited {
             StateDoc doc = DropXml.read(XmlFormat.STATE, bytes, host + "/state_file");
             Instant received = lab.now();
             StateIngest.Outcome outcome = lab.store().tx(h -> {
+                // the host's lock is the claim: of two nodes reading the same file, the second finds it applied
+                if (key.equals(HostRows.lockStateKey(h, host).orElse(null))) {
+                    return StateIngest.Outcome.ALREADY;
+                }
                 StateIngest.Outcome applied = StateIngest.apply(h, host, doc, received, limits.minAgentVersion(),
                         limits.maxSeqAhead());
                 HostRows.setStateKey(h, host, key);

@@ -23,7 +23,9 @@ import org.jdbi.v3.core.Handle;
  */
 final class StateIngest {
     /** What became of one state report. */
-    enum Outcome { APPLIED, STALE, UNKNOWN_HOST }
+    enum Outcome { APPLIED, STALE, UNKNOWN_HOST,
+        /** This very file (same identity, size and time) was applied already, by this node or another. */
+        ALREADY }
 
     private StateIngest() {
     }

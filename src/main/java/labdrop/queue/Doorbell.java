@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -23,7 +25,10 @@ import org.slf4j.LoggerFactory;
 import labdrop.drop.Names;
 import labdrop.error.NotFoundException;
 import labdrop.lab.Lab;
+import labdrop.store.BellNotices;
 import labdrop.store.HostRows;
+import labdrop.store.PollRows;
+import labdrop.store.PollRows.Polls;
 import labdrop.user.Tokens;
 
 /**
@@ -31,20 +36,30 @@ import labdrop.user.Tokens;
  * placement, removal and config change) that an agent reads with its host's own token, as a
  * conditional GET answered 304 while nothing changed. Polls are answered from a cache of every
  * polled host's doorbell, kept current by the store's change feed ({@link HostRows#bellChanges}):
- * one read of the bell clock a second, and of the rows that moved, however many agents poll. So a
+ * a read of the bell clock, and of the rows that moved, on each of the store's notices
+ * ({@link BellNotices}, PostgreSQL) and otherwise once a second, however many agents poll. So a
  * 304 costs a map lookup and a SHA-256, and a change or a revoked token made by any process that
- * writes the store is seen within that second.
+ * writes the store (another node of a cluster) is seen within a second, on PostgreSQL at once.
+ * The polls answered are counted here and added to the store's counts every
+ * {@link #SAVE_POLLS_EVERY} ({@link PollRows}).
  *
  * <p>A poll may also be <em>held</em> (long-polling, docs/api.md): answered when the host's
  * generation moves past the one the agent has, or with 304 when its wait (at most
  * {@link #MAX_WAIT}) runs out. A change made through this server ({@link #ring}) answers its held
- * polls as soon as it is committed; one made elsewhere is seen by the next poll. Held polls take no
+ * polls as soon as it is committed; one made elsewhere, at the feed's next turn. Held polls take no
  * thread: each is a callback in a map and an entry in one timer, which answers those whose wait ran out.
  */
 public final class Doorbell implements Generations, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Doorbell.class);
-    /** How often the change feed reads the bell clock. */
+    /** How often the change feed reads the bell clock on a store without notices (H2). */
     static final Duration FEED_EVERY = Duration.ofSeconds(1);
+    /**
+     * How often it reads it on a store that sends notices (PostgreSQL), where a notice brings each
+     * turn at once and the timer is only the net under a lost listening connection.
+     */
+    static final Duration NOTICED_FEED_EVERY = Duration.ofSeconds(5);
+    /** How often the polls this server answered are added to the store's counts. */
+    static final Duration SAVE_POLLS_EVERY = Duration.ofSeconds(10);
     /**
      * The longest a poll is held: below the 60 s idle cut of common proxies (nginx, HAProxy's usual
      * timeouts); a held poll's connection gets an idle timeout past its wait (web/DoorbellHandler).
@@ -62,12 +77,16 @@ public final class Doorbell implements Generations, AutoCloseable {
     private final Counter changed;
     private final Counter unchanged;
     private final Counter refused;
+    private final Counter notified;
 
-    private final ConcurrentHashMap<String, Polls> polls = new ConcurrentHashMap<>();
-
-    /** A host's doorbell polls answered since the server started, and the last one's time. */
-    public record Polls(long count, Instant last) {
-    }
+    /** Polls this server answered and has not yet added to the store's counts, by host. */
+    private final ConcurrentHashMap<String, Polls> unsaved = new ConcurrentHashMap<>();
+    /** Every host's polls as the store last had them (read after each save). */
+    private volatile Map<String, Polls> saved = Map.of();
+    /** The store's doorbell notices, while this server listens to them (PostgreSQL). */
+    private Optional<BellNotices> notices = Optional.empty();
+    /** A turn of the feed is queued on the timer for notices not yet read. */
+    private final AtomicBoolean feedQueued = new AtomicBoolean();
 
     /** Held polls in all, of hosts and of labs. */
     private final AtomicInteger heldCount = new AtomicInteger();
@@ -102,6 +121,8 @@ public final class Doorbell implements Generations, AutoCloseable {
                 .description("Doorbell polls by agents, by answer").register(registry);
         this.unchanged = Counter.builder("labdrop.polls").tag("answer", "unchanged").register(registry);
         this.refused = Counter.builder("labdrop.polls").tag("answer", "refused").register(registry);
+        this.notified = Counter.builder("labdrop.doorbell.notices")
+                .description("The store's notices of doorbell changes this server received (PostgreSQL)").register(registry);
         Gauge.builder("labdrop.polls.held", heldCount, AtomicInteger::get)
                 .description("Doorbell polls held until their host changes or their wait runs out").register(registry);
     }
@@ -153,7 +174,27 @@ public final class Doorbell implements Generations, AutoCloseable {
         synchronized (this) {
             if (clock < 0) {
                 clock = lab.store().read(HostRows::bellClock);
-                timer().scheduleWithFixedDelay(this::readFeed, FEED_EVERY.toNanos(), FEED_EVERY.toNanos(), TimeUnit.NANOSECONDS);
+                notices = lab.store().listenForBells(this::noticed);
+                Duration every = notices.isPresent() ? NOTICED_FEED_EVERY : FEED_EVERY;
+                timer().scheduleWithFixedDelay(this::readFeed, every.toNanos(), every.toNanos(), TimeUnit.NANOSECONDS);
+                saved = lab.store().read(PollRows::all);
+                timer().scheduleWithFixedDelay(this::savePolls, SAVE_POLLS_EVERY.toNanos(), SAVE_POLLS_EVERY.toNanos(),
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** A notice came: one turn of the feed on the timer thread, however many notices came before it ran. */
+    private void noticed() {
+        notified.increment();
+        if (feedQueued.compareAndSet(false, true)) {
+            try {
+                timer().execute(() -> {
+                    feedQueued.set(false);
+                    readFeed();
+                });
+            } catch (RejectedExecutionException closing) {
+                feedQueued.set(false);
             }
         }
     }
@@ -199,8 +240,28 @@ public final class Doorbell implements Generations, AutoCloseable {
 
     private void modified(String host, boolean modified) {
         (modified ? changed : unchanged).increment();
-        Instant at = lab.now();
-        polls.merge(host, new Polls(1, at), (old, one) -> new Polls(old.count() + 1, at));
+        unsaved.merge(host, new Polls(1, lab.now()), Polls::plus);
+    }
+
+    /**
+     * Adds the polls answered since the last save to the store's counts and reads everyone's back
+     * (other nodes' polls included); on a failure they stay unsaved for the next turn.
+     */
+    void savePolls() {
+        Map<String, Polls> batch = Map.copyOf(unsaved);
+        try {
+            if (!batch.isEmpty()) {
+                lab.store().tx(h -> {
+                    PollRows.add(h, batch);
+                    return null;
+                });
+                batch.forEach((host, p) -> unsaved.computeIfPresent(host,
+                        (h, now) -> now.count() == p.count() ? null : new Polls(now.count() - p.count(), now.last())));
+            }
+            saved = lab.store().read(PollRows::all);
+        } catch (RuntimeException e) {
+            LOG.warn("doorbell: could not save the poll counts ({}); trying again in {}", e.getMessage(), SAVE_POLLS_EVERY);
+        }
     }
 
     /** A host served by a lab gateway: the lab, and when its gateway last synced the host's folder. */
@@ -219,9 +280,14 @@ public final class Doorbell implements Generations, AutoCloseable {
         return Optional.ofNullable(gatewaySyncs.get(host));
     }
 
-    /** The host's answered polls since this server started (zero and no time when none). */
+    /**
+     * The host's answered polls, by every server on this store (zero and no time when none): the
+     * store's count, which other nodes add to every {@link #SAVE_POLLS_EVERY}, and this server's
+     * polls not yet added.
+     */
     public Polls polls(String host) {
-        return polls.getOrDefault(host, new Polls(0, null));
+        startFeed();
+        return saved.getOrDefault(host, Polls.NONE).plus(unsaved.getOrDefault(host, Polls.NONE));
     }
 
     /**
@@ -355,6 +421,7 @@ public final class Doorbell implements Generations, AutoCloseable {
     /** Answers every held poll as unchanged (the server stops; the agents poll again elsewhere or later). */
     @Override
     public synchronized void close() {
+        notices.ifPresent(BellNotices::close);
         if (timer != null) {
             timer.shutdownNow();
         }
@@ -367,6 +434,9 @@ public final class Doorbell implements Generations, AutoCloseable {
             if (poll.finish()) {
                 poll.value().answer().accept(labBell(poll.value().hosts().get()));
             }
+        }
+        if (clock >= 0) {
+            savePolls();
         }
     }
 

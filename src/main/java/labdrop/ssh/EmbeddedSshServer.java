@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,12 +61,17 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, Logins keys, Clock clock, MeterRegistry registry)
             throws IOException {
-        this(config, dropRoot, GatewayServices.NONE, keys, clock, registry);
+        this(config, dropRoot, GatewayServices.NONE, host -> { }, keys, clock, registry);
     }
 
-    /** {@code gateways}: what a lab login may ask for besides its folders (packages, the lab's doorbell). */
-    public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, GatewayServices gateways, Logins keys,
-                             Clock clock, MeterRegistry registry)
+    /**
+     * {@code gateways}: what a lab login may ask for besides its folders (packages, the lab's
+     * doorbell); {@code written}: told the host each time a SUT (or a lab's gateway) has finished
+     * writing its state_file or a result.xml through this server (an SFTP close or rename, the end
+     * of an rsync push), so the server ingests it at once rather than when its watcher sees it.
+     */
+    public EmbeddedSshServer(ServerConfig.Ssh config, Path dropRoot, GatewayServices gateways, Consumer<String> written,
+                             Logins keys, Clock clock, MeterRegistry registry)
             throws IOException {
         this.audit = new AuditLog(config.auditLog(), config.auditMaxBytes(), config.auditKeep(), clock);
         this.sessions = new Sessions(dropRoot, audit, config.maxSessionsPerKey(), config.quotaBytes(), config.quotaFiles(),
@@ -126,9 +132,9 @@ public final class EmbeddedSshServer implements AutoCloseable {
             if (DoorbellCommand.matches(command)) {
                 return new DoorbellCommand(command, sessions, gateways.doorbell());
             }
-            return new RsyncCommand(command, sessions, config.rsync(), labSynced);
+            return new RsyncCommand(command, sessions, config.rsync(), labSynced, written);
         });
-        SftpGuard guard = new SftpGuard(sessions, labSynced);
+        SftpGuard guard = new SftpGuard(sessions, labSynced, written);
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().withFileSystemAccessor(guard).build();
         sftp.addSftpEventListener(guard);
         sshd.setSubsystemFactories(List.of(sftp));

@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.UUID;
 import java.util.stream.Stream;
 import labdrop.drop.AtomicFiles;
@@ -31,13 +32,19 @@ final class RsyncCommand extends ExecCommand {
     private static final Logger LOG = LoggerFactory.getLogger(RsyncCommand.class);
     private final String rsync;
     private final BiConsumer<String, String> labSynced;
+    private final Consumer<String> written;
     private Process process;
 
-    /** {@code labSynced}: told (host, lab) when a lab's gateway pulls a host's current/, i.e. syncs it. */
-    RsyncCommand(String commandLine, Sessions sessions, String rsync, BiConsumer<String, String> labSynced) {
+    /**
+     * {@code labSynced}: told (host, lab) when a lab's gateway pulls a host's current/, i.e. syncs
+     * it; {@code written}: told the host when a push into its folder has ended.
+     */
+    RsyncCommand(String commandLine, Sessions sessions, String rsync, BiConsumer<String, String> labSynced,
+                 Consumer<String> written) {
         super(commandLine, sessions);
         this.rsync = rsync;
         this.labSynced = labSynced;
+        this.written = written;
     }
 
     @Override
@@ -112,6 +119,9 @@ final class RsyncCommand extends ExecCommand {
                     exit.onExit(1, stopped);
                 } else {
                     exit.onExit(code);
+                }
+                if (checked.receiver()) {
+                    written.accept(checked.host());
                 }
             } catch (IOException | InterruptedException e) {
                 process.destroyForcibly();

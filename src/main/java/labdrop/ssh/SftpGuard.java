@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.stream.StreamSupport;
 import labdrop.drop.DropLayout;
 import org.apache.sshd.server.session.ServerSession;
@@ -35,11 +36,17 @@ import org.apache.sshd.sftp.server.SftpSubsystemProxy;
 final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
     private final Sessions sessions;
     private final BiConsumer<String, String> labSynced;
+    private final Consumer<String> written;
 
-    /** {@code labSynced}: told (host, lab) each time a lab's gateway lists a host's current/, i.e. syncs it. */
-    SftpGuard(Sessions sessions, BiConsumer<String, String> labSynced) {
+    /**
+     * {@code labSynced}: told (host, lab) each time a lab's gateway lists a host's current/, i.e.
+     * syncs it; {@code written}: told the host each time its state_file or a result.xml is closed
+     * after a write, or renamed into place.
+     */
+    SftpGuard(Sessions sessions, BiConsumer<String, String> labSynced, Consumer<String> written) {
         this.sessions = sessions;
         this.labSynced = labSynced;
+        this.written = written;
     }
 
     private static String jailPath(Path path) {
@@ -112,11 +119,7 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
         String path = jailPath(localHandle.getFile());
         Jail jail = sessions.jail(session);
         if (localHandle instanceof FileHandle file) {
-            Set<StandardOpenOption> opts = file.getOpenOptions();
-            boolean writes = opts.contains(StandardOpenOption.WRITE) || opts.contains(StandardOpenOption.APPEND)
-                    || opts.contains(StandardOpenOption.CREATE) || opts.contains(StandardOpenOption.CREATE_NEW)
-                    || opts.contains(StandardOpenOption.TRUNCATE_EXISTING);
-            if (writes) {
+            if (writes(file.getOpenOptions())) {
                 if (!jail.mayWrite(path)) {
                     throw deny(session, "write", path, "a SUT writes only state_file, temporary files beside it and results/");
                 }
@@ -132,6 +135,47 @@ final class SftpGuard implements SftpEventListener, SftpFileSystemAccessor {
         if (!jail.mayRead(path)) {
             throw deny(session, "read", path, "outside this login's folders");
         }
+    }
+
+    @Override
+    public void closed(ServerSession session, String remoteHandle, Handle localHandle, Throwable thrown) {
+        if (thrown == null && localHandle instanceof FileHandle file && writes(file.getOpenOptions())) {
+            completed(session, localHandle.getFile());
+        }
+    }
+
+    @Override
+    public void moved(ServerSession session, Path srcPath, Path dstPath, Collection<CopyOption> opts, Throwable thrown) {
+        if (thrown == null) {
+            completed(session, dstPath);
+        }
+    }
+
+    /** A write ended at {@code path}: the host is told when it is its state_file or a result.xml. */
+    private void completed(ServerSession session, Path path) {
+        try {
+            sessions.jail(session).locate(jailPath(path)).filter(where -> where.host() != null && ingested(where.inHost()))
+                    .ifPresent(where -> written.accept(where.host()));
+        } catch (AccessDeniedException loggedOut) {
+            // a session without a login wrote nothing: every write was refused
+        }
+    }
+
+    /** True for what the server ingests: {@code state_file} and {@code results/<id>/result.xml}. */
+    static boolean ingested(String inHost) {
+        String path = Jail.normalize(inHost);
+        if (path == null) {
+            return false;
+        }
+        String[] parts = path.split("/");
+        return parts.length == 1 && parts[0].equals(DropLayout.STATE_FILE)
+                || parts.length == 3 && parts[0].equals(DropLayout.RESULTS) && parts[2].equals(DropLayout.RESULT_FILE);
+    }
+
+    private static boolean writes(Set<StandardOpenOption> opts) {
+        return opts.contains(StandardOpenOption.WRITE) || opts.contains(StandardOpenOption.APPEND)
+                || opts.contains(StandardOpenOption.CREATE) || opts.contains(StandardOpenOption.CREATE_NEW)
+                || opts.contains(StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     @Override

@@ -113,6 +113,7 @@ public final class HostRows {
                 .bind("owner", host.owner()).bind("ownerOnly", host.ownerOnly())
                 .bind("state", host.state().name()).bind("reset", host.hardResetCommand())
                 .bind("now", Times.bind(now)).execute();
+        PollRows.insert(h, host.name());
         stampBoard(h, host.name());
     }
 
@@ -153,6 +154,12 @@ public final class HostRows {
     }
 
     /** Each host's last applied state_file identity, by host name; hosts that never reported are left out. */
+    /** Locks the host's row and returns the key of the state_file last applied to it (empty: none, or no such host). */
+    public static Optional<String> lockStateKey(Handle h, String name) {
+        return h.createQuery("select state_key from hosts where name = :name for update").bind("name", name)
+                .mapTo(String.class).findOne();
+    }
+
     public static Map<String, String> stateKeys(Handle h) {
         Map<String, String> keys = new HashMap<>();
         h.createQuery("select name, state_key from hosts where state_key is not null")
@@ -278,5 +285,6 @@ public final class HostRows {
         h.createUpdate("update bell_clock set tick = tick + 1 where id = 1").execute();
         h.createUpdate("update hosts set bell_tick = (select tick from bell_clock where id = 1) where name = :name")
                 .bind("name", name).execute();
+        BellNotices.send(h);
     }
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Random;
 import javax.sql.DataSource;
 import labdrop.config.ServerConfig;
@@ -31,6 +32,20 @@ public final class Store implements AutoCloseable {
     private Store(HikariDataSource dataSource) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+        jdbi.define(BellNotices.SENDS, postgres());
+    }
+
+    private boolean postgres() {
+        return dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
+    }
+
+    /**
+     * Calls {@code onNotice} whenever a transaction that changed a host's doorbell commits, in any
+     * process on this store ({@link BellNotices}); empty on H2, which has no notices.
+     */
+    public Optional<BellNotices> listenForBells(Runnable onNotice) {
+        return postgres() ? Optional.of(BellNotices.listen(dataSource.getJdbcUrl(), dataSource.getUsername(),
+                dataSource.getPassword(), onNotice)) : Optional.empty();
     }
 
     /** Opens the store and has Flyway migrate it (and validate what was applied): the server's start. */

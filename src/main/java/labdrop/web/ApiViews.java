@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Map;
 import labdrop.host.Host;
 import labdrop.ops.LabStats;
-import labdrop.queue.Doorbell;
 import labdrop.request.Pool;
 import labdrop.report.Reports;
 import labdrop.request.Request;
 import labdrop.request.TestSpec;
 import labdrop.store.ConfigRows;
 import labdrop.store.KeyRows;
+import labdrop.store.PollRows.Polls;
 import labdrop.result.CaseOutcome;
 import labdrop.result.TestCase;
 import labdrop.result.Verdict;
@@ -34,7 +34,7 @@ public final class ApiViews {
         return at == null ? null : at.toString();
     }
 
-    static Map<String, Object> host(Host h, int queued, Doorbell.Polls polls) {
+    static Map<String, Object> host(Host h, int queued, Polls polls) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", h.name());
         m.put("type", h.type());
@@ -55,7 +55,7 @@ public final class ApiViews {
         reported.put("bootId", h.bootId());
         m.put("lastReport", reported);
         Map<String, Object> poll = new LinkedHashMap<>();
-        poll.put("sinceServerStart", polls.count());
+        poll.put("count", polls.count());
         poll.put("last", time(polls.last()));
         m.put("polls", poll);
         m.put("ingestError", h.ingestError());

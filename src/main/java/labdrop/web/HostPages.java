@@ -13,11 +13,11 @@ import labdrop.error.BadInputException;
 import labdrop.error.LabdropException;
 import labdrop.host.Host;
 import labdrop.host.HostHealth;
-import labdrop.queue.Doorbell;
 import labdrop.request.Request;
 import labdrop.request.RequestState;
 import labdrop.store.ConfigRows;
 import labdrop.store.KeyRows;
+import labdrop.store.PollRows.Polls;
 import labdrop.user.User;
 
 /**
@@ -66,7 +66,7 @@ final class HostPages {
         view.put("health", h.health().label() + (h.health().at() == null ? "" : " (" + h.health().at() + ": "
                 + h.health().reason() + ")"));
         view.put("unhealthy", h.health().verdict() == HostHealth.Verdict.FAILED);
-        Doorbell.Polls polls = services.doorbell().polls(h.name());
+        Polls polls = services.doorbell().polls(h.name());
         view.put("polls", polls.count() + (polls.last() == null ? "" : ", last " + polls.last()));
         view.put("gateway", services.doorbell().gatewaySync(h.name())
                 .map(g -> "lab " + g.lab() + ", last synced " + g.at()).orElse(""));

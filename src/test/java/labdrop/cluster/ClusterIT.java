@@ -3,10 +3,12 @@ package labdrop.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,6 +20,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -123,6 +126,81 @@ class ClusterIT {
                 .contains("Upgrade this node's labdrop package before starting it");
     }
 
+    @Test
+    void aChangeMadeThroughOneNodeAnswersAPollHeldByAnotherAtOnceAndPollsAreCountedAcrossNodes() throws Exception {
+        cluster.start("node-a", Map.of());
+        cluster.start("node-b", Map.of());
+        for (String node : cluster.names()) {
+            await(node + " running").atMost(Duration.ofSeconds(120)).until(() -> cluster.running(node));
+        }
+        assertThat(cluster.cli("node-a", "host", "add", "sut-1", "--active").code()).isZero();
+        String token = cluster.cli("node-a", "host", "token", "sut-1").out().strip();
+        HttpResponse<String> first = bell("node-b", token, null, "");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+
+        // node-b holds the poll; the change is made through node-a alone (a config edit there)
+        CompletableFuture<HttpResponse<String>> held = http.sendAsync(bellRequest("node-b", token, etag, "?wait=55"),
+                HttpResponse.BodyHandlers.ofString());
+        await("node-b holds the poll").atMost(Duration.ofSeconds(10))
+                .until(() -> metrics("node-b").contains("labdrop_polls_held{node=\"node-b\"} 1.0"));
+        Path notes = dir.resolve("notes");
+        Files.writeString(notes, "on the second shelf\n");
+        TestCluster.CliRun set = cluster.cli("node-a", "host", "config", "set", "sut-1", "notes", "--from",
+                notes.toString(), "--as", "admin");
+        assertThat(set.code()).as(set.out()).isZero();
+        Instant changed = Instant.now();
+        HttpResponse<String> answered = held.get(30, TimeUnit.SECONDS);
+        Duration late = Duration.between(changed, Instant.now());
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+        assertThat(answered.headers().firstValue("ETag").orElseThrow()).isNotEqualTo(etag);
+        assertThat(late).as("answered on node-b's notice, not at its feed timer's turn (every 5 s)")
+                .isLessThan(Duration.ofSeconds(1));
+        assertThat(metrics("node-b")).containsPattern("labdrop_doorbell_notices_total\\{node=\"node-b\"} [1-9]");
+        assertThat(cluster.log("node-b")).doesNotContain("lost the store's notices");
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(bell("node-a", token, null, "").statusCode()).isEqualTo(200);
+        }
+        await("node-b shows the polls node-a answered").atMost(Duration.ofSeconds(30))
+                .until(() -> pollCount("node-b", token) >= 5);
+        await("node-a shows the polls node-b answered").atMost(Duration.ofSeconds(30))
+                .until(() -> pollCount("node-a", token) >= 5);
+        cluster.kill("node-a");
+        cluster.kill("node-b");
+        cluster.start("node-a", Map.of());
+        await("node-a running again").atMost(Duration.ofSeconds(120)).until(() -> cluster.running("node-a"));
+        assertThat(pollCount("node-a", token)).as("the counts outlive a restart").isGreaterThanOrEqualTo(5);
+    }
+
+    private long pollCount(String node, String doorbellToken) throws Exception {
+        String admin = cluster.cli(node, "user", "token", "admin").out().strip();
+        HttpResponse<String> host = http.send(HttpRequest.newBuilder(URI.create(base(node) + "/api/v1/hosts/sut-1"))
+                .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(host.body()).get("polls").get("count").asLong();
+    }
+
+    private HttpResponse<String> bell(String node, String token, String etag, String query) throws Exception {
+        return http.send(bellRequest(node, token, etag, query), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest bellRequest(String node, String token, String etag, String query) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(node) + "/api/v1/hosts/sut-1/generation" + query))
+                .header("Authorization", "Bearer " + token);
+        if (etag != null) {
+            b.header("If-None-Match", etag);
+        }
+        return b.build();
+    }
+
+    private String base(String node) throws Exception {
+        String log = cluster.log(node);
+        int start = log.lastIndexOf("labdrop server started");
+        Matcher port = PORT.matcher(log.substring(Math.max(0, start)));
+        assertThat(port.find()).as("the http port in %s's log", node).isTrue();
+        return "http://127.0.0.1:" + port.group(1);
+    }
+
     private record Run(Instant tick, String node) {
     }
 
@@ -139,9 +217,7 @@ class ClusterIT {
     }
 
     private String metrics(String node) throws Exception {
-        Matcher port = PORT.matcher(cluster.log(node));
-        assertThat(port.find()).as("the http port in %s's log", node).isTrue();
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.group(1) + "/metrics")).build(),
+        return http.send(HttpRequest.newBuilder(URI.create(base(node) + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 }

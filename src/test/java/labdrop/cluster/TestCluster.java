@@ -40,6 +40,8 @@ final class TestCluster implements AutoCloseable {
     final String databaseUrl;
     private final Map<String, Process> nodes = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> settings = new HashMap<>();
+    /** Where each node's latest start begins in its log. */
+    private final Map<String, Integer> logStarts = new HashMap<>();
 
     TestCluster(Path dir) throws Exception {
         this.dir = dir;
@@ -97,6 +99,7 @@ final class TestCluster implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile()));
         builder.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
         builder.environment().putAll(env(node));
+        logStarts.put(node, log(node).length());
         Process process = builder.start();
         nodes.put(node, process);
         return process;
@@ -124,7 +127,7 @@ final class TestCluster implements AutoCloseable {
     /** True once the node's latest start printed "labdrop server running". */
     boolean running(String node) throws IOException {
         String log = log(node);
-        int start = log.lastIndexOf("labdrop server started");
+        int start = log.indexOf("labdrop server started", logStarts.getOrDefault(node, 0));
         return nodes.get(node).isAlive() && start >= 0 && log.indexOf("labdrop server running", start) >= 0;
     }
 
