@@ -90,11 +90,16 @@ final class TestCluster implements AutoCloseable {
 
     /** Starts node {@code node} with {@code overrides} (kept for its restarts) on top of {@link #env}. */
     Process start(String node, Map<String, String> overrides, String... jvmOptions) throws IOException {
+        return startBuild(node, System.getProperty("java.class.path"), overrides, jvmOptions);
+    }
+
+    /** {@link #start}, of another build of labdrop: {@code classPath} instead of this test's. */
+    Process startBuild(String node, String classPath, Map<String, String> overrides, String... jvmOptions) throws IOException {
         settings.computeIfAbsent(node, n -> new HashMap<>()).putAll(overrides);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1"));
         command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "labdrop.cli.Main", "server"));
+        command.addAll(List.of("-cp", classPath, "labdrop.cli.Main", "server"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile()));
         builder.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
