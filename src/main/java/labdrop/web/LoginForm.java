@@ -15,7 +15,7 @@ import org.eclipse.jetty.server.Response;
 
 /**
  * The login form's CSRF protection without any server state for anonymous visitors: the form
- * carries {@code expiry.HMAC(nonce.expiry)} under a key of this process, the nonce travels in a
+ * carries {@code expiry.HMAC(nonce.expiry)} under a key of this process (of the cluster, on a cluster), the nonce travels in a
  * {@code SameSite=Strict} cookie only this site can set, and the pair is good for {@link #LIFETIME}.
  * A flood of anonymous page views costs no memory; a session exists only once someone logs in.
  */
@@ -23,12 +23,24 @@ final class LoginForm {
     static final Duration LIFETIME = Duration.ofMinutes(15);
     static final String COOKIE = "labdrop_login";
     private static final SecureRandom RANDOM = new SecureRandom();
-    private final byte[] key = new byte[32];
+    private final byte[] key;
     private final Clock clock;
 
+    /** A form keyed by this process alone (a single server). */
     LoginForm(Clock clock) {
+        this(clock, randomKey());
+    }
+
+    /** A form keyed by {@code key}: on a cluster the key every node holds, so a form one node served is good at another. */
+    LoginForm(Clock clock, byte[] key) {
         this.clock = clock;
+        this.key = key.clone();
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
         RANDOM.nextBytes(key);
+        return key;
     }
 
     /**

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import labdrop.cluster.SharedKeys;
 import labdrop.drop.Names;
 import labdrop.user.LoginThrottle;
 import labdrop.user.User;
@@ -28,7 +29,9 @@ final class SessionPages {
     SessionPages(WebServices services, Pages pages) {
         this.services = services;
         this.pages = pages;
-        this.loginForm = new LoginForm(services.lab().clock());
+        this.loginForm = services.membership().enabled()
+                ? new LoginForm(services.lab().clock(), SharedKeys.loginForm(services.lab().store()))
+                : new LoginForm(services.lab().clock());
         this.throttle = new LoginThrottle(services.lab().clock());
     }
 

@@ -34,17 +34,25 @@ import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.SmokePackage;
 import labdrop.ssh.EmbeddedSshServer;
+import labdrop.web.TestChromium;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The cluster under load and a node's loss: three nodes behind HAProxy (conf/haproxy.cfg), three
  * SUT agents (file://, and sftp:// and rsync+ssh:// through the balancer), 300 filings through
  * the balancer's API (host and pool requests) with one node SIGKILLed during the burst and
  * started again after it. Every acknowledged request is placed once, runs once and ends Passed;
- * no host had two requests placed at once; the watchdog fired once per tick throughout.
+ * no host had two requests placed at once; the watchdog fired once per tick throughout; a tester's
+ * browser session (chromium, logged in through the balancer) survives the kill of the node that
+ * served it, which is the one killed.
  */
 class ClusterBurstIT {
     private static final int FILINGS = 300;
@@ -56,6 +64,7 @@ class ClusterBurstIT {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final ExecutorService agents = Executors.newFixedThreadPool(3);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private ChromeDriver browser;
 
     @BeforeEach
     void start() throws Exception {
@@ -64,6 +73,9 @@ class ClusterBurstIT {
 
     @AfterEach
     void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
         stop.set(true);
         agents.shutdownNow();
         agents.awaitTermination(30, TimeUnit.SECONDS);
@@ -95,6 +107,17 @@ class ClusterBurstIT {
         assertThat(ports.keySet().stream().filter(n -> Files.exists(dir.resolve(n).resolve("admin-password"))).toList())
                 .as("of three nodes started at once, one created the first admin").hasSize(1);
 
+        String admin = ports.keySet().stream().filter(n -> Files.exists(dir.resolve(n).resolve("admin-password")))
+                .findFirst().orElseThrow();
+        browser = TestChromium.start(dir.resolve("chromium-profile"));
+        browser.get(lb + "/");
+        wait(ExpectedConditions.titleIs("labdrop — log in"));
+        browser.findElement(By.id("user")).sendKeys("admin");
+        browser.findElement(By.id("password")).sendKeys(Files.readString(dir.resolve(admin).resolve("admin-password")).strip());
+        browser.findElement(By.id("login")).click();
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("logout")));
+        String served = servingNode(lb);
+
         for (String host : HOSTS) {
             assertThat(cluster.cli("node-a", "host", "add", host, "--active").code()).isZero();
         }
@@ -118,7 +141,8 @@ class ClusterBurstIT {
         AtomicInteger refused = new AtomicInteger();
         ExecutorService filers = Executors.newFixedThreadPool(4);
         AtomicInteger sent = new AtomicInteger();
-        String victim = "node-b";
+        // the node that serves the tester's browser is the one killed
+        String victim = served;
         for (int t = 0; t < 4; t++) {
             filers.submit(() -> {
                 int i;
@@ -142,6 +166,7 @@ class ClusterBurstIT {
         filers.shutdown();
         assertThat(filers.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
         assertThat(acknowledged).as("most filings acknowledged (%d not)", refused.get()).hasSizeGreaterThan(FILINGS * 9 / 10);
+        assertThat(servingNode(lb)).as("the browser, still logged in, is served by another node").isNotEqualTo(victim);
         cluster.start(victim, Map.of());
 
         await("every acknowledged request ends").atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2))
@@ -166,6 +191,19 @@ class ClusterBurstIT {
         // a tick the killed node had taken is freed by the others' recovery (about 9 s later) and then runs late
         assertThat(Duration.between(ticks.get(0), ticks.get(ticks.size() - 1)).toSeconds() + 1 - ticks.size())
                 .as("ticks missed across the kill (%d runs)", ticks.size()).isLessThan(3);
+    }
+
+    /** The node that served the admin page to the browser: the page says, and it is only shown while logged in. */
+    private String servingNode(String lb) {
+        browser.get(lb + "/admin");
+        wait(ExpectedConditions.or(ExpectedConditions.presenceOfElementLocated(By.id("this-node")),
+                ExpectedConditions.titleIs("labdrop — log in")));
+        assertThat(browser.getTitle()).as("still logged in").isNotEqualTo("labdrop — log in");
+        return browser.findElement(By.id("this-node")).getText();
+    }
+
+    private <T> T wait(ExpectedCondition<T> condition) {
+        return new WebDriverWait(browser, Duration.ofSeconds(20)).until(condition);
     }
 
     private Map<String, String> agentEnv(String host, String url, Path key, Path knownHosts, String lb) {
