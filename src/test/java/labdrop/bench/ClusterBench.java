@@ -62,7 +62,8 @@ import labdrop.user.Tokens;
  * /proc, their idle CPU subtracted, per poll; nginx answering the same conditional GET with 304
  * through HAProxy as the native peer.</li>
  * </ol>
- * Args: WORK PG_ADMIN_URL ROUNDS FAILOVER_ROUNDS
+ * Args: WORK PG_ADMIN_URL ROUNDS FAILOVER_ROUNDS [PARTS: filing,failover,doorbell]; the system property
+ * {@code labdrop.bench.node-jvm} adds options to the nodes' JVMs (a profiler).
  */
 public final class ClusterBench {
     private static final long TICK_NANOS = 1_000_000_000L / 100;
@@ -129,7 +130,12 @@ public final class ClusterBench {
             ports.computeIfAbsent(node, n -> new int[] {freePort(), freePort()});
             Path log = dir.resolve(node + ".log");
             logStarts.put(node, Files.exists(log) ? Files.readString(log).length() : 0);
-            nodes.put(node, JavaChild.start(classpath, List.of("-Xmx512m"), env(node), log, "server"));
+            List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+            String extraJvm = System.getProperty("labdrop.bench.node-jvm", "");
+            if (!extraJvm.isBlank()) {
+                jvm.addAll(List.of(extraJvm.replace("NODE", node).split(" ")));
+            }
+            nodes.put(node, JavaChild.start(classpath, jvm, env(node), log, "server"));
         }
 
         void awaitRunning(String node) throws Exception {
@@ -206,9 +212,16 @@ public final class ClusterBench {
         try (Connection c = DriverManager.getConnection(args[1]); Statement st = c.createStatement()) {
             st.execute("create extension if not exists pg_stat_statements");
         }
-        bench.filing(rounds);
-        bench.failover(failovers);
-        bench.doorbell(rounds);
+        List<String> parts = List.of(args.length > 4 ? args[4].split(",") : new String[] {"filing", "failover", "doorbell"});
+        if (parts.contains("filing")) {
+            bench.filing(rounds);
+        }
+        if (parts.contains("failover")) {
+            bench.failover(failovers);
+        }
+        if (parts.contains("doorbell")) {
+            bench.doorbell(rounds);
+        }
     }
 
     // ---- 1. filing throughput, placement latency, statements per filing -------------------------------------
@@ -589,8 +602,10 @@ public final class ClusterBench {
                 for (int i = 1; i <= 100; i++) {
                     etags.put("sut-" + i, etag(three, "sut-" + i, token));
                 }
-                // warm up each node through the three-node balancer, then measure, rounds alternating
-                load(three, etags, token, rate, 10);
+                // warm up (node-a on its own, then all three) until the JIT has compiled the poll's path, then measure, rounds alternating
+                load(one, etags, token, rate, 30);
+                load(three, etags, token, rate, 30);
+                load(nginxPort, Map.of("static", "\"fixed\""), null, rate, 10);
                 for (int r = 0; r < rounds; r++) {
                     for (String what : r % 2 == 0 ? List.of("1 node", "3 nodes", "nginx") : List.of("nginx", "3 nodes", "1 node")) {
                         List<String> serving = what.equals("1 node") ? List.of("node-a") : List.copyOf(lab.nodes.keySet());
