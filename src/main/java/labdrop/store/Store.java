@@ -10,7 +10,6 @@ import javax.sql.DataSource;
 import labdrop.config.ServerConfig;
 import labdrop.retry.Backoff;
 import org.flywaydb.core.Flyway;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;

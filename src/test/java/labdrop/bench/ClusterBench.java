@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import labdrop.agent.SmokePackage;
+import labdrop.cluster.TestHaproxy;
 import labdrop.user.Tokens;
 
 /**
@@ -837,18 +837,7 @@ public final class ClusterBench {
     /** HAProxy with conf/haproxy.cfg's settings, its HTTP frontend on {@code web} and {@code nodes} as its servers. */
     private static Process haproxy(Path dir, int web, Map<String, int[]> nodes) throws Exception {
         Files.createDirectories(dir);
-        String shipped = Files.readString(Path.of("conf/haproxy.cfg"));
-        int ssh = freePort();
-        String cfg = shipped.lines().filter(line -> !line.matches("\\s*server node-.*") || nodes.keySet().stream()
-                .anyMatch(n -> line.contains("server " + n + " "))).map(line -> {
-                    String l = line.replace("bind :8080", "bind 127.0.0.1:" + web).replace("bind :2222", "bind 127.0.0.1:" + ssh);
-                    for (Map.Entry<String, int[]> node : nodes.entrySet()) {
-                        l = l.replaceAll("server " + node.getKey() + " [0-9.]+:8080", "server " + node.getKey() + " 127.0.0.1:"
-                                + node.getValue()[0]).replaceAll("server " + node.getKey() + " [0-9.]+:2222", "server "
-                                + node.getKey() + " 127.0.0.1:" + node.getValue()[1]);
-                    }
-                    return l;
-                }).collect(Collectors.joining("\n", "", "\n"));
+        String cfg = TestHaproxy.config(web, freePort(), nodes);
         Path file = dir.resolve("haproxy-" + web + ".cfg");
         Files.writeString(file, cfg);
         Process p = new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", file.toString()).redirectErrorStream(true)

@@ -131,7 +131,7 @@ class ClusterBurstIT {
             Path key = EmbeddedSshServer.keyPair(dir.resolve("keys/" + host), host);
             Path pub = key.resolveSibling(host + ".pub");
             assertThat(cluster.cli("node-a", "host", "key", "add", host, pub.toString()).code()).isZero();
-            AgentConfig config = AgentConfig.load(null, agentEnv(host, urls.get(host), key, knownHosts, lb));
+            AgentConfig config = AgentConfig.load(null, cluster.agentEnv(host, urls.get(host), key, knownHosts, lb));
             agents.submit(TestCluster.pollUntil(stop, new Agent(config, Clock.systemUTC(), new Random(host.hashCode()))));
         }
 
@@ -206,20 +206,6 @@ class ClusterBurstIT {
         return new WebDriverWait(browser, Duration.ofSeconds(20)).until(condition);
     }
 
-    private Map<String, String> agentEnv(String host, String url, Path key, Path knownHosts, String lb) {
-        Map<String, String> env = new HashMap<>();
-        env.put("LABDROP_HOST", host);
-        env.put("LABDROP_DROP_URL", url);
-        env.put("LABDROP_SSH_IDENTITY", key.toString());
-        env.put("LABDROP_SSH_KNOWN_HOSTS", knownHosts.toString());
-        env.put("LABDROP_WORK_DIR", dir.resolve("agent-" + host).toString());
-        env.put("LABDROP_FETCH_LOCATIONS", lb + "/packages/builtin/");
-        env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
-        env.put("LABDROP_LOG_PUSH_INTERVAL", "300ms");
-        env.put("LABDROP_TRANSPORT_BACKOFF", "100ms");
-        env.put("LABDROP_SSH_CONNECT_TIMEOUT", "3s");
-        return env;
-    }
 
     /** Files through the balancer; the new request's id, or null when the filing was not acknowledged. */
     private String file(String lb, String token, String body) {

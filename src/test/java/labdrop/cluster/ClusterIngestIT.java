@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -77,7 +76,7 @@ class ClusterIngestIT {
             Path key = EmbeddedSshServer.keyPair(dir.resolve("keys/" + host), host);
             assertThat(cluster.cli("node-a", "host", "key", "add", host, key.resolveSibling(host + ".pub").toString()).code())
                     .isZero();
-            AgentConfig config = AgentConfig.load(null, agentEnv(host, urls.get(host), key, knownHosts,
+            AgentConfig config = AgentConfig.load(null, cluster.agentEnv(host, urls.get(host), key, knownHosts,
                     "http://127.0.0.1:" + ports.get("node-a")[0]));
             agents.submit(TestCluster.pollUntil(stop, new Agent(config, Clock.systemUTC(), new Random(host.hashCode()))));
         }
@@ -103,16 +102,4 @@ class ClusterIngestIT {
         }
     }
 
-    private Map<String, String> agentEnv(String host, String url, Path key, Path knownHosts, String web) {
-        Map<String, String> env = new HashMap<>();
-        env.put("LABDROP_HOST", host);
-        env.put("LABDROP_DROP_URL", url);
-        env.put("LABDROP_SSH_IDENTITY", key.toString());
-        env.put("LABDROP_SSH_KNOWN_HOSTS", knownHosts.toString());
-        env.put("LABDROP_WORK_DIR", dir.resolve("agent-" + host).toString());
-        env.put("LABDROP_FETCH_LOCATIONS", web + "/packages/builtin/");
-        env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
-        env.put("LABDROP_TRANSPORT_BACKOFF", "100ms");
-        return env;
-    }
 }

@@ -194,6 +194,26 @@ final class TestCluster implements AutoCloseable {
         };
     }
 
+    /**
+     * An agent's environment for SUT {@code host} of this cluster: its drop {@code url}, SSH key and
+     * known_hosts, packages fetched from {@code web}, a work folder and boot id under the cluster's
+     * folder, and short pauses (a node killed under it: the next try goes elsewhere at once).
+     */
+    Map<String, String> agentEnv(String host, String url, Path key, Path knownHosts, String web) {
+        Map<String, String> env = new HashMap<>();
+        env.put("LABDROP_HOST", host);
+        env.put("LABDROP_DROP_URL", url);
+        env.put("LABDROP_SSH_IDENTITY", key.toString());
+        env.put("LABDROP_SSH_KNOWN_HOSTS", knownHosts.toString());
+        env.put("LABDROP_WORK_DIR", dir.resolve("agent-" + host).toString());
+        env.put("LABDROP_FETCH_LOCATIONS", web + "/packages/builtin/");
+        env.put("LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString());
+        env.put("LABDROP_LOG_PUSH_INTERVAL", "300ms");
+        env.put("LABDROP_TRANSPORT_BACKOFF", "100ms");
+        env.put("LABDROP_SSH_CONNECT_TIMEOUT", "3s");
+        return env;
+    }
+
     /** A loopback port free now. */
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
