@@ -73,8 +73,14 @@ public final class Store implements AutoCloseable {
         hikari.setInitializationFailTimeout(30_000);
         hikari.setExceptionOverride(new DeadConnections());
         if (database.url().startsWith("jdbc:postgresql:") && !database.idleInTransactionTimeout().isZero()) {
+            // a cluster node (the timeout is set only there)
             hikari.setConnectionInitSql("set idle_in_transaction_session_timeout = "
                     + database.idleInTransactionTimeout().toMillis());
+            // No server-side prepared statements: a node still on the older version during a rolling
+            // upgrade would otherwise fail a transaction with "cached plan must not change result type"
+            // once a newer node's migration added a column to a table it reads with select *
+            // (ClusterUpgradeIT). Each statement is then planned afresh, in the same round trip.
+            hikari.addDataSourceProperty("prepareThreshold", "0");
         }
         HikariDataSource dataSource = new HikariDataSource(hikari);
         for (int attempt = 1; ; attempt++) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +23,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
@@ -39,6 +42,7 @@ import java.util.stream.Stream;
 import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.SmokePackage;
+import labdrop.cli.Main;
 import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,7 +118,7 @@ class ClusterUpgradeIT {
         awaitRunning("node-a");
         assertThat(newestApplied()).as("N+1's migration applied").isGreaterThan(before);
         assertThat(versions(ports.get("node-b")[0], token)).as("N and N+1 side by side in the node list")
-                .containsEntry("node-a", NEXT).containsEntry("node-b", "dev");
+                .containsEntry("node-a", NEXT).containsEntry("node-b", thisVersion());
 
         // node B, still N, serves beside it: requests filed through each node pass
         filed.add(file("http://127.0.0.1:" + ports.get("node-b")[0], token));
@@ -138,38 +142,73 @@ class ClusterUpgradeIT {
     }
 
     /**
-     * Build N+1: this build's classes in a jar whose manifest says {@link #NEXT}, with one more
-     * migration (additive, as every minor step's are); the class path with it in place of
-     * target/classes.
+     * Build N+1: this build's classes (target/classes, or the packaged jar when the ITs run after
+     * {@code package}, as in {@code mvn verify}) in a jar whose manifest says {@link #NEXT}, with one
+     * more migration (additive, as every minor step's are); the class path with it in place of this
+     * build's.
      */
-    private String nextBuild(MigrationVersion current) throws IOException {
-        String classes = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(p -> p.endsWith("target" + File.separator + "classes")).findFirst().orElseThrow();
+    private String nextBuild(MigrationVersion current) throws Exception {
+        Path build = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path jar = dir.resolve("labdrop-next.jar");
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_VERSION, NEXT);
         int next = Integer.parseInt(current.getVersion()) + 1;
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, manifest);
-             Stream<Path> files = Files.walk(Path.of(classes))) {
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, manifest)) {
+            if (Files.isDirectory(build)) {
+                copyFolder(build, j);
+            } else {
+                copyJar(build, j);
+            }
+            j.putNextEntry(new JarEntry("db/migration/V" + next + "__host_rack.sql"));
+            j.write("alter table hosts add column rack varchar(64);\n".getBytes(StandardCharsets.UTF_8));
+            j.closeEntry();
+        }
+        String self = build.toString();
+        return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(p -> Path.of(p).toAbsolutePath().toString().equals(self) ? jar.toString() : p)
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** Every file and folder of {@code classes} (folders as entries too, as a packaged jar has them: a class loader finds db/migration/ by its entry). */
+    private static void copyFolder(Path classes, JarOutputStream j) throws IOException {
+        try (Stream<Path> files = Files.walk(classes)) {
             for (Path f : files.sorted().toList()) {
-                String name = Path.of(classes).relativize(f).toString().replace(File.separatorChar, '/');
+                String name = classes.relativize(f).toString().replace(File.separatorChar, '/');
                 if (name.isEmpty()) {
                     continue;
                 }
-                // folders as entries too, as a packaged jar has them (a class loader finds db/migration/ by its entry)
                 j.putNextEntry(new JarEntry(Files.isDirectory(f) ? name + "/" : name));
                 if (!Files.isDirectory(f)) {
                     Files.copy(f, j);
                 }
                 j.closeEntry();
             }
-            j.putNextEntry(new JarEntry("db/migration/V" + next + "__host_rack.sql"));
-            j.write("alter table hosts add column rack varchar(64);\n".getBytes(StandardCharsets.UTF_8));
-            j.closeEntry();
         }
-        return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(p -> p.equals(classes) ? jar.toString() : p).collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** Every entry of the packaged jar but its manifest (N+1 has its own). */
+    private static void copyJar(Path packaged, JarOutputStream j) throws IOException {
+        try (JarFile in = new JarFile(packaged.toFile())) {
+            for (JarEntry e : Collections.list(in.entries())) {
+                if (e.getName().equalsIgnoreCase(JarFile.MANIFEST_NAME) || e.getName().equalsIgnoreCase("META-INF/")) {
+                    continue;
+                }
+                j.putNextEntry(new JarEntry(e.getName()));
+                if (!e.isDirectory()) {
+                    try (InputStream data = in.getInputStream(e)) {
+                        data.transferTo(j);
+                    }
+                }
+                j.closeEntry();
+            }
+        }
+    }
+
+    /** This build's version as a node reports it: the package's, or "dev" from target/classes. */
+    private static String thisVersion() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 
     private void stopCleanly(String node) throws InterruptedException {
