@@ -228,6 +228,10 @@ public final class Notifier implements AutoCloseable {
     private void deliver(long webhookId) {
         int sent = 0;
         while (sent < PER_RUN) {
+            // the lease first: due deliveries read before it may be ones another node's run just sent
+            if (!hold(WEBHOOK + webhookId)) {
+                return;
+            }
             Optional<Webhook> hook = lab.store().read(h -> WebhookRows.find(h, webhookId));
             if (hook.isEmpty()) {
                 return;
@@ -287,6 +291,10 @@ public final class Notifier implements AutoCloseable {
     private void sendMail() {
         AtomicInteger sent = new AtomicInteger();
         while (sent.get() < PER_RUN) {
+            // the lease first, as for webhooks
+            if (!hold(MAIL)) {
+                return;
+            }
             List<MailRows.Mail> due = lab.store().read(h -> MailRows.due(h, lab.now(), ROUND));
             if (due.isEmpty()) {
                 return;
