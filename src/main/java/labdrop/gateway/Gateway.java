@@ -92,6 +92,8 @@ public final class Gateway implements AutoCloseable {
      * within seconds, but with the doorbell over HTTP nothing else would use the link to notice).
      */
     private volatile boolean relogin;
+    /** The hosts the lab's doorbell last named. */
+    private volatile Set<String> bellHosts = Set.of();
     private Instant lastFull = Instant.EPOCH;
     /** When a sync last used the connection to the server. */
     private Instant lastLinkUse = Instant.EPOCH;
@@ -198,7 +200,10 @@ public final class Gateway implements AutoCloseable {
                 fullDue = false;
                 if (relogin) {
                     relogin = false;
-                    link.close();
+                    // a doorbell answer that raced the first listing may name the hosts it found
+                    if (!bellHosts.equals(hosts.get())) {
+                        link.close();
+                    }
                 }
                 s = link.session();
                 lab = labHosts(s);
@@ -301,7 +306,8 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("cannot keep the SUTs' doorbell tokens: {}", e.getMessage());
         }
-        if (!answer.generations().keySet().equals(hosts.get())) {
+        bellHosts = Set.copyOf(answer.generations().keySet());
+        if (!bellHosts.equals(hosts.get())) {
             relogin = true;
             fullDue = true;
         }

@@ -133,7 +133,12 @@ final class TestCluster implements AutoCloseable {
     boolean running(String node) throws IOException {
         String log = log(node);
         int start = log.indexOf("labdrop server started", logStarts.getOrDefault(node, 0));
-        return nodes.get(node).isAlive() && start >= 0 && log.indexOf("labdrop server running", start) >= 0;
+        if (!nodes.get(node).isAlive()) {
+            String since = log.substring(Math.min(logStarts.getOrDefault(node, 0), log.length()));
+            throw new AssertionError(node + " exited with " + nodes.get(node).exitValue() + "; its log since it started:\n"
+                    + since.substring(Math.max(0, since.length() - 6000)));
+        }
+        return start >= 0 && log.indexOf("labdrop server running", start) >= 0;
     }
 
     /** {@code labdrop ARGS} against node {@code node} (the server that runs there, as its admin). */

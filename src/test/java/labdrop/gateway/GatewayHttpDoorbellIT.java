@@ -116,7 +116,11 @@ class GatewayHttpDoorbellIT extends GatewayIT {
         gateway.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.hosts().equals(Set.copyOf(SUTS))
                 && GatewayStatus.read(config.stateDir()).doorbell().endsWith("answering"));
-        assertThat(serverSessions()).as("the login is kept for an hour").isEqualTo(1);
+        long first = logins();
+        // before a doorbell answer that raced the first listing stopped making the gateway log in
+        // again, this saw no session (CI, once)
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).alias("the one login is kept for an hour")
+                .until(() -> serverSessions() == 1 && logins() == first);
 
         lab.s.hosts().add(new HostDraft("sut-d", "default", "", "olivia", false, true, null), "admin");
         lab.s.keys().setLabHost("lab-east", "sut-d", true);
