@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +25,7 @@ import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
+import labdrop.testing.Ports;
 import labdrop.transport.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -182,10 +181,7 @@ class AgentTransportIT {
     @ParameterizedTest
     @ValueSource(strings = {"sftp", "rsync+ssh"})
     void anUnreachableServerFailsThePollNamingTheUrlAfterTheRetries(String scheme) throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = Ports.free();
         Agent agent = agent(scheme, closed);
         assertThatThrownBy(agent::poll).isInstanceOf(IOException.class)
                 .hasMessageContaining("attempt 3 of 3").hasMessageContaining("127.0.0.1");

@@ -31,6 +31,7 @@ import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
 import labdrop.store.HostRows;
+import labdrop.testing.Ports;
 import labdrop.user.Tokens;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -184,10 +185,7 @@ class DoorbellIT {
      */
     @Test
     void behindAProxyThatCutsQuietRequestsTheAgentHoldsItsPollsForLessAndWorkStillStartsAtOnce() throws Exception {
-        int front;
-        try (ServerSocket s = new ServerSocket(0)) {
-            front = s.getLocalPort();
-        }
+        int front = Ports.free();
         try (TestNginx nginx = TestNginx.start(dir.resolve("nginx"), String.join("\n",
                 "  log_format polls '$status $request_time $request_uri';",
                 "  access_log " + dir.resolve("nginx/logs/access.log") + " polls;",

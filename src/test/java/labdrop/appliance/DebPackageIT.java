@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import labdrop.agent.SmokePackage;
+import labdrop.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,11 +65,6 @@ class DebPackageIT {
         return run(command);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @BeforeEach
     void clean() throws Exception {
@@ -199,8 +193,8 @@ class DebPackageIT {
                 "/usr/lib/systemd/system/labdrop-agent-once.timer");
 
         // The server from the installed files: the unit's ExecStart, as the labdrop user.
-        int http = freePort();
-        int ssh = freePort();
+        int http = Ports.free();
+        int ssh = Ports.free();
         List<String> net = List.of("LABDROP_HTTP_HOST=127.0.0.1", "LABDROP_HTTP_PORT=" + http, "LABDROP_SSH_HOST=127.0.0.1",
                 "LABDROP_SSH_PORT=" + ssh);
         List<String> start = new ArrayList<>(List.of("runuser", "-u", "labdrop", "--", "env", "LABDROP_STATE_DIR=/var/lib/labdrop",

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import labdrop.agent.SmokePackage;
 import labdrop.appliance.DebPackageIT.Run;
+import labdrop.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,8 +112,8 @@ class SystemdBootIT {
 
         // Install as an admin would; point the server at free loopback ports.
         ok("dpkg", "-i", "/srv/labdrop.deb");
-        int http = DebPackageIT.freePort();
-        int ssh = DebPackageIT.freePort();
+        int http = Ports.free();
+        int ssh = Ports.free();
         ok("sed", "-i", "-e", "s/^http.host =.*/http.host = 127.0.0.1/", "-e", "s/^http.port =.*/http.port = " + http + "/",
                 "-e", "s/^ssh.host =.*/ssh.host = 127.0.0.1/", "-e", "s/^ssh.port =.*/ssh.port = " + ssh + "/",
                 "/etc/labdrop/server.conf");

@@ -1,7 +1,6 @@
 package labdrop.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +18,7 @@ import java.util.Random;
 import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.SmokePackage;
+import labdrop.testing.Ports;
 import labdrop.transport.OpenSshServer;
 
 /**
@@ -39,12 +39,8 @@ public final class AgentBench {
         Path state = work.resolve("server");
         Path repo = state.resolve("packages/builtin");
         SmokePackage.publish(repo, "smoke", 0);
-        int port;
-        int sshPort;
-        try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0)) {
-            port = s.getLocalPort();
-            sshPort = t.getLocalPort();
-        }
+        int port = Ports.free();
+        int sshPort = Ports.free();
         Map<String, String> serverEnv = Map.of("LABDROP_STATE_DIR", state.toString(), "LABDROP_HTTP_HOST", "127.0.0.1",
                 "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_SSH_PORT", Integer.toString(sshPort),
                 "LABDROP_SSH_HOST", "127.0.0.1", "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());

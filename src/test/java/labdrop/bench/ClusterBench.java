@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,10 +38,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import labdrop.agent.SmokePackage;
 import labdrop.cluster.TestHaproxy;
+import labdrop.testing.Ports;
 import labdrop.user.Tokens;
 
 /**
- * Issue 16's measurements: real {@code labdrop server} nodes (child JVMs, cluster.enabled) on one
+ * Issue 16's measurements: real {@code labdrop server} nodes (cluster.enabled), started as the
+ * package starts them (the launcher, the packaged jar and the launcher's JVM options), on one
  * PostgreSQL started by bench/cluster-bench.sh with pg_stat_statements, and Debian's HAProxy
  * (conf/haproxy.cfg) in front.
  * <ol>
@@ -63,7 +64,7 @@ import labdrop.user.Tokens;
  * through HAProxy as the native peer.</li>
  * </ol>
  * Args: WORK PG_ADMIN_URL ROUNDS FAILOVER_ROUNDS [PARTS: filing,failover,doorbell]; the system property
- * {@code labdrop.bench.node-jvm} adds options to the nodes' JVMs (a profiler).
+ * {@code labdrop.bench.node-jvm} adds options after the launcher's to the nodes' JVMs (a profiler).
  */
 public final class ClusterBench {
     private static final long TICK_NANOS = 1_000_000_000L / 100;
@@ -127,15 +128,13 @@ public final class ClusterBench {
         }
 
         void start(String node) throws Exception {
-            ports.computeIfAbsent(node, n -> new int[] {freePort(), freePort()});
+            ports.computeIfAbsent(node, n -> new int[] {Ports.free(), Ports.free()});
             Path log = dir.resolve(node + ".log");
             logStarts.put(node, Files.exists(log) ? Files.readString(log).length() : 0);
-            List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
-            String extraJvm = System.getProperty("labdrop.bench.node-jvm", "");
-            if (!extraJvm.isBlank()) {
-                jvm.addAll(List.of(extraJvm.replace("NODE", node).split(" ")));
-            }
-            nodes.put(node, JavaChild.start(classpath, jvm, env(node), log, "server"));
+            // as the package runs a node: the launcher, the packaged jar and its JVM options (heap, collector)
+            Map<String, String> env = new HashMap<>(env(node));
+            env.put("LABDROP_JAVA_OPTS", System.getProperty("labdrop.bench.node-jvm", "").replace("NODE", node).strip());
+            nodes.put(node, JavaChild.launcher(env, log, "server"));
         }
 
         void awaitRunning(String node) throws Exception {
@@ -417,10 +416,10 @@ public final class ClusterBench {
             lab.addHosts("f-", rounds);
             lab.addHosts("sut-", 1);
             String doorbellToken = doorbellTokens(lab);
-            int web = freePort();
+            int web = Ports.free();
             Process haproxy = haproxy(lab.dir, web, lab.ports);
             NginxTrio trio = new NginxTrio(work.resolve("nginx-failover"));
-            int nginxWeb = freePort();
+            int nginxWeb = Ports.free();
             Process nginxProxy = haproxy(trio.dir, nginxWeb, trio.ports());
             try {
                 Thread.sleep(3000);
@@ -589,12 +588,12 @@ public final class ClusterBench {
             lab.startNodes(3);
             lab.addHosts("sut-", 100);
             String token = doorbellTokens(lab);
-            int one = freePort();
-            int three = freePort();
+            int one = Ports.free();
+            int three = Ports.free();
             Process haproxyOne = haproxy(lab.dir.resolve("one"), one, Map.of("node-a", lab.ports.get("node-a")));
             Process haproxyThree = haproxy(lab.dir.resolve("three"), three, lab.ports);
             NginxTrio trio = new NginxTrio(work.resolve("nginx-doorbell"));
-            int nginxPort = freePort();
+            int nginxPort = Ports.free();
             Process nginxProxy = haproxy(trio.dir, nginxPort, Map.of("node-a", trio.ports().get("node-a")));
             try {
                 Thread.sleep(3000);
@@ -768,7 +767,7 @@ public final class ClusterBench {
             Files.createDirectories(dir.resolve("www"));
             Files.writeString(dir.resolve("www/bell"), "{\"generation\":1}");
             for (int i = 0; i < 3; i++) {
-                ports.add(freePort());
+                ports.add(Ports.free());
                 start(i);
             }
         }
@@ -809,7 +808,7 @@ public final class ClusterBench {
         Map<String, int[]> ports() {
             Map<String, int[]> m = new LinkedHashMap<>();
             for (int i = 0; i < 3; i++) {
-                m.put("node-" + (char) ('a' + i), new int[] {ports.get(i), freePort()});
+                m.put("node-" + (char) ('a' + i), new int[] {ports.get(i), Ports.free()});
             }
             return m;
         }
@@ -837,7 +836,7 @@ public final class ClusterBench {
     /** HAProxy with conf/haproxy.cfg's settings, its HTTP frontend on {@code web} and {@code nodes} as its servers. */
     private static Process haproxy(Path dir, int web, Map<String, int[]> nodes) throws Exception {
         Files.createDirectories(dir);
-        String cfg = TestHaproxy.config(web, freePort(), nodes);
+        String cfg = TestHaproxy.config(web, Ports.free(), nodes);
         Path file = dir.resolve("haproxy-" + web + ".cfg");
         Files.writeString(file, cfg);
         Process p = new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", file.toString()).redirectErrorStream(true)
@@ -870,11 +869,4 @@ public final class ClusterBench {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,7 +1,6 @@
 package labdrop.bench;
 
 import java.net.CookieManager;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,6 +20,7 @@ import labdrop.admin.HostDraft;
 import labdrop.app.Services;
 import labdrop.app.TestNginx;
 import labdrop.config.ServerConfig;
+import labdrop.testing.Ports;
 import labdrop.user.Role;
 
 /**
@@ -38,14 +38,9 @@ public final class DashboardBench {
         Path work = Path.of(args[0]);
         int hosts = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
-        int port;
-        int sshPort;
-        int nginxPort;
-        try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0); ServerSocket u = new ServerSocket(0)) {
-            port = s.getLocalPort();
-            sshPort = t.getLocalPort();
-            nginxPort = u.getLocalPort();
-        }
+        int port = Ports.free();
+        int sshPort = Ports.free();
+        int nginxPort = Ports.free();
         Map<String, String> env = Map.of("LABDROP_STATE_DIR", work.resolve("state").toString(), "LABDROP_HTTP_HOST", "127.0.0.1",
                 "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_SSH_PORT", Integer.toString(sshPort),
                 "LABDROP_SSH_HOST", "127.0.0.1", "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());

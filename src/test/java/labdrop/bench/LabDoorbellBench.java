@@ -1,7 +1,6 @@
 package labdrop.bench;
 
 import java.io.ByteArrayOutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +19,7 @@ import labdrop.admin.HostDraft;
 import labdrop.app.Services;
 import labdrop.config.ServerConfig;
 import labdrop.store.KeyRows;
+import labdrop.testing.Ports;
 import labdrop.transport.SftpSession;
 
 /**
@@ -37,12 +37,8 @@ public final class LabDoorbellBench {
         Path work = Path.of(args[0]);
         int hosts = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
-        int port;
-        int sshPort;
-        try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0)) {
-            port = s.getLocalPort();
-            sshPort = t.getLocalPort();
-        }
+        int port = Ports.free();
+        int sshPort = Ports.free();
         Map<String, String> env = Map.of("LABDROP_STATE_DIR", work.resolve("state").toString(), "LABDROP_HTTP_HOST", "127.0.0.1",
                 "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_SSH_PORT", Integer.toString(sshPort),
                 "LABDROP_SSH_HOST", "127.0.0.1", "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());

@@ -1,6 +1,5 @@
 package labdrop.bench;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import labdrop.admin.HostDraft;
 import labdrop.app.Services;
 import labdrop.config.ServerConfig;
+import labdrop.testing.Ports;
 
 /**
  * bench/longpoll-bench.sh runs this: what N waiting agents cost the server (a child JVM with the
@@ -39,12 +39,8 @@ public final class LongPollBench {
         System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
         Path work = Path.of(args[0]);
         int hosts = Integer.parseInt(args[1]);
-        int port;
-        int sshPort;
-        try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0)) {
-            port = s.getLocalPort();
-            sshPort = t.getLocalPort();
-        }
+        int port = Ports.free();
+        int sshPort = Ports.free();
         Map<String, String> env = Map.of("LABDROP_STATE_DIR", work.resolve("state").toString(), "LABDROP_HTTP_HOST", "127.0.0.1",
                 "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_SSH_PORT", Integer.toString(sshPort),
                 "LABDROP_SSH_HOST", "127.0.0.1", "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());

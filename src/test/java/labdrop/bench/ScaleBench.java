@@ -1,7 +1,6 @@
 package labdrop.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import labdrop.testing.Ports;
 import labdrop.user.Role;
 import labdrop.app.Services;
 import labdrop.config.ServerConfig;
@@ -44,12 +44,8 @@ public final class ScaleBench {
         Path work = Path.of(args[0]);
         int hosts = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
-        int port;
-        int sshPort;
-        try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0)) {
-            port = s.getLocalPort();
-            sshPort = t.getLocalPort();
-        }
+        int port = Ports.free();
+        int sshPort = Ports.free();
         Map<String, String> env = Map.of("LABDROP_STATE_DIR", work.resolve("state").toString(), "LABDROP_HTTP_HOST", "127.0.0.1",
                 "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_SSH_PORT", Integer.toString(sshPort),
                 "LABDROP_SSH_HOST", "127.0.0.1", "LABDROP_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString());

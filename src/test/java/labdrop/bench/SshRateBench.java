@@ -1,6 +1,5 @@
 package labdrop.bench;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -19,6 +18,7 @@ import labdrop.admin.HostDraft;
 import labdrop.app.ServerApp;
 import labdrop.config.ServerConfig;
 import labdrop.store.KeyRows;
+import labdrop.testing.Ports;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
@@ -39,10 +39,7 @@ public final class SshRateBench {
         Path work = Path.of(args[0]);
         boolean pq = Boolean.parseBoolean(args[1]);
         Path state = work.resolve("server-" + pq);
-        int sshPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            sshPort = s.getLocalPort();
-        }
+        int sshPort = Ports.free();
         Map<String, String> env = Map.of("LABDROP_STATE_DIR", state.toString(), "LABDROP_HTTP_HOST", "127.0.0.1",
                 "LABDROP_HTTP_PORT", "0", "LABDROP_SSH_HOST", "127.0.0.1", "LABDROP_SSH_PORT", Integer.toString(sshPort),
                 "LABDROP_SSH_POST_QUANTUM_KEX", Boolean.toString(pq), "LABDROP_SSH_MAX_SESSIONS_PER_KEY", "64",

@@ -2,7 +2,6 @@ package labdrop.bench;
 
 import java.io.IOException;
 import java.net.CookieManager;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -20,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import labdrop.testing.Ports;
 import labdrop.tls.TestCa;
 import labdrop.tls.TlsKeys;
 
@@ -211,12 +211,8 @@ public final class TlsBench {
 
     private static Server start(Path state, String classpath, String routes, Map<String, String> extra, String scheme)
             throws Exception {
-        int port;
-        int sshPort;
-        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
-            port = a.getLocalPort();
-            sshPort = b.getLocalPort();
-        }
+        int port = Ports.free();
+        int sshPort = Ports.free();
         Map<String, String> env = new HashMap<>(Map.of("LABDROP_STATE_DIR", state.toString(), "LABDROP_HTTP_HOST",
                 "127.0.0.1", "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_SSH_PORT", Integer.toString(sshPort),
                 "LABDROP_SSH_HOST", "127.0.0.1", "LABDROP_ROUTES_DIR", routes));

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import labdrop.testing.Ports;
 import labdrop.web.TestChromium;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,17 +52,17 @@ class ClusterBalancerIT {
 
     @Test
     void aTesterStaysLoggedInAndASutSeesOneHostKeyWhenTheBalancerMovesThemToAnotherNode() throws Exception {
-        int webA = TestCluster.freePort();
-        int sshA = TestCluster.freePort();
-        int webB = TestCluster.freePort();
-        int sshB = TestCluster.freePort();
-        int web = TestCluster.freePort();
-        int ssh = TestCluster.freePort();
+        int webA = Ports.free();
+        int sshA = Ports.free();
+        int webB = Ports.free();
+        int sshB = Ports.free();
+        int web = Ports.free();
+        int ssh = Ports.free();
         haproxy = TestHaproxy.start(dir, web, ssh, Map.of("node-a", new int[] {webA, sshA}, "node-b", new int[] {webB, sshB}));
         String lb = "http://127.0.0.1:" + web;
 
         cluster.start("node-a", Map.of("LABDROP_HTTP_PORT", Integer.toString(webA), "LABDROP_SSH_PORT", Integer.toString(sshA)));
-        await("node-a running").atMost(Duration.ofSeconds(120)).until(() -> cluster.running("node-a"));
+        cluster.awaitRunning("node-a");
         await("the balancer sends to node-a").atMost(Duration.ofSeconds(20)).until(() -> TestCluster.answers(lb + "/healthz"));
         await("the balancer's ssh port answers").atMost(Duration.ofSeconds(20)).until(() -> !keyscan(ssh).isEmpty());
         String keyBefore = keyscan(ssh);
@@ -77,7 +78,7 @@ class ClusterBalancerIT {
         wait(ExpectedConditions.presenceOfElementLocated(By.id("logout")));
 
         cluster.start("node-b", Map.of("LABDROP_HTTP_PORT", Integer.toString(webB), "LABDROP_SSH_PORT", Integer.toString(sshB)));
-        await("node-b running").atMost(Duration.ofSeconds(120)).until(() -> cluster.running("node-b"));
+        cluster.awaitRunning("node-b");
         await("both nodes alive").atMost(Duration.ofSeconds(20))
                 .until(() -> cluster.states("node-b").equals(Map.of("node-a", "alive", "node-b", "alive")));
 

@@ -34,6 +34,7 @@ import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.SmokePackage;
 import labdrop.ssh.EmbeddedSshServer;
+import labdrop.testing.Ports;
 import labdrop.web.TestChromium;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,10 +90,10 @@ class ClusterBurstIT {
     void everyAcknowledgedRequestIsPlacedOnceAndPassesWhileANodeIsKilledMidBurst() throws Exception {
         Map<String, int[]> ports = new HashMap<>();
         for (String node : List.of("node-a", "node-b", "node-c")) {
-            ports.put(node, new int[] {TestCluster.freePort(), TestCluster.freePort()});
+            ports.put(node, new int[] {Ports.free(), Ports.free()});
         }
-        int web = TestCluster.freePort();
-        int ssh = TestCluster.freePort();
+        int web = Ports.free();
+        int ssh = Ports.free();
         haproxy = TestHaproxy.start(dir, web, ssh, ports);
         String lb = "http://127.0.0.1:" + web;
         SmokePackage.publish(cluster.builtin(), "smoke", 0);
@@ -101,7 +102,7 @@ class ClusterBurstIT {
                     "LABDROP_SSH_PORT", Integer.toString(node.getValue()[1]), "LABDROP_PLACER_INTERVAL", "200ms"));
         }
         for (String node : ports.keySet()) {
-            await(node + " running").atMost(Duration.ofSeconds(150)).until(() -> cluster.running(node));
+            cluster.awaitRunning(node);
         }
         await("the balancer answers").atMost(Duration.ofSeconds(20)).until(() -> TestCluster.answers(lb + "/readyz"));
         assertThat(ports.keySet().stream().filter(n -> Files.exists(dir.resolve(n).resolve("admin-password"))).toList())

@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.SmokePackage;
+import labdrop.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,8 +82,8 @@ class ClusterFencingIT {
 
     @Test
     void aPausedNodesLateRequestFileIsRefusedByTheAgentAndTheQueueGoesOn() throws Exception {
-        int webA = TestCluster.freePort();
-        int debug = TestCluster.freePort();
+        int webA = Ports.free();
+        int debug = Ports.free();
         Map<String, String> slowTimers = Map.of("LABDROP_WATCHDOG_CRON", "0 0 0 * * ?",
                 "LABDROP_CLUSTER_TRANSACTION_IDLE_TIMEOUT", "2s");
         Map<String, String> a = new HashMap<>(slowTimers);
@@ -93,9 +94,9 @@ class ClusterFencingIT {
         // timer), then hourly, and nothing else makes it drain until the test asks it to, so B cannot
         // place r-1 on its own while A holds it.
         cluster.start("node-b", b);
-        await("node-b running").atMost(Duration.ofSeconds(150)).until(() -> cluster.running("node-b"));
+        cluster.awaitRunning("node-b");
         cluster.start("node-a", a, "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + debug);
-        await("node-a running").atMost(Duration.ofSeconds(150)).until(() -> cluster.running("node-a"));
+        cluster.awaitRunning("node-a");
         SmokePackage.publish(cluster.builtin(), "smoke", 0);
         assertThat(cluster.cli("node-a", "host", "add", HOST, "--active").code()).isZero();
         String token = cluster.cli("node-a", "user", "token", "admin").out().strip();

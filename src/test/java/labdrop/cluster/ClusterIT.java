@@ -60,7 +60,7 @@ class ClusterIT {
             cluster.start(node, Map.of());
         }
         for (String node : cluster.names()) {
-            await(node + " running").atMost(Duration.ofSeconds(120)).until(() -> cluster.running(node));
+            cluster.awaitRunning(node);
         }
         await("three nodes alive").atMost(Duration.ofSeconds(30)).until(() ->
                 cluster.states("node-a").equals(Map.of("node-a", "alive", "node-b", "alive", "node-c", "alive")));
@@ -131,7 +131,7 @@ class ClusterIT {
         cluster.start("node-a", Map.of());
         cluster.start("node-b", Map.of());
         for (String node : cluster.names()) {
-            await(node + " running").atMost(Duration.ofSeconds(120)).until(() -> cluster.running(node));
+            cluster.awaitRunning(node);
         }
         assertThat(cluster.cli("node-a", "host", "add", "sut-1", "--active").code()).isZero();
         String token = cluster.cli("node-a", "host", "token", "sut-1").out().strip();
@@ -169,7 +169,7 @@ class ClusterIT {
         cluster.kill("node-a");
         cluster.kill("node-b");
         cluster.start("node-a", Map.of());
-        await("node-a running again").atMost(Duration.ofSeconds(120)).until(() -> cluster.running("node-a"));
+        cluster.awaitRunning("node-a");
         assertThat(pollCount("node-a", token)).as("the counts outlive a restart").isGreaterThanOrEqualTo(5);
     }
 

@@ -21,6 +21,7 @@ import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.SmokePackage;
 import labdrop.ssh.EmbeddedSshServer;
+import labdrop.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,8 +55,8 @@ class ClusterIngestIT {
 
     @Test
     void statesAndResultsWrittenThroughANodesSshServerAreIngestedAsTheWritesEndWithoutAWatcher() throws Exception {
-        Map<String, int[]> ports = Map.of("node-a", new int[] {TestCluster.freePort(), TestCluster.freePort()},
-                "node-b", new int[] {TestCluster.freePort(), TestCluster.freePort()});
+        Map<String, int[]> ports = Map.of("node-a", new int[] {Ports.free(), Ports.free()},
+                "node-b", new int[] {Ports.free(), Ports.free()});
         SmokePackage.publish(cluster.builtin(), "smoke", 0);
         for (Map.Entry<String, int[]> node : ports.entrySet()) {
             cluster.start(node.getKey(), Map.of("LABDROP_HTTP_PORT", Integer.toString(node.getValue()[0]),
@@ -63,7 +64,7 @@ class ClusterIngestIT {
                     "LABDROP_INGEST_RESCAN_INTERVAL", "1h", "LABDROP_INGEST_RESULT_POLL_INTERVAL", "1h"));
         }
         for (String node : ports.keySet()) {
-            await(node + " running").atMost(Duration.ofSeconds(120)).until(() -> cluster.running(node));
+            cluster.awaitRunning(node);
         }
         String hostKey = Files.readString(dir.resolve("node-a/ssh_host_ed25519_key.pub")).strip();
         Path knownHosts = Files.writeString(dir.resolve("known_hosts"), "[127.0.0.1]:" + ports.get("node-a")[1] + " "

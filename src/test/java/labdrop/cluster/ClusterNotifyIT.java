@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import labdrop.agent.SmokePackage;
 import labdrop.notify.Receiver;
+import labdrop.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,14 +54,14 @@ class ClusterNotifyIT {
 
     @Test
     void twoNodesDeliverEachEventOnceToAWebhook() throws Exception {
-        int[] web = {TestCluster.freePort(), TestCluster.freePort()};
+        int[] web = {Ports.free(), Ports.free()};
         List<String> nodes = List.of("node-a", "node-b");
         for (int i = 0; i < 2; i++) {
             cluster.start(nodes.get(i), Map.of("LABDROP_HTTP_PORT", Integer.toString(web[i]), "LABDROP_NOTIFY_INTERVAL", "100ms",
                     "LABDROP_NOTIFY_TIMEOUT", "3s"));
         }
         for (String node : nodes) {
-            await(node + " running").atMost(Duration.ofSeconds(150)).until(() -> cluster.running(node));
+            cluster.awaitRunning(node);
         }
         SmokePackage.publish(cluster.builtin(), "smoke", 0);
         assertThat(cluster.cli("node-a", "host", "add", "sut-01", "--active").code()).isZero();

@@ -43,6 +43,7 @@ import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.SmokePackage;
 import labdrop.cli.Main;
+import labdrop.testing.Ports;
 import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,18 +85,18 @@ class ClusterUpgradeIT {
 
     @Test
     void nodesAreUpgradedOneAtATimeWhileTheOtherServesAndTheStoreIsMigratedOnce() throws Exception {
-        Map<String, int[]> ports = Map.of("node-a", new int[] {TestCluster.freePort(), TestCluster.freePort()},
-                "node-b", new int[] {TestCluster.freePort(), TestCluster.freePort()});
-        int web = TestCluster.freePort();
-        haproxy = TestHaproxy.start(dir, web, TestCluster.freePort(), ports);
+        Map<String, int[]> ports = Map.of("node-a", new int[] {Ports.free(), Ports.free()},
+                "node-b", new int[] {Ports.free(), Ports.free()});
+        int web = Ports.free();
+        haproxy = TestHaproxy.start(dir, web, Ports.free(), ports);
         String lb = "http://127.0.0.1:" + web;
         SmokePackage.publish(cluster.builtin(), "smoke", 0);
         for (Map.Entry<String, int[]> node : ports.entrySet()) {
             cluster.start(node.getKey(), Map.of("LABDROP_HTTP_PORT", Integer.toString(node.getValue()[0]),
                     "LABDROP_SSH_PORT", Integer.toString(node.getValue()[1])));
         }
-        awaitRunning("node-a");
-        awaitRunning("node-b");
+        cluster.awaitRunning("node-a");
+        cluster.awaitRunning("node-b");
         await("the balancer answers").atMost(Duration.ofSeconds(20)).until(() -> TestCluster.answers(lb + "/readyz"));
         assertThat(cluster.cli("node-a", "host", "add", "sut-f", "--active").code()).isZero();
         String token = cluster.cli("node-a", "user", "token", "admin").out().strip();
@@ -116,7 +117,7 @@ class ClusterUpgradeIT {
         // node A: drained (a clean stop), upgraded, started; it migrates the store
         stopCleanly("node-a");
         cluster.startBuild("node-a", next, Map.of());
-        awaitRunning("node-a");
+        cluster.awaitRunning("node-a");
         assertThat(newestApplied()).as("N+1's migration applied").isGreaterThan(before);
         assertThat(versions(ports.get("node-b")[0], token)).as("N and N+1 side by side in the node list")
                 .containsEntry("node-a", NEXT).containsEntry("node-b", n);
@@ -135,7 +136,7 @@ class ClusterUpgradeIT {
         assertThat(old.exitValue()).isNotZero();
         assertThat(cluster.log("node-b")).contains("newer than the " + before + " this labdrop knows");
         cluster.startBuild("node-b", next, Map.of());
-        awaitRunning("node-b");
+        cluster.awaitRunning("node-b");
         assertThat(versions(ports.get("node-a")[0], token)).containsEntry("node-a", NEXT).containsEntry("node-b", NEXT);
         filed.add(file("http://127.0.0.1:" + ports.get("node-b")[0], token));
         awaitPassed(filed);
@@ -209,10 +210,6 @@ class ClusterUpgradeIT {
     private void stopCleanly(String node) throws InterruptedException {
         cluster.process(node).destroy();
         assertThat(cluster.process(node).waitFor(60, TimeUnit.SECONDS)).as(node + " stops on SIGTERM").isTrue();
-    }
-
-    private void awaitRunning(String node) {
-        await(node + " running").atMost(Duration.ofSeconds(120)).until(() -> cluster.running(node));
     }
 
     private String file(String base, String token) throws Exception {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +25,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import labdrop.agent.Agent;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Real {@code labdrop server} processes as nodes of one cluster for a test: a fresh PostgreSQL
@@ -141,6 +142,24 @@ final class TestCluster implements AutoCloseable {
         return start >= 0 && log.indexOf("labdrop server running", start) >= 0;
     }
 
+    /**
+     * Waits up to {@code atMost} for the node's latest start to run (150 s: three JVMs starting on
+     * two loaded cores in CI); fails at once when its process exits, and on time-out with its log
+     * and a thread dump.
+     */
+    void awaitRunning(String node) throws Exception {
+        try {
+            Awaitility.await(node + " running").atMost(Duration.ofSeconds(150)).until(() -> running(node));
+        } catch (ConditionTimeoutException e) {
+            Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(nodes.get(node).pid()), "Thread.print").redirectErrorStream(true).start();
+            String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String log = log(node);
+            throw new AssertionError(e.getMessage() + "\n" + node + "'s log, the end:\n"
+                    + log.substring(Math.max(logStarts.getOrDefault(node, 0), log.length() - 6000)) + "\nits threads:\n" + threads, e);
+        }
+    }
+
     /** {@code labdrop ARGS} against node {@code node} (the server that runs there, as its admin). */
     CliRun cli(String node, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -219,12 +238,6 @@ final class TestCluster implements AutoCloseable {
         return env;
     }
 
-    /** A loopback port free now. */
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() {

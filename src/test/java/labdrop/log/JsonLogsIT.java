@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import labdrop.agent.SmokePackage;
 import labdrop.cli.ChildCli;
+import labdrop.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,17 +62,12 @@ class JsonLogsIT {
         return out;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @Test
     void theServerAndTheAgentWriteJsonLinesThatCarryTheRequestAndHost() throws Exception {
         Path state = dir.resolve("state");
         SmokePackage.publish(Files.createDirectories(state.resolve("packages/builtin")), "smoke", 0);
-        int port = freePort();
+        int port = Ports.free();
         Path serverErr = dir.resolve("server.err");
         server = labdrop(Map.of("LABDROP_STATE_DIR", state.toString(), "LABDROP_HTTP_HOST", "127.0.0.1",
                 "LABDROP_HTTP_PORT", Integer.toString(port), "LABDROP_SSH_ENABLED", "false",

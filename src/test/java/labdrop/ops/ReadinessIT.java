@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +23,7 @@ import labdrop.app.TestLab;
 import labdrop.cli.ChildCli;
 import labdrop.request.Priority;
 import labdrop.request.Request;
+import labdrop.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,10 +156,7 @@ class ReadinessIT {
         pg = Files.createTempDirectory(Path.of("/tmp"), "labdrop-ready-pg");
         sh("chown", "postgres", pg.toString());
         pgData = pg.resolve("data");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = Ports.free();
         sh("runuser", "-u", "postgres", "--", pgBin + "/initdb", "-D", pgData.toString(), "-A", "trust", "-U", "postgres");
         String[] start = {"runuser", "-u", "postgres", "--", pgBin + "/pg_ctl", "-D", pgData.toString(), "-l",
                 pg.resolve("log").toString(), "-w", "-o",

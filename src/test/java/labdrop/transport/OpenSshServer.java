@@ -1,12 +1,12 @@
 package labdrop.transport;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import labdrop.testing.Ports;
 
 /** Debian's OpenSSH sshd, started by a test on a free loopback port with its own config, keys and authorized_keys. */
 public final class OpenSshServer implements AutoCloseable {
@@ -21,9 +21,7 @@ public final class OpenSshServer implements AutoCloseable {
         run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("client_key").toString());
         clientKey = dir.resolve("client_key");
         Files.copy(dir.resolve("client_key.pub"), dir.resolve("authorized_keys"));
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        port = Ports.free();
         Files.writeString(dir.resolve("sshd_config"), String.join("\n",
                 "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_key"),
                 "AuthorizedKeysFile " + dir.resolve("authorized_keys"), "PidFile " + dir.resolve("sshd.pid"),

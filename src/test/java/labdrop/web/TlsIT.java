@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.CookieManager;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import labdrop.app.TestLab;
 import labdrop.app.TestNginx;
+import labdrop.testing.Ports;
 import labdrop.tls.TestCa;
 import labdrop.user.Role;
 import org.junit.jupiter.api.AfterEach;
@@ -97,7 +97,7 @@ class TlsIT {
         TestCa ca = new TestCa(dir.resolve("ca"));
         startLab(Map.of("LABDROP_HTTP_TRUSTED_PROXIES", "127.0.0.2"));
         int backend = lab.app.httpPort();
-        int front = freePort();
+        int front = Ports.free();
         nginx = startNginx(ca, front, backend);
         String base = "https://127.0.0.1:" + front;
         HttpClient viaProxy = HttpClient.newBuilder().sslContext(ca.clientContext()).build();
@@ -149,9 +149,4 @@ class TlsIT {
                 "  }"));
     }
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }
