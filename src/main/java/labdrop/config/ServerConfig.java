@@ -83,9 +83,15 @@ public record ServerConfig(
     /**
      * The store's connection; {@code idleInTransactionTimeout} (PostgreSQL only; zero: none) ends a
      * transaction that waits that long between two statements, so a stalled process's row locks
-     * do not stall everyone else.
+     * do not stall everyone else; {@code shared}: other labdrop nodes, maybe of another version
+     * during a rolling upgrade, use the same store (a cluster).
      */
-    public record Database(String url, String user, String password, int poolSize, Duration idleInTransactionTimeout) {
+    public record Database(String url, String user, String password, int poolSize, Duration idleInTransactionTimeout,
+                           boolean shared) {
+        /** A store this process alone uses. */
+        public static Database own(String url, String user, String password, int poolSize) {
+            return new Database(url, user, password, poolSize, Duration.ZERO, false);
+        }
     }
 
     /**
@@ -308,8 +314,9 @@ public record ServerConfig(
         }
         placeholders.put("drop.dir", drop.toString());
         return new ServerConfig(state, drop, types, c.get(ROUTES_DIR).isBlank() ? null : Path.of(c.get(ROUTES_DIR)).toAbsolutePath().normalize(),
-                new Database(url, c.get(DB_USER), c.get(DB_PASSWORD), c.get(DB_POOL_SIZE),
-                        c.get(CLUSTER_ENABLED) ? c.get(CLUSTER_TX_IDLE) : Duration.ZERO),
+                c.get(CLUSTER_ENABLED)
+                        ? new Database(url, c.get(DB_USER), c.get(DB_PASSWORD), c.get(DB_POOL_SIZE), c.get(CLUSTER_TX_IDLE), true)
+                        : Database.own(url, c.get(DB_USER), c.get(DB_PASSWORD), c.get(DB_POOL_SIZE)),
                 new Ingest(c.get(MAX_STATE_BYTES), c.get(MAX_RESULT_BYTES), c.get(MAX_CONFIG_BYTES),
                         c.get(STABLE_AFTER), c.get(RESCAN_INTERVAL), c.get(MIN_AGENT_VERSION).strip(),
                         c.get(MAX_SEQ_AHEAD), c.get(QUARANTINE_HOST), c.get(QUARANTINE_TOTAL), c.get(WATCH)),

@@ -10,6 +10,7 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
@@ -27,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import labdrop.drop.AtomicFiles;
 import labdrop.drop.DropLayout;
 import labdrop.drop.Names;
 import org.slf4j.Logger;
@@ -245,7 +247,15 @@ public final class DropWatcher implements Closeable {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(config)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (name.startsWith(AtomicFiles.TEMP_PREFIX)) {
+                    continue; // a write under way (this node's or another's): its rename is the change
+                }
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException gone) {
+                    continue; // removed since it was listed
+                }
                 long h = name.hashCode() * MIX + a.size();
                 h = (h * MIX + a.lastModifiedTime().to(TimeUnit.NANOSECONDS)) * MIX;
                 print += h ^ (h >>> 29);

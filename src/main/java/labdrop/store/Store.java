@@ -72,10 +72,12 @@ public final class Store implements AutoCloseable {
         hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hikari.setInitializationFailTimeout(30_000);
         hikari.setExceptionOverride(new DeadConnections());
-        if (database.url().startsWith("jdbc:postgresql:") && !database.idleInTransactionTimeout().isZero()) {
-            // a cluster node (the timeout is set only there)
+        boolean postgres = database.url().startsWith("jdbc:postgresql:");
+        if (postgres && !database.idleInTransactionTimeout().isZero()) {
             hikari.setConnectionInitSql("set idle_in_transaction_session_timeout = "
                     + database.idleInTransactionTimeout().toMillis());
+        }
+        if (postgres && database.shared()) {
             // No server-side prepared statements: a node still on the older version during a rolling
             // upgrade would otherwise fail a transaction with "cached plan must not change result type"
             // once a newer node's migration added a column to a table it reads with select *

@@ -113,7 +113,7 @@ class ClusterIT {
         assertThat(cluster.log("node-h2")).contains("cluster.enabled = true needs a store every node shares")
                 .contains("Set db.url to PostgreSQL");
 
-        Store.open(new ServerConfig.Database(cluster.databaseUrl, "", "", 2, Duration.ZERO)).close();
+        Store.open(ServerConfig.Database.own(cluster.databaseUrl, "", "", 2)).close();
         try (Connection c = DriverManager.getConnection(cluster.databaseUrl); Statement st = c.createStatement()) {
             st.execute("insert into flyway_schema_history (installed_rank, version, description, type, script, checksum,"
                     + " installed_by, execution_time, success) values (999, '999', 'from a newer labdrop', 'SQL',"

@@ -14,7 +14,6 @@ import java.net.NetworkInterface;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import labdrop.config.ServerConfig;
@@ -29,8 +28,8 @@ class H2StoreIT {
     @Test
     void theStoreIsServedToOtherProcessesOnLoopbackOnly() throws Exception {
         Path file = dir.resolve("labdrop");
-        ServerConfig.Database database = new ServerConfig.Database(
-                "jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", "sa", "", 2, Duration.ZERO);
+        ServerConfig.Database database = ServerConfig.Database.own(
+                "jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", "sa", "", 2);
         try (Store store = Store.open(database)) {
             Properties lock = new Properties();
             try (InputStream in = Files.newInputStream(dir.resolve("labdrop.lock.db"))) {
