@@ -56,6 +56,15 @@ final class Connectors {
     }
 
     static final int INPUT_BUFFER = 4096;
+    /**
+     * No acceptor thread: the selector accepts (the listening socket registered for OP_ACCEPT,
+     * non-blocking), so a new connection is not handed from a blocked acceptor thread to the
+     * selector. Agents that poll on a new connection each time cost the server about a fifth less
+     * CPU a poll (docs/performance.md, "Doorbell through HAProxy").
+     */
+    private static final int ACCEPTORS = 0;
+    /** Jetty's default count of selector threads (half the cores, at least one). */
+    private static final int SELECTORS = -1;
 
     static ServerConnector create(Server server, String host, int port, ServerConfig.Tls tls, List<String> trustedProxies)
             throws IOException {
@@ -79,10 +88,10 @@ final class Connectors {
             SecureRequestCustomizer secure = new SecureRequestCustomizer();
             secure.setSniHostCheck(false);
             http.addCustomizer(secure);
-            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), httpFactory(http));
+            connector = new ServerConnector(server, ACCEPTORS, SELECTORS, new SslConnectionFactory(ssl, "http/1.1"), httpFactory(http));
             reloadOnChange(server, ssl, tls);
         } else {
-            connector = new ServerConnector(server, httpFactory(http));
+            connector = new ServerConnector(server, ACCEPTORS, SELECTORS, httpFactory(http));
         }
         connector.setHost(host);
         connector.setPort(port);
