@@ -240,8 +240,10 @@ public final class Notifier implements AutoCloseable {
             if (due.isEmpty()) {
                 return;
             }
-            for (Delivery d : due) {
-                if (!hold(WEBHOOK + webhookId)) {
+            for (int i = 0; i < due.size(); i++) {
+                Delivery d = due.get(i);
+                // renewed before each later send (a slow receiver must not outlive the lease)
+                if (i > 0 && !hold(WEBHOOK + webhookId)) {
                     return;
                 }
                 WebhookSender.Outcome outcome = sender.post(hook.get(), d);
@@ -299,8 +301,9 @@ public final class Notifier implements AutoCloseable {
             if (due.isEmpty()) {
                 return;
             }
-            for (MailRows.Mail m : due) {
-                if (!hold(MAIL)) {
+            for (int i = 0; i < due.size(); i++) {
+                MailRows.Mail m = due.get(i);
+                if (i > 0 && !hold(MAIL)) {
                     return;
                 }
                 try {
