@@ -68,7 +68,7 @@ public final class ServerApp implements AutoCloseable {
                 config.http().trustedProxies(), config.http().repositories(), new Handler.Sequence(
                         new DoorbellHandler(services.doorbell()),
                         new LabDoorbellHandler(services.doorbell(), services.labTokens()), uploads, new ApiHandler(services.web(), local)),
-                services.metrics(), new WebHandler(services.web(), uploads), readiness);
+                services.metrics(), new WebHandler(services.web(), uploads), readiness, services.doorbell());
         LocalAccess.addConnector(http);
         if (config.cluster().enabled()) {
             SharedSessions.install(http, services.lab().store().dataSource());

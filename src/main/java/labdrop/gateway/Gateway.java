@@ -124,7 +124,7 @@ public final class Gateway implements AutoCloseable {
             readiness.add("ssh", ssh::notAnswering);
         }
         http = HttpServerFactory.build(config.http().host(), config.http().port(), ServerConfig.Tls.NONE, List.of(),
-                Map.of(PACKAGES, cache.dir()), new DoorbellHandler(sutBell), metrics, null, readiness);
+                Map.of(PACKAGES, cache.dir()), new DoorbellHandler(sutBell), metrics, null, readiness, sutBell);
         syncsOk = Counter.builder("labdrop.gateway.syncs").tag("outcome", "ok")
                 .description("Syncs of every host of the lab with the server, by outcome").register(metrics.registry());
         syncsFailed = Counter.builder("labdrop.gateway.syncs").tag("outcome", "failed").register(metrics.registry());

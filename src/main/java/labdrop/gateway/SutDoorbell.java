@@ -103,6 +103,12 @@ final class SutDoorbell implements Generations, AutoCloseable {
         return Optional.of(generation(host));
     }
 
+    /** Every poll: the tokens and generations are kept in memory (the token file is only written). */
+    @Override
+    public boolean inMemory(String host) {
+        return true;
+    }
+
     @Override
     public void answered(String host, boolean modified) {
         // the gateway keeps no poll counts; the server's host page shows the gateway's last sync

@@ -74,6 +74,8 @@ public final class Doorbell implements Generations, AutoCloseable {
     private final ConcurrentHashMap<String, HostRows.Bell> cache = new ConcurrentHashMap<>();
     /** The bell clock as the feed last read it; -1 until the feed starts. */
     private volatile long clock = -1;
+    /** The feed has started and its timers run: a cached host's poll needs neither the store nor this object's lock. */
+    private volatile boolean fed;
     private final Counter changed;
     private final Counter unchanged;
     private final Counter refused;
@@ -144,6 +146,15 @@ public final class Doorbell implements Generations, AutoCloseable {
         return Optional.of(bell.generation());
     }
 
+    /**
+     * A host polled before, once the feed runs: its poll is answered from the cache (a host never
+     * leaves it; a retired one stays as retired, and unknown names never enter it).
+     */
+    @Override
+    public boolean inMemory(String host) {
+        return fed && cache.containsKey(host);
+    }
+
     /** The host's bell from the cache, read from the store on its first poll; null when there is no such host. */
     private HostRows.Bell cached(String host) {
         startFeed();
@@ -180,6 +191,7 @@ public final class Doorbell implements Generations, AutoCloseable {
                 saved = lab.store().read(PollRows::all);
                 timer().scheduleWithFixedDelay(this::savePolls, SAVE_POLLS_EVERY.toNanos(), SAVE_POLLS_EVERY.toNanos(),
                         TimeUnit.NANOSECONDS);
+                fed = true;
             }
         }
     }

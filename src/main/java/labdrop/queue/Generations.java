@@ -26,6 +26,15 @@ public interface Generations {
     /** The host's generation, or empty when {@code token} is not the host's doorbell token (or there is no such host). */
     Optional<Long> generation(String host, String token);
 
+    /**
+     * Whether {@link #generation}, {@link #answered} and {@link #hold} for {@code host} work from
+     * memory alone, never waiting on a store, a disk or a lock held across either (the server then
+     * answers the host's polls on the network thread that read them: web/DoorbellLane). False when unsure.
+     */
+    default boolean inMemory(String host) {
+        return false;
+    }
+
     /** A poll of {@code host} was answered at once, changed or not (for the counts). */
     void answered(String host, boolean modified);
 

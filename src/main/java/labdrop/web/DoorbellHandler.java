@@ -34,15 +34,37 @@ public final class DoorbellHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String path = Request.getPathInContext(request);
-        if (!path.startsWith(PREFIX) || !path.endsWith(SUFFIX)) {
+        String host = host(Request.getPathInContext(request));
+        if (host == null) {
             return false;
         }
-        String host = path.substring(PREFIX.length(), path.length() - SUFFIX.length());
+        answer(host, request, response, callback);
+        return true;
+    }
+
+    /** The host a doorbell's path names ({@code /hosts/<host>/generation} in the API), or null for any other path. */
+    static String host(String pathInApi) {
+        if (!pathInApi.startsWith(PREFIX) || !pathInApi.endsWith(SUFFIX)
+                || pathInApi.length() < PREFIX.length() + SUFFIX.length()) {
+            return null;
+        }
+        return pathInApi.substring(PREFIX.length(), pathInApi.length() - SUFFIX.length());
+    }
+
+    /**
+     * Whether a poll of {@code host} is answered from memory, never waiting on the store or a disk
+     * (then {@link DoorbellLane} answers it on the network thread that read it).
+     */
+    boolean answersFromMemory(String host) {
+        return doorbell.inMemory(host);
+    }
+
+    /** Answers a poll of {@code host}'s doorbell (any method: others than GET and HEAD get a 405). */
+    void answer(String host, Request request, Response response, Callback callback) {
         if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
             response.getHeaders().put("Allow", "GET, HEAD");
             Errors.send(response, callback, 405, Map.of("error", "the doorbell is read with GET"));
-            return true;
+            return;
         }
         String header = request.getHeaders().get("Authorization");
         String token = header != null && header.startsWith("Bearer ") ? header.substring(7).strip() : null;
@@ -52,25 +74,25 @@ public final class DoorbellHandler extends Handler.Abstract {
             Errors.send(response, callback, 401, Map.of("error", "send Authorization: Bearer <token> with host '"
                     + host + "''s doorbell token (labdrop host token " + host + " issues one); tokens of other"
                     + " hosts, users and retired hosts are refused"));
-            return true;
+            return;
         }
         Duration wait;
         try {
             wait = wait(Request.extractQueryParameters(request).getValue("wait"));
         } catch (BadInputException e) {
             Errors.send(response, callback, 400, Map.of("error", e.getMessage()));
-            return true;
+            return;
         }
         String etag = etag(generation.get());
         if (!etag.equals(request.getHeaders().get("If-None-Match"))) {
             doorbell.answered(host, true);
             changed(response, callback, host, generation.get());
-            return true;
+            return;
         }
         if (wait.isZero()) {
             doorbell.answered(host, false);
             unchanged(response, callback, etag);
-            return true;
+            return;
         }
         // The connection is quiet while the poll is held: its idle timeout (Jetty's 30 s) is put past
         // the wait, and back once the poll is answered. (Letting it expire and waiving it costs a new
@@ -96,10 +118,9 @@ public final class DoorbellHandler extends Handler.Abstract {
             response.getHeaders().put("Retry-After", Long.toString(Doorbell.MAX_WAIT.toSeconds()));
             Errors.send(response, callback, 429, Map.of("error", "too many doorbell polls are held (" + doorbell.maxHeldPerHost()
                     + " per host, " + doorbell.maxHeld() + " in all); poll without wait, or again after Retry-After"));
-            return true;
+            return;
         }
         request.addFailureListener(failure -> held.get().cancel());
-        return true;
     }
 
     /** {@code ?wait=}: whole seconds from 0 to {@link Doorbell#MAX_WAIT}; absent means 0 (answer at once). */

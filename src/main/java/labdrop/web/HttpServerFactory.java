@@ -15,6 +15,7 @@ import java.util.Map;
 import labdrop.config.ServerConfig;
 import labdrop.lab.LabMetrics;
 import labdrop.ops.Readiness;
+import labdrop.queue.Generations;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -52,16 +53,18 @@ public final class HttpServerFactory {
     public static Server build(String host, int port, Map<String, Path> repositories, Handler api,
                                LabMetrics metrics, Handler web)
             throws IOException {
-        return build(host, port, ServerConfig.Tls.NONE, List.of(), repositories, api, metrics, web, null);
+        return build(host, port, ServerConfig.Tls.NONE, List.of(), repositories, api, metrics, web, null, null);
     }
 
     /**
      * As above, over HTTPS when {@code tls} is set, believing forwarded headers from {@code trustedProxies}
-     * only, with {@code /readyz} answered from {@code readiness} when given.
+     * only, with {@code /readyz} answered from {@code readiness} when given, and, when {@code doorbell}
+     * is given, its polls answered on the network thread whenever it answers them from memory
+     * ({@link DoorbellLane}; {@code api} still serves the others).
      */
     public static Server build(String host, int port, ServerConfig.Tls tls, List<String> trustedProxies,
                                Map<String, Path> repositories, Handler api,
-                               LabMetrics metrics, Handler web, Readiness readiness)
+                               LabMetrics metrics, Handler web, Readiness readiness, Generations doorbell)
             throws IOException {
         Server server = new Server();
         server.addConnector(Connectors.create(server, host, port, tls, trustedProxies));
@@ -116,14 +119,16 @@ public final class HttpServerFactory {
             sessions.setHandler(web);
             contexts.addHandler(new ContextHandler(sessions, "/"));
         }
+        Handler top = doorbell == null ? contexts
+                : new DoorbellLane(new DoorbellHandler(doorbell), contexts, server.getThreadPool());
         if (metrics != null) {
             TimedHandler timed = new TimedHandler(metrics.registry(), Tags.empty());
-            timed.setHandler(contexts);
+            timed.setHandler(top);
             server.setHandler(timed);
             new JettyServerThreadPoolMetrics(server.getThreadPool(), Tags.empty()).bindTo(metrics.registry());
             JettyConnectionMetrics.addToAllConnectors(server, metrics.registry());
         } else {
-            server.setHandler(contexts);
+            server.setHandler(top);
         }
         return server;
     }

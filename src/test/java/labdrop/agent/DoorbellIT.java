@@ -1,6 +1,7 @@
 package labdrop.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.InetAddress;
@@ -10,17 +11,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import labdrop.admin.HostDraft;
 import labdrop.host.HostState;
 import labdrop.app.TestLab;
@@ -99,6 +103,10 @@ class DoorbellIT {
         assertThat(bell("sut-01", other, null).statusCode()).as("another host's token").isEqualTo(401);
         assertThat(bell("sut-01", "ldt_forged", null).statusCode()).isEqualTo(401);
         assertThat(bell("sut-01", null, null).body()).contains("labdrop host token sut-01");
+        HttpResponse<String> noHost = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/hosts/generation"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(noHost.statusCode()).as("a doorbell path without a host is refused as any API path (was a 500)")
+                .isEqualTo(401);
 
         HttpResponse<String> first = bell("sut-01", token, null);
         assertThat(first.statusCode()).isEqualTo(200);
@@ -352,5 +360,57 @@ class DoorbellIT {
         assertThat(quiet.statusCode()).as("answered when its wait ran out, not cut at the idle timeout").isEqualTo(304);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(34));
         assertThat(bell("sut-01", token, etag).statusCode()).as("the connection still serves").isEqualTo(304);
+    }
+
+    @Test
+    void anAgentsKeptConnectionIsAnsweredWhileSlowRequestsHoldEveryRequestThread() throws Exception {
+        String token = lab.s.doorbell().issueToken("sut-01");
+        String coldToken = lab.s.doorbell().issueToken("sut-02");
+        // sut-01's agent (this client) keeps its connection, and its first poll put sut-01 into the
+        // doorbell's memory; sut-02 has never polled
+        String etag = bell("sut-01", token, null).headers().firstValue("ETag").orElseThrow();
+        HttpClient visitor = HttpClient.newHttpClient();
+        int port = lab.app.httpPort();
+        List<Socket> slow = new ArrayList<>();
+        CompletableFuture<HttpResponse<String>> page;
+        CompletableFuture<HttpResponse<String>> cold;
+        try {
+            // form posts whose bodies never come: each holds a request thread (Jetty has 200)
+            for (int i = 0; i < 240; i++) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+                s.getOutputStream().write(("POST /login HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                        + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 4096\r\n\r\nuser=")
+                        .getBytes(StandardCharsets.US_ASCII));
+                slow.add(s);
+            }
+            page = visitor.sendAsync(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThatThrownBy(() -> page.get(3, TimeUnit.SECONDS)).as("every request thread is busy: a page waits")
+                    .isInstanceOf(TimeoutException.class);
+            cold = visitor.sendAsync(poll("sut-02", coldToken, null), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(http.sendAsync(poll("sut-01", token, etag), HttpResponse.BodyHandlers.ofString())
+                    .get(5, TimeUnit.SECONDS).statusCode()).as("the agent's poll is answered meanwhile").isEqualTo(304);
+            assertThat(http.sendAsync(poll("sut-01", "ldt_forged", null), HttpResponse.BodyHandlers.ofString())
+                    .get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(401);
+            file();
+            assertThat(http.sendAsync(poll("sut-01", token, etag), HttpResponse.BodyHandlers.ofString())
+                    .get(5, TimeUnit.SECONDS).statusCode()).as("and rings for work filed meanwhile").isEqualTo(200);
+            assertThat(cold).as("a host's first poll reads the store, on a request thread").isNotDone();
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+        assertThat(page.get(30, TimeUnit.SECONDS).statusCode()).as("the page, once threads are free").isEqualTo(200);
+        assertThat(cold.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+
+    HttpRequest poll(String host, String token, String etag) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/hosts/" + host + "/generation"))
+                .header("Authorization", "Bearer " + token);
+        if (etag != null) {
+            b.header("If-None-Match", etag);
+        }
+        return b.build();
     }
 }

@@ -1,0 +1,69 @@
+package labdrop.web;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The top of the server's handlers. An agent's doorbell poll that the doorbell answers from memory
+ * (a host polled before: {@link DoorbellHandler#answersFromMemory}) is answered on the network
+ * thread that read it; every other request is handed to the request threads and handled by the
+ * handlers below, as it would be without this lane.
+ *
+ * <p>Jetty runs a request on its network (selector) thread when the server's handler declares
+ * itself non-blocking, which this one does. That saves the hand-off of each poll to a request
+ * thread (about a quarter of a new-connection poll's CPU: docs/performance.md, "Doorbell through
+ * HAProxy"), and agents' polls are answered while every request thread is busy (slow uploads, a
+ * flood of slow requests). Nothing answered here may wait: a poll of a host not yet in the
+ * doorbell's memory (its first poll, an unknown name) reads the store, so it takes the request threads' way.
+ */
+final class DoorbellLane extends Handler.Wrapper {
+    /** Where the API, and so the doorbell, is served. */
+    static final String API = "/api/v1";
+    private final DoorbellHandler doorbell;
+    private final Executor requestThreads;
+
+    /** Answers {@code doorbell}'s polls from memory here; hands everything else to {@code rest} on {@code requestThreads}. */
+    DoorbellLane(DoorbellHandler doorbell, Handler rest, Executor requestThreads) {
+        super(rest);
+        this.doorbell = doorbell;
+        this.requestThreads = requestThreads;
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        String host = path.startsWith(API) ? DoorbellHandler.host(path.substring(API.length())) : null;
+        if (host != null && doorbell.answersFromMemory(host)) {
+            doorbell.answer(host, request, response, callback);
+            return true;
+        }
+        try {
+            requestThreads.execute(() -> handOn(request, response, callback));
+        } catch (RejectedExecutionException stopping) {
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "the server is stopping");
+        }
+        return true;
+    }
+
+    /** On a request thread: the handlers below, as Jetty itself calls them (404 when none takes the request). */
+    private void handOn(Request request, Response response, Callback callback) {
+        try {
+            if (!super.handle(request, response, callback)) {
+                Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+            }
+        } catch (Throwable failure) {
+            // as Jetty does with what a handler throws: its error page, or the connection closed once committed
+            callback.failed(failure);
+        }
+    }
+}
