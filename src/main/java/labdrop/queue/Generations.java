@@ -29,7 +29,7 @@ public interface Generations {
     /**
      * Whether {@link #generation}, {@link #answered} and {@link #hold} for {@code host} work from
      * memory alone, never waiting on a store, a disk or a lock held across either (the server then
-     * answers the host's polls on the network thread that read them: web/DoorbellLane). False when unsure.
+     * answers the host's polls on the network thread that read them: web/SelectorLane). False when unsure.
      */
     default boolean inMemory(String host) {
         return false;

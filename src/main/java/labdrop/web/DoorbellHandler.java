@@ -53,7 +53,7 @@ public final class DoorbellHandler extends Handler.Abstract {
 
     /**
      * Whether a poll of {@code host} is answered from memory, never waiting on the store or a disk
-     * (then {@link DoorbellLane} answers it on the network thread that read it).
+     * (then {@link SelectorLane} answers it on the network thread that read it).
      */
     boolean answersFromMemory(String host) {
         return doorbell.inMemory(host);

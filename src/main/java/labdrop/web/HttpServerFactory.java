@@ -60,7 +60,7 @@ public final class HttpServerFactory {
      * As above, over HTTPS when {@code tls} is set, believing forwarded headers from {@code trustedProxies}
      * only, with {@code /readyz} answered from {@code readiness} when given, and, when {@code doorbell}
      * is given, its polls answered on the network thread whenever it answers them from memory
-     * ({@link DoorbellLane}; {@code api} still serves the others).
+     * ({@link SelectorLane}; {@code api} still serves the others).
      */
     public static Server build(String host, int port, ServerConfig.Tls tls, List<String> trustedProxies,
                                Map<String, Path> repositories, Handler api,
@@ -120,7 +120,7 @@ public final class HttpServerFactory {
             contexts.addHandler(new ContextHandler(sessions, "/"));
         }
         Handler top = doorbell == null ? contexts
-                : new DoorbellLane(new DoorbellHandler(doorbell), contexts, server.getThreadPool());
+                : new SelectorLane(new DoorbellHandler(doorbell), contexts, server.getThreadPool());
         if (metrics != null) {
             TimedHandler timed = new TimedHandler(metrics.registry(), Tags.empty());
             timed.setHandler(top);

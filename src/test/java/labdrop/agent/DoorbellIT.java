@@ -34,6 +34,7 @@ import labdrop.request.Request;
 import labdrop.request.RequestSpec;
 import labdrop.request.RequestState;
 import labdrop.request.TestSpec;
+import labdrop.user.Role;
 import labdrop.store.HostRows;
 import labdrop.testing.Ports;
 import labdrop.user.Tokens;
@@ -363,7 +364,7 @@ class DoorbellIT {
     }
 
     @Test
-    void anAgentsKeptConnectionIsAnsweredWhileSlowRequestsHoldEveryRequestThread() throws Exception {
+    void anAgentsKeptConnectionIsAnsweredWhileSlowUploadsHoldEveryRequestThread() throws Exception {
         String token = lab.s.doorbell().issueToken("sut-01");
         String coldToken = lab.s.doorbell().issueToken("sut-02");
         // sut-01's agent (this client) keeps its connection, and its first poll put sut-01 into the
@@ -371,16 +372,18 @@ class DoorbellIT {
         String etag = bell("sut-01", token, null).headers().firstValue("ETag").orElseThrow();
         HttpClient visitor = HttpClient.newHttpClient();
         int port = lab.app.httpPort();
+        lab.s.accounts().setAccount("root-admin", Role.ADMIN, "a long admin password".toCharArray());
+        String admin = lab.s.accounts().newToken("root-admin", "uploads");
         List<Socket> slow = new ArrayList<>();
         CompletableFuture<HttpResponse<String>> page;
         CompletableFuture<HttpResponse<String>> cold;
         try {
-            // form posts whose bodies never come: each holds a request thread (Jetty has 200)
+            // package uploads whose bytes never come: each holds a request thread (Jetty has 200)
             for (int i = 0; i < 240; i++) {
                 Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
-                s.getOutputStream().write(("POST /login HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                        + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 4096\r\n\r\nuser=")
-                        .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(("PUT /api/v1/packages/builtin/test-slow" + i + ".tar.bz2 HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                        + "\r\nAuthorization: Bearer " + admin + "\r\nX-Labdrop-Sha256: " + "0".repeat(64)
+                        + "\r\nContent-Length: 1000000\r\n\r\nBZh9").getBytes(StandardCharsets.US_ASCII));
                 slow.add(s);
             }
             page = visitor.sendAsync(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());

@@ -9,26 +9,28 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The top of the server's handlers. An agent's doorbell poll that the doorbell answers from memory
- * (a host polled before: {@link DoorbellHandler#answersFromMemory}) is answered on the network
- * thread that read it; every other request is handed to the request threads and handled by the
- * handlers below, as it would be without this lane.
+ * The top of the server's handlers, and what of a request runs on the network (selector) thread
+ * that read it. An agent's doorbell poll that the doorbell answers from memory (a host polled
+ * before: {@link DoorbellHandler#answersFromMemory}) is answered there; a page's or an API call's
+ * body is read whole there as its bytes arrive ({@link WholeBody}); then the request is handed to
+ * the worker threads and handled by the handlers below, as it would be without this lane.
  *
- * <p>Jetty runs a request on its network (selector) thread when the server's handler declares
- * itself non-blocking, which this one does. That saves the hand-off of each poll to a request
- * thread (about a quarter of a new-connection poll's CPU: docs/performance.md, "Doorbell through
- * HAProxy"), and agents' polls are answered while every request thread is busy (slow uploads, a
- * flood of slow requests). Nothing answered here may wait: a poll of a host not yet in the
- * doorbell's memory (its first poll, an unknown name) reads the store, so it takes the request threads' way.
+ * <p>Jetty runs a request on its selector thread when the server's handler declares itself
+ * non-blocking, which this one does. That saves the hand-off of each poll to a worker thread
+ * (about a quarter of a new-connection poll's CPU: docs/performance.md, "Doorbell through
+ * HAProxy"); polls on kept connections are answered while every worker thread is busy; and no
+ * worker thread waits for a slow client's body. Nothing done here may wait: a poll of a host not
+ * yet in the doorbell's memory (its first poll, an unknown name) reads the store, so it takes
+ * the worker threads' way.
  */
-final class DoorbellLane extends Handler.Wrapper {
+final class SelectorLane extends Handler.Wrapper {
     /** Where the API, and so the doorbell, is served. */
     static final String API = "/api/v1";
     private final DoorbellHandler doorbell;
     private final Executor requestThreads;
 
     /** Answers {@code doorbell}'s polls from memory here; hands everything else to {@code rest} on {@code requestThreads}. */
-    DoorbellLane(DoorbellHandler doorbell, Handler rest, Executor requestThreads) {
+    SelectorLane(DoorbellHandler doorbell, Handler rest, Executor requestThreads) {
         super(rest);
         this.doorbell = doorbell;
         this.requestThreads = requestThreads;
@@ -47,12 +49,20 @@ final class DoorbellLane extends Handler.Wrapper {
             doorbell.answer(host, request, response, callback);
             return true;
         }
+        if (WholeBody.wanted(request, path)) {
+            WholeBody.read(request, response, callback, read -> handOff(read, response, callback));
+        } else {
+            handOff(request, response, callback);
+        }
+        return true;
+    }
+
+    private void handOff(Request request, Response response, Callback callback) {
         try {
             requestThreads.execute(() -> handOn(request, response, callback));
         } catch (RejectedExecutionException stopping) {
             Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "the server is stopping");
         }
-        return true;
     }
 
     /** On a request thread: the handlers below, as Jetty itself calls them (404 when none takes the request). */
