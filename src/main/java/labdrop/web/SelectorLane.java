@@ -28,6 +28,7 @@ final class SelectorLane extends Handler.Wrapper {
     static final String API = "/api/v1";
     private final DoorbellHandler doorbell;
     private final Executor requestThreads;
+    private final WholeBody bodies = new WholeBody();
 
     /** Answers {@code doorbell}'s polls from memory here; hands everything else to {@code rest} on {@code requestThreads}. */
     SelectorLane(DoorbellHandler doorbell, Handler rest, Executor requestThreads) {
@@ -49,8 +50,9 @@ final class SelectorLane extends Handler.Wrapper {
             doorbell.answer(host, request, response, callback);
             return true;
         }
-        if (WholeBody.wanted(request, path)) {
-            WholeBody.read(request, response, callback, read -> handOff(read, response, callback));
+        long reserved = bodies.reserve(request, path);
+        if (reserved > 0) {
+            bodies.read(request, response, callback, reserved, read -> handOff(read, response, callback));
         } else {
             handOff(request, response, callback);
         }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -20,21 +21,35 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * thread while it arrives: a client that sends its body slowly, or never, holds no worker thread,
  * so it cannot stall the pages and the API for everyone. A body up to {@link Exchange#MAX_BODY}
  * must arrive within {@link #DEADLINE} (else 408, the connection closed); a longer one is 413.
+ * Bodies being read this way may hold {@link #MAX_WAITING_BYTES} in all (counted by their
+ * declared length, {@link Exchange#MAX_BODY} when undeclared); past that a body is read by a
+ * worker thread, as it would be without this class, so memory stays bounded by the threads.
  * Package uploads (the API's {@code PUT /packages/...}, the admin page's form) stream as before:
  * only an admin gets that far, and they are checked before a byte is read.
  */
 final class WholeBody {
     /** How long a body of up to {@link Exchange#MAX_BODY} may take to arrive (1 MiB at 35 KB/s). */
     static final Duration DEADLINE = Duration.ofSeconds(30);
+    /** The bodies being read at once, in bytes: 64 bodies of the largest size. */
+    static final long MAX_WAITING_BYTES = 64L * Exchange.MAX_BODY;
+    private final AtomicLong waiting = new AtomicLong();
 
-    private WholeBody() {
-    }
-
-    /** Whether the request has a body this class reads: any but an upload's, of at most {@link Exchange#MAX_BODY} if declared. */
-    static boolean wanted(Request request, String path) {
+    /**
+     * The bytes set aside for reading the request's body here, or 0 when it is not read here: no
+     * body, an upload's, over {@link Exchange#MAX_BODY} as declared, or {@link #MAX_WAITING_BYTES} taken.
+     */
+    long reserve(Request request, String path) {
         long length = request.getLength();
         boolean body = length > 0 || length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
-        return body && length <= Exchange.MAX_BODY && !isUpload(path);
+        if (!body || length > Exchange.MAX_BODY || isUpload(path)) {
+            return 0;
+        }
+        long size = length > 0 ? length : Exchange.MAX_BODY;
+        if (waiting.addAndGet(size) > MAX_WAITING_BYTES) {
+            waiting.addAndGet(-size);
+            return 0;
+        }
+        return size;
     }
 
     private static boolean isUpload(String path) {
@@ -42,13 +57,15 @@ final class WholeBody {
     }
 
     /**
-     * Reads the body (on whatever thread its bytes arrive, never waiting), then gives {@code then} the
-     * request with the body in memory; or answers 408 or 413 itself.
+     * Reads the body {@link #reserve} set {@code reserved} bytes aside for (on whatever thread its
+     * bytes arrive, never waiting), then gives {@code then} the request with the body in memory; or
+     * answers 408 or 413 itself.
      */
-    static void read(Request request, Response response, Callback callback, Consumer<Request> then) {
+    void read(Request request, Response response, Callback callback, long reserved, Consumer<Request> then) {
         AtomicBoolean settled = new AtomicBoolean();
         Scheduler.Task deadline = request.getComponents().getScheduler().schedule(() -> {
             if (settled.compareAndSet(false, true)) {
+                waiting.addAndGet(-reserved);
                 refuse(response, callback, 408, "the request's body did not arrive within " + DEADLINE.toSeconds()
                         + " s (bodies of pages and API calls, up to " + Exchange.MAX_BODY + " bytes, are read whole first);"
                         + " send the body with the request");
@@ -59,6 +76,7 @@ final class WholeBody {
             public void succeeded(byte[] body) {
                 if (settled.compareAndSet(false, true)) {
                     deadline.cancel();
+                    waiting.addAndGet(-reserved);
                     then.accept(new Read(request, body));
                 }
             }
@@ -67,6 +85,7 @@ final class WholeBody {
             public void failed(Throwable failure) {
                 if (settled.compareAndSet(false, true)) {
                     deadline.cancel();
+                    waiting.addAndGet(-reserved);
                     if (failure instanceof IOException) {
                         callback.failed(failure); // the client went away
                     } else {

@@ -1,6 +1,7 @@
 package labdrop.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,5 +94,41 @@ class SlowClientsIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(413);
         assertThat(refused.body()).contains("over the cap of 1048576 bytes").contains("PUT /api/v1/packages/");
+    }
+
+    @Test
+    void pastTheCapOfBodiesWaitingABodyIsReadByAWorkerThreadAsBefore() throws Exception {
+        int port = lab.app.httpPort();
+        String token = lab.s.accounts().newToken("tess", "ci");
+        double idle = busyThreads();
+        int overCap = 40;
+        long declared = Exchange.MAX_BODY;
+        int count = (int) (WholeBody.MAX_WAITING_BYTES / declared) + overCap;
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+                s.getOutputStream().write(("POST /api/v1/requests HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                        + "\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\nContent-Length: "
+                        + declared + "\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                slow.add(s);
+            }
+            // 64 MiB of declared bodies wait without a thread; the 40 past it each hold a worker thread
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(busyThreads()).isGreaterThanOrEqualTo(idle + overCap - 5));
+            assertThat(busyThreads()).as("and no more than those").isLessThan(idle + overCap + 30);
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    /** Jetty's busy worker threads, as /metrics gives them. */
+    double busyThreads() throws Exception {
+        String scrape = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return scrape.lines().filter(l -> l.startsWith("jetty_threads_busy")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow();
     }
 }
