@@ -5,6 +5,7 @@
 # single-stream one made by tar cjf and a zstd one; every run installs from scratch, rounds
 # alternate. Needs wget and zstd; with lbzip2 installed (the agent then decodes with it) the native
 # pipeline also runs as tar -I lbzip2. LABDROP_BENCH_AGENT_OPTS adds JVM options to the agent's runs.
+# LABDROP_BENCH_PACKAGES=bigzst (or bigbz, onebz, comma-separated) runs only those packages.
 # Usage: bench/install-bench.sh [MEGABYTES] [ROUNDS]   (default 100 MiB of text, 3 rounds)
 set -eu
 cd "$(dirname "$0")/.."

@@ -18,6 +18,7 @@ import labdrop.config.Durations;
 import labdrop.config.LoadedConfig;
 import labdrop.config.Setting;
 import labdrop.drop.Names;
+import labdrop.error.BadInputException;
 import labdrop.host.Directions;
 import labdrop.pkg.FetchPolicy;
 import labdrop.retry.Backoff;
@@ -72,16 +73,19 @@ public record AgentConfig(
                 return SSLContext.getDefault();
             }
             return TlsKeys.trusting(fetch.caFile());
-        } catch (IOException | GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException | BadInputException e) {
             throw new ConfigException("http.ca-file " + fetch.caFile() + ": " + e.getMessage()
                     + "; give a readable PEM file of the CA certificates that signed the server's");
         }
     }
 
-    /** The fetch policy of package and release downloads: this config's timeouts, attempts and bounds; waits with {@code sleeper}. */
+    /**
+     * The fetch policy of package and release downloads: this config's timeouts, attempts and
+     * bounds; waits with {@code sleeper}; builds the TLS context only for an https:// location.
+     */
     public FetchPolicy fetchPolicy(Backoff.Sleeper sleeper) {
         return new FetchPolicy(ssh.connectTimeout(), ssh.timeout(), fetch.deadline(), fetch.maxIndexBytes(), attempts,
-                backoff, sleeper).over(sslContext());
+                backoff, sleeper).over(this::sslContext);
     }
 
     /**

@@ -172,7 +172,7 @@ public final class Fetcher {
     private HttpURLConnection open(URI uri, String range) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         if (connection instanceof HttpsURLConnection https && policy.tls() != null) {
-            https.setSSLSocketFactory(policy.tls().getSocketFactory());
+            https.setSSLSocketFactory(policy.tls().get().getSocketFactory());
         }
         connection.setConnectTimeout((int) policy.connectTimeout().toMillis());
         // bounds the wait for the answer's headers; the body's silences are WatchedInput's rule

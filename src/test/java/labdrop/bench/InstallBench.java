@@ -55,6 +55,12 @@ public final class InstallBench {
         packages.put("bzip2, multi-stream (labdrop pkg build)", new PackageFile(PackageType.TEST, "bigbz", PackageFormat.BZ2));
         packages.put("bzip2, one stream (tar cjf, as Autotest packs)", new PackageFile(PackageType.TEST, "onebz", PackageFormat.BZ2));
         packages.put("zstd", new PackageFile(PackageType.TEST, "bigzst", PackageFormat.ZST));
+        // e.g. LABDROP_BENCH_PACKAGES=bigzst: only those packages (bigbz, onebz, bigzst)
+        String only = System.getenv("LABDROP_BENCH_PACKAGES");
+        if (only != null && !only.isBlank()) {
+            List<String> names = List.of(only.split(","));
+            packages.values().removeIf(p -> !names.contains(p.name()));
+        }
         Path src = Files.createDirectories(work.resolve("src"));
         Random random = new Random(1);
         String[] words = new String[4096];
