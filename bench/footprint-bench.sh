@@ -1,8 +1,9 @@
 #!/bin/sh
 # Agent footprint benchmark: the resident memory of the agent daemon as the package starts it (the
-# launcher, the packaged jar, the JVM options of systemd/labdrop-agent.service), idle on a long-poll
-# and while it runs a request, next to a native peer in the same run: a shell loop that does the
-# same long-poll with curl. Rounds alternate; each round starts both afresh.
+# launcher, the packaged jar, the JVM options of systemd/labdrop-agent.service), idle on a long-poll,
+# while it runs a request and after, counting the launcher (the JVM's parent) with the JVM, next to
+# a native peer in the same run: a shell loop that does the same long-poll with curl. Rounds
+# alternate; each round starts both afresh.
 # Usage: bench/footprint-bench.sh [ROUNDS]   (default 3)
 # LABDROP_BENCH_AGENT_OPTS replaces the unit's JVM options (to try others).
 set -eu
@@ -58,20 +59,25 @@ peer() {
 }
 agent() {
     LABDROP_JAVA_OPTS="$opts" appliance/labdrop agent --conf "$work/agent.conf" >"$work/agent.log" 2>&1 & a=$!
-    # the JVM alone (a test it runs is not counted); idle: after its first poll and a minute of held polls
+    # the launcher and its JVM (a test the JVM runs is not counted); idle: after its first poll and a
+    # minute of held polls. The launcher stays the JVM's parent: it starts it afresh after a run that
+    # left it over daemon.max-idle-mib (docs/operations.md, "Memory").
     sleep 60
-    rss "$a" >> "$work/rss-idle"
+    rss "$a" $(pgrep -P "$a") >> "$work/rss-idle"
     LABDROP_CONF="$work/server.conf" appliance/labdrop request file --host sut-1 --test "smoke:sleep 8" --as bench >/dev/null
     peak=0
     # sampled until the request has finished (at most a minute)
     for _ in $(seq 1 120); do
         sleep 0.5
-        v=$(rss "$a"); [ "$v" -gt "$peak" ] && peak=$v
+        v=$(rss "$a" $(pgrep -P "$a")); [ "$v" -gt "$peak" ] && peak=$v
         grep -q "finished r-" "$work/agent.log" && break
     done
     echo "$peak" >> "$work/rss-running"
     sleep 10
-    rss "$a" >> "$work/rss-after"
+    rss "$a" $(pgrep -P "$a") >> "$work/rss-after"
+    sleep 50
+    rss "$a" $(pgrep -P "$a") >> "$work/rss-after-minute"
+    grep -c "starting afresh" "$work/agent.log" >> "$work/afresh" || true
     kill "$a"; wait "$a" 2>/dev/null || true
 }
 unset LABDROP_CONF
@@ -89,3 +95,5 @@ echo "| curl long-poll loop (sh + curl), held | $(stats "$work/rss-peer") |"
 echo "| labdrop agent daemon, idle a minute on the long-poll | $(stats "$work/rss-idle") |"
 echo "| labdrop agent daemon, peak while a test runs | $(stats "$work/rss-running") |"
 echo "| labdrop agent daemon, 10 s after the request finished | $(stats "$work/rss-after") |"
+echo "| labdrop agent daemon, a minute after the request finished | $(stats "$work/rss-after-minute") |"
+echo "daemons started afresh after their run (daemon.max-idle-mib): $(awk '{ s += $1 } END { print s }' "$work/afresh") of $rounds"

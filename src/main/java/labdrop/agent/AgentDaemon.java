@@ -1,6 +1,7 @@
 package labdrop.agent;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Random;
 import org.quartz.CronScheduleBuilder;
@@ -30,6 +31,8 @@ public final class AgentDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
     private static final String AGENT = "labdrop.agent";
     private static final String UPDATED = "labdrop.updated";
+    private static final String IDLE = "labdrop.idle-memory";
+    private static final String AFRESH = "labdrop.afresh";
     private static final String POLL = "poll";
     private final Scheduler scheduler;
     private final DoorbellListener listener;
@@ -63,6 +66,10 @@ public final class AgentDaemon implements AutoCloseable {
 
     /** A poll without jitter as soon as no poll runs; one such poll waiting is enough. */
     private void pollNow(JobDetail job) {
+        pollNow(scheduler, job);
+    }
+
+    private static void pollNow(Scheduler scheduler, JobDetail job) {
         try {
             scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("doorbell").forJob(job).startNow().build());
         } catch (ObjectAlreadyExistsException waiting) {
@@ -75,6 +82,15 @@ public final class AgentDaemon implements AutoCloseable {
     /** Called (once) when a poll installed a newer agent: the process should exit with {@link Agent#EXIT_RESTART}. */
     public void onUpdated(Runnable action) throws SchedulerException {
         scheduler.getContext().put(UPDATED, action);
+    }
+
+    /**
+     * Called (once) when the first poll after a run found nothing to do and the process is over
+     * {@code idle}'s cap: the process should exit with {@link IdleMemory#EXIT_AFRESH}.
+     */
+    public void onIdleOverMemory(IdleMemory idle, Runnable action) throws SchedulerException {
+        scheduler.getContext().put(IDLE, idle);
+        scheduler.getContext().put(AFRESH, action);
     }
 
     public void start() throws SchedulerException {
@@ -134,9 +150,21 @@ public final class AgentDaemon implements AutoCloseable {
                 Agent agent = (Agent) context.getScheduler().getContext().get(AGENT);
                 Agent.Outcome outcome = agent.poll();
                 LOG.debug("poll: {}", outcome);
+                IdleMemory idle = context.getScheduler().getContext().get(IDLE) instanceof IdleMemory m ? m : null;
                 if (outcome == Agent.Outcome.RAN) {
                     // going idle: a full collection lets the serial collector give back what the run grew
                     System.gc();
+                    if (idle != null && idle.watching()) {
+                        // the next poll says whether more work waits; only a daemon with none starts afresh
+                        pollNow(context.getScheduler(), context.getJobDetail());
+                    }
+                }
+                if (idle != null && idle.afterPoll(outcome)
+                        && context.getScheduler().getContext().get(AFRESH) instanceof Runnable r) {
+                    LOG.info("idle after a run with {} MiB resident, over daemon.max-idle-mib = {}: starting afresh",
+                            String.format(Locale.ROOT, "%.1f", idle.lastResidentMib()), idle.maxMib());
+                    context.getScheduler().pauseAll();
+                    r.run();
                 }
                 if (outcome == Agent.Outcome.UPDATED && context.getScheduler().getContext().get(UPDATED) instanceof Runnable r) {
                     context.getScheduler().pauseAll();

@@ -10,6 +10,7 @@ import labdrop.agent.Agent;
 import labdrop.agent.AgentConfig;
 import labdrop.agent.AgentDaemon;
 import labdrop.agent.AgentLock;
+import labdrop.agent.IdleMemory;
 import labdrop.agent.OnceGate;
 import labdrop.log.LogFormat;
 import picocli.CommandLine.Command;
@@ -64,6 +65,12 @@ final class AgentCommand implements Callable<Integer> {
                 exit[0] = Agent.EXIT_RESTART;
                 stopped.countDown();
             });
+            // only the launcher's loop starts the daemon again at once; another parent would see it stop
+            boolean launched = "1".equals(System.getenv(IdleMemory.LAUNCHER_ENV));
+            daemon.onIdleOverMemory(IdleMemory.ofThisProcess(launched ? config.daemonMaxIdleMib() : 0), () -> {
+                exit[0] = IdleMemory.EXIT_AFRESH;
+                stopped.countDown();
+            });
             daemon.start();
             System.out.println("labdrop agent for host '" + config.host() + "' polling " + config.drop() + " on '"
                     + config.cron() + "'");
@@ -71,7 +78,10 @@ final class AgentCommand implements Callable<Integer> {
             stopped.await();
             if (exit[0] != 0) {
                 daemon.close();
-                System.out.println("agent updated: exiting with " + exit[0] + " to be started again (systemd Restart=always)");
+                System.out.println(exit[0] == Agent.EXIT_RESTART
+                        ? "agent updated: exiting with " + exit[0] + " to be started again (systemd Restart=always)"
+                        : "agent idle over daemon.max-idle-mib after a run: exiting with " + exit[0]
+                                + " to be started afresh by the launcher");
             }
             return exit[0];
         }

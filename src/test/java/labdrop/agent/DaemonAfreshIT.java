@@ -1,0 +1,129 @@
+package labdrop.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import labdrop.admin.HostDraft;
+import labdrop.app.TestLab;
+import labdrop.host.HostState;
+import labdrop.request.Priority;
+import labdrop.request.Request;
+import labdrop.request.RequestSpec;
+import labdrop.request.RequestState;
+import labdrop.request.TestSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon as the package runs it (appliance/labdrop agent) starts its JVM afresh when the first
+ * poll after a run finds nothing to do and it is over daemon.max-idle-mib: the launcher starts it
+ * again at once, the new JVM runs the next request, and a TERM to the launcher stops the JVM too.
+ */
+class DaemonAfreshIT {
+    @TempDir
+    Path dir;
+    TestLab lab;
+    Process launcher;
+
+    @BeforeEach
+    void start() throws Exception {
+        lab = new TestLab(dir.resolve("server"), null, Map.of());
+        SmokePackage.publish(lab.config.http().repositories().get("builtin"), "smoke", 0);
+        lab.s.hosts().add(new HostDraft("sut-f1", "default", "", "olivia", false, true, null), "admin");
+        Files.writeString(dir.resolve("boot_id"), "boot-1\n");
+        Files.writeString(dir.resolve("doorbell.token"), lab.s.doorbell().issueToken("sut-f1") + "\n");
+    }
+
+    @AfterEach
+    void stop() {
+        if (launcher != null) {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+            launcher.destroyForcibly();
+        }
+        lab.close();
+    }
+
+    void startDaemon(int maxIdleMib) throws Exception {
+        String base = "http://127.0.0.1:" + lab.app.httpPort();
+        ProcessBuilder pb = new ProcessBuilder("appliance/labdrop", "agent").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("agent.log").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("LABDROP_"));
+        pb.environment().putAll(Map.of("LABDROP_HOST", "sut-f1",
+                "LABDROP_DROP_URL", lab.config.dropDir().resolve("sut-f1").toUri().toString(),
+                "LABDROP_WORK_DIR", dir.resolve("agent").toString(),
+                "LABDROP_FETCH_LOCATIONS", base + "/packages/builtin/",
+                "LABDROP_REBOOT_BOOT_ID_FILE", dir.resolve("boot_id").toString(),
+                "LABDROP_DOORBELL_URL", base + "/api/v1/hosts/sut-f1/generation",
+                "LABDROP_DOORBELL_TOKEN_FILE", dir.resolve("doorbell.token").toString(),
+                "LABDROP_SCHEDULE_JITTER", "0s",
+                "LABDROP_DAEMON_MAX_IDLE_MIB", Integer.toString(maxIdleMib)));
+        launcher = pb.start();
+        await(log()).atMost(Duration.ofSeconds(60)).until(() -> jvm().isPresent()
+                && lab.s.hosts().show("sut-f1").state() == HostState.AVAILABLE);
+    }
+
+    /** The launcher's JVM: its only child. */
+    Optional<ProcessHandle> jvm() {
+        List<ProcessHandle> children = launcher.children().toList();
+        return children.size() == 1 ? Optional.of(children.get(0)) : Optional.empty();
+    }
+
+    Request runOne() {
+        Request r = lab.s.desk().file(new RequestSpec("sut-f1", "olivia", List.of(TestSpec.parse("smoke")), Priority.NORMAL,
+                false, null, null, null, null));
+        await(log()).atMost(Duration.ofSeconds(60)).until(() -> lab.s.desk().find(r.id()).state().isFinal());
+        assertThat(lab.s.desk().find(r.id()).state()).as(log()).isEqualTo(RequestState.PASSED);
+        return r;
+    }
+
+    String log() {
+        try {
+            return Files.readString(dir.resolve("agent.log"));
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    @Test
+    void overTheCapAfterARunTheLauncherStartsItAfreshAndTheNewJvmRunsTheNextRequest() throws Exception {
+        startDaemon(1);
+        ProcessHandle first = jvm().orElseThrow();
+        assertThat(log()).as("no run yet: the daemon stays").doesNotContain("starting afresh");
+
+        runOne();
+        await(log()).atMost(Duration.ofSeconds(60)).until(() -> jvm().filter(j -> j.pid() != first.pid()).isPresent());
+        assertThat(first.isAlive()).isFalse();
+        assertThat(launcher.isAlive()).as("the launcher stays, the JVM is new").isTrue();
+        assertThat(log()).contains("over daemon.max-idle-mib = 1: starting afresh")
+                .contains("exiting with 76 to be started afresh by the launcher");
+        ProcessHandle second = jvm().orElseThrow();
+
+        runOne();
+        await(log()).atMost(Duration.ofSeconds(60)).until(() -> jvm().filter(j -> j.pid() != second.pid()).isPresent());
+
+        ProcessHandle third = jvm().orElseThrow();
+        await(log()).atMost(Duration.ofSeconds(60)).until(() -> lab.s.hosts().show("sut-f1").state() == HostState.AVAILABLE);
+        launcher.destroy();
+        assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).as("TERM to the launcher ends it\n" + log()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !third.isAlive());
+    }
+
+    @Test
+    void withTheCapOffTheJvmStaysAfterRuns() throws Exception {
+        startDaemon(0);
+        ProcessHandle first = jvm().orElseThrow();
+        runOne();
+        runOne();
+        assertThat(jvm()).contains(first);
+        assertThat(log()).doesNotContain("starting afresh");
+    }
+}
