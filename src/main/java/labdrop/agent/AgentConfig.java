@@ -50,6 +50,7 @@ public record AgentConfig(
         Duration backoff,
         String logFormat,
         int daemonMaxIdleMib,
+        Duration daemonAfreshAfterIdle,
         Map<String, String> directionDefaults) {
 
     /** Key, known hosts and timeouts of the sftp:// and rsync+ssh:// transports. */
@@ -185,8 +186,10 @@ public record AgentConfig(
             "First wait between attempts; doubled each time, plus jitter.");
 
     static final Setting<Integer> MAX_IDLE_MIB = Setting.integer("daemon.max-idle-mib", 0, 65536, 64,
-            "Resident memory (MiB) over which the daemon, when the first poll after a run finds nothing to do, exits"
-            + " for the launcher to start it afresh (a run's classes, code and heap are never given back); 0: never.");
+            "Resident memory (MiB) over which the daemon, idle daemon.afresh-after-idle after a run, exits for the"
+            + " launcher to start it afresh (a run's classes, code and heap are never given back); 0: never.");
+    static final Setting<Duration> AFRESH_AFTER_IDLE = Setting.duration("daemon.afresh-after-idle", "10m",
+            "How long after its last run the daemon waits before starting afresh (requests in a row keep a warm JVM).");
     static final Setting<String> LOG_FORMAT = Setting.choice("log.format", "text",
             "How the agent writes its own log lines to stderr (the journal under systemd): text, or json (one object per line).",
             "text", "json");
@@ -194,7 +197,7 @@ public record AgentConfig(
     private static final List<Setting<?>> OWN = List.of(HOST, OWNER, DROP, IDENTITY, KNOWN_HOSTS, ACCEPT_NEW,
             CONNECT_TIMEOUT, IO_TIMEOUT, RSYNC, SSH, WORK_DIR, FETCH, FETCH_DEADLINE, FETCH_MAX_INDEX, CA_FILE, CRON, JITTER, DOORBELL, DOORBELL_TOKEN, SAFETY,
             DOORBELL_WAIT, REBOOT_COMMAND, BOOT_ID, MAX_REBOOTS, TEST_TIMEOUT, TEST_OOM, LOG_PUSH, HEARTBEAT, ATTEMPTS, BACKOFF, LOG_FORMAT,
-            MAX_IDLE_MIB);
+            MAX_IDLE_MIB, AFRESH_AFTER_IDLE);
 
     /** Every key agent.conf may hold: the agent's own, then one per direction (its default). */
     public static final List<Setting<?>> SETTINGS = settings();
@@ -240,7 +243,7 @@ public record AgentConfig(
                         orUnder(c.get(DOORBELL_TOKEN), work, "doorbell.token"), c.get(SAFETY), c.get(DOORBELL_WAIT)),
                 new Reboot(c.get(REBOOT_COMMAND), Path.of(c.get(BOOT_ID)), c.get(MAX_REBOOTS)),
                 c.get(TEST_TIMEOUT), c.get(TEST_OOM), c.get(LOG_PUSH), c.get(HEARTBEAT), c.get(ATTEMPTS), c.get(BACKOFF),
-                c.get(LOG_FORMAT), c.get(MAX_IDLE_MIB), Map.copyOf(directions));
+                c.get(LOG_FORMAT), c.get(MAX_IDLE_MIB), c.get(AFRESH_AFTER_IDLE), Map.copyOf(directions));
     }
 
     private static URI dropUri(String where, String text) {

@@ -1,6 +1,8 @@
 package labdrop.agent;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Random;
@@ -14,6 +16,7 @@ import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
@@ -33,6 +36,7 @@ public final class AgentDaemon implements AutoCloseable {
     private static final String UPDATED = "labdrop.updated";
     private static final String IDLE = "labdrop.idle-memory";
     private static final String AFRESH = "labdrop.afresh";
+    private static final String AFRESH_POLL = "afresh";
     private static final String POLL = "poll";
     private final Scheduler scheduler;
     private final DoorbellListener listener;
@@ -67,6 +71,21 @@ public final class AgentDaemon implements AutoCloseable {
     /** A poll without jitter as soon as no poll runs; one such poll waiting is enough. */
     private void pollNow(JobDetail job) {
         pollNow(scheduler, job);
+    }
+
+    /** A poll {@code after} from now, replacing the one an earlier run asked for. */
+    private static void afreshPoll(Scheduler scheduler, JobDetail job, Duration after) {
+        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(AFRESH_POLL).forJob(job)
+                .startAt(Date.from(Instant.now().plus(after))).build();
+        try {
+            if (scheduler.checkExists(trigger.getKey())) {
+                scheduler.rescheduleJob(trigger.getKey(), trigger);
+            } else {
+                scheduler.scheduleJob(trigger);
+            }
+        } catch (SchedulerException e) {
+            LOG.warn("the poll after {} idle was not scheduled: {}", after, e.getMessage());
+        }
     }
 
     private static void pollNow(Scheduler scheduler, JobDetail job) {
@@ -155,14 +174,14 @@ public final class AgentDaemon implements AutoCloseable {
                     // going idle: a full collection lets the serial collector give back what the run grew
                     System.gc();
                     if (idle != null && idle.watching()) {
-                        // the next poll says whether more work waits; only a daemon with none starts afresh
-                        pollNow(context.getScheduler(), context.getJobDetail());
+                        // a poll when the idle time has passed (moved on by each run): with nothing to do, it may start afresh
+                        afreshPoll(context.getScheduler(), context.getJobDetail(), idle.afterIdle());
                     }
                 }
-                if (idle != null && idle.afterPoll(outcome)
+                if (idle != null && idle.afterPoll(outcome, agent.context().now())
                         && context.getScheduler().getContext().get(AFRESH) instanceof Runnable r) {
-                    LOG.info("idle after a run with {} MiB resident, over daemon.max-idle-mib = {}: starting afresh",
-                            String.format(Locale.ROOT, "%.1f", idle.lastResidentMib()), idle.maxMib());
+                    LOG.info("idle {} after a run with {} MiB resident, over daemon.max-idle-mib = {}: starting afresh",
+                            idle.afterIdle(), String.format(Locale.ROOT, "%.1f", idle.lastResidentMib()), idle.maxMib());
                     context.getScheduler().pauseAll();
                     r.run();
                 }

@@ -3,17 +3,21 @@ package labdrop.agent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
  * Whether the daemon should start its JVM afresh: a run loads classes and grows a heap and code
  * that the JVM never gives back (about 12 MiB: the request's XML binding, the installer, their
- * compiled code), so a daemon that idled at 57 MiB idles at 68 MiB after its first run. When the
- * first poll after a run finds nothing to do and the resident memory is over
- * {@code daemon.max-idle-mib}, the daemon exits with {@link #EXIT_AFRESH} and the launcher
- * (appliance/labdrop) starts it again at once; a run is never interrupted or delayed by it. Only
- * a daemon the launcher started ({@link #LAUNCHER_ENV}) does this: another would just stop.
+ * compiled code), so a daemon that idled at 57 MiB idles at 68 MiB after its first run. When a
+ * poll finds nothing to do, no request has run for {@code daemon.afresh-after-idle}, and the
+ * resident memory is over {@code daemon.max-idle-mib}, the daemon exits with {@link #EXIT_AFRESH}
+ * and the launcher (appliance/labdrop) starts it again at once. The wait keeps requests that come
+ * in a row on a warm JVM: a fresh one runs its first request about 0.5 s slower (its classes and
+ * compiled code are made again; docs/performance.md, "Agent footprint"). Only a daemon the
+ * launcher started ({@link #LAUNCHER_ENV}) does this: another would just stop.
  */
 public final class IdleMemory {
     /** The exit code that asks the launcher to start the daemon again at once. */
@@ -22,19 +26,21 @@ public final class IdleMemory {
     public static final String LAUNCHER_ENV = "LABDROP_AGENT_AFRESH";
 
     private final int maxMib;
+    private final Duration afterIdle;
     private final Supplier<OptionalLong> residentBytes;
-    private boolean ran;
+    private Instant lastRun;
     private long lastResident;
 
     /** {@code maxMib} 0: never. */
-    IdleMemory(int maxMib, Supplier<OptionalLong> residentBytes) {
+    IdleMemory(int maxMib, Duration afterIdle, Supplier<OptionalLong> residentBytes) {
         this.maxMib = maxMib;
+        this.afterIdle = afterIdle;
         this.residentBytes = residentBytes;
     }
 
     /** This process's resident memory, from {@code /proc/self/status}. */
-    public static IdleMemory ofThisProcess(int maxMib) {
-        return new IdleMemory(maxMib, () -> resident(Path.of("/proc/self/status")));
+    public static IdleMemory ofThisProcess(int maxMib, Duration afterIdle) {
+        return new IdleMemory(maxMib, afterIdle, () -> resident(Path.of("/proc/self/status")));
     }
 
     boolean watching() {
@@ -42,18 +48,20 @@ public final class IdleMemory {
     }
 
     /**
-     * After each poll: true when the daemon should start afresh now, that is when this poll found
-     * nothing to do, a request ran since the daemon started, and the resident memory is over the cap.
+     * After each poll, ended at {@code now}: true when the daemon should start afresh now, that is
+     * when this poll found nothing to do, a request ran since the daemon started, none has run
+     * for the idle time, and the resident memory is over the cap.
      */
-    synchronized boolean afterPoll(Agent.Outcome outcome) {
+    synchronized boolean afterPoll(Agent.Outcome outcome, Instant now) {
         if (!watching()) {
             return false;
         }
         if (outcome == Agent.Outcome.RAN) {
-            ran = true;
+            lastRun = now;
             return false;
         }
-        if (!ran || (outcome != Agent.Outcome.QUIET && outcome != Agent.Outcome.IDLE)) {
+        if (lastRun == null || (outcome != Agent.Outcome.QUIET && outcome != Agent.Outcome.IDLE)
+                || Duration.between(lastRun, now).compareTo(afterIdle) < 0) {
             return false;
         }
         OptionalLong resident = residentBytes.get();
@@ -68,6 +76,10 @@ public final class IdleMemory {
 
     int maxMib() {
         return maxMib;
+    }
+
+    Duration afterIdle() {
+        return afterIdle;
     }
 
     /** VmRSS of a {@code /proc/<pid>/status} file; empty where there is none (not Linux). */

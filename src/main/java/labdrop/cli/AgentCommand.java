@@ -67,7 +67,8 @@ final class AgentCommand implements Callable<Integer> {
             });
             // only the launcher's loop starts the daemon again at once; another parent would see it stop
             boolean launched = "1".equals(System.getenv(IdleMemory.LAUNCHER_ENV));
-            daemon.onIdleOverMemory(IdleMemory.ofThisProcess(launched ? config.daemonMaxIdleMib() : 0), () -> {
+            daemon.onIdleOverMemory(IdleMemory.ofThisProcess(launched ? config.daemonMaxIdleMib() : 0,
+                    config.daemonAfreshAfterIdle()), () -> {
                 exit[0] = IdleMemory.EXIT_AFRESH;
                 stopped.countDown();
             });

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemon as the package runs it (appliance/labdrop agent) starts its JVM afresh when the first
- * poll after a run finds nothing to do and it is over daemon.max-idle-mib: the launcher starts it
- * again at once, the new JVM runs the next request, and a TERM to the launcher stops the JVM too.
+ * The daemon as the package runs it (appliance/labdrop agent) starts its JVM afresh when it has been
+ * idle daemon.afresh-after-idle after a run and is over daemon.max-idle-mib: requests in a row run
+ * on the warm JVM, the launcher starts the new one at once, the new JVM runs the next request, and a
+ * TERM to the launcher stops the JVM too.
  */
 class DaemonAfreshIT {
     @TempDir
@@ -52,7 +53,7 @@ class DaemonAfreshIT {
         lab.close();
     }
 
-    void startDaemon(int maxIdleMib) throws Exception {
+    void startDaemon(int maxIdleMib, String afreshAfterIdle) throws Exception {
         String base = "http://127.0.0.1:" + lab.app.httpPort();
         ProcessBuilder pb = new ProcessBuilder("appliance/labdrop", "agent").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("agent.log").toFile());
@@ -65,7 +66,10 @@ class DaemonAfreshIT {
                 "LABDROP_DOORBELL_URL", base + "/api/v1/hosts/sut-f1/generation",
                 "LABDROP_DOORBELL_TOKEN_FILE", dir.resolve("doorbell.token").toString(),
                 "LABDROP_SCHEDULE_JITTER", "0s",
+                // a poll every second besides: none may start it afresh before the idle time
+                "LABDROP_SCHEDULE_CRON", "0/1 * * * * ?",
                 "LABDROP_DAEMON_MAX_IDLE_MIB", Integer.toString(maxIdleMib)));
+        pb.environment().put("LABDROP_DAEMON_AFRESH_AFTER_IDLE", afreshAfterIdle);
         launcher = pb.start();
         await(log()).atMost(Duration.ofSeconds(60)).until(() -> jvm().isPresent()
                 && lab.s.hosts().show("sut-f1").state() == HostState.AVAILABLE);
@@ -94,16 +98,18 @@ class DaemonAfreshIT {
     }
 
     @Test
-    void overTheCapAfterARunTheLauncherStartsItAfreshAndTheNewJvmRunsTheNextRequest() throws Exception {
-        startDaemon(1);
+    void idleAfterItsRunsAndOverTheCapTheLauncherStartsItAfreshAndTheNewJvmRunsTheNextRequest() throws Exception {
+        startDaemon(1, "10s");
         ProcessHandle first = jvm().orElseThrow();
-        assertThat(log()).as("no run yet: the daemon stays").doesNotContain("starting afresh");
-
         runOne();
+        runOne();
+        assertThat(jvm()).as("requests in a row run on the warm JVM\n" + log()).contains(first);
+        assertThat(log()).doesNotContain("starting afresh");
+
         await(log()).atMost(Duration.ofSeconds(60)).until(() -> jvm().filter(j -> j.pid() != first.pid()).isPresent());
         assertThat(first.isAlive()).isFalse();
         assertThat(launcher.isAlive()).as("the launcher stays, the JVM is new").isTrue();
-        assertThat(log()).contains("over daemon.max-idle-mib = 1: starting afresh")
+        assertThat(log()).contains("idle PT10S after a run with").contains("over daemon.max-idle-mib = 1: starting afresh")
                 .contains("exiting with 76 to be started afresh by the launcher");
         ProcessHandle second = jvm().orElseThrow();
 
@@ -119,10 +125,12 @@ class DaemonAfreshIT {
 
     @Test
     void withTheCapOffTheJvmStaysAfterRuns() throws Exception {
-        startDaemon(0);
+        startDaemon(0, "0s");
         ProcessHandle first = jvm().orElseThrow();
         runOne();
         runOne();
+        // quiet polls every second: several have come and gone
+        Thread.sleep(3000);
         assertThat(jvm()).contains(first);
         assertThat(log()).doesNotContain("starting afresh");
     }
