@@ -27,7 +27,9 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the poll (or the daemon) ended normally", "2:agent.conf is invalid",
                 "4:another agent is running", "5:the drop could not be reached",
-                "75:a newer agent was installed (self-update): start the agent again; the launcher runs the new one"})
+                "75:a newer agent was installed (self-update): start the agent again; the launcher runs the new one",
+                "76:the daemon, idle daemon.afresh-after-idle after a run and over daemon.max-idle-mib, asks to be "
+                        + "started afresh; the launcher does it at once"})
 final class AgentCommand implements Callable<Integer> {
     @Option(names = "--conf", paramLabel = "FILE", defaultValue = "${env:LABDROP_AGENT_CONF}",
             description = "agent.conf to read (default: $LABDROP_AGENT_CONF, else the environment alone).")
