@@ -73,10 +73,9 @@ public final class AgentDaemon implements AutoCloseable {
         pollNow(scheduler, job);
     }
 
-    /** A poll {@code after} from now, replacing the one an earlier run asked for. */
-    private static void afreshPoll(Scheduler scheduler, JobDetail job, Duration after) {
-        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(AFRESH_POLL).forJob(job)
-                .startAt(Date.from(Instant.now().plus(after))).build();
+    /** A poll at {@code at}, replacing the one an earlier run asked for. */
+    private static void afreshPoll(Scheduler scheduler, JobDetail job, Instant at) {
+        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(AFRESH_POLL).forJob(job).startAt(Date.from(at)).build();
         try {
             if (scheduler.checkExists(trigger.getKey())) {
                 scheduler.rescheduleJob(trigger.getKey(), trigger);
@@ -84,7 +83,7 @@ public final class AgentDaemon implements AutoCloseable {
                 scheduler.scheduleJob(trigger);
             }
         } catch (SchedulerException e) {
-            LOG.warn("the poll after {} idle was not scheduled: {}", after, e.getMessage());
+            LOG.warn("the poll at {} (to see whether to start afresh) was not scheduled: {}", at, e.getMessage());
         }
     }
 
@@ -104,8 +103,8 @@ public final class AgentDaemon implements AutoCloseable {
     }
 
     /**
-     * Called (once) when the first poll after a run found nothing to do and the process is over
-     * {@code idle}'s cap: the process should exit with {@link IdleMemory#EXIT_AFRESH}.
+     * Called (once) when a poll found nothing to do, {@code idle}'s wait after the last run has
+     * passed and the process is over its cap: the process should exit with {@link IdleMemory#EXIT_AFRESH}.
      */
     public void onIdleOverMemory(IdleMemory idle, Runnable action) throws SchedulerException {
         scheduler.getContext().put(IDLE, idle);
@@ -170,16 +169,17 @@ public final class AgentDaemon implements AutoCloseable {
                 Agent.Outcome outcome = agent.poll();
                 LOG.debug("poll: {}", outcome);
                 IdleMemory idle = context.getScheduler().getContext().get(IDLE) instanceof IdleMemory m ? m : null;
+                Instant ended = agent.context().now();
+                boolean afresh = idle != null && idle.afterPoll(outcome, ended);
                 if (outcome == Agent.Outcome.RAN) {
                     // going idle: a full collection lets the serial collector give back what the run grew
                     System.gc();
                     if (idle != null && idle.watching()) {
-                        // a poll when the idle time has passed (moved on by each run): with nothing to do, it may start afresh
-                        afreshPoll(context.getScheduler(), context.getJobDetail(), idle.afterIdle());
+                        // a poll once the idle time has passed (moved on by each run): with nothing to do, it may start afresh
+                        afreshPoll(context.getScheduler(), context.getJobDetail(), ended.plus(idle.afterIdle()));
                     }
                 }
-                if (idle != null && idle.afterPoll(outcome, agent.context().now())
-                        && context.getScheduler().getContext().get(AFRESH) instanceof Runnable r) {
+                if (afresh && context.getScheduler().getContext().get(AFRESH) instanceof Runnable r) {
                     LOG.info("idle {} after a run with {} MiB resident, over daemon.max-idle-mib = {}: starting afresh",
                             idle.afterIdle(), String.format(Locale.ROOT, "%.1f", idle.lastResidentMib()), idle.maxMib());
                     context.getScheduler().pauseAll();

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 /**
  * Whether the daemon should start its JVM afresh: a run loads classes and grows a heap and code
  * that the JVM never gives back (about 12 MiB: the request's XML binding, the installer, their
- * compiled code), so a daemon that idled at 57 MiB idles at 68 MiB after its first run. When a
+ * compiled code), so a daemon that idled at 58 MiB idles at 68 MiB after its first run. When a
  * poll finds nothing to do, no request has run for {@code daemon.afresh-after-idle}, and the
  * resident memory is over {@code daemon.max-idle-mib}, the daemon exits with {@link #EXIT_AFRESH}
  * and the launcher (appliance/labdrop) starts it again at once. The wait keeps requests that come

@@ -53,7 +53,7 @@ class DaemonAfreshIT {
         lab.close();
     }
 
-    void startDaemon(int maxIdleMib, String afreshAfterIdle) throws Exception {
+    void startDaemon(int maxIdleMib, String afreshAfterIdle, String cron) throws Exception {
         String base = "http://127.0.0.1:" + lab.app.httpPort();
         ProcessBuilder pb = new ProcessBuilder("appliance/labdrop", "agent").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("agent.log").toFile());
@@ -66,8 +66,7 @@ class DaemonAfreshIT {
                 "LABDROP_DOORBELL_URL", base + "/api/v1/hosts/sut-f1/generation",
                 "LABDROP_DOORBELL_TOKEN_FILE", dir.resolve("doorbell.token").toString(),
                 "LABDROP_SCHEDULE_JITTER", "0s",
-                // a poll every second besides: none may start it afresh before the idle time
-                "LABDROP_SCHEDULE_CRON", "0/1 * * * * ?",
+                "LABDROP_SCHEDULE_CRON", cron,
                 "LABDROP_DAEMON_MAX_IDLE_MIB", Integer.toString(maxIdleMib)));
         pb.environment().put("LABDROP_DAEMON_AFRESH_AFTER_IDLE", afreshAfterIdle);
         launcher = pb.start();
@@ -99,7 +98,8 @@ class DaemonAfreshIT {
 
     @Test
     void idleAfterItsRunsAndOverTheCapTheLauncherStartsItAfreshAndTheNewJvmRunsTheNextRequest() throws Exception {
-        startDaemon(1, "10s");
+        // scheduled polls at 03:00 only: the poll that starts it afresh is the one its last run scheduled
+        startDaemon(1, "10s", "0 0 3 * * ?");
         ProcessHandle first = jvm().orElseThrow();
         runOne();
         runOne();
@@ -125,7 +125,8 @@ class DaemonAfreshIT {
 
     @Test
     void withTheCapOffTheJvmStaysAfterRuns() throws Exception {
-        startDaemon(0, "0s");
+        // a poll every second: none starts it afresh with the cap off
+        startDaemon(0, "0s", "0/1 * * * * ?");
         ProcessHandle first = jvm().orElseThrow();
         runOne();
         runOne();
