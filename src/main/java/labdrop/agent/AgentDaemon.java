@@ -18,6 +18,7 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
 import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,7 @@ public final class AgentDaemon implements AutoCloseable {
     private static final String AFRESH = "labdrop.afresh";
     private static final String AFRESH_POLL = "afresh";
     private static final String POLL = "poll";
+    private static final String SCHEDULED = "scheduled";
     private final Scheduler scheduler;
     private final DoorbellListener listener;
 
@@ -146,7 +148,13 @@ public final class AgentDaemon implements AutoCloseable {
             try {
                 Agent agent = (Agent) context.getScheduler().getContext().get(AGENT);
                 agent.context().sleeper().sleep(waitBeforePoll(agent.context().random(), agent.context().config().jitter()));
-                context.getScheduler().scheduleJob(TriggerBuilder.newTrigger().withIdentity("scheduled").forJob(POLL).startNow()
+                TriggerKey scheduled = TriggerKey.triggerKey(SCHEDULED);
+                // One that misfired behind a long run is kept, finished, by Quartz's in-memory store under its
+                // name (RAMJobStore.applyMisfire), and would refuse every later one: it is removed first.
+                if (context.getScheduler().getTriggerState(scheduled) == Trigger.TriggerState.COMPLETE) {
+                    context.getScheduler().unscheduleJob(scheduled);
+                }
+                context.getScheduler().scheduleJob(TriggerBuilder.newTrigger().withIdentity(scheduled).forJob(POLL).startNow()
                         .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionNextWithRemainingCount())
                         .build());
             } catch (ObjectAlreadyExistsException waiting) {

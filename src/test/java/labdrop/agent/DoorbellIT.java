@@ -161,6 +161,31 @@ class DoorbellIT {
         }
     }
 
+    /**
+     * A run longer than Quartz's misfire threshold (1 s) while the schedule fires: the scheduled poll
+     * that waited behind it misfired, and Quartz's in-memory store kept it, finished, under its
+     * name, which refused every later scheduled poll: the daemon never polled on schedule again.
+     */
+    @Test
+    void scheduledPollsGoOnAfterARunLongerThanTheMisfireThreshold() throws Exception {
+        Map<String, String> env = agentEnv();
+        env.put("LABDROP_SCHEDULE_CRON", "* * * * * ?");
+        // quiet polls are counted in doorbell.state until the safety net's poll; not within this test
+        env.put("LABDROP_DOORBELL_SAFETY_EVERY", "10000");
+        try (AgentDaemon daemon = new AgentDaemon(new Agent(AgentConfig.load(null, env), Clock.systemUTC(), new Random(5)))) {
+            daemon.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.hosts().show("sut-01").state() == HostState.AVAILABLE);
+            Request slow = lab.s.desk().file(new RequestSpec("sut-01", "olivia", List.of(TestSpec.parse("smoke:sleep 4")),
+                    Priority.NORMAL, false, null, null, null, null));
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.s.desk().find(slow.id()).state() == RequestState.PASSED);
+            Path state = dir.resolve("agent/doorbell.state");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(state));
+            int before = Integer.parseInt(Files.readAllLines(state).get(1).strip());
+            await("scheduled polls after the run").atMost(Duration.ofSeconds(15))
+                    .until(() -> Integer.parseInt(Files.readAllLines(state).get(1).strip()) >= before + 3);
+        }
+    }
+
     @Test
     void aDoorbellThatCutsItsConnectionsLeavesTheDaemonPollingOnSchedule() throws Exception {
         try (ServerSocket cutter = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
